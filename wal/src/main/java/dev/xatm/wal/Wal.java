@@ -1,0 +1,82 @@
+package dev.xatm.wal;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A segmented, checksummed, group-committed write-ahead log of opaque typed records.
+ *
+ * <p>Open one with {@link #open(WalConfig)}. Records are appended with a type (1..{@value
+ * #MAX_USER_TYPE}) and an opaque payload, and receive contiguous log sequence numbers (LSNs)
+ * starting at 1.
+ *
+ * <pre>{@code
+ * try (Wal wal = Wal.open(WalConfig.builder(Path.of("xatm-log")).nodeId("node-a").build())) {
+ *   long lsn = wal.appendForced(16, payload).join(); // returns after the fsync covering it
+ *   wal.append(17, otherPayload);                     // rides on the next fsync
+ *   try (WalCursor cursor = wal.read(1)) {
+ *     for (WalRecord r = cursor.next(); r != null; r = cursor.next()) { ... }
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Threading: every method is safe to call from any thread. A single writer thread owns the
+ * active segment; appenders hand records over through a bounded queue and block when it is full.
+ *
+ * <p>Failure: the first failed write or force poisons the log. Every pending and later append
+ * fails with {@link WalPoisonedException}; nothing is retried. Only a new {@link #open} (normally
+ * in a new process) decides what is on disk.
+ */
+public interface Wal extends AutoCloseable {
+
+  /** The largest record type an application may use; higher types are reserved by the log. */
+  int MAX_USER_TYPE = 239;
+
+  /**
+   * Opens (creating if absent) the log in {@link WalConfig#directory()}: takes the directory
+   * lock, scans and verifies every segment, and starts the writer on a fresh segment.
+   *
+   * @throws WalLockedException another process or instance holds the directory
+   * @throws WalCorruptException the log is damaged beyond a torn tail (unless the config allows
+   *     opening a damaged log)
+   * @throws WalNodeIdMismatchException the directory belongs to another node
+   */
+  static Wal open(WalConfig config) throws WalException {
+    return dev.xatm.wal.internal.SegmentedWal.open(config);
+  }
+
+  /**
+   * Appends a record and returns a future that completes with its LSN only after an fsync
+   * covering the record has returned. It completes exceptionally with {@link
+   * WalPoisonedException} or {@link WalClosedException} when that cannot happen.
+   */
+  CompletableFuture<Long> appendForced(int type, byte[] payload);
+
+  /**
+   * Appends a record that needs no fsync of its own: it becomes durable with the next forced
+   * append or at {@link #close()}. The future completes with its LSN once it is written to the
+   * file (not necessarily durable).
+   */
+  CompletableFuture<Long> append(int type, byte[] payload);
+
+  /** Highest LSN known durable on disk (0 when none). */
+  long durableLsn();
+
+  /** Highest LSN assigned so far (0 when the log is empty). */
+  long lastLsn();
+
+  /** The node id stored in the segment headers (configured, or adopted from the directory). */
+  String nodeId();
+
+  /** What the open-time scan found: segments, LSN range, torn tail, damage accepted. */
+  OpenReport openReport();
+
+  /**
+   * Reads records with {@code lsn >= fromLsn} that were written before this call, in LSN order,
+   * across segments. The cursor must be closed.
+   */
+  WalCursor read(long fromLsn) throws WalException;
+
+  /** Stops accepting appends, writes and forces everything queued, and releases the lock. */
+  @Override
+  void close() throws WalException;
+}
