@@ -10,8 +10,8 @@ import java.util.List;
  * @param lastLsn highest valid LSN (0 when the log is empty)
  * @param tornTail a description of the torn tail that was dropped, or {@code null} when the last
  *     segment ended cleanly
- * @param damage problems accepted because the config allowed opening a damaged log; empty in
- *     the normal strict mode
+ * @param damage problems accepted because the config allowed opening a damaged log; empty in the
+ *     normal strict mode
  */
 public record OpenReport(
     int segmentCount, long firstLsn, long lastLsn, String tornTail, List<String> damage) {

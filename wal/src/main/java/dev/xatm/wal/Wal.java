@@ -22,9 +22,9 @@ import java.util.concurrent.CompletableFuture;
  * <p>Threading: every method is safe to call from any thread. A single writer thread owns the
  * active segment; appenders hand records over through a bounded queue and block when it is full.
  *
- * <p>Failure: the first failed write or force poisons the log. Every pending and later append
- * fails with {@link WalPoisonedException}; nothing is retried. Only a new {@link #open} (normally
- * in a new process) decides what is on disk.
+ * <p>Failure: the first failed write or force poisons the log. Every pending and later append fails
+ * with {@link WalPoisonedException}; nothing is retried. Only a new {@link #open} (normally in a
+ * new process) decides what is on disk.
  */
 public interface Wal extends AutoCloseable {
 
@@ -32,8 +32,8 @@ public interface Wal extends AutoCloseable {
   int MAX_USER_TYPE = 239;
 
   /**
-   * Opens (creating if absent) the log in {@link WalConfig#directory()}: takes the directory
-   * lock, scans and verifies every segment, and starts the writer on a fresh segment.
+   * Opens (creating if absent) the log in {@link WalConfig#directory()}: takes the directory lock,
+   * scans and verifies every segment, and starts the writer on a fresh segment.
    *
    * @throws WalLockedException another process or instance holds the directory
    * @throws WalCorruptException the log is damaged beyond a torn tail (unless the config allows
@@ -45,16 +45,16 @@ public interface Wal extends AutoCloseable {
   }
 
   /**
-   * Appends a record and returns a future that completes with its LSN only after an fsync
-   * covering the record has returned. It completes exceptionally with {@link
-   * WalPoisonedException} or {@link WalClosedException} when that cannot happen.
+   * Appends a record and returns a future that completes with its LSN only after an fsync covering
+   * the record has returned. It completes exceptionally with {@link WalPoisonedException} or {@link
+   * WalClosedException} when that cannot happen.
    */
   CompletableFuture<Long> appendForced(int type, byte[] payload);
 
   /**
-   * Appends a record that needs no fsync of its own: it becomes durable with the next forced
-   * append or at {@link #close()}. The future completes with its LSN once it is written to the
-   * file (not necessarily durable).
+   * Appends a record that needs no fsync of its own: it becomes durable with the next forced append
+   * or at {@link #close()}. The future completes with its LSN once it is written to the file (not
+   * necessarily durable).
    */
   CompletableFuture<Long> append(int type, byte[] payload);
 
@@ -75,6 +75,19 @@ public interface Wal extends AutoCloseable {
    * across segments. The cursor must be closed.
    */
   WalCursor read(long fromLsn) throws WalException;
+
+  /**
+   * The segments on disk in index order, the active one last. For log lifetime management (a
+   * snapshot or checkpoint module decides what is no longer needed).
+   */
+  java.util.List<SegmentInfo> segments();
+
+  /**
+   * Deletes every sealed segment whose records all have an LSN below {@code lsn}, oldest first,
+   * fsyncing the directory after each deletion so a crash never leaves a gap. The active segment is
+   * never deleted. Returns how many segments were deleted.
+   */
+  int deleteSegmentsBefore(long lsn) throws WalException;
 
   /** Stops accepting appends, writes and forces everything queued, and releases the lock. */
   @Override

@@ -3,6 +3,7 @@ package dev.xatm.wal;
 import dev.xatm.wal.storage.FileSystemStorage;
 import dev.xatm.wal.storage.Storage;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Objects;
 
 /**
@@ -24,6 +25,7 @@ public final class WalConfig {
   private final Durability durability;
   private final boolean openDamaged;
   private final Storage storage;
+  private final Clock clock;
 
   private WalConfig(Builder b) {
     this.directory = b.directory;
@@ -35,6 +37,7 @@ public final class WalConfig {
     this.durability = b.durability;
     this.openDamaged = b.openDamaged;
     this.storage = b.storage;
+    this.clock = b.clock;
   }
 
   public static Builder builder(Path directory) {
@@ -47,8 +50,8 @@ public final class WalConfig {
   }
 
   /**
-   * The node id this log belongs to, or {@code null} to adopt the one stored in the directory
-   * (or generate one for a new directory).
+   * The node id this log belongs to, or {@code null} to adopt the one stored in the directory (or
+   * generate one for a new directory).
    */
   public String nodeId() {
     return nodeId;
@@ -79,8 +82,8 @@ public final class WalConfig {
   }
 
   /**
-   * Operator override: open a log whose damage is more than a torn tail, reporting what was lost
-   * in {@link OpenReport#damage()}. Off by default; the log then refuses to open.
+   * Operator override: open a log whose damage is more than a torn tail, reporting what was lost in
+   * {@link OpenReport#damage()}. Off by default; the log then refuses to open.
    */
   public boolean openDamaged() {
     return openDamaged;
@@ -89,6 +92,11 @@ public final class WalConfig {
   /** The file system the log uses; replaced by a fault-injecting one in tests. */
   public Storage storage() {
     return storage;
+  }
+
+  /** The clock for the informational times in segment headers and the lock file. */
+  public Clock clock() {
+    return clock;
   }
 
   /** Builder for {@link WalConfig}. Not thread-safe. */
@@ -102,6 +110,7 @@ public final class WalConfig {
     private Durability durability = Durability.FSYNC;
     private boolean openDamaged;
     private Storage storage = FileSystemStorage.INSTANCE;
+    private Clock clock = Clock.systemUTC();
 
     private Builder(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
@@ -147,16 +156,30 @@ public final class WalConfig {
       return this;
     }
 
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
     public WalConfig build() {
       if (nodeId != null) {
         NodeIds.validate(nodeId);
       }
-      require(segmentSize >= 64 * 1024 && segmentSize <= (1L << 31), "segmentSize", segmentSize,
+      require(
+          segmentSize >= 64 * 1024 && segmentSize <= (1L << 31),
+          "segmentSize",
+          segmentSize,
           "between 64 KiB and 2 GiB");
-      require(maxRecordSize >= 64 && maxRecordSize <= segmentSize / 4, "maxRecordSize",
-          maxRecordSize, "between 64 bytes and a quarter of segmentSize");
+      require(
+          maxRecordSize >= 64 && maxRecordSize <= segmentSize / 4,
+          "maxRecordSize",
+          maxRecordSize,
+          "between 64 bytes and a quarter of segmentSize");
       require(queueMaxRecords >= 1, "queueMaxRecords", queueMaxRecords, "at least 1");
-      require(queueMaxBytes >= maxRecordSize, "queueMaxBytes", queueMaxBytes,
+      require(
+          queueMaxBytes >= maxRecordSize,
+          "queueMaxBytes",
+          queueMaxBytes,
           "at least maxRecordSize (" + maxRecordSize + ")");
       return new WalConfig(this);
     }

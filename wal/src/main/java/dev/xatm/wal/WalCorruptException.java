@@ -1,6 +1,9 @@
 package dev.xatm.wal;
 
-/** The log is damaged in a way that is not a torn tail; the message names the segment, offset and expected vs actual values. */
+/**
+ * The log is damaged in a way that is not a torn tail; the message names the segment, offset and
+ * expected vs actual values.
+ */
 public class WalCorruptException extends WalException {
   private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,9 @@
 package dev.xatm.wal;
 
-/** The log failed a write or force earlier and accepts nothing more until reopened. The cause is the first failure. */
+/**
+ * The log failed a write or force earlier and accepts nothing more until reopened. The cause is the
+ * first failure.
+ */
 public class WalPoisonedException extends WalException {
   private static final long serialVersionUID = 1L;
 

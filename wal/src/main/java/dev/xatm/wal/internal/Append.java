@@ -1,0 +1,29 @@
+package dev.xatm.wal.internal;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One record on its way to the disk, and the queue node that carries it (so an append allocates
+ * nothing but this, the caller's payload and the future).
+ *
+ * <p>Threading: fields are written by the appender before it publishes the node under the queue
+ * lock, and read by the writer thread after taking it under the same lock.
+ */
+final class Append {
+  final int type;
+  final byte[] payload;
+  final boolean forced;
+  final CompletableFuture<Long> future = new CompletableFuture<>();
+  long lsn;
+  Append next;
+
+  Append(int type, byte[] payload, boolean forced) {
+    this.type = type;
+    this.payload = payload;
+    this.forced = forced;
+  }
+
+  int size() {
+    return RecordCodec.HEADER_SIZE + payload.length;
+  }
+}

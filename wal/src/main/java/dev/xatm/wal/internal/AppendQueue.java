@@ -1,0 +1,140 @@
+package dev.xatm.wal.internal;
+
+import dev.xatm.wal.WalClosedException;
+import dev.xatm.wal.WalException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The bounded hand-over from appenders to the writer thread. LSNs are assigned here, under the
+ * lock, so queue order is LSN order. Appenders block while the queue holds {@code maxRecords}
+ * records or {@code maxBytes} bytes (a record larger than the byte budget is still admitted into an
+ * empty queue). The writer takes everything queued at once: that is the group commit, and it needs
+ * no timer.
+ *
+ * <p>Threading: any number of appenders, one writer. Uses {@link ReentrantLock} so waiting virtual
+ * threads do not pin their carrier.
+ */
+final class AppendQueue {
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition notEmpty = lock.newCondition();
+  private final Condition notFull = lock.newCondition();
+  private final int maxRecords;
+  private final long maxBytes;
+
+  // Guarded by lock.
+  private Append head;
+  private Append tail;
+  private int count;
+  private long bytes;
+  private long nextLsn;
+  private WalException refusal;
+
+  /** Published copy of nextLsn - 1 for {@code lastLsn()}. */
+  private volatile long lastAssigned;
+
+  AppendQueue(int maxRecords, long maxBytes, long nextLsn) {
+    this.maxRecords = maxRecords;
+    this.maxBytes = maxBytes;
+    this.nextLsn = nextLsn;
+    this.lastAssigned = nextLsn - 1;
+  }
+
+  /**
+   * Assigns the next LSN to {@code a} and queues it, blocking while the queue is full.
+   *
+   * @throws WalException when the log is poisoned or closed (also while waiting)
+   * @throws InterruptedException interrupted while waiting for room; nothing was queued
+   */
+  void put(Append a) throws WalException, InterruptedException {
+    int size = a.size();
+    lock.lock();
+    try {
+      while (refusal == null && (count >= maxRecords || (count > 0 && bytes + size > maxBytes))) {
+        notFull.await();
+      }
+      if (refusal != null) {
+        throw refusal;
+      }
+      a.lsn = nextLsn++;
+      lastAssigned = a.lsn;
+      if (tail == null) {
+        head = a;
+      } else {
+        tail.next = a;
+      }
+      tail = a;
+      count++;
+      bytes += size;
+      if (count == 1) {
+        notEmpty.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Writer side: waits for records and takes all of them as a linked chain. Returns null once the
+   * queue is refused (closed or poisoned) and empty.
+   */
+  Append takeAll() {
+    lock.lock();
+    try {
+      while (head == null && refusal == null) {
+        notEmpty.awaitUninterruptibly(); // the writer is stopped by close(), never interrupted
+      }
+      Append chain = head;
+      head = tail = null;
+      count = 0;
+      bytes = 0;
+      notFull.signalAll();
+      return chain;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Refuses further appends with {@link WalClosedException}; queued ones are still written. */
+  void close(String directory) {
+    refuse(new WalClosedException("WAL " + directory + " is closed"));
+  }
+
+  /**
+   * Refuses further appends with {@code failure} and returns what was queued (not written), for the
+   * caller to fail.
+   */
+  Append poison(WalException failure) {
+    lock.lock();
+    try {
+      refusal = failure;
+      Append chain = head;
+      head = tail = null;
+      count = 0;
+      bytes = 0;
+      notFull.signalAll();
+      notEmpty.signalAll();
+      return chain;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void refuse(WalException e) {
+    lock.lock();
+    try {
+      if (refusal == null) {
+        refusal = e;
+      }
+      notFull.signalAll();
+      notEmpty.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  long lastAssigned() {
+    return lastAssigned;
+  }
+}

@@ -1,0 +1,443 @@
+package dev.xatm.wal.internal;
+
+import dev.xatm.wal.Durability;
+import dev.xatm.wal.NodeIds;
+import dev.xatm.wal.OpenReport;
+import dev.xatm.wal.SegmentInfo;
+import dev.xatm.wal.Wal;
+import dev.xatm.wal.WalClosedException;
+import dev.xatm.wal.WalConfig;
+import dev.xatm.wal.WalCursor;
+import dev.xatm.wal.WalException;
+import dev.xatm.wal.WalNodeIdMismatchException;
+import dev.xatm.wal.WalPoisonedException;
+import dev.xatm.wal.storage.Storage;
+import dev.xatm.wal.storage.StorageFile;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The {@link Wal} implementation: wires the directory lock, the open scan, the append queue, the
+ * writer thread and the preallocator together, and keeps the list of segments for readers.
+ *
+ * <p>Threading: appends from any thread go through {@link AppendQueue}; only {@link LogWriter}
+ * touches the active file. {@link #segmentsLock} guards the segment list, which the writer changes
+ * at rotation and {@link #deleteSegmentsBefore} at deletion.
+ */
+public final class SegmentedWal implements Wal {
+
+  private static final Logger LOG = System.getLogger("dev.xatm.wal");
+
+  private final WalConfig config;
+  private final Storage storage;
+  private final Path directory;
+  private final String nodeId;
+  private final OpenReport report;
+  private final DirectoryLock lock;
+  private final Preallocator preallocator;
+  private final AppendQueue queue;
+  private final LogWriter writer;
+  private final Thread writerThread;
+
+  private final ReentrantLock segmentsLock = new ReentrantLock();
+  private final List<SegmentState> sealed = new ArrayList<>(); // guarded by segmentsLock
+  private volatile SegmentState active;
+  private volatile long durableLsn;
+  private final ReentrantLock closeLock = new ReentrantLock();
+  private boolean closed; // guarded by closeLock
+
+  private SegmentedWal(
+      WalConfig config,
+      String nodeId,
+      OpenReport report,
+      DirectoryLock lock,
+      Preallocator preallocator,
+      LogScanner.Result scan,
+      UUID logId,
+      StorageFile activeFile,
+      SegmentState activeSegment) {
+    this.config = config;
+    this.storage = config.storage();
+    this.directory = config.directory();
+    this.nodeId = nodeId;
+    this.report = report;
+    this.lock = lock;
+    this.preallocator = preallocator;
+    this.sealed.addAll(scan.segments);
+    this.active = activeSegment;
+    this.durableLsn = activeSegment.lastLsn();
+    this.queue = new AppendQueue(config.queueMaxRecords(), config.queueMaxBytes(), scan.nextLsn);
+    this.writer =
+        new LogWriter(
+            queue,
+            preallocator,
+            new LogWriter.Listener() {
+              @Override
+              public void rotated(SegmentState old, SegmentState now) {
+                segmentsLock.lock();
+                try {
+                  sealed.add(old);
+                  active = now;
+                } finally {
+                  segmentsLock.unlock();
+                }
+              }
+
+              @Override
+              public void written(SegmentState now, long durable) {
+                active = now;
+                durableLsn = durable;
+              }
+            },
+            config.durability() == Durability.FSYNC,
+            config.segmentSize(),
+            config.maxRecordSize(),
+            nodeId,
+            logId,
+            config.clock(),
+            activeFile,
+            activeSegment);
+    this.writerThread = new Thread(writer, "xatm-wal-writer " + directory);
+    this.writerThread.setDaemon(true);
+  }
+
+  /** See {@link Wal#open(WalConfig)}. */
+  public static Wal open(WalConfig config) throws WalException {
+    try {
+      return doOpen(config);
+    } catch (WalException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new WalException(
+          "WAL " + config.directory() + ": I/O error while opening; the log was not opened", e);
+    }
+  }
+
+  private static Wal doOpen(WalConfig config) throws IOException {
+    Storage storage = config.storage();
+    Path dir = config.directory();
+    if (!storage.exists(dir)) {
+      storage.createDirectories(dir);
+      if (dir.toAbsolutePath().getParent() != null) {
+        storage.syncDirectory(dir.toAbsolutePath().getParent());
+      }
+    }
+    DirectoryLock lock =
+        DirectoryLock.acquire(storage, dir, config.nodeId(), config.clock().instant());
+    Preallocator preallocator = null;
+    try {
+      if (config.durability() != Durability.FSYNC) {
+        LOG.log(
+            Level.WARNING,
+            "WAL {0} opened with {1}: acknowledged records are NOT durable and a power loss or"
+                + " kernel crash loses them. Never use this outside tests and benchmarks.",
+            dir,
+            config.durability());
+      }
+      LogScanner.Result scan =
+          LogScanner.scan(storage, dir, config.maxRecordSize(), config.openDamaged());
+      String nodeId = resolveNodeId(config, scan);
+      lock.describe(nodeId);
+      for (Path p : scan.discard) {
+        storage.delete(p);
+        storage.syncDirectory(dir);
+      }
+      UUID logId = scan.logId != null ? scan.logId : UUID.randomUUID();
+      boolean damaged = !scan.damage.isEmpty();
+      preallocator = new Preallocator(storage, dir, config.segmentSize());
+      StorageFile file = preallocator.allocate(scan.nextIndex);
+      SegmentState segment;
+      try {
+        SegmentHeader header =
+            new SegmentHeader(
+                scan.nextIndex,
+                scan.nextLsn,
+                config.clock().millis(),
+                logId,
+                (int) config.segmentSize(),
+                nodeId,
+                damaged);
+        LogWriter.writeHeader(file, header, config.durability() == Durability.FSYNC);
+        segment =
+            new SegmentState(
+                scan.nextIndex,
+                SegmentFiles.path(dir, scan.nextIndex),
+                scan.nextLsn,
+                scan.nextLsn - 1,
+                SegmentHeader.SIZE,
+                false);
+      } catch (IOException | RuntimeException e) {
+        file.close();
+        throw e;
+      }
+      OpenReport report =
+          new OpenReport(
+              scan.segments.size(), scan.firstLsn, scan.nextLsn - 1, scan.tornTail, scan.damage);
+      SegmentedWal wal =
+          new SegmentedWal(config, nodeId, report, lock, preallocator, scan, logId, file, segment);
+      wal.writerThread.start();
+      preallocator.prepare(scan.nextIndex + 1);
+      if (damaged) {
+        wal.recordDamage(scan.damage);
+      }
+      return wal;
+    } catch (IOException | RuntimeException e) {
+      if (preallocator != null) {
+        preallocator.close();
+      }
+      lock.close();
+      throw e;
+    }
+  }
+
+  private static String resolveNodeId(WalConfig config, LogScanner.Result scan)
+      throws WalNodeIdMismatchException {
+    String configured = config.nodeId();
+    if (configured != null && scan.nodeId != null && !configured.equals(scan.nodeId)) {
+      throw new WalNodeIdMismatchException(
+          "WAL directory "
+              + config.directory()
+              + " belongs to node id '"
+              + scan.nodeId
+              + "' but this log is configured with node id '"
+              + configured
+              + "'; a node must never recover another node's log");
+    }
+    if (configured != null) {
+      return configured;
+    }
+    if (scan.nodeId != null) {
+      return scan.nodeId;
+    }
+    String generated = "wal-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    NodeIds.validate(generated);
+    LOG.log(
+        Level.WARNING,
+        "WAL {0}: no node id configured and none in the directory; generated ''{1}'' and stored"
+            + " it in the segment header. Configure it explicitly: Xids embed it.",
+        config.directory(),
+        generated);
+    return generated;
+  }
+
+  /** Records the operator's forced open in the log itself (FORMAT.md, type 240). */
+  private void recordDamage(List<String> damage) throws WalException {
+    String text = "opened with openDamaged; accepted damage:\n" + String.join("\n", damage);
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length > config.maxRecordSize()) {
+      bytes = Arrays.copyOf(bytes, config.maxRecordSize());
+    }
+    Append a = new Append(RecordCodec.TYPE_DAMAGE_ACCEPTED, bytes, true);
+    enqueue(a);
+    await(a.future);
+  }
+
+  @Override
+  public CompletableFuture<Long> appendForced(int type, byte[] payload) {
+    return append(type, payload, true);
+  }
+
+  @Override
+  public CompletableFuture<Long> append(int type, byte[] payload) {
+    return append(type, payload, false);
+  }
+
+  private CompletableFuture<Long> append(int type, byte[] payload, boolean forced) {
+    if (type < 1 || type > MAX_USER_TYPE) {
+      throw new IllegalArgumentException(
+          "record type " + type + " is outside the user range 1.." + MAX_USER_TYPE);
+    }
+    if (payload.length > config.maxRecordSize()) {
+      throw new IllegalArgumentException(
+          "record payload of "
+              + payload.length
+              + " bytes exceeds maxRecordSize "
+              + config.maxRecordSize());
+    }
+    Append a = new Append(type, payload, forced);
+    try {
+      enqueue(a);
+    } catch (WalException e) {
+      a.future.completeExceptionally(e);
+    }
+    return a.future;
+  }
+
+  private void enqueue(Append a) throws WalException {
+    try {
+      queue.put(a);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the caller decides what the interrupt means
+      throw new WalException(
+          "interrupted while waiting for room in the WAL queue; the record was not appended", e);
+    }
+  }
+
+  private static void await(CompletableFuture<Long> f) throws WalException {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          f.get();
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof WalException w) {
+            throw w;
+          }
+          throw new WalException("WAL append failed", e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public long durableLsn() {
+    return durableLsn;
+  }
+
+  @Override
+  public long lastLsn() {
+    return queue.lastAssigned();
+  }
+
+  @Override
+  public String nodeId() {
+    return nodeId;
+  }
+
+  @Override
+  public OpenReport openReport() {
+    return report;
+  }
+
+  @Override
+  public WalCursor read(long fromLsn) throws WalException {
+    List<SegmentState> snapshot;
+    segmentsLock.lock();
+    try {
+      checkOpen();
+      snapshot = new ArrayList<>(sealed);
+      snapshot.add(active);
+    } finally {
+      segmentsLock.unlock();
+    }
+    return new SegmentCursor(storage, snapshot, fromLsn, config.maxRecordSize());
+  }
+
+  @Override
+  public List<SegmentInfo> segments() {
+    segmentsLock.lock();
+    try {
+      List<SegmentInfo> out = new ArrayList<>(sealed.size() + 1);
+      for (SegmentState s : sealed) {
+        out.add(new SegmentInfo(s.index(), s.firstLsn(), s.lastLsn(), false));
+      }
+      SegmentState a = active;
+      out.add(new SegmentInfo(a.index(), a.firstLsn(), a.lastLsn(), true));
+      return out;
+    } finally {
+      segmentsLock.unlock();
+    }
+  }
+
+  @Override
+  public int deleteSegmentsBefore(long lsn) throws WalException {
+    segmentsLock.lock();
+    try {
+      checkOpen();
+      int deleted = 0;
+      while (!sealed.isEmpty() && sealed.get(0).lastLsn() < lsn) {
+        SegmentState s = sealed.get(0);
+        try {
+          storage.delete(s.path());
+          storage.syncDirectory(directory); // oldest first, one at a time: no gap after a crash
+        } catch (IOException e) {
+          throw new WalException(
+              "WAL: deleting segment " + s.index() + " (" + s.path() + ") failed", e);
+        }
+        sealed.remove(0);
+        deleted++;
+      }
+      return deleted;
+    } finally {
+      segmentsLock.unlock();
+    }
+  }
+
+  private void checkOpen() throws WalClosedException {
+    closeLock.lock();
+    try {
+      if (closed) {
+        throw new WalClosedException("WAL " + directory + " is closed");
+      }
+    } finally {
+      closeLock.unlock();
+    }
+  }
+
+  /** Background preallocations that failed (each logged at ERROR); the log keeps running. */
+  public int preallocationFailures() {
+    return preallocator.failures();
+  }
+
+  @Override
+  public void close() throws WalException {
+    closeLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      closeLock.unlock();
+    }
+    queue.close(directory.toString());
+    boolean interrupted = false;
+    while (writerThread.isAlive()) {
+      try {
+        writerThread.join();
+      } catch (InterruptedException e) {
+        interrupted = true; // finish closing; the lock must not outlive the writer
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    preallocator.close();
+    IOException failure = writer.poison();
+    try {
+      writer.closeFile();
+    } catch (IOException e) {
+      failure = e;
+    }
+    try {
+      lock.close();
+    } catch (IOException e) {
+      if (failure == null) {
+        failure = e;
+      }
+    }
+    if (failure instanceof WalPoisonedException p) {
+      throw new WalPoisonedException("WAL " + directory + " closed after being poisoned", p);
+    }
+    if (failure != null) {
+      throw new WalException("WAL " + directory + ": closing failed", failure);
+    }
+  }
+}

@@ -1,0 +1,227 @@
+package dev.xatm.wal.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@link Storage} on the real file system through {@link FileChannel}.
+ *
+ * <p>Lock files: a POSIX record lock belongs to the process, and closing <em>any</em> channel on
+ * the file in this JVM releases it. So this class remembers the lock files it holds ({@link #held})
+ * and never opens a second channel on them: a second {@link #tryLock} in the same JVM fails without
+ * touching the file, and {@link #readLockHolder} reads through the holder's channel. This registry
+ * is the one piece of JVM-wide state, mirroring a JVM-wide OS resource.
+ */
+public final class FileSystemStorage implements Storage {
+
+  public static final FileSystemStorage INSTANCE = new FileSystemStorage();
+
+  private final ConcurrentHashMap<Path, LockedFile> held = new ConcurrentHashMap<>();
+
+  private FileSystemStorage() {}
+
+  @Override
+  public StorageFile open(Path file) throws IOException {
+    return new ChannelFile(
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE));
+  }
+
+  @Override
+  public StorageFile create(Path file) throws IOException {
+    return new ChannelFile(
+        FileChannel.open(
+            file,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.CREATE_NEW));
+  }
+
+  @Override
+  public StorageFile openReadOnly(Path file) throws IOException {
+    return new ChannelFile(FileChannel.open(file, StandardOpenOption.READ));
+  }
+
+  @Override
+  public List<Path> list(Path directory) throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+      for (Path p : entries) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public boolean exists(Path path) {
+    return Files.exists(path);
+  }
+
+  @Override
+  public boolean isDirectory(Path path) {
+    return Files.isDirectory(path);
+  }
+
+  @Override
+  public void createDirectories(Path directory) throws IOException {
+    Files.createDirectories(directory);
+  }
+
+  @Override
+  public void delete(Path file) throws IOException {
+    Files.delete(file);
+  }
+
+  @Override
+  public void rename(Path source, Path target) throws IOException {
+    Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Override
+  public void syncDirectory(Path directory) throws IOException {
+    // Linux: fsync on a directory opened read-only makes its entries durable.
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    }
+  }
+
+  @Override
+  public Optional<StorageFile> tryLock(Path file) throws IOException {
+    Path key = file.toAbsolutePath().normalize();
+    LockedFile placeholder = new LockedFile(key, null, null);
+    if (held.putIfAbsent(key, placeholder) != null) {
+      return Optional.empty();
+    }
+    FileChannel channel = null;
+    try {
+      channel =
+          FileChannel.open(
+              key, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock(0, 1, false);
+      } catch (OverlappingFileLockException e) {
+        lock = null; // held through a channel this class did not open; same answer
+      }
+      if (lock == null) {
+        channel.close();
+        held.remove(key, placeholder);
+        return Optional.empty();
+      }
+      LockedFile locked = new LockedFile(key, channel, lock);
+      held.replace(key, placeholder, locked);
+      return Optional.of(locked);
+    } catch (IOException | RuntimeException e) {
+      if (channel != null) {
+        channel.close();
+      }
+      held.remove(key, placeholder);
+      throw e;
+    }
+  }
+
+  @Override
+  public byte[] readLockHolder(Path file, int max) throws IOException {
+    Path key = file.toAbsolutePath().normalize();
+    ByteBuffer buf = ByteBuffer.allocate(max);
+    LockedFile ours = held.get(key);
+    if (ours != null) {
+      if (ours.channel == null) {
+        return new byte[0]; // being locked right now by another instance in this JVM
+      }
+      ours.read(buf, 1);
+    } else {
+      try (FileChannel ch = FileChannel.open(key, StandardOpenOption.READ)) {
+        while (buf.hasRemaining() && ch.read(buf, 1 + buf.position()) > 0) {
+          // keep reading
+        }
+      }
+    }
+    return Arrays.copyOf(buf.array(), buf.position());
+  }
+
+  private static class ChannelFile implements StorageFile {
+    final FileChannel channel;
+
+    ChannelFile(FileChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      return channel.read(dst, position);
+    }
+
+    @Override
+    public void write(ByteBuffer[] srcs, long position) throws IOException {
+      if (srcs.length == 1) {
+        ByteBuffer src = srcs[0];
+        long pos = position;
+        while (src.hasRemaining()) {
+          pos += channel.write(src, pos);
+        }
+        return;
+      }
+      // Single writer per file: the channel position is ours to move.
+      channel.position(position);
+      long remaining = 0;
+      for (ByteBuffer b : srcs) {
+        remaining += b.remaining();
+      }
+      while (remaining > 0) {
+        remaining -= channel.write(srcs);
+      }
+    }
+
+    @Override
+    public void force(boolean metadata) throws IOException {
+      channel.force(metadata);
+    }
+
+    @Override
+    public long size() throws IOException {
+      return channel.size();
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
+    }
+  }
+
+  private final class LockedFile extends ChannelFile {
+    private final Path key;
+    private final FileLock lock;
+
+    LockedFile(Path key, FileChannel channel, FileLock lock) {
+      super(channel);
+      this.key = key;
+      this.lock = lock;
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        if (lock != null && lock.isValid()) {
+          lock.release();
+        }
+        super.close();
+      } finally {
+        held.remove(key, this);
+      }
+    }
+  }
+}
