@@ -1,0 +1,183 @@
+package dev.xatm.jdbc;
+
+import dev.xatm.jdbc.internal.ManagedResource;
+import dev.xatm.jdbc.internal.PoolConfig;
+import dev.xatm.jdbc.internal.TransactionSource;
+import dev.xatm.jdbc.internal.XaConnectionFactory;
+import dev.xatm.jdbc.internal.XaPool;
+import dev.xatm.jdbc.internal.XaUrl;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+
+/**
+ * The {@code jdbc:xa:} driver: {@code DriverManager.getConnection("jdbc:xa:postgresql://h/db",
+ * "app", secret)} gives a pooled connection that enlists in the JTA transaction of the JVM's
+ * default xatm runtime ({@link dev.xatm.tm.spi.XatmRuntimes#current()}), looked up at each use.
+ *
+ * <p>One pool per distinct resource: URL without secrets and pool settings, plus user (and
+ * password). The first connection to a resource fixes its pool settings ({@code xatm.*} URL
+ * parameters or properties); later differing settings are ignored.
+ *
+ * <p>Registered through {@code META-INF/services/java.sql.Driver} and when the class loads.
+ * Thread-safe.
+ */
+public final class XaDriver implements Driver {
+  private static final XaDriver INSTANCE = new XaDriver();
+
+  static {
+    try {
+      DriverManager.registerDriver(INSTANCE);
+    } catch (SQLException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final Map<PoolKey, ManagedResource> pools = new ConcurrentHashMap<>();
+  private final ReentrantLock creating = new ReentrantLock();
+
+  /** The instance registered with DriverManager; its pools serve {@code DriverManager} calls. */
+  public static XaDriver instance() {
+    return INSTANCE;
+  }
+
+  /** Pool identity; the password is compared but never printed. */
+  private record PoolKey(String resourceId, String password) {
+    @Override
+    public String toString() {
+      return resourceId;
+    }
+  }
+
+  @Override
+  public Connection connect(String url, Properties info) throws SQLException {
+    if (!acceptsURL(url)) {
+      return null; // JDBC: another driver's URL
+    }
+    return resource(XaUrl.parse(url, info)).connection();
+  }
+
+  private ManagedResource resource(XaUrl url) throws SQLException {
+    PoolKey key = new PoolKey(url.descriptor().resourceId(), url.password());
+    ManagedResource r = pools.get(key);
+    if (r != null && !r.pool().isClosed()) {
+      return r;
+    }
+    creating.lock();
+    try {
+      r = pools.get(key);
+      if (r != null && !r.pool().isClosed()) {
+        return r;
+      }
+      PoolConfig config;
+      try {
+        config = PoolConfig.defaults().with(url.settings());
+      } catch (IllegalArgumentException e) {
+        throw new SQLException("bad pool setting for " + url + ": " + e.getMessage(), "22023", e);
+      }
+      XaConnectionFactory factory =
+          XaConnectionFactory.create(url, XaDriver.class.getClassLoader());
+      r = new ManagedResource(new XaPool(factory, config), TransactionSource.jvmDefault());
+      pools.put(key, r);
+      return r;
+    } finally {
+      creating.unlock();
+    }
+  }
+
+  @Override
+  public boolean acceptsURL(String url) {
+    return XaUrl.accepts(url);
+  }
+
+  /** Numbers of every pool this driver runs, by resource id (URL without secrets + user). */
+  public Map<String, PoolStats> poolStats() {
+    Map<String, PoolStats> out = new LinkedHashMap<>();
+    pools.forEach((k, v) -> out.put(k.resourceId(), v.stats()));
+    return out;
+  }
+
+  /** The numbers of the pool for a URL and user, if this driver runs one. */
+  public PoolStats poolStats(String url, Properties info) throws SQLException {
+    XaUrl u = XaUrl.parse(url, info);
+    ManagedResource r = pools.get(new PoolKey(u.descriptor().resourceId(), u.password()));
+    if (r == null) {
+      throw new SQLException("no xatm pool for " + u, "08003");
+    }
+    return r.stats();
+  }
+
+  /** Closes every pool (idle connections now, borrowed ones on return). */
+  public void closePools() {
+    List<ManagedResource> all = new ArrayList<>(pools.values());
+    pools.clear();
+    all.forEach(ManagedResource::close);
+  }
+
+  @Override
+  public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) {
+    List<DriverPropertyInfo> out = new ArrayList<>();
+    out.add(property("user", info, "database user"));
+    out.add(property("password", info, "database password (never logged)"));
+    out.add(
+        property(
+            XaUrl.XA_DATA_SOURCE_CLASS,
+            info,
+            "XADataSource class, for databases other than postgresql, mariadb, mysql, h2"));
+    for (String s :
+        List.of(
+            PoolConfig.MAX_POOL_SIZE,
+            PoolConfig.ACQUIRE_TIMEOUT_MS,
+            PoolConfig.IDLE_TIMEOUT_MS,
+            PoolConfig.MAX_LIFETIME_MS,
+            PoolConfig.LEAK_DETECTION_THRESHOLD_MS,
+            PoolConfig.VALIDATION_TIMEOUT_MS,
+            PoolConfig.HOUSEKEEPING_PERIOD_MS)) {
+      out.add(property(XaUrl.SETTING_PREFIX + s, info, "pool setting"));
+    }
+    return out.toArray(new DriverPropertyInfo[0]);
+  }
+
+  private static DriverPropertyInfo property(String name, Properties info, String description) {
+    String value = info == null ? null : info.getProperty(name);
+    DriverPropertyInfo p = new DriverPropertyInfo(name, name.equals("password") ? null : value);
+    p.description = description;
+    return p;
+  }
+
+  @Override
+  public int getMajorVersion() {
+    return 0;
+  }
+
+  @Override
+  public int getMinorVersion() {
+    return 1;
+  }
+
+  /** Not JDBC compliant in the TCK sense: it is a wrapper and forbids commit in transactions. */
+  @Override
+  public boolean jdbcCompliant() {
+    return false;
+  }
+
+  @Override
+  public Logger getParentLogger() {
+    return Logger.getLogger("dev.xatm.jdbc");
+  }
+
+  @Override
+  public String toString() {
+    return "xatm jdbc:xa: driver (" + pools.size() + " pools)";
+  }
+}

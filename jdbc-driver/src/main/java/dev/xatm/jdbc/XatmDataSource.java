@@ -1,0 +1,374 @@
+package dev.xatm.jdbc;
+
+import dev.xatm.jdbc.internal.ManagedResource;
+import dev.xatm.jdbc.internal.PoolConfig;
+import dev.xatm.jdbc.internal.TransactionSource;
+import dev.xatm.jdbc.internal.XaConnectionFactory;
+import dev.xatm.jdbc.internal.XaPool;
+import dev.xatm.jdbc.internal.XaUrl;
+import dev.xatm.tm.spi.ResourceDescriptor;
+import dev.xatm.tm.spi.XatmRuntime;
+import jakarta.transaction.TransactionManager;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.function.LongSupplier;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * A pooled DataSource whose connections take part in the current JTA transaction: the bean to hand
+ * to frameworks (Spring, JPA) that want a {@link DataSource}.
+ *
+ * <pre>{@code
+ * XatmDataSource orders = XatmDataSource.builder()
+ *     .url("jdbc:xa:postgresql://db1:5432/orders")
+ *     .user("app").password(secret)
+ *     .maxPoolSize(20)
+ *     .runtime(xatm)              // or .transactionManager(tm)
+ *     .build();
+ * userTransaction.begin();
+ * try (Connection c = orders.getConnection()) { ... }   // enlisted on first use
+ * userTransaction.commit();                             // connection back to the pool after
+ * }</pre>
+ *
+ * <p>Connections: see {@code docs/jdbc-driver.md}. Inside an active transaction all connections of
+ * one XatmDataSource share one physical connection (one XA branch); {@code commit}, {@code
+ * rollback}, {@code setAutoCommit(true)} and savepoints throw. Outside, a connection is a plain
+ * auto-commit connection.
+ *
+ * <p>Thread-safe. {@link #close()} closes idle connections at once and the others as they come
+ * back.
+ */
+public final class XatmDataSource implements DataSource, AutoCloseable {
+  private final ManagedResource resource;
+  private final String user;
+  private final String password;
+  private PrintWriter logWriter;
+  private int loginTimeout;
+
+  private XatmDataSource(ManagedResource resource, String user, String password) {
+    this.resource = resource;
+    this.user = user;
+    this.password = password;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A DataSource from properties: {@code url} (required), {@code user}, {@code password}, {@code
+   * xaDataSourceClass}, and the pool settings {@code maxPoolSize}, {@code acquireTimeoutMs}, {@code
+   * idleTimeoutMs}, {@code maxLifetimeMs}, {@code leakDetectionThresholdMs}, {@code
+   * validationTimeoutMs}, {@code housekeepingPeriodMs} (each also accepted with an {@code xatm.}
+   * prefix). Connections enlist in transactions of the given TM.
+   *
+   * @throws SQLException a bad URL or vendor (SQLState 08001) or a bad value (22023)
+   */
+  public static XatmDataSource fromProperties(Properties properties, TransactionManager tm)
+      throws SQLException {
+    return fromProperties(properties).transactionManager(tm).build();
+  }
+
+  /** As {@link #fromProperties(Properties, TransactionManager)} with an xatm runtime. */
+  public static XatmDataSource fromProperties(Properties properties, XatmRuntime runtime)
+      throws SQLException {
+    return fromProperties(properties).runtime(runtime).build();
+  }
+
+  private static Builder fromProperties(Properties p) throws SQLException {
+    Builder b = builder();
+    Map<String, String> settings = new HashMap<>();
+    for (String key : p.stringPropertyNames()) {
+      String value = p.getProperty(key);
+      String k = key.startsWith(XaUrl.SETTING_PREFIX) ? key.substring(5) : key;
+      switch (k.toLowerCase(Locale.ROOT)) {
+        case "url", "jdbcurl" -> b.url(value);
+        case "user", "username" -> b.user(value);
+        case "password" -> b.password(value);
+        case "xadatasourceclass" -> b.xaDataSourceClass(value);
+        default -> settings.put(k, value);
+      }
+    }
+    b.settings = settings;
+    return b;
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    return resource.connection();
+  }
+
+  /**
+   * Only the configured credentials are accepted: a pool serves one user (recovery identifies a
+   * resource by URL and user).
+   */
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    if (Objects.equals(username, user) && Objects.equals(password, this.password)) {
+      return getConnection();
+    }
+    throw new SQLFeatureNotSupportedException(
+        "an XatmDataSource serves only the user it was built with ("
+            + user
+            + "); build another XatmDataSource for another user");
+  }
+
+  /** The pool's numbers now. */
+  public PoolStats stats() {
+    return resource.stats();
+  }
+
+  /** How the TM's recovery identifies and reaches this resource (no password). */
+  public ResourceDescriptor descriptor() {
+    return resource.descriptor();
+  }
+
+  /** Transactions that currently hold one of this pool's connections. */
+  public int openBranches() {
+    return resource.openBranches();
+  }
+
+  /** Runs idle-timeout, lifetime and leak checks now (they also run periodically). */
+  public void runHousekeeping() {
+    resource.pool().runHousekeeping();
+  }
+
+  @Override
+  public void close() {
+    resource.close();
+  }
+
+  public boolean isClosed() {
+    return resource.pool().isClosed();
+  }
+
+  @Override
+  public PrintWriter getLogWriter() {
+    return logWriter;
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) {
+    this.logWriter = out;
+  }
+
+  @Override
+  public void setLoginTimeout(int seconds) {
+    this.loginTimeout = seconds;
+  }
+
+  @Override
+  public int getLoginTimeout() {
+    return loginTimeout;
+  }
+
+  @Override
+  public Logger getParentLogger() {
+    return Logger.getLogger("dev.xatm.jdbc");
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    if (iface.isInstance(this)) {
+      return iface.cast(this);
+    }
+    throw new SQLException("XatmDataSource does not wrap a " + iface.getName(), "HY000");
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) {
+    return iface.isInstance(this);
+  }
+
+  @Override
+  public String toString() {
+    return "XatmDataSource[" + resource.pool().name() + ", " + stats() + "]";
+  }
+
+  /** Builds an {@link XatmDataSource}. Values set here win over the same URL parameter. */
+  public static final class Builder {
+    private String url;
+    private String user;
+    private String password;
+    private String xaDataSourceClass;
+    private Map<String, String> settings = new HashMap<>();
+    private Integer maxPoolSize;
+    private Duration acquireTimeout;
+    private Duration idleTimeout;
+    private Duration maxLifetime;
+    private Duration leakDetectionThreshold;
+    private Duration validationTimeout;
+    private Duration housekeepingPeriod;
+    private LongSupplier nanoClock;
+    private TransactionSource transactions;
+
+    private Builder() {}
+
+    /**
+     * {@code jdbc:xa:<vendor-url>}; a plain vendor URL ({@code jdbc:postgresql:...}) is accepted
+     * too.
+     */
+    public Builder url(String url) {
+      this.url = url;
+      return this;
+    }
+
+    public Builder user(String user) {
+      this.user = user;
+      return this;
+    }
+
+    public Builder password(String password) {
+      this.password = password;
+      return this;
+    }
+
+    /** The vendor's XADataSource class, for databases xatm does not know by name. */
+    public Builder xaDataSourceClass(String className) {
+      this.xaDataSourceClass = className;
+      return this;
+    }
+
+    public Builder maxPoolSize(int n) {
+      this.maxPoolSize = n;
+      return this;
+    }
+
+    public Builder acquireTimeout(Duration d) {
+      this.acquireTimeout = d;
+      return this;
+    }
+
+    /** Zero: idle connections are never closed for idleness. */
+    public Builder idleTimeout(Duration d) {
+      this.idleTimeout = d;
+      return this;
+    }
+
+    /** Zero: connections are never retired for age. */
+    public Builder maxLifetime(Duration d) {
+      this.maxLifetime = d;
+      return this;
+    }
+
+    /** Zero (the default): no leak detection. */
+    public Builder leakDetectionThreshold(Duration d) {
+      this.leakDetectionThreshold = d;
+      return this;
+    }
+
+    public Builder validationTimeout(Duration d) {
+      this.validationTimeout = d;
+      return this;
+    }
+
+    /** Zero: no background housekeeping; call {@link XatmDataSource#runHousekeeping()}. */
+    public Builder housekeepingPeriod(Duration d) {
+      this.housekeepingPeriod = d;
+      return this;
+    }
+
+    /** The pool's time source (tests); defaults to {@link System#nanoTime()}. */
+    public Builder nanoClock(LongSupplier clock) {
+      this.nanoClock = clock;
+      return this;
+    }
+
+    public Builder transactionManager(TransactionManager tm) {
+      this.transactions = TransactionSource.of(tm);
+      return this;
+    }
+
+    /** An xatm runtime: its TM, and it is told the password so recovery can reconnect. */
+    public Builder runtime(XatmRuntime runtime) {
+      this.transactions = TransactionSource.of(runtime);
+      return this;
+    }
+
+    /** Whatever xatm runtime is the JVM default when a connection is used. */
+    public Builder jvmDefaultRuntime() {
+      this.transactions = TransactionSource.jvmDefault();
+      return this;
+    }
+
+    /**
+     * @throws SQLException SQLState 08001 for a bad URL, an unknown vendor or a missing vendor
+     *     driver; 22023 for a bad pool setting
+     */
+    public XatmDataSource build() throws SQLException {
+      if (url == null) {
+        throw new SQLException("XatmDataSource needs a url (jdbc:xa:<vendor-url>)", "08001");
+      }
+      if (transactions == null) {
+        throw new SQLException(
+            "XatmDataSource needs a transactionManager(..), runtime(..) or jvmDefaultRuntime()",
+            "08001");
+      }
+      String xaUrl = url.startsWith(XaUrl.PREFIX) ? url : toXaUrl(url);
+      Properties info = new Properties();
+      if (user != null) {
+        info.setProperty("user", user);
+      }
+      if (password != null) {
+        info.setProperty("password", password);
+      }
+      if (xaDataSourceClass != null) {
+        info.setProperty(XaUrl.XA_DATA_SOURCE_CLASS, xaDataSourceClass);
+      }
+      XaUrl parsed = XaUrl.parse(xaUrl, info);
+      PoolConfig config;
+      try {
+        config = PoolConfig.defaults().with(parsed.settings()).with(settings);
+        if (maxPoolSize != null) {
+          config = config.withMaxPoolSize(maxPoolSize);
+        }
+        if (acquireTimeout != null) {
+          config = config.withAcquireTimeout(acquireTimeout);
+        }
+        if (idleTimeout != null) {
+          config = config.withIdleTimeout(idleTimeout);
+        }
+        if (maxLifetime != null) {
+          config = config.withMaxLifetime(maxLifetime);
+        }
+        if (leakDetectionThreshold != null) {
+          config = config.withLeakDetectionThreshold(leakDetectionThreshold);
+        }
+        if (validationTimeout != null) {
+          config = config.withValidationTimeout(validationTimeout);
+        }
+        if (housekeepingPeriod != null) {
+          config = config.withHousekeepingPeriod(housekeepingPeriod);
+        }
+        if (nanoClock != null) {
+          config = config.withNanoClock(nanoClock);
+        }
+      } catch (IllegalArgumentException e) {
+        throw new SQLException(
+            "bad pool setting for " + parsed + ": " + e.getMessage(), "22023", e);
+      }
+      XaConnectionFactory factory =
+          XaConnectionFactory.create(parsed, XatmDataSource.class.getClassLoader());
+      ManagedResource resource = new ManagedResource(new XaPool(factory, config), transactions);
+      return new XatmDataSource(resource, parsed.user(), parsed.password());
+    }
+
+    private static String toXaUrl(String url) throws SQLException {
+      if (!url.startsWith("jdbc:")) {
+        throw new SQLException(
+            "'" + XaUrl.redact(url) + "' is not a JDBC URL; expected jdbc:xa:<vendor-url>",
+            "08001");
+      }
+      return XaUrl.PREFIX + url.substring("jdbc:".length());
+    }
+  }
+}

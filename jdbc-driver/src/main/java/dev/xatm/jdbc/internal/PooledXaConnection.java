@@ -1,0 +1,272 @@
+package dev.xatm.jdbc.internal;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.ConnectionEvent;
+import javax.sql.ConnectionEventListener;
+import javax.sql.XAConnection;
+import javax.transaction.xa.XAResource;
+
+/**
+ * One physical XA connection and its pool bookkeeping.
+ *
+ * <p>While borrowed it has exactly one owner (a local connection handle or a transaction branch)
+ * that holds one "use"; every JDBC call running on it holds one more. The connection goes back to
+ * the pool when the count drops to zero, so a transaction that completes on another thread (a
+ * timeout rollback) never hands the connection to the next borrower while a statement of the old
+ * one still runs. The generation number changes on every borrow so a statement object from an
+ * earlier borrow can never run on a later borrower's connection.
+ *
+ * <p>Thread-safe: state changes are CAS transitions; the JDBC objects are used by one thread at a
+ * time by the owner's contract, except {@code close} from the pool.
+ */
+final class PooledXaConnection {
+
+  /** Lifecycle; transitions are the methods below, anything else is a bug. */
+  enum State {
+    IDLE,
+    IN_USE,
+    CLOSED
+  }
+
+  private final XaPool pool;
+  private final XAConnection xa;
+  private final Connection connection;
+  private final XAResource xaResource;
+  private final long createdNanos;
+  private final AtomicReference<State> state = new AtomicReference<>(State.IN_USE);
+  private final AtomicInteger uses = new AtomicInteger();
+  private final AtomicInteger generation = new AtomicInteger();
+  private final Set<Statement> openStatements = ConcurrentHashMap.newKeySet();
+  private final boolean initialReadOnly;
+  private final int initialIsolation;
+  private final String initialCatalog;
+
+  private volatile long lastReturnedNanos;
+  private volatile long borrowedNanos;
+  private volatile Throwable borrowStack;
+  private volatile boolean leakReported;
+  private volatile String brokenReason;
+  private volatile boolean stateDirty;
+
+  PooledXaConnection(XaPool pool, XAConnection xa, long nowNanos) throws SQLException {
+    this.pool = pool;
+    this.xa = xa;
+    this.connection = xa.getConnection();
+    this.xaResource = xa.getXAResource();
+    this.createdNanos = nowNanos;
+    this.lastReturnedNanos = nowNanos;
+    this.initialReadOnly = connection.isReadOnly();
+    this.initialIsolation = connection.getTransactionIsolation();
+    this.initialCatalog = connection.getCatalog();
+    xa.addConnectionEventListener(
+        new ConnectionEventListener() {
+          @Override
+          public void connectionClosed(ConnectionEvent event) {
+            // Closing the logical handle is our own doing; the physical connection stays.
+          }
+
+          @Override
+          public void connectionErrorOccurred(ConnectionEvent event) {
+            SQLException e = event.getSQLException();
+            markBroken("the driver reported a fatal error" + (e == null ? "" : ": " + e));
+          }
+        });
+  }
+
+  Connection connection() {
+    return connection;
+  }
+
+  XAResource xaResource() {
+    return xaResource;
+  }
+
+  XaPool pool() {
+    return pool;
+  }
+
+  State state() {
+    return state.get();
+  }
+
+  // --- state transitions (pool only) -------------------------------------------------------
+
+  /** IDLE to IN_USE; false when the connection was closed by housekeeping meanwhile. */
+  boolean borrow(long nowNanos, Throwable stack) {
+    if (!state.compareAndSet(State.IDLE, State.IN_USE)) {
+      return false;
+    }
+    startLease(nowNanos, stack);
+    return true;
+  }
+
+  /** A fresh connection starts IN_USE; this opens its first lease. */
+  void startLease(long nowNanos, Throwable stack) {
+    generation.incrementAndGet();
+    borrowedNanos = nowNanos;
+    borrowStack = stack;
+    leakReported = false;
+    uses.set(1);
+  }
+
+  /** IN_USE to IDLE. */
+  void markIdle(long nowNanos) {
+    borrowStack = null;
+    lastReturnedNanos = nowNanos;
+    if (!state.compareAndSet(State.IN_USE, State.IDLE)) {
+      throw new IllegalStateException("connection returned to the pool twice: " + state.get());
+    }
+  }
+
+  /** Any state to CLOSED; closes the physical connection once. */
+  boolean closePhysical() {
+    if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+      return false;
+    }
+    XaConnectionFactory.closeQuietly(xa);
+    return true;
+  }
+
+  /** Moves IDLE to CLOSED only; used by housekeeping, which must not take a borrowed one. */
+  boolean retireIfIdle() {
+    if (!state.compareAndSet(State.IDLE, State.CLOSED)) {
+      return false;
+    }
+    XaConnectionFactory.closeQuietly(xa);
+    return true;
+  }
+
+  // --- uses ------------------------------------------------------------------------------------
+
+  int generation() {
+    return generation.get();
+  }
+
+  /**
+   * Registers a JDBC call of the lease {@code expectedGeneration}; false when that lease is over
+   * (the caller then reports the object as closed).
+   */
+  boolean enter(int expectedGeneration) {
+    while (true) {
+      int n = uses.get();
+      if (n <= 0) {
+        return false;
+      }
+      if (uses.compareAndSet(n, n + 1)) {
+        if (generation.get() != expectedGeneration) {
+          exit();
+          return false;
+        }
+        return true;
+      }
+    }
+  }
+
+  /** Ends a call or the owner's hold; the last one out returns the connection to the pool. */
+  void exit() {
+    int n = uses.decrementAndGet();
+    if (n == 0) {
+      pool.release(this);
+    } else if (n < 0) {
+      throw new IllegalStateException("connection use count below zero");
+    }
+  }
+
+  // --- health and reset ------------------------------------------------------------------------
+
+  void markBroken(String reason) {
+    if (brokenReason == null) {
+      brokenReason = reason;
+    }
+  }
+
+  /** Marks the connection broken when {@code e} says the connection is gone. */
+  void classify(SQLException e) {
+    if (FatalErrors.isFatal(e)) {
+      markBroken("fatal error, SQLState " + e.getSQLState() + ": " + e.getMessage());
+    }
+  }
+
+  String brokenReason() {
+    return brokenReason;
+  }
+
+  void trackStatement(Statement s) {
+    openStatements.add(s);
+  }
+
+  void untrackStatement(Statement s) {
+    openStatements.remove(s);
+  }
+
+  /** Read-only, isolation or catalog were changed through a handle and need a reset. */
+  void markStateDirty() {
+    stateDirty = true;
+  }
+
+  /**
+   * Makes the connection fit for the next borrower: closes what the last one left open, ends a
+   * local transaction it left behind, restores session settings.
+   *
+   * @throws SQLException the connection is unusable (the pool closes it)
+   */
+  void resetForReuse() throws SQLException {
+    for (Statement s : openStatements) {
+      try {
+        s.close();
+      } catch (SQLException e) {
+        classify(e);
+      }
+    }
+    openStatements.clear();
+    if (!connection.getAutoCommit()) {
+      connection.rollback();
+      connection.setAutoCommit(true);
+    }
+    if (stateDirty) {
+      if (connection.isReadOnly() != initialReadOnly) {
+        connection.setReadOnly(initialReadOnly);
+      }
+      if (connection.getTransactionIsolation() != initialIsolation) {
+        connection.setTransactionIsolation(initialIsolation);
+      }
+      if (initialCatalog != null && !initialCatalog.equals(connection.getCatalog())) {
+        connection.setCatalog(initialCatalog);
+      }
+      stateDirty = false;
+    }
+    connection.clearWarnings();
+  }
+
+  // --- timestamps for housekeeping -------------------------------------------------------------
+
+  long createdNanos() {
+    return createdNanos;
+  }
+
+  long lastReturnedNanos() {
+    return lastReturnedNanos;
+  }
+
+  long borrowedNanos() {
+    return borrowedNanos;
+  }
+
+  Throwable borrowStack() {
+    return borrowStack;
+  }
+
+  boolean leakReported() {
+    return leakReported;
+  }
+
+  void setLeakReported() {
+    leakReported = true;
+  }
+}
