@@ -1,9 +1,8 @@
 package dev.xatm.tm.spi;
 
 /**
- * Opens an XAResource for recovery from a resource URL and credentials. Implementations are
- * found with {@link java.util.ServiceLoader}; the JDBC driver provides one for {@code jdbc:xa:}
- * URLs.
+ * Opens an XAResource for recovery from a resource URL and credentials. Implementations are found
+ * with {@link java.util.ServiceLoader}; the JDBC driver provides one for {@code jdbc:xa:} URLs.
  */
 public interface RecoveryConnector {
 

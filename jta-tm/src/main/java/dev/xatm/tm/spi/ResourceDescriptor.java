@@ -5,8 +5,8 @@ import java.util.Objects;
 /**
  * How to reach one resource manager again: the recipe recovery uses after a restart.
  *
- * @param resourceId stable identity of the resource, the same in every process that uses it
- *     (for the JDBC driver: the URL without secrets plus the user). Logged with every branch.
+ * @param resourceId stable identity of the resource, the same in every process that uses it (for
+ *     the JDBC driver: the URL without secrets plus the user). Logged with every branch.
  * @param url the URL to reach it (for example {@code jdbc:xa:postgresql://db1:5432/bank}); never
  *     contains a password
  * @param user the user name, or {@code null}

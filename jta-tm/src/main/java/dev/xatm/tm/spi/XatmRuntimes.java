@@ -4,10 +4,10 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The one JVM-wide hook: where a {@code java.sql.Driver}, which the JDK instantiates itself,
- * finds the running transaction manager. A TM installs itself when it starts (unless told not
- * to) and uninstalls itself when it closes. Everything that can be handed an instance (the
- * pooled DataSource, Spring beans) should be, and not use this.
+ * The one JVM-wide hook: where a {@code java.sql.Driver}, which the JDK instantiates itself, finds
+ * the running transaction manager. A TM installs itself when it starts (unless told not to) and
+ * uninstalls itself when it closes. Everything that can be handed an instance (the pooled
+ * DataSource, Spring beans) should be, and not use this.
  */
 public final class XatmRuntimes {
   private static final AtomicReference<XatmRuntime> CURRENT = new AtomicReference<>();

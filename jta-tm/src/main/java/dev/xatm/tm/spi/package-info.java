@@ -4,11 +4,10 @@
  *
  * <ul>
  *   <li>An enlisted {@link jakarta.transaction.xa.XAResource} that implements {@link
- *       dev.xatm.tm.spi.IdentifiedXAResource} tells the TM which resource it belongs to, so the
- *       TM can log it ({@code ResourceRegistered}) and recovery can reach it again.
+ *       dev.xatm.tm.spi.IdentifiedXAResource} tells the TM which resource it belongs to, so the TM
+ *       can log it ({@code ResourceRegistered}) and recovery can reach it again.
  *   <li>A {@link dev.xatm.tm.spi.RecoveryConnector}, found with {@link java.util.ServiceLoader},
- *       turns a logged or configured resource URL plus credentials into an XAResource for
- *       recovery.
+ *       turns a logged or configured resource URL plus credentials into an XAResource for recovery.
  *   <li>{@link dev.xatm.tm.spi.XatmRuntime} is what a running TM offers adapters; {@link
  *       dev.xatm.tm.spi.XatmRuntimes} publishes the one a plain {@code java.sql.Driver} uses.
  * </ul>

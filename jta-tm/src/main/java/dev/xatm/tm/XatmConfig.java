@@ -1,0 +1,483 @@
+package dev.xatm.tm;
+
+import dev.xatm.wal.Durability;
+import dev.xatm.wal.NodeIds;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The immutable settings of one transaction manager.
+ *
+ * <pre>{@code
+ * XatmConfig config = XatmConfig.builder().nodeId("orders-1").logDir(Path.of("/var/lib/xatm"))
+ *     .defaultTimeout(Duration.ofSeconds(30)).build();
+ * XatmConfig fromFiles = XatmConfig.load();  // xatm.properties / -Dxatm.config / XATM_* env
+ * }</pre>
+ *
+ * <table>
+ *   <caption>Properties (environment: upper case, '.' and '-' as '_', e.g. XATM_NODE_ID)</caption>
+ *   <tr><td>xatm.node-id</td><td>unset: adopt the log directory's (or generate one)</td></tr>
+ *   <tr><td>xatm.log.dir</td><td>xatm-log</td></tr>
+ *   <tr><td>xatm.log.segment-size</td><td>16MiB (64KiB..2GiB)</td></tr>
+ *   <tr><td>xatm.log.durability</td><td>fsync | no-fsync-unsafe-for-tests-only</td></tr>
+ *   <tr><td>xatm.transaction.default-timeout</td><td>60s</td></tr>
+ *   <tr><td>xatm.transaction.reaper-interval</td><td>1s</td></tr>
+ *   <tr><td>xatm.parallelism</td><td>8: threads for phase 1 / phase 2 of several branches</td></tr>
+ *   <tr><td>xatm.commit-retry.initial-backoff / max-backoff</td><td>100ms / 30s</td></tr>
+ *   <tr><td>xatm.runtime.install-default</td><td>true: publish via XatmRuntimes</td></tr>
+ *   <tr><td>xatm.recovery.*</td><td>kept as given for recovery (see {@link #recovery()})</td></tr>
+ * </table>
+ *
+ * <p>Durations: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or a plain number of seconds.
+ * Sizes: bytes, or with {@code KiB}/{@code MiB}/{@code GiB} (also {@code K}, {@code M}, {@code G}).
+ */
+public final class XatmConfig {
+  public static final String NODE_ID = "xatm.node-id";
+  public static final String LOG_DIR = "xatm.log.dir";
+  public static final String LOG_SEGMENT_SIZE = "xatm.log.segment-size";
+  public static final String LOG_DURABILITY = "xatm.log.durability";
+  public static final String DEFAULT_TIMEOUT = "xatm.transaction.default-timeout";
+  public static final String REAPER_INTERVAL = "xatm.transaction.reaper-interval";
+  public static final String PARALLELISM = "xatm.parallelism";
+  public static final String RETRY_INITIAL = "xatm.commit-retry.initial-backoff";
+  public static final String RETRY_MAX = "xatm.commit-retry.max-backoff";
+  public static final String INSTALL_DEFAULT = "xatm.runtime.install-default";
+  public static final String RECOVERY_PREFIX = "xatm.recovery.";
+
+  /** System property naming a properties file to load instead of classpath xatm.properties. */
+  public static final String CONFIG_FILE_PROPERTY = "xatm.config";
+
+  private static final System.Logger LOG = System.getLogger(XatmConfig.class.getName());
+  private static final String[] KEYS = {
+    NODE_ID,
+    LOG_DIR,
+    LOG_SEGMENT_SIZE,
+    LOG_DURABILITY,
+    DEFAULT_TIMEOUT,
+    REAPER_INTERVAL,
+    PARALLELISM,
+    RETRY_INITIAL,
+    RETRY_MAX,
+    INSTALL_DEFAULT
+  };
+
+  private final String nodeId;
+  private final Path logDir;
+  private final long segmentSize;
+  private final Durability durability;
+  private final Duration defaultTimeout;
+  private final Duration reaperInterval;
+  private final int parallelism;
+  private final Duration retryInitialBackoff;
+  private final Duration retryMaxBackoff;
+  private final boolean installAsDefault;
+  private final Map<String, String> recovery;
+
+  private XatmConfig(Builder b) {
+    nodeId = b.nodeId;
+    logDir = b.logDir;
+    segmentSize = b.segmentSize;
+    durability = b.durability;
+    defaultTimeout = b.defaultTimeout;
+    reaperInterval = b.reaperInterval;
+    parallelism = b.parallelism;
+    retryInitialBackoff = b.retryInitialBackoff;
+    retryMaxBackoff = b.retryMaxBackoff;
+    installAsDefault = b.installAsDefault;
+    recovery = Collections.unmodifiableMap(new TreeMap<>(b.recovery));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Loads from the process: system properties and environment are read now, not earlier. */
+  public static XatmConfig load() {
+    Map<String, String> sys = new LinkedHashMap<>();
+    System.getProperties().forEach((k, v) -> sys.put(String.valueOf(k), String.valueOf(v)));
+    return load(sys, System.getenv(), Thread.currentThread().getContextClassLoader());
+  }
+
+  /**
+   * Loads settings: the file named by system property {@code xatm.config} or else {@code
+   * xatm.properties} on the class path (if any), then {@code XATM_*} environment variables
+   * override.
+   */
+  public static XatmConfig load(
+      Map<String, String> systemProperties, Map<String, String> environment, ClassLoader loader) {
+    Map<String, String> props = new LinkedHashMap<>();
+    String file = systemProperties.get(CONFIG_FILE_PROPERTY);
+    if (file != null) {
+      readFile(file, props);
+    } else if (loader != null) {
+      try (InputStream in = loader.getResourceAsStream("xatm.properties")) {
+        if (in != null) {
+          read(in, props);
+        }
+      } catch (IOException e) {
+        throw new XatmConfigException("reading xatm.properties from the class path failed", e);
+      }
+    }
+    props.putAll(fromEnvironment(environment));
+    return fromProperties(props);
+  }
+
+  private static void readFile(String file, Map<String, String> props) {
+    Path path;
+    try {
+      path = Path.of(file);
+    } catch (InvalidPathException e) {
+      throw new XatmConfigException(CONFIG_FILE_PROPERTY, file, "not a valid path");
+    }
+    if (!Files.isRegularFile(path)) {
+      throw new XatmConfigException(CONFIG_FILE_PROPERTY, file, "no such file");
+    }
+    try (InputStream in = Files.newInputStream(path)) {
+      read(in, props);
+    } catch (IOException e) {
+      throw new XatmConfigException(
+          "reading " + file + " (" + CONFIG_FILE_PROPERTY + ") failed", e);
+    }
+  }
+
+  private static void read(InputStream in, Map<String, String> into) throws IOException {
+    Properties p = new Properties();
+    try (Reader r = new java.io.InputStreamReader(in, StandardCharsets.UTF_8)) {
+      p.load(r);
+    }
+    p.forEach((k, v) -> into.put(String.valueOf(k), String.valueOf(v).trim()));
+  }
+
+  /** Maps {@code XATM_*} variables to property names (known keys, then xatm.recovery.*). */
+  static Map<String, String> fromEnvironment(Map<String, String> env) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Map<String, String> known = new LinkedHashMap<>();
+    for (String key : KEYS) {
+      known.put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), key);
+    }
+    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+      String name = e.getKey();
+      if (!name.startsWith("XATM_")) {
+        continue;
+      }
+      String key = known.get(name);
+      if (key == null && name.startsWith("XATM_RECOVERY_")) {
+        key = RECOVERY_PREFIX + name.substring(14).toLowerCase(Locale.ROOT).replace('_', '.');
+      }
+      if (key == null) {
+        LOG.log(System.Logger.Level.WARNING, "ignoring unknown environment variable " + name);
+        continue;
+      }
+      out.put(key, e.getValue().trim());
+    }
+    return out;
+  }
+
+  /** Builds from property names and values; unknown {@code xatm.*} names are warned about. */
+  public static XatmConfig fromProperties(Map<String, String> props) {
+    Builder b = builder();
+    for (Map.Entry<String, String> e : props.entrySet()) {
+      String k = e.getKey();
+      String v = e.getValue();
+      switch (k) {
+        case NODE_ID -> b.nodeId(v.isEmpty() ? null : v);
+        case LOG_DIR -> b.logDir(path(k, v));
+        case LOG_SEGMENT_SIZE -> b.segmentSize(Values.size(k, v));
+        case LOG_DURABILITY -> b.durability(durability(k, v));
+        case DEFAULT_TIMEOUT -> b.defaultTimeout(Values.duration(k, v));
+        case REAPER_INTERVAL -> b.reaperInterval(Values.duration(k, v));
+        case PARALLELISM -> b.parallelism(Values.integer(k, v));
+        case RETRY_INITIAL -> b.retryInitialBackoff(Values.duration(k, v));
+        case RETRY_MAX -> b.retryMaxBackoff(Values.duration(k, v));
+        case INSTALL_DEFAULT -> b.installAsDefault(Values.bool(k, v));
+        default -> {
+          if (k.startsWith(RECOVERY_PREFIX)) {
+            b.recovery(k, v);
+          } else if (k.startsWith("xatm.") && !k.equals(CONFIG_FILE_PROPERTY)) {
+            LOG.log(System.Logger.Level.WARNING, "ignoring unknown setting " + k);
+          }
+        }
+      }
+    }
+    return b.build();
+  }
+
+  private static Path path(String key, String value) {
+    try {
+      return Path.of(value);
+    } catch (InvalidPathException e) {
+      throw new XatmConfigException(key, value, "not a valid path: " + e.getReason());
+    }
+  }
+
+  private static Durability durability(String key, String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "fsync" -> Durability.FSYNC;
+      case "no-fsync-unsafe-for-tests-only" -> Durability.NO_FSYNC_UNSAFE_FOR_TESTS_ONLY;
+      default ->
+          throw new XatmConfigException(
+              key, value, "must be fsync or no-fsync-unsafe-for-tests-only");
+    };
+  }
+
+  /** The configured node id, or {@code null} to adopt the log directory's. */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public Path logDir() {
+    return logDir;
+  }
+
+  public long segmentSize() {
+    return segmentSize;
+  }
+
+  public Durability durability() {
+    return durability;
+  }
+
+  public Duration defaultTimeout() {
+    return defaultTimeout;
+  }
+
+  public Duration reaperInterval() {
+    return reaperInterval;
+  }
+
+  public int parallelism() {
+    return parallelism;
+  }
+
+  public Duration retryInitialBackoff() {
+    return retryInitialBackoff;
+  }
+
+  public Duration retryMaxBackoff() {
+    return retryMaxBackoff;
+  }
+
+  public boolean installAsDefault() {
+    return installAsDefault;
+  }
+
+  /**
+   * Every {@code xatm.recovery.*} setting as given (for example {@code
+   * xatm.recovery.resource.bank.url}); recovery (issue 4) parses and validates them.
+   */
+  public Map<String, String> recovery() {
+    return recovery;
+  }
+
+  @Override
+  public String toString() {
+    return "XatmConfig[nodeId="
+        + nodeId
+        + ", logDir="
+        + logDir
+        + ", segmentSize="
+        + segmentSize
+        + ", durability="
+        + durability
+        + ", defaultTimeout="
+        + defaultTimeout
+        + ", parallelism="
+        + parallelism
+        + ", recovery keys="
+        + recovery.keySet()
+        + "]";
+  }
+
+  /** Builder; {@link #build()} validates and names the property of a bad value. */
+  public static final class Builder {
+    private String nodeId;
+    private Path logDir = Path.of("xatm-log");
+    private long segmentSize = 16L * 1024 * 1024;
+    private Durability durability = Durability.FSYNC;
+    private Duration defaultTimeout = Duration.ofSeconds(60);
+    private Duration reaperInterval = Duration.ofSeconds(1);
+    private int parallelism = 8;
+    private Duration retryInitialBackoff = Duration.ofMillis(100);
+    private Duration retryMaxBackoff = Duration.ofSeconds(30);
+    private boolean installAsDefault = true;
+    private final Map<String, String> recovery = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    public Builder nodeId(String nodeId) {
+      this.nodeId = nodeId;
+      return this;
+    }
+
+    public Builder logDir(Path logDir) {
+      this.logDir = Objects.requireNonNull(logDir, LOG_DIR);
+      return this;
+    }
+
+    public Builder segmentSize(long segmentSize) {
+      this.segmentSize = segmentSize;
+      return this;
+    }
+
+    public Builder durability(Durability durability) {
+      this.durability = Objects.requireNonNull(durability, LOG_DURABILITY);
+      return this;
+    }
+
+    public Builder defaultTimeout(Duration defaultTimeout) {
+      this.defaultTimeout = Objects.requireNonNull(defaultTimeout, DEFAULT_TIMEOUT);
+      return this;
+    }
+
+    public Builder reaperInterval(Duration reaperInterval) {
+      this.reaperInterval = Objects.requireNonNull(reaperInterval, REAPER_INTERVAL);
+      return this;
+    }
+
+    public Builder parallelism(int parallelism) {
+      this.parallelism = parallelism;
+      return this;
+    }
+
+    public Builder retryInitialBackoff(Duration d) {
+      this.retryInitialBackoff = Objects.requireNonNull(d, RETRY_INITIAL);
+      return this;
+    }
+
+    public Builder retryMaxBackoff(Duration d) {
+      this.retryMaxBackoff = Objects.requireNonNull(d, RETRY_MAX);
+      return this;
+    }
+
+    public Builder installAsDefault(boolean install) {
+      this.installAsDefault = install;
+      return this;
+    }
+
+    /** A recovery setting, kept verbatim; {@code key} must start with {@code xatm.recovery.}. */
+    public Builder recovery(String key, String value) {
+      if (!key.startsWith(RECOVERY_PREFIX)) {
+        throw new XatmConfigException(key, value, "recovery keys start with " + RECOVERY_PREFIX);
+      }
+      recovery.put(key, Objects.requireNonNull(value, key));
+      return this;
+    }
+
+    public XatmConfig build() {
+      if (nodeId != null) {
+        try {
+          NodeIds.validate(nodeId);
+        } catch (IllegalArgumentException e) {
+          throw new XatmConfigException(NODE_ID, nodeId, e.getMessage());
+        }
+      }
+      if (segmentSize < 64 * 1024 || segmentSize > (1L << 31)) {
+        throw new XatmConfigException(
+            LOG_SEGMENT_SIZE, Long.toString(segmentSize), "must be between 64KiB and 2GiB");
+      }
+      positive(DEFAULT_TIMEOUT, defaultTimeout);
+      if (defaultTimeout.getSeconds() > Integer.MAX_VALUE) {
+        throw new XatmConfigException(DEFAULT_TIMEOUT, defaultTimeout.toString(), "too long");
+      }
+      positive(REAPER_INTERVAL, reaperInterval);
+      positive(RETRY_INITIAL, retryInitialBackoff);
+      positive(RETRY_MAX, retryMaxBackoff);
+      if (retryMaxBackoff.compareTo(retryInitialBackoff) < 0) {
+        throw new XatmConfigException(
+            RETRY_MAX,
+            retryMaxBackoff.toString(),
+            "must not be shorter than " + RETRY_INITIAL + " (" + retryInitialBackoff + ")");
+      }
+      if (parallelism < 1 || parallelism > 1024) {
+        throw new XatmConfigException(
+            PARALLELISM, Integer.toString(parallelism), "must be between 1 and 1024");
+      }
+      return new XatmConfig(this);
+    }
+
+    private static void positive(String key, Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new XatmConfigException(key, d.toString(), "must be positive");
+      }
+    }
+  }
+
+  /** Parsers for property values; errors name the property and the value. */
+  static final class Values {
+    private Values() {}
+
+    static int integer(String key, String v) {
+      try {
+        return Integer.parseInt(v.trim());
+      } catch (NumberFormatException e) {
+        throw new XatmConfigException(key, v, "not an integer");
+      }
+    }
+
+    static boolean bool(String key, String v) {
+      return switch (v.trim().toLowerCase(Locale.ROOT)) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new XatmConfigException(key, v, "must be true or false");
+      };
+    }
+
+    static Duration duration(String key, String v) {
+      String s = v.trim().toLowerCase(Locale.ROOT);
+      try {
+        if (s.endsWith("ms")) {
+          return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2).trim()));
+        } else if (s.endsWith("s")) {
+          return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1).trim()));
+        } else if (s.endsWith("m")) {
+          return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1).trim()));
+        } else if (s.endsWith("h")) {
+          return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1).trim()));
+        }
+        return Duration.ofSeconds(Long.parseLong(s));
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw new XatmConfigException(key, v, "not a duration (e.g. 500ms, 30s, 5m, 1h)");
+      }
+    }
+
+    static long size(String key, String v) {
+      String s = v.trim();
+      String lower = s.toLowerCase(Locale.ROOT);
+      long unit = 1;
+      String[][] suffixes = {
+        {"kib", "1024"},
+        {"mib", "1048576"},
+        {"gib", "1073741824"},
+        {"k", "1024"},
+        {"m", "1048576"},
+        {"g", "1073741824"},
+        {"b", "1"}
+      };
+      for (String[] suf : suffixes) {
+        if (lower.endsWith(suf[0])) {
+          unit = Long.parseLong(suf[1]);
+          s = s.substring(0, s.length() - suf[0].length()).trim();
+          break;
+        }
+      }
+      try {
+        return Math.multiplyExact(Long.parseLong(s), unit);
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw new XatmConfigException(key, v, "not a size (e.g. 16MiB, 65536)");
+      }
+    }
+  }
+}

@@ -1,0 +1,442 @@
+package dev.xatm.tm;
+
+import dev.xatm.tm.internal.ResourceRegistrar;
+import dev.xatm.tm.internal.TmContext;
+import dev.xatm.tm.internal.TransactionService;
+import dev.xatm.tm.log.LogState;
+import dev.xatm.tm.log.TxLog;
+import dev.xatm.tm.log.TxLogException;
+import dev.xatm.tm.log.WalTxLog;
+import dev.xatm.tm.spi.ResourceDescriptor;
+import dev.xatm.tm.spi.XatmRuntime;
+import dev.xatm.tm.spi.XatmRuntimes;
+import dev.xatm.wal.Wal;
+import dev.xatm.wal.WalConfig;
+import dev.xatm.wal.WalException;
+import dev.xatm.wal.WalLockedException;
+import dev.xatm.wal.WalNodeIdMismatchException;
+import jakarta.transaction.HeuristicMixedException;
+import jakarta.transaction.HeuristicRollbackException;
+import jakarta.transaction.InvalidTransactionException;
+import jakarta.transaction.NotSupportedException;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.Transaction;
+import jakarta.transaction.TransactionManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import jakarta.transaction.UserTransaction;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The xatm transaction manager: one object that is the {@link TransactionManager}, the {@link
+ * UserTransaction} and the {@link TransactionSynchronizationRegistry} (so Spring's {@code
+ * JtaTransactionManager} finds all three in one bean), and the {@link XatmRuntime} resource
+ * adapters use.
+ *
+ * <pre>{@code
+ * try (XatmTransactionManager tm = XatmTransactionManager.start(XatmConfig.load())) {
+ *   tm.begin();
+ *   try (Connection c = DriverManager.getConnection("jdbc:xa:postgresql://db/bank")) {
+ *     ...
+ *   }
+ *   tm.commit();
+ * }
+ * }</pre>
+ *
+ * <p>Starting opens the log (refusing a directory that belongs to another node id or is locked by
+ * another process), rebuilds its state, writes a new epoch durably, and installs the instance as
+ * the JVM default runtime unless configured not to. Closing stops the reaper and the background
+ * retries (recovery finishes what they leave), closes the log and uninstalls.
+ *
+ * <p>Thread-safe. Transactions are associated with the calling thread.
+ */
+public final class XatmTransactionManager
+    implements TransactionManager,
+        UserTransaction,
+        TransactionSynchronizationRegistry,
+        XatmRuntime,
+        AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(XatmTransactionManager.class.getName());
+
+  private final XatmConfig config;
+  private final TxLog log;
+  private final LogState startupState;
+  private final long epoch;
+  private final TmContext ctx;
+  private final TransactionService service;
+  private final Runnable releaseExecutors;
+  private final boolean installed;
+  private final Map<String, String> offeredPasswords = new ConcurrentHashMap<>();
+
+  private XatmTransactionManager(Builder b, TxLog log, LogState state, long epoch) {
+    this.config = b.config;
+    this.log = log;
+    this.startupState = state;
+    this.epoch = epoch;
+    ExecutorService ownedPhase = null;
+    ScheduledExecutorService ownedScheduler = null;
+    var phase = b.phaseExecutor;
+    if (phase == null) {
+      ownedPhase = Executors.newFixedThreadPool(config.parallelism(), daemon("xatm-phase"));
+      phase = ownedPhase;
+    }
+    Scheduler scheduler = b.scheduler;
+    if (scheduler == null) {
+      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemon("xatm-scheduler"));
+      s.setRemoveOnCancelPolicy(true);
+      ownedScheduler = s;
+      scheduler = Scheduler.of(s);
+    }
+    ExecutorService p = ownedPhase;
+    ScheduledExecutorService s = ownedScheduler;
+    this.releaseExecutors =
+        () -> {
+          if (p != null) {
+            p.shutdown();
+          }
+          if (s != null) {
+            s.shutdownNow();
+          }
+        };
+    this.ctx =
+        new TmContext(
+            log,
+            b.clock,
+            phase,
+            scheduler,
+            b.failpoints,
+            new ResourceRegistrar(log, state.resources()),
+            config.retryInitialBackoff(),
+            config.retryMaxBackoff());
+    this.service =
+        new TransactionService(
+            ctx, log.nodeId(), epoch, config.defaultTimeout(), config.reaperInterval());
+    boolean install = b.installAsDefault == null ? config.installAsDefault() : b.installAsDefault;
+    if (install) {
+      XatmRuntimes.install(this);
+    }
+    this.installed = install;
+  }
+
+  /** Starts a transaction manager with default collaborators (own threads, system clock). */
+  public static XatmTransactionManager start(XatmConfig config) {
+    return builder(config).start();
+  }
+
+  /** A builder for injecting a log, clock, executors and failpoints (tests, embedding). */
+  public static Builder builder(XatmConfig config) {
+    return new Builder(config);
+  }
+
+  /** The node id (configured, or adopted from the log directory). */
+  public String nodeId() {
+    return log.nodeId();
+  }
+
+  /** The epoch this process took at start (strictly greater than every earlier one). */
+  public long epoch() {
+    return epoch;
+  }
+
+  public XatmConfig config() {
+    return config;
+  }
+
+  /**
+   * The log state found at start, before this process wrote anything but its epoch: the input of
+   * recovery (decided-but-unfinished transactions, registered resources, heuristics).
+   */
+  public LogState startupLogState() {
+    return startupState;
+  }
+
+  /** True while a transaction of this process with this gtrid has not completed. */
+  public boolean isAlive(Gtrid gtrid) {
+    return service.registry().isAlive(gtrid);
+  }
+
+  /** Number of transactions with branches still being retried in the background. */
+  public int pendingRetries() {
+    return ctx.retrier().pendingCount();
+  }
+
+  /** The log failure that stopped this TM from accepting transactions, or {@code null}. */
+  public Throwable failStopCause() {
+    return ctx.failStop().cause();
+  }
+
+  /** Rolls back expired transactions now instead of at the reaper's next tick. */
+  public int reapExpiredNow() {
+    return service.reapExpiredNow();
+  }
+
+  // ---- TransactionManager / UserTransaction ----
+
+  @Override
+  public void begin() throws NotSupportedException, SystemException {
+    service.begin();
+  }
+
+  @Override
+  public void commit()
+      throws RollbackException,
+          HeuristicMixedException,
+          HeuristicRollbackException,
+          SecurityException,
+          IllegalStateException,
+          SystemException {
+    service.commit();
+  }
+
+  @Override
+  public void rollback() throws IllegalStateException, SecurityException, SystemException {
+    service.rollback();
+  }
+
+  @Override
+  public void setRollbackOnly() throws IllegalStateException {
+    service.setRollbackOnly();
+  }
+
+  @Override
+  public int getStatus() {
+    return service.getStatus();
+  }
+
+  @Override
+  public Transaction getTransaction() {
+    return service.getTransaction();
+  }
+
+  @Override
+  public void setTransactionTimeout(int seconds) throws SystemException {
+    service.setTransactionTimeout(seconds);
+  }
+
+  @Override
+  public Transaction suspend() {
+    return service.suspend();
+  }
+
+  @Override
+  public void resume(Transaction tobj) throws InvalidTransactionException, IllegalStateException {
+    service.resume(tobj);
+  }
+
+  // ---- TransactionSynchronizationRegistry ----
+
+  @Override
+  public Object getTransactionKey() {
+    return service.getTransactionKey();
+  }
+
+  @Override
+  public void putResource(Object key, Object value) {
+    service.putResource(key, value);
+  }
+
+  @Override
+  public Object getResource(Object key) {
+    return service.getResource(key);
+  }
+
+  @Override
+  public void registerInterposedSynchronization(Synchronization sync) {
+    service.registerInterposedSynchronization(sync);
+  }
+
+  @Override
+  public int getTransactionStatus() {
+    return service.getStatus();
+  }
+
+  @Override
+  public boolean getRollbackOnly() {
+    return service.getRollbackOnly();
+  }
+
+  // ---- XatmRuntime ----
+
+  @Override
+  public TransactionManager transactionManager() {
+    return this;
+  }
+
+  @Override
+  public void offerCredentials(ResourceDescriptor resource, String password) {
+    Objects.requireNonNull(resource, "resource");
+    if (password == null) {
+      offeredPasswords.remove(resource.resourceId());
+    } else {
+      offeredPasswords.put(resource.resourceId(), password);
+    }
+  }
+
+  /** For recovery (same module): the password an adapter offered for a resource id. */
+  String offeredPassword(String resourceId) {
+    return offeredPasswords.get(resourceId);
+  }
+
+  @Override
+  public void close() throws TxLogException {
+    service.close();
+    ctx.retrier().close();
+    releaseExecutors.run();
+    if (installed) {
+      XatmRuntimes.uninstall(this);
+    }
+    log.close();
+  }
+
+  @Override
+  public String toString() {
+    return "XatmTransactionManager[node=" + nodeId() + ", epoch=" + epoch + "]";
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Builder: every collaborator is optional. Not thread-safe. */
+  public static final class Builder {
+    private final XatmConfig config;
+    private TxLog txLog;
+    private Clock clock = Clock.systemUTC();
+    private ExecutorService phaseExecutor;
+    private Scheduler scheduler;
+    private Failpoints failpoints = Failpoints.none();
+    private Boolean installAsDefault;
+
+    private Builder(XatmConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** Uses this log instead of opening the WAL in {@code xatm.log.dir}; closed with the TM. */
+    public Builder txLog(TxLog txLog) {
+      this.txLog = txLog;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    /** Runs phase-1/phase-2 branch calls; owned by the caller. */
+    public Builder phaseExecutor(ExecutorService executor) {
+      this.phaseExecutor = executor;
+      return this;
+    }
+
+    /** Runs the reaper and background retries; owned by the caller. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    public Builder failpoints(Failpoints failpoints) {
+      this.failpoints = Objects.requireNonNull(failpoints);
+      return this;
+    }
+
+    /** Overrides {@code xatm.runtime.install-default}. */
+    public Builder installAsDefault(boolean install) {
+      this.installAsDefault = install;
+      return this;
+    }
+
+    /**
+     * Opens the log, replays it, writes the new epoch durably, and starts.
+     *
+     * @throws XatmStartupException the log cannot be opened or written; the message says why
+     */
+    public XatmTransactionManager start() {
+      TxLog log = txLog != null ? txLog : openWal(config);
+      try {
+        if (config.nodeId() != null && !config.nodeId().equals(log.nodeId())) {
+          throw new XatmStartupException(
+              XatmConfig.NODE_ID
+                  + " = '"
+                  + config.nodeId()
+                  + "' but the transaction log belongs to node '"
+                  + log.nodeId()
+                  + "'; use that node id or another log directory",
+              null);
+        }
+        LogState state = log.replay();
+        long epoch = state.epoch() + 1;
+        log.logEpoch(epoch, clock.millis());
+        LOG.log(
+            Level.INFO,
+            "xatm transaction manager node "
+                + log.nodeId()
+                + " starting epoch "
+                + epoch
+                + "; log: "
+                + state);
+        return new XatmTransactionManager(this, log, state, epoch);
+      } catch (TxLogException e) {
+        closeQuietly(log);
+        throw new XatmStartupException(
+            "the transaction log in " + config.logDir() + " cannot be used: " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        closeQuietly(log);
+        throw e;
+      }
+    }
+
+    private static void closeQuietly(TxLog log) {
+      try {
+        log.close();
+      } catch (TxLogException | RuntimeException e) {
+        LOG.log(Level.WARNING, "closing the log after a failed start failed", e);
+      }
+    }
+
+    private static TxLog openWal(XatmConfig config) {
+      WalConfig wc =
+          WalConfig.builder(config.logDir())
+              .nodeId(config.nodeId())
+              .segmentSize(config.segmentSize())
+              .durability(config.durability())
+              .build();
+      try {
+        return new WalTxLog(Wal.open(wc));
+      } catch (WalNodeIdMismatchException e) {
+        throw new XatmStartupException(
+            XatmConfig.NODE_ID
+                + " = '"
+                + config.nodeId()
+                + "' does not match the node id of the log directory "
+                + config.logDir()
+                + ": "
+                + e.getMessage()
+                + ". A log directory belongs to one node for life; configure its node id or"
+                + " use another directory",
+            e);
+      } catch (WalLockedException e) {
+        throw new XatmStartupException(
+            "the log directory " + config.logDir() + " is in use: " + e.getMessage(), e);
+      } catch (WalException e) {
+        throw new XatmStartupException(
+            "the log in " + config.logDir() + " cannot be opened: " + e.getMessage(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package dev.xatm.tm.internal;
+
+/** The XA call whose {@code XAException} is being classified. */
+public enum XaPhase {
+  /** {@code prepare} in phase 1. */
+  PREPARE,
+  /** {@code commit(xid, false)} right after the durable Committing. */
+  COMMIT,
+  /** {@code commit(xid, false)} again after an attempt that was not confirmed (or in recovery). */
+  COMMIT_RETRY,
+  /** {@code commit(xid, true)} of a single-branch transaction. */
+  ONE_PHASE_COMMIT,
+  /** {@code rollback}, from any path. */
+  ROLLBACK
+}

@@ -1,0 +1,150 @@
+package dev.xatm.tm.log;
+
+import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.spi.ResourceDescriptor;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the TM log implies, rebuilt from its records alone by {@link LogStateBuilder}: the input of
+ * recovery (DESIGN §6).
+ *
+ * <ul>
+ *   <li>{@link #decided()}: transactions with a durable {@code Committing} and no {@code End} —
+ *       recovery commits their branches (XAER_NOTA = already committed) and then writes End.
+ *   <li>{@link #loggedOutcome(Gtrid)}: COMMITTED for any gtrid that has a Committing (ended or
+ *       not); empty otherwise, which under presumed abort means "roll back" for gtrids of earlier
+ *       epochs.
+ *   <li>{@link #begunOnly()}: Begin without Committing and without End, for reporting (their
+ *       branches are presumed aborted when of an earlier epoch).
+ *   <li>{@link #resources()}: every resource registered, latest descriptor per id.
+ *   <li>{@link #heuristics()}: every heuristic outcome logged (no record clears them yet).
+ * </ul>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class LogState {
+  private final String nodeId;
+  private final long epoch;
+  private final long lastLsn;
+  private final Map<String, ResourceDescriptor> resources;
+  private final Map<Gtrid, DecidedTransaction> decided;
+  private final Map<Gtrid, BegunTransaction> begunOnly;
+  private final Set<Gtrid> committedAndEnded;
+  private final List<HeuristicEntry> heuristics;
+  private final List<String> anomalies;
+
+  LogState(
+      String nodeId,
+      long epoch,
+      long lastLsn,
+      Map<String, ResourceDescriptor> resources,
+      Map<Gtrid, DecidedTransaction> decided,
+      Map<Gtrid, BegunTransaction> begunOnly,
+      Set<Gtrid> committedAndEnded,
+      List<HeuristicEntry> heuristics,
+      List<String> anomalies) {
+    this.nodeId = nodeId;
+    this.epoch = epoch;
+    this.lastLsn = lastLsn;
+    this.resources = Map.copyOf(resources);
+    this.decided = Map.copyOf(decided);
+    this.begunOnly = Map.copyOf(begunOnly);
+    this.committedAndEnded = Set.copyOf(committedAndEnded);
+    this.heuristics = List.copyOf(heuristics);
+    this.anomalies = List.copyOf(anomalies);
+  }
+
+  /** The node id of the last EpochStarted record, or {@code null} for a log without one. */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** The highest epoch recorded (0 for a new log). */
+  public long epoch() {
+    return epoch;
+  }
+
+  /** LSN of the last record applied (0 when none). */
+  public long lastLsn() {
+    return lastLsn;
+  }
+
+  public Map<String, ResourceDescriptor> resources() {
+    return resources;
+  }
+
+  /** Decided (Committing durable) but unfinished (no End) transactions, by gtrid. */
+  public Map<Gtrid, DecidedTransaction> decided() {
+    return decided;
+  }
+
+  /** Transactions with a Begin and neither Committing nor End, by gtrid. */
+  public Map<Gtrid, BegunTransaction> begunOnly() {
+    return begunOnly;
+  }
+
+  /** {@link #begunOnly()} restricted to epochs before {@code currentEpoch}: presumed aborted. */
+  public List<BegunTransaction> begunOnlyBefore(long currentEpoch) {
+    return begunOnly.values().stream().filter(b -> b.gtrid().epoch() < currentEpoch).toList();
+  }
+
+  /**
+   * The outcome the log decided for a gtrid: COMMITTED when a Committing record exists (whether or
+   * not an End followed); empty when none does, which presumed abort reads as rolled back.
+   */
+  public Optional<Outcome> loggedOutcome(Gtrid gtrid) {
+    return decided.containsKey(gtrid) || committedAndEnded.contains(gtrid)
+        ? Optional.of(Outcome.COMMITTED)
+        : Optional.empty();
+  }
+
+  public List<HeuristicEntry> heuristics() {
+    return heuristics;
+  }
+
+  /** Well-formed but unexpected sequences that the replay logged and skipped. */
+  public List<String> anomalies() {
+    return anomalies;
+  }
+
+  /** A transaction whose commit was decided. */
+  public record DecidedTransaction(Gtrid gtrid, List<Branch> branches, long committingLsn) {
+    public DecidedTransaction {
+      branches = List.copyOf(branches);
+    }
+  }
+
+  /** A transaction whose phase 1 started and that has no decision in the log. */
+  public record BegunTransaction(Gtrid gtrid, List<Branch> branches, long deadlineMillis) {
+    public BegunTransaction {
+      branches = List.copyOf(branches);
+    }
+  }
+
+  /** A heuristic outcome a resource reported for one branch. */
+  public record HeuristicEntry(Gtrid gtrid, Branch branch, HeuristicOutcome outcome, long lsn) {}
+
+  @Override
+  public String toString() {
+    return "LogState[node="
+        + nodeId
+        + ", epoch="
+        + epoch
+        + ", lastLsn="
+        + lastLsn
+        + ", resources="
+        + resources.size()
+        + ", decided="
+        + decided.size()
+        + ", begunOnly="
+        + begunOnly.size()
+        + ", heuristics="
+        + heuristics.size()
+        + ", anomalies="
+        + anomalies.size()
+        + "]";
+  }
+}

@@ -1,0 +1,125 @@
+package dev.xatm.tm.log;
+
+import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.spi.ResourceDescriptor;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Replays TM records in LSN order into a {@link LogState}. Well-formed but unexpected sequences
+ * (End for an unknown gtrid, a second Committing, a Begin after the decision, an epoch that does
+ * not increase) are logged at WARNING, remembered in {@link LogState#anomalies()} and skipped:
+ * replay never fails on them, because refusing to start would leave decided transactions
+ * unfinished.
+ *
+ * <p>Not thread-safe; one replay at a time.
+ */
+public final class LogStateBuilder {
+  private static final System.Logger LOG = System.getLogger(LogStateBuilder.class.getName());
+
+  private String nodeId;
+  private long epoch;
+  private long lastLsn;
+  private final Map<String, ResourceDescriptor> resources = new HashMap<>();
+  private final Map<Gtrid, LogState.DecidedTransaction> decided = new HashMap<>();
+  private final Map<Gtrid, LogState.BegunTransaction> begunOnly = new HashMap<>();
+  private final Set<Gtrid> committedAndEnded = new HashSet<>();
+  private final List<LogState.HeuristicEntry> heuristics = new ArrayList<>();
+  private final List<String> anomalies = new ArrayList<>();
+
+  /** Applies one record read at {@code lsn}. */
+  public LogStateBuilder apply(long lsn, TxRecord record) {
+    lastLsn = Math.max(lastLsn, lsn);
+    if (record instanceof TxRecord.EpochStarted r) {
+      epochStarted(lsn, r);
+    } else if (record instanceof TxRecord.ResourceRegistered r) {
+      resources.put(r.descriptor().resourceId(), r.descriptor());
+    } else if (record instanceof TxRecord.Begin r) {
+      begin(lsn, r);
+    } else if (record instanceof TxRecord.Committing r) {
+      committing(lsn, r);
+    } else if (record instanceof TxRecord.Heuristic r) {
+      heuristics.add(new LogState.HeuristicEntry(r.gtrid(), r.branch(), r.outcome(), lsn));
+    } else if (record instanceof TxRecord.End r) {
+      end(lsn, r);
+    }
+    return this;
+  }
+
+  /** Notes a record whose type is in the TM range but unknown to this version; skipped. */
+  public LogStateBuilder unknownType(long lsn, int type) {
+    lastLsn = Math.max(lastLsn, lsn);
+    anomaly(lsn, "record type " + type + " is reserved for the TM but unknown to this version");
+    return this;
+  }
+
+  public LogState build() {
+    return new LogState(
+        nodeId,
+        epoch,
+        lastLsn,
+        resources,
+        decided,
+        begunOnly,
+        committedAndEnded,
+        heuristics,
+        anomalies);
+  }
+
+  private void epochStarted(long lsn, TxRecord.EpochStarted r) {
+    if (r.epoch() <= epoch) {
+      anomaly(lsn, "epoch " + r.epoch() + " does not increase the current epoch " + epoch);
+      return;
+    }
+    if (nodeId != null && !nodeId.equals(r.nodeId())) {
+      anomaly(lsn, "epoch record names node " + r.nodeId() + " after node " + nodeId);
+    }
+    epoch = r.epoch();
+    nodeId = r.nodeId();
+  }
+
+  private void begin(long lsn, TxRecord.Begin r) {
+    Gtrid g = r.gtrid();
+    if (decided.containsKey(g) || committedAndEnded.contains(g) || begunOnly.containsKey(g)) {
+      anomaly(lsn, "Begin for " + g + " which already has a Begin or a decision");
+      return;
+    }
+    begunOnly.put(g, new LogState.BegunTransaction(g, r.branches(), r.deadlineMillis()));
+  }
+
+  private void committing(long lsn, TxRecord.Committing r) {
+    Gtrid g = r.gtrid();
+    if (decided.containsKey(g) || committedAndEnded.contains(g)) {
+      anomaly(lsn, "second Committing for " + g);
+      return;
+    }
+    begunOnly.remove(g);
+    decided.put(g, new LogState.DecidedTransaction(g, r.branches(), lsn));
+  }
+
+  private void end(long lsn, TxRecord.End r) {
+    Gtrid g = r.gtrid();
+    if (decided.containsKey(g)) {
+      if (r.outcome() != Outcome.COMMITTED) {
+        // Never let a record turn a decided commit into a rollback (I3): keep it decided.
+        anomaly(lsn, "End " + r.outcome() + " for " + g + " which has a Committing; kept decided");
+        return;
+      }
+      decided.remove(g);
+      committedAndEnded.add(g);
+    } else if (begunOnly.remove(g) == null) {
+      anomaly(lsn, "End " + r.outcome() + " for " + g + " with no open Begin or Committing");
+    }
+  }
+
+  private void anomaly(long lsn, String what) {
+    String message = "TM log replay: skipped LSN " + lsn + ": " + what;
+    LOG.log(Level.WARNING, message);
+    anomalies.add(message);
+  }
+}

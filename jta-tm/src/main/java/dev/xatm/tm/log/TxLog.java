@@ -1,0 +1,46 @@
+package dev.xatm.tm.log;
+
+import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.spi.ResourceDescriptor;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The TM's log, in the vocabulary of transactions (DESIGN §2). Implementations: {@link WalTxLog}
+ * (the product) and {@link InMemoryTxLog} (unit tests).
+ *
+ * <p>Methods that say "durable" return only after the record is on disk and throw {@link
+ * TxLogException} otherwise; the others enqueue the record and return a future that fails if it
+ * could not even be written (the record then rides on the next forced write).
+ *
+ * <p>Threading: every method may be called from any thread concurrently.
+ */
+public interface TxLog extends AutoCloseable {
+
+  /** The node id this log belongs to. */
+  String nodeId();
+
+  /** Rebuilds the state the log implies by reading every record. */
+  LogState replay() throws TxLogException;
+
+  /** Durable: a TM process starts with {@code epoch}. */
+  void logEpoch(long epoch, long startedAtMillis) throws TxLogException;
+
+  /** Durable: the first use of a resource by this node. */
+  void logResourceRegistered(ResourceDescriptor descriptor) throws TxLogException;
+
+  /** Unforced: phase 1 of a two-phase transaction starts. */
+  CompletableFuture<?> logBegin(Gtrid gtrid, List<Branch> branches, long deadlineMillis);
+
+  /** Durable: the commit decision. Returns only after the record is on disk. */
+  void logCommitting(Gtrid gtrid, List<Branch> branches) throws TxLogException;
+
+  /** Durable: a heuristic outcome, before the resource is told to forget it. */
+  void logHeuristic(Gtrid gtrid, Branch branch, HeuristicOutcome outcome) throws TxLogException;
+
+  /** Unforced: every branch is finished. */
+  CompletableFuture<?> logEnd(Gtrid gtrid, Outcome outcome);
+
+  @Override
+  void close() throws TxLogException;
+}

@@ -1,0 +1,89 @@
+package dev.xatm.tm.log;
+
+import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.spi.ResourceDescriptor;
+import java.util.List;
+import java.util.Objects;
+
+/** The TM's log records (DESIGN §2), as values. Encoded by {@link TxRecordCodec}. */
+public sealed interface TxRecord {
+
+  TxRecordType type();
+
+  /** A TM process started and took {@code epoch} (forced; strictly increasing). */
+  record EpochStarted(String nodeId, long epoch, long startedAtMillis) implements TxRecord {
+    public EpochStarted {
+      Objects.requireNonNull(nodeId, "nodeId");
+    }
+
+    @Override
+    public TxRecordType type() {
+      return TxRecordType.EPOCH_STARTED;
+    }
+  }
+
+  /** The first use of a resource by this node, before its first prepare (forced). */
+  record ResourceRegistered(ResourceDescriptor descriptor) implements TxRecord {
+    public ResourceRegistered {
+      Objects.requireNonNull(descriptor, "descriptor");
+    }
+
+    @Override
+    public TxRecordType type() {
+      return TxRecordType.RESOURCE_REGISTERED;
+    }
+  }
+
+  /** Phase 1 of a two-phase transaction starts (unforced). */
+  record Begin(Gtrid gtrid, List<Branch> branches, long deadlineMillis) implements TxRecord {
+    public Begin {
+      Objects.requireNonNull(gtrid, "gtrid");
+      branches = List.copyOf(branches);
+    }
+
+    @Override
+    public TxRecordType type() {
+      return TxRecordType.BEGIN;
+    }
+  }
+
+  /** Every branch voted to commit; the decision is commit (forced before any commit is sent). */
+  record Committing(Gtrid gtrid, List<Branch> branches) implements TxRecord {
+    public Committing {
+      Objects.requireNonNull(gtrid, "gtrid");
+      branches = List.copyOf(branches);
+    }
+
+    @Override
+    public TxRecordType type() {
+      return TxRecordType.COMMITTING;
+    }
+  }
+
+  /** A resource reported a heuristic outcome for a branch (forced before {@code forget}). */
+  record Heuristic(Gtrid gtrid, Branch branch, HeuristicOutcome outcome) implements TxRecord {
+    public Heuristic {
+      Objects.requireNonNull(gtrid, "gtrid");
+      Objects.requireNonNull(branch, "branch");
+      Objects.requireNonNull(outcome, "outcome");
+    }
+
+    @Override
+    public TxRecordType type() {
+      return TxRecordType.HEURISTIC;
+    }
+  }
+
+  /** Every branch is finished with {@code outcome} (unforced). */
+  record End(Gtrid gtrid, Outcome outcome) implements TxRecord {
+    public End {
+      Objects.requireNonNull(gtrid, "gtrid");
+      Objects.requireNonNull(outcome, "outcome");
+    }
+
+    @Override
+    public TxRecordType type() {
+      return TxRecordType.END;
+    }
+  }
+}
