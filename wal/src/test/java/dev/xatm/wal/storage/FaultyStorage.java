@@ -199,6 +199,34 @@ public final class FaultyStorage implements Storage {
     }
   }
 
+  /** A new storage holding exactly this one's durable state (files, bytes, entries). */
+  public FaultyStorage copyDurable() {
+    lock.lock();
+    try {
+      FaultyStorage copy = new FaultyStorage();
+      Map<Inode, Inode> copies = new HashMap<>();
+      for (var e : durableFiles.entrySet()) {
+        Inode n =
+            copies.computeIfAbsent(
+                e.getValue(),
+                old -> {
+                  Inode c = new Inode();
+                  c.apply(0, old.durable, old.durableSize);
+                  c.durable = Arrays.copyOf(c.data, c.size);
+                  c.durableSize = c.size;
+                  return c;
+                });
+        copy.files.put(e.getKey(), n);
+        copy.durableFiles.put(e.getKey(), n);
+      }
+      copy.dirs.addAll(durableDirs);
+      copy.durableDirs.addAll(durableDirs);
+      return copy;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private static Inode survivor(Inode n, Random random) {
     Inode s = new Inode();
     s.apply(0, n.durable, n.durableSize);

@@ -1,0 +1,525 @@
+package dev.xatm.wal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xatm.wal.internal.SegmentHeader;
+import dev.xatm.wal.storage.FaultyStorage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The byte-corruption table (failure rows 1-13, FORMAT.md "Reading rules"): each row damages a
+ * known log in one way and states what opening it must do.
+ *
+ * <p>The reference log: 1500 records of 100 bytes (117 framed) in 64 KiB segments, so segment 1
+ * holds LSNs 1-559, segment 2 560-1118, segment 3 (the last) 1119-1500.
+ */
+class CorruptionTableTest {
+
+  static final Path DIR = Path.of("/faulty/table");
+  static final int REC = 117;
+  static final int HDR = 128;
+  static final long LAST = 1500;
+  static final int SEG3_RECORDS = 382;
+  static FaultyStorage reference;
+
+  /** What opening must do. */
+  enum Kind {
+    /** Opens; the log ends at lastLsn and the tail was clean. */
+    CLEAN,
+    /** Opens; the log ends at lastLsn and a torn tail was dropped and reported. */
+    TORN,
+    /** Opens; the log ends at lastLsn, torn-tail report either way (stale bytes). */
+    OPENS,
+    /** Refuses with WalCorruptException whose message contains the fragment. */
+    CORRUPT,
+    /** Refuses even under openDamaged (the directory itself is unusable). */
+    FATAL
+  }
+
+  record Expect(Kind kind, long lastLsn, String fragment) {}
+
+  interface Damage {
+    void apply(FaultyStorage s) throws IOException;
+  }
+
+  static Path seg(long i) {
+    return DIR.resolve(String.format("%020d.wal", i));
+  }
+
+  static long at(int segment, int k) {
+    return HDR + (long) k * REC;
+  }
+
+  static byte[] payload(long lsn) {
+    byte[] b = new byte[100];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) (lsn * 31 + i);
+    }
+    return b;
+  }
+
+  static WalConfig.Builder config(FaultyStorage s) {
+    return WalConfig.builder(DIR)
+        .nodeId("node-a")
+        .segmentSize(64 * 1024)
+        .maxRecordSize(4096)
+        .storage(s);
+  }
+
+  @BeforeAll
+  static void buildReference() throws Exception {
+    FaultyStorage s = new FaultyStorage();
+    try (Wal wal = Wal.open(config(s).build())) {
+      for (long lsn = 1; lsn < LAST; lsn++) {
+        wal.append(1 + (int) (lsn % 200), payload(lsn));
+      }
+      assertEquals(LAST, wal.appendForced(1 + (int) (LAST % 200), payload(LAST)).get());
+      assertEquals(3, wal.segments().size(), "layout assumed by the table: " + wal.segments());
+      assertEquals(1119L, wal.segments().get(2).firstLsn());
+    }
+    reference = s.copyDurable();
+  }
+
+  static Damage flip(int segment, long offset, int mask) {
+    return s -> {
+      byte[] b = s.contents(seg(segment));
+      s.poke(seg(segment), offset, new byte[] {(byte) (b[(int) offset] ^ mask)});
+    };
+  }
+
+  static Damage zeros(int segment, long from, long to) {
+    return s -> s.poke(seg(segment), from, new byte[(int) (to - from)]);
+  }
+
+  static Damage header(int segment, java.util.function.UnaryOperator<SegmentHeader> change) {
+    return s -> {
+      ByteBuffer b =
+          ByteBuffer.wrap(s.contents(seg(segment)), 0, HDR).order(ByteOrder.LITTLE_ENDIAN);
+      SegmentHeader h;
+      try {
+        h = SegmentHeader.decode(b.slice().order(ByteOrder.LITTLE_ENDIAN));
+      } catch (SegmentHeader.BadHeader e) {
+        throw new AssertionError(e);
+      }
+      ByteBuffer enc = change.apply(h).encode();
+      byte[] out = new byte[HDR];
+      enc.get(out);
+      s.poke(seg(segment), 0, out);
+    };
+  }
+
+  /** A correctly framed record (valid CRC) with any LSN, as the writer would have made it. */
+  static byte[] record(long lsn, int type, byte[] payload) {
+    ByteBuffer b = ByteBuffer.allocate(17 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(payload.length).putInt(0).putLong(lsn).put((byte) type).put(payload);
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), 0, 4);
+    crc.update(b.array(), 8, 9 + payload.length);
+    b.putInt(4, (int) crc.getValue());
+    return b.array();
+  }
+
+  static Arguments row(String name, Damage d, Kind kind, long lastLsn, String fragment) {
+    return Arguments.of(Named.of(name, d), new Expect(kind, lastLsn, fragment));
+  }
+
+  static final int LAST_K = SEG3_RECORDS - 1;
+  static final long LAST_AT = at(3, LAST_K);
+  static final long MID_AT = at(3, 100); // LSN 1219
+  static final long SEALED_AT = at(1, 200); // LSN 201
+
+  static Stream<Arguments> truncations() {
+    Stream<Arguments> zeroed =
+        IntStream.rangeClosed(0, REC)
+            .mapToObj(
+                cut ->
+                    row(
+                        "torn (zero-filled) after " + cut + " bytes of the last record",
+                        zeros(3, LAST_AT + cut, LAST_AT + REC),
+                        cut == 0 ? Kind.CLEAN : cut == REC ? Kind.CLEAN : Kind.TORN,
+                        cut == REC ? LAST : LAST - 1,
+                        null));
+    Stream<Arguments> cut =
+        IntStream.rangeClosed(0, REC)
+            .mapToObj(
+                n ->
+                    row(
+                        "file cut after " + n + " bytes of the last record",
+                        s -> s.truncate(seg(3), LAST_AT + n),
+                        n == 0 ? Kind.CLEAN : n == REC ? Kind.CLEAN : Kind.TORN,
+                        n == REC ? LAST : LAST - 1,
+                        null));
+    return Stream.concat(zeroed, cut);
+  }
+
+  static Stream<Arguments> fieldDamage() {
+    List<Arguments> rows = new ArrayList<>();
+    String[] fields = {"length", "crc", "lsn", "type", "payload"};
+    int[] offsets = {0, 5, 9, 16, 60};
+    for (int f = 0; f < fields.length; f++) {
+      rows.add(
+          row(
+              "bit flip in " + fields[f] + " of the last record",
+              flip(3, LAST_AT + offsets[f], 1),
+              Kind.TORN,
+              LAST - 1,
+              null));
+      rows.add(
+          row(
+              "bit flip in " + fields[f] + " mid last segment",
+              flip(3, MID_AT + offsets[f], 1),
+              Kind.CORRUPT,
+              0,
+              "segment 3"));
+      rows.add(
+          row(
+              "bit flip in " + fields[f] + " in a sealed segment",
+              flip(1, SEALED_AT + offsets[f], 1),
+              Kind.CORRUPT,
+              0,
+              "segment 1"));
+      rows.add(
+          row(
+              "bit flip in " + fields[f] + " of a sealed segment's last record",
+              flip(1, at(1, 558) + offsets[f], 1),
+              Kind.CORRUPT,
+              0,
+              "segment"));
+    }
+    rows.add(
+        row(
+            "flipped length enlarges a record mid segment (#934 case)",
+            flip(3, MID_AT + 1, 0x10),
+            Kind.CORRUPT,
+            0,
+            "LSN 1220 follows"));
+    rows.add(
+        row(
+            "flipped length shrinks a record mid segment",
+            flip(3, MID_AT, 0x40),
+            Kind.CORRUPT,
+            0,
+            "segment 3"));
+    rows.add(
+        row(
+            "flipped length beyond maxRecordSize mid segment",
+            flip(3, MID_AT + 3, 0x80),
+            Kind.CORRUPT,
+            0,
+            "exceeds maxRecordSize"));
+    return rows.stream();
+  }
+
+  static Stream<Arguments> tails() {
+    long end = LAST_AT + REC;
+    byte[] garbage = new byte[3000];
+    new Random(42).nextBytes(garbage);
+    return Stream.of(
+        row("untouched log", s -> {}, Kind.CLEAN, LAST, null),
+        row(
+            "zero tail after a partial header",
+            zeros(3, LAST_AT + 9, LAST_AT + REC),
+            Kind.TORN,
+            LAST - 1,
+            null),
+        row(
+            "garbage tail without a valid record",
+            s -> s.poke(seg(3), end, garbage),
+            Kind.TORN,
+            LAST,
+            null),
+        row(
+            "stale record of an earlier use after the end",
+            s -> s.poke(seg(3), end, record(1200, 7, payload(1200))),
+            Kind.OPENS,
+            LAST,
+            null),
+        row(
+            "stale record then zeros then more stale",
+            s -> {
+              s.poke(seg(3), end, record(900, 7, payload(900)));
+              s.poke(seg(3), end + 5000, record(901, 7, payload(901)));
+            },
+            Kind.OPENS,
+            LAST,
+            null),
+        row(
+            "garbage then a valid record with a later LSN",
+            s -> {
+              s.poke(seg(3), end, garbage);
+              s.poke(seg(3), end + 3000, record(LAST + 1, 7, payload(LAST + 1)));
+            },
+            Kind.CORRUPT,
+            0,
+            "LSN 1501"),
+        row(
+            "valid records after a torn one",
+            zeros(3, MID_AT + 20, MID_AT + 60),
+            Kind.CORRUPT,
+            0,
+            "offset " + MID_AT));
+  }
+
+  static Stream<Arguments> files() {
+    return Stream.of(
+        row(
+            "gap in segment indices (middle segment deleted)",
+            s -> s.remove(seg(2)),
+            Kind.CORRUPT,
+            0,
+            "gap in segment indices: expected 2, actual 3"),
+        row(
+            "gap in segment indices (last segment renamed ahead)",
+            s -> {
+              s.put(seg(5), s.contents(seg(3)));
+              s.remove(seg(3));
+            },
+            Kind.CORRUPT,
+            0,
+            "gap in segment indices"),
+        row("bad magic in a sealed segment", flip(1, 2, 4), Kind.CORRUPT, 0, "bad magic"),
+        row("bad magic in the last segment", flip(3, 0, 1), Kind.CORRUPT, 0, "bad magic"),
+        row(
+            "unknown format version",
+            s -> s.poke(seg(2), 8, new byte[] {2, 0}),
+            Kind.CORRUPT,
+            0,
+            "unknown format version: expected 1, actual 2"),
+        row("header CRC flipped", flip(2, 125, 1), Kind.CORRUPT, 0, "header CRC mismatch"),
+        row(
+            "header field flipped (first LSN)",
+            flip(2, 24, 1),
+            Kind.CORRUPT,
+            0,
+            "header CRC mismatch"),
+        row(
+            "header index differs from the file name",
+            header(
+                2,
+                h ->
+                    new SegmentHeader(
+                        7,
+                        h.firstLsn(),
+                        h.createdMillis(),
+                        h.logId(),
+                        h.segmentSize(),
+                        h.nodeId(),
+                        false)),
+            Kind.CORRUPT,
+            0,
+            "header index: expected 2, actual 7"),
+        row(
+            "foreign node id in one segment",
+            header(
+                2,
+                h ->
+                    new SegmentHeader(
+                        h.index(),
+                        h.firstLsn(),
+                        h.createdMillis(),
+                        h.logId(),
+                        h.segmentSize(),
+                        "node-b",
+                        false)),
+            Kind.CORRUPT,
+            0,
+            "foreign node id: expected 'node-a', actual 'node-b'"),
+        row(
+            "first LSN of a segment breaks the chain",
+            header(
+                3,
+                h ->
+                    new SegmentHeader(
+                        h.index(),
+                        h.firstLsn() + 1,
+                        h.createdMillis(),
+                        h.logId(),
+                        h.segmentSize(),
+                        h.nodeId(),
+                        false)),
+            Kind.CORRUPT,
+            0,
+            "LSN chain broken"),
+        row(
+            "unexpected files are ignored",
+            s -> {
+              s.put(DIR.resolve("x.tmp"), new byte[10]);
+              s.put(DIR.resolve("123.wal"), new byte[10]);
+              s.put(DIR.resolve("00000000000000000002.wal.broken"), s.contents(seg(2)));
+              s.put(DIR.resolve("notes.txt"), new byte[] {1});
+            },
+            Kind.CLEAN,
+            LAST,
+            null),
+        row(
+            "a directory named like a segment",
+            s -> s.mkdirDurable(seg(9)),
+            Kind.FATAL,
+            0,
+            "is a directory but named like a segment"),
+        row(
+            "crash during rotation: next segment's header torn",
+            s -> {
+              byte[] file = new byte[64 * 1024];
+              System.arraycopy(nextHeader(s), 0, file, 0, 50);
+              replace(s, seg(4), file);
+            },
+            Kind.TORN,
+            LAST,
+            null),
+        row(
+            "crash during rotation: next segment header durable, no records",
+            s -> {
+              byte[] file = new byte[64 * 1024];
+              System.arraycopy(nextHeader(s), 0, file, 0, HDR);
+              replace(s, seg(4), file);
+            },
+            Kind.CLEAN,
+            LAST,
+            null),
+        row(
+            "crash during rotation: new segment file lost (directory entry dropped)",
+            s -> {
+              if (s.exists(seg(4))) {
+                s.remove(seg(4));
+              }
+            },
+            Kind.CLEAN,
+            LAST,
+            null),
+        row(
+            "crash during preallocation: spare shorter than a header",
+            s -> replace(s, seg(4), new byte[40]),
+            Kind.CLEAN,
+            LAST,
+            null),
+        row(
+            "crash during preallocation: partial zero fill",
+            s -> replace(s, seg(4), new byte[10_000]),
+            Kind.CLEAN,
+            LAST,
+            null),
+        row(
+            "complete spare never used",
+            s -> replace(s, seg(4), new byte[64 * 1024]),
+            Kind.CLEAN,
+            LAST,
+            null));
+  }
+
+  static void replace(FaultyStorage s, Path file, byte[] bytes) throws IOException {
+    if (s.exists(file)) {
+      s.remove(file);
+    }
+    s.put(file, bytes);
+  }
+
+  /** The header the writer would give segment 4 at rotation. */
+  static byte[] nextHeader(FaultyStorage s) throws IOException {
+    ByteBuffer b =
+        ByteBuffer.wrap(s.contents(seg(3)), 0, HDR).slice().order(ByteOrder.LITTLE_ENDIAN);
+    SegmentHeader h;
+    try {
+      h = SegmentHeader.decode(b);
+    } catch (SegmentHeader.BadHeader e) {
+      throw new AssertionError(e);
+    }
+    ByteBuffer enc =
+        new SegmentHeader(
+                4, LAST + 1, h.createdMillis(), h.logId(), h.segmentSize(), h.nodeId(), false)
+            .encode();
+    byte[] out = new byte[HDR];
+    enc.get(out);
+    return out;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource({"truncations", "fieldDamage", "tails", "files"})
+  void openingADamagedLog(Damage damage, Expect expect) throws Exception {
+    FaultyStorage s = reference.copyDurable();
+    damage.apply(s);
+    switch (expect.kind()) {
+      case CLEAN, TORN, OPENS -> opensAt(s, expect);
+      case CORRUPT -> {
+        WalCorruptException e =
+            assertThrows(WalCorruptException.class, () -> Wal.open(config(s).build()));
+        assertTrue(e.getMessage().contains(expect.fragment()), "message: " + e.getMessage());
+        assertTrue(
+            e.getMessage().contains("offset"), "message names the offset: " + e.getMessage());
+        openDamagedThenStrict(s);
+      }
+      case FATAL -> {
+        WalCorruptException e =
+            assertThrows(WalCorruptException.class, () -> Wal.open(config(s).build()));
+        assertTrue(e.getMessage().contains(expect.fragment()), e.getMessage());
+        assertThrows(
+            WalCorruptException.class, () -> Wal.open(config(s).openDamaged(true).build()));
+      }
+    }
+  }
+
+  private static void opensAt(FaultyStorage s, Expect expect) throws Exception {
+    try (Wal wal = Wal.open(config(s).build())) {
+      OpenReport r = wal.openReport();
+      assertEquals(expect.lastLsn(), r.lastLsn(), "last LSN");
+      assertFalse(r.damaged());
+      if (expect.kind() == Kind.CLEAN) {
+        assertNull(r.tornTail(), "no torn tail expected");
+      } else if (expect.kind() == Kind.TORN) {
+        assertNotNull(r.tornTail(), "torn tail must be reported");
+      }
+      long lsn = 1;
+      try (WalCursor c = wal.read(1)) {
+        for (WalRecord rec = c.next(); rec != null; rec = c.next(), lsn++) {
+          assertEquals(lsn, rec.lsn());
+          assertArrayEquals(payload(lsn), rec.payload(), "payload of LSN " + lsn);
+        }
+      }
+      assertEquals(expect.lastLsn() + 1, lsn, "every record up to the last one reads back");
+      SegmentInfo active = wal.segments().get(wal.segments().size() - 1);
+      assertTrue(active.index() >= 4, "writing continues in a new segment: " + active);
+      assertEquals(expect.lastLsn() + 1, wal.appendForced(1, new byte[] {1}).get());
+    }
+  }
+
+  private static void openDamagedThenStrict(FaultyStorage s) throws Exception {
+    long last;
+    try (Wal wal = Wal.open(config(s).openDamaged(true).build())) {
+      OpenReport r = wal.openReport();
+      assertTrue(r.damaged(), "damage must be reported");
+      long prev = 0;
+      try (WalCursor c = wal.read(1)) {
+        for (WalRecord rec = c.next(); rec != null; rec = c.next()) {
+          assertTrue(rec.lsn() > prev, "LSN order");
+          assertArrayEquals(payload(rec.lsn()), rec.payload(), "payload of LSN " + rec.lsn());
+          prev = rec.lsn();
+        }
+      }
+      last = wal.appendForced(1, new byte[] {9}).get();
+    }
+    try (Wal wal = Wal.open(config(s).build())) {
+      assertTrue(wal.openReport().damaged(), "earlier accepted damage is still reported");
+      assertEquals(last, wal.openReport().lastLsn());
+    }
+  }
+}
