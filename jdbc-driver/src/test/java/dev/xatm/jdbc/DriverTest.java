@@ -1,0 +1,131 @@
+package dev.xatm.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xatm.jdbc.testing.FakeTransactionManager;
+import dev.xatm.tm.spi.RecoveryConnector;
+import dev.xatm.tm.spi.RecoverySession;
+import dev.xatm.tm.spi.ResourceDescriptor;
+import dev.xatm.tm.spi.ResourceUnavailableException;
+import dev.xatm.tm.spi.XatmRuntime;
+import dev.xatm.tm.spi.XatmRuntimes;
+import jakarta.transaction.TransactionManager;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.transaction.xa.XAResource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code java.sql.Driver} path. It uses the JVM-wide runtime hook, so each test installs and
+ * removes its own runtime.
+ */
+class DriverTest {
+
+  private static final class RecordingRuntime implements XatmRuntime {
+    final FakeTransactionManager tm = new FakeTransactionManager();
+    final List<String> offers = new CopyOnWriteArrayList<>();
+
+    @Override
+    public TransactionManager transactionManager() {
+      return tm;
+    }
+
+    @Override
+    public void offerCredentials(ResourceDescriptor resource, String password) {
+      offers.add(resource.resourceId() + " -> " + password);
+    }
+  }
+
+  @Test
+  void serviceLoaderFindsTheDriverAndTheRecoveryConnector() {
+    assertTrue(ServiceLoader.load(Driver.class).stream().anyMatch(p -> p.type() == XaDriver.class));
+    assertTrue(
+        ServiceLoader.load(RecoveryConnector.class).stream()
+            .anyMatch(p -> p.type() == XatmRecoveryConnector.class));
+  }
+
+  @Test
+  void acceptsOnlyXaUrls() throws SQLException {
+    XaDriver d = XaDriver.instance();
+    assertTrue(d.acceptsURL("jdbc:xa:postgresql://h/db"));
+    assertFalse(d.acceptsURL("jdbc:postgresql://h/db"));
+    assertNull(d.connect("jdbc:h2:mem:x", new Properties()));
+    assertInstanceOf(XaDriver.class, DriverManager.getDriver("jdbc:xa:h2:mem:x"));
+  }
+
+  @Test
+  void driverManagerConnectionsEnlistInTheDefaultRuntimeAndPoolPerUser() throws Exception {
+    H2Fixture db = new H2Fixture();
+    db.exec("create user bob password 'pw2' admin");
+    RecordingRuntime rt = new RecordingRuntime();
+    XatmRuntimes.install(rt);
+    try {
+      rt.tm.begin();
+      try (Connection a = DriverManager.getConnection(db.xaUrl, "sa", "");
+          Connection b = DriverManager.getConnection(db.xaUrl + ";xatm.maxPoolSize=3", "sa", "")) {
+        H2Fixture.insert(a, 1);
+        H2Fixture.insert(b, 2);
+      }
+      assertEquals(1, rt.tm.getTransaction().resources().size(), "same URL + user: one branch");
+      rt.tm.commit();
+      assertEquals(2, db.count());
+
+      try (Connection c = DriverManager.getConnection(db.xaUrl, "bob", "pw2")) {
+        H2Fixture.insert(c, 3); // no transaction: autocommit
+      }
+      assertEquals(3, db.count());
+
+      Properties sa = new Properties();
+      sa.setProperty("user", "sa");
+      sa.setProperty("password", "");
+      Properties bob = new Properties();
+      bob.setProperty("user", "bob");
+      bob.setProperty("password", "pw2");
+      assertEquals(1, XaDriver.instance().poolStats(db.xaUrl, sa).created());
+      assertEquals(1, XaDriver.instance().poolStats(db.xaUrl, bob).created());
+      assertEquals(
+          1, rt.offers.size(), "credentials offered once, at the first enlistment: " + rt.offers);
+      assertTrue(rt.offers.get(0).startsWith("sa@jdbc:xa:h2:mem:" + db.name), rt.offers.get(0));
+    } finally {
+      XatmRuntimes.uninstall(rt);
+    }
+  }
+
+  @Test
+  void withoutARuntimeConnectionsArePlain() throws Exception {
+    H2Fixture db = new H2Fixture();
+    try (Connection c = DriverManager.getConnection(db.xaUrl + ";USER=sa")) {
+      assertTrue(c.getAutoCommit());
+      H2Fixture.insert(c, 1);
+    }
+    assertEquals(1, db.count());
+  }
+
+  @Test
+  void recoveryConnectorOpensFromTheRecipe() throws Exception {
+    H2Fixture db = new H2Fixture();
+    XatmRecoveryConnector rc = new XatmRecoveryConnector();
+    ResourceDescriptor d = new ResourceDescriptor("sa@" + db.xaUrl, db.xaUrl, "sa");
+    try (RecoverySession s = rc.open(d, "")) {
+      assertEquals(
+          0, s.xaResource().recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN).length);
+    }
+    ResourceUnavailableException e =
+        assertThrows(
+            ResourceUnavailableException.class,
+            () -> rc.open(new ResourceDescriptor("x", "jdbc:xa:nosuchdb://h/x", "u"), "s3cret"));
+    assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+    assertTrue(e.getMessage().contains("08001"), e.getMessage());
+  }
+}

@@ -1,0 +1,132 @@
+package dev.xatm.jdbc.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xatm.tm.spi.ResourceDescriptor;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class XaUrlTest {
+
+  @Test
+  void postgresUrlSplitsIntoVendorUrlCredentialsSettingsAndSafeRecipe() throws SQLException {
+    XaUrl u =
+        XaUrl.parse(
+            "jdbc:xa:postgresql://db1:5432/bank?user=app&password=s3cret&ssl=true"
+                + "&xatm.maxPoolSize=7&sslpassword=k3y",
+            null);
+    assertEquals(Vendor.POSTGRESQL, u.vendor());
+    assertEquals("jdbc:postgresql://db1:5432/bank?ssl=true&sslpassword=k3y", u.vendorUrl());
+    assertEquals("jdbc:xa:postgresql://db1:5432/bank?ssl=true", u.safeUrl());
+    assertEquals("app", u.user());
+    assertEquals("s3cret", u.password());
+    assertEquals(Map.of("maxPoolSize", "7"), u.settings());
+    assertEquals(
+        new ResourceDescriptor(
+            "app@jdbc:xa:postgresql://db1:5432/bank?ssl=true",
+            "jdbc:xa:postgresql://db1:5432/bank?ssl=true",
+            "app"),
+        u.descriptor());
+    assertFalse(u.toString().contains("s3cret"), u.toString());
+    assertFalse(u.descriptor().toString().contains("k3y"));
+  }
+
+  @Test
+  void propertiesWinOverUrlParameters() throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", "other");
+    p.setProperty("password", "pw2");
+    p.setProperty("xatm.acquireTimeoutMs", "50");
+    XaUrl u = XaUrl.parse("jdbc:xa:mariadb://h:3306/ledger?user=app&password=pw1", p);
+    assertEquals("other", u.user());
+    assertEquals("pw2", u.password());
+    assertEquals("jdbc:mariadb://h:3306/ledger", u.vendorUrl());
+    assertEquals("50", u.settings().get("acquireTimeoutMs"));
+  }
+
+  @Test
+  void h2UsesSemicolonParameters() throws SQLException {
+    XaUrl u = XaUrl.parse("jdbc:xa:h2:mem:orders;DB_CLOSE_DELAY=-1;USER=sa;PASSWORD=pw", null);
+    assertEquals(Vendor.H2, u.vendor());
+    assertEquals("jdbc:h2:mem:orders;DB_CLOSE_DELAY=-1", u.vendorUrl());
+    assertEquals("jdbc:xa:h2:mem:orders;DB_CLOSE_DELAY=-1", u.safeUrl());
+    assertEquals("sa", u.user());
+    assertEquals("pw", u.password());
+  }
+
+  @Test
+  void mysqlUrlsAreServedByMariaDbConnector() throws SQLException {
+    XaUrl u = XaUrl.parse("jdbc:xa:mysql://h:3306/shop?user=u", null);
+    assertEquals(Vendor.MYSQL, u.vendor());
+    assertEquals("jdbc:mariadb://h:3306/shop", u.vendorUrl());
+    assertEquals(
+        "jdbc:xa:mysql://h:3306/shop", u.safeUrl(), "the recipe keeps what the user wrote");
+  }
+
+  @Test
+  void otherVendorKeepsExplicitXaClassInTheRecipe() throws SQLException {
+    XaUrl u =
+        XaUrl.parse(
+            "jdbc:xa:sqlserver://h:1433;databaseName=x;xaDataSourceClass=com.X;password=p", null);
+    assertEquals(Vendor.OTHER, u.vendor());
+    assertEquals("com.X", u.xaDataSourceClass().orElseThrow());
+    assertEquals("jdbc:sqlserver://h:1433;databaseName=x", u.vendorUrl());
+    assertEquals("jdbc:xa:sqlserver://h:1433;databaseName=x;xaDataSourceClass=com.X", u.safeUrl());
+  }
+
+  @Test
+  void passwordInUserInfoIsKeptOutOfTheRecipe() throws SQLException {
+    XaUrl u = XaUrl.parse("jdbc:xa:mysql://app:s3cret@h:3306/shop", null);
+    assertEquals("app", u.user());
+    assertEquals("s3cret", u.password());
+    assertEquals("jdbc:xa:mysql://h:3306/shop", u.safeUrl());
+  }
+
+  @Test
+  void userIsOptional() throws SQLException {
+    XaUrl u = XaUrl.parse("jdbc:xa:h2:mem:a", null);
+    assertNull(u.user());
+    assertEquals("jdbc:xa:h2:mem:a", u.descriptor().resourceId());
+  }
+
+  @Test
+  void malformedUrlsFailWith08001AndNoPassword() {
+    for (String url :
+        new String[] {
+          "jdbc:postgresql://h/db?password=s3cret",
+          "jdbc:xa:",
+          "jdbc:xa:postgresql",
+          "jdbc:xa:postgresql:",
+          "jdbc:xa:9x://h?password=s3cret",
+          "jdbc:xa:h2:mem:a;xaDataSourceClass=;PASSWORD=s3cret"
+        }) {
+      SQLException e = assertThrows(SQLException.class, () -> XaUrl.parse(url, null), url);
+      assertEquals("08001", e.getSQLState(), url);
+      assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+      assertTrue(e.getMessage().contains("jdbc:xa:"), e.getMessage());
+    }
+  }
+
+  @Test
+  void acceptsOnlyXaPrefix() {
+    assertTrue(XaUrl.accepts("jdbc:xa:h2:mem:a"));
+    assertFalse(XaUrl.accepts("jdbc:h2:mem:a"));
+    assertFalse(XaUrl.accepts("jdbc:xa:"));
+    assertFalse(XaUrl.accepts(null));
+  }
+
+  @Test
+  void redactHidesPasswordsInAnyForm() {
+    assertEquals(
+        "jdbc:xa:postgresql://h/db?user=a&password=***&x=1",
+        XaUrl.redact("jdbc:xa:postgresql://h/db?user=a&password=pw&x=1"));
+    assertEquals("jdbc:h2:mem:a;PASSWORD=***", XaUrl.redact("jdbc:h2:mem:a;PASSWORD=pw"));
+    assertEquals("jdbc:mysql://u:***@h/db", XaUrl.redact("jdbc:mysql://u:pw@h/db"));
+  }
+}
