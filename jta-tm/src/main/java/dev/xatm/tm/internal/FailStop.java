@@ -37,10 +37,19 @@ public final class FailStop {
       SystemException e =
           new SystemException(
               "xatm refuses new transactions: the transaction log failed ("
-                  + c.getMessage()
+                  + describe(c)
                   + "); restart the transaction manager");
       e.initCause(c);
       throw e;
     }
+  }
+
+  /** The failure and its root cause, e.g. "Committing not durable: EIO". */
+  static String describe(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == t ? String.valueOf(t.getMessage()) : t.getMessage() + ", caused by " + root;
   }
 }

@@ -89,12 +89,13 @@ public final class InMemoryTxLog implements TxLog {
         throw new TxLogException("in-memory TM log is closed");
       }
       if (poisonedBy != null) {
-        throw new TxLogException("in-memory TM log is poisoned", poisonedBy);
+        throw new TxLogException("in-memory TM log is poisoned: " + poisonedBy, poisonedBy);
       }
       if (forced && nextForcedFailure != null) {
         poisonedBy = nextForcedFailure;
         nextForcedFailure = null;
-        throw new TxLogException("in-memory TM log failed a forced append", poisonedBy);
+        throw new TxLogException(
+            "in-memory TM log failed a forced append: " + poisonedBy, poisonedBy);
       }
       entries.add(new Entry(entries.size() + 1, record.type(), payload, forced));
     } finally {
