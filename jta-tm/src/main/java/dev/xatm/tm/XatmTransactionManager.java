@@ -410,12 +410,20 @@ public final class XatmTransactionManager
     }
 
     private static TxLog openWal(XatmConfig config) {
-      WalConfig wc =
-          WalConfig.builder(config.logDir())
-              .nodeId(config.nodeId())
-              .segmentSize(config.segmentSize())
-              .durability(config.durability())
-              .build();
+      WalConfig wc;
+      try {
+        wc =
+            WalConfig.builder(config.logDir())
+                .nodeId(config.nodeId())
+                .segmentSize(config.segmentSize())
+                // TM records are small; a record may take at most a quarter of a segment.
+                .maxRecordSize(
+                    (int) Math.min(WalConfig.DEFAULT_MAX_RECORD_SIZE, config.segmentSize() / 4))
+                .durability(config.durability())
+                .build();
+      } catch (IllegalArgumentException e) {
+        throw new XatmConfigException("the log settings are invalid: " + e.getMessage(), e);
+      }
       try {
         return new WalTxLog(Wal.open(wc));
       } catch (WalNodeIdMismatchException e) {
