@@ -1,0 +1,153 @@
+package dev.xatm.tm.crash;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xatm.tm.Failpoint;
+import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.log.LogState;
+import dev.xatm.tm.log.WalTxLog;
+import dev.xatm.wal.Wal;
+import dev.xatm.wal.WalConfig;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Crashes a child JVM at every protocol point of the third of five two-phase transactions (and once
+ * by SIGKILL at an arbitrary moment), reopens its log, and checks that the decided-but- unfinished
+ * set is exactly what DESIGN §2 requires: I2 (no durable Committing, not decided) and I3 (durable
+ * Committing, decided until End). End is unforced, so the previous transaction's End may or may not
+ * have survived a crash before the next forced record; the expectations say so.
+ */
+class CrashTest {
+  private static final int K = 3; // the transaction that crashes
+
+  @TempDir Path dir;
+
+  private Process child(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("-Xshare:auto");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add(CrashChild.class.getName());
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+  }
+
+  private static Gtrid parse(String s) {
+    String[] p = s.split("/");
+    return new Gtrid(p[0], Long.parseLong(p[1]), Long.parseLong(p[2]));
+  }
+
+  private LogState reopen(Path log) throws Exception {
+    try (WalTxLog l = new WalTxLog(Wal.open(WalConfig.builder(log).nodeId("crash-node").build()))) {
+      return l.replay();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Failpoint.class,
+      names = {"BEFORE_ONE_PHASE_COMMIT"},
+      mode = EnumSource.Mode.EXCLUDE)
+  void haltAtEveryProtocolPoint(Failpoint point) throws Exception {
+    boolean branchPoint =
+        point == Failpoint.BEFORE_PREPARE
+            || point == Failpoint.AFTER_PREPARE
+            || point == Failpoint.BEFORE_COMMIT
+            || point == Failpoint.AFTER_COMMIT;
+    int hit = branchPoint ? 2 * (K - 1) + 1 : K;
+    Path log = dir.resolve("log");
+    Process p = child("halt", log.toString(), point.name(), Integer.toString(hit));
+    List<Gtrid> begun = new ArrayList<>();
+    String halted = null;
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        if (line.startsWith("BEGIN ")) {
+          begun.add(parse(line.substring(6)));
+        } else if (line.startsWith("HALT ")) {
+          halted = line;
+        }
+      }
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child exited");
+    assertEquals(CrashChild.HALT_STATUS, p.exitValue(), "child halted at " + point);
+    assertEquals(K, begun.size(), "crashed in transaction " + K + ": " + halted);
+    Gtrid previous = begun.get(K - 2);
+    Gtrid crashed = begun.get(K - 1);
+
+    LogState s = reopen(log);
+    Set<Gtrid> decided = s.decided().keySet();
+    assertTrue(s.anomalies().isEmpty(), s.anomalies().toString());
+    for (int i = 0; i < K - 2; i++) {
+      assertFalse(decided.contains(begun.get(i)), "older transactions ended durably");
+      assertTrue(s.loggedOutcome(begun.get(i)).isPresent(), "older transactions committed");
+    }
+    switch (point) {
+      case BEFORE_PREPARE, AFTER_PREPARE, BEFORE_COMMITTING_DURABLE -> {
+        assertFalse(decided.contains(crashed), "I2: no durable Committing, not decided: " + s);
+        assertTrue(s.loggedOutcome(crashed).isEmpty(), "I2: presumed abort");
+        Set<Gtrid> allowed = Set.of(previous); // its End rides on a later fsync that never came
+        assertTrue(allowed.containsAll(decided), decided.toString());
+      }
+      case AFTER_COMMITTING_DURABLE, BEFORE_COMMIT, AFTER_COMMIT, BEFORE_END ->
+          assertEquals(Set.of(crashed), decided, "I3: exactly the crashed, decided transaction");
+      case AFTER_END -> {
+        assertTrue(Set.of(crashed).containsAll(decided), decided.toString());
+        assertTrue(s.loggedOutcome(crashed).isPresent(), "I3");
+      }
+      default -> throw new AssertionError(point);
+    }
+    if (decided.contains(crashed)) {
+      assertEquals(2, s.decided().get(crashed).branches().size());
+    }
+  }
+
+  @Test
+  void sigkillAtAnArbitraryMoment() throws Exception {
+    Path log = dir.resolve("killed");
+    Process p = child("run", log.toString());
+    Set<Gtrid> begun = new HashSet<>();
+    Set<Gtrid> decidedPrinted = new HashSet<>();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        if (line.startsWith("BEGIN ")) {
+          begun.add(parse(line.substring(6)));
+        } else if (line.startsWith("DECIDED ")) {
+          decidedPrinted.add(parse(line.substring(8)));
+          if (decidedPrinted.size() == 40) {
+            p.destroyForcibly(); // SIGKILL
+            break;
+          }
+        }
+      }
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertTrue(decidedPrinted.size() >= 40);
+    LogState s = reopen(log);
+    assertTrue(s.anomalies().isEmpty(), s.anomalies().toString());
+    for (Gtrid g : decidedPrinted) {
+      assertTrue(s.loggedOutcome(g).isPresent(), "I3: " + g + " was decided durably");
+    }
+    for (Gtrid g : s.decided().keySet()) {
+      assertTrue(begun.contains(g), "I2: " + g + " decided without having been begun");
+    }
+    assertTrue(s.decided().size() <= 2, "at most the in-flight transaction and one unforced End");
+  }
+}
