@@ -30,8 +30,7 @@ class DatabasesSupportXaIT {
   private record TestXid(int getFormatId, byte[] getGlobalTransactionId, byte[] getBranchQualifier)
       implements Xid {
     static TestXid of(String gtrid) {
-      return new TestXid(
-          0x7e57, gtrid.getBytes(StandardCharsets.US_ASCII), new byte[] {1});
+      return new TestXid(0x7e57, gtrid.getBytes(StandardCharsets.US_ASCII), new byte[] {1});
     }
   }
 

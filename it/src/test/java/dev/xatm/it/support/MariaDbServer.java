@@ -7,8 +7,8 @@ import java.sql.Statement;
 
 /**
  * The MariaDB server the integration tests use: {@code XATM_IT_MARIADB_URL} when set, otherwise
- * 127.0.0.1:3306 as root with no password. An unreachable server fails the test with the reason;
- * it is never skipped.
+ * 127.0.0.1:3306 as root with no password. An unreachable server fails the test with the reason; it
+ * is never skipped.
  */
 public final class MariaDbServer {
   private static final String LOCAL = "jdbc:mariadb://127.0.0.1:3306/test?user=root";

@@ -23,11 +23,12 @@ import java.util.Optional;
  *   <li>otherwise the test fails with the reason. It is never skipped.
  * </ol>
  *
- * <p>Tests that stop and restart the server ask for {@link #privateCluster()}, which always
- * starts a private cluster.
+ * <p>Tests that stop and restart the server ask for {@link #privateCluster()}, which always starts
+ * a private cluster.
  */
 public final class PostgresServer {
-  private static final String LOCAL_ADMIN_URL = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
+  private static final String LOCAL_ADMIN_URL =
+      "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
   private static PostgresServer shared;
 
   private final String adminUrl;
@@ -114,8 +115,7 @@ public final class PostgresServer {
         Statement s = c.createStatement()) {
       // Prepared transactions hold locks in a database and block DROP DATABASE.
       try (ResultSet rs =
-          s.executeQuery(
-              "select gid from pg_prepared_xacts where database = '" + database + "'")) {
+          s.executeQuery("select gid from pg_prepared_xacts where database = '" + database + "'")) {
         while (rs.next()) {
           try (Connection d = DriverManager.getConnection(url(database));
               Statement ds = d.createStatement()) {

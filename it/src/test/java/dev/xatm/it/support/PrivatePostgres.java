@@ -17,9 +17,9 @@ import java.util.stream.Stream;
 /**
  * A PostgreSQL cluster of the tests' own, created with the installed {@code initdb} under {@code
  * target/pg-cluster} and listening on 127.0.0.1:{@value #PORT}, with {@code fsync=on} and {@code
- * max_prepared_transactions=100}. PostgreSQL refuses to run as root, so when the tests run as
- * root the cluster belongs to the {@code postgres} user and commands run through {@code
- * runuser}. It is stopped when the JVM exits.
+ * max_prepared_transactions=100}. PostgreSQL refuses to run as root, so when the tests run as root
+ * the cluster belongs to the {@code postgres} user and commands run through {@code runuser}. It is
+ * stopped when the JVM exits.
  */
 final class PrivatePostgres {
   static final int PORT = 55432;
@@ -122,14 +122,7 @@ final class PrivatePostgres {
 
   void stop(String mode) throws IOException, InterruptedException {
     runPg(
-        List.of(
-            bin.resolve("pg_ctl").toString(),
-            "-D",
-            data.toString(),
-            "-m",
-            mode,
-            "-w",
-            "stop"));
+        List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", mode, "-w", "stop"));
   }
 
   private boolean isUp() {
