@@ -212,7 +212,16 @@ public final class XatmConfig {
         }
       }
     }
-    return b.build();
+    try {
+      return b.build();
+    } catch (XatmConfigException e) {
+      String raw = e.property() == null ? null : props.get(e.property());
+      if (raw != null && !raw.equals(e.value())) {
+        // Name the value as the user wrote it ("1KiB"), not as parsed ("1024").
+        throw new XatmConfigException(e.property(), raw, e.reason());
+      }
+      throw e;
+    }
   }
 
   private static Path path(String key, String value) {
