@@ -58,6 +58,28 @@ public interface Wal extends AutoCloseable {
    */
   CompletableFuture<Long> append(int type, byte[] payload);
 
+  /**
+   * Forces every record appended before this call, including unforced ones. The future completes
+   * with an LSN at least as high as {@link #lastLsn()} at the call, once {@link #durableLsn()}
+   * covers it, or exceptionally when the log is poisoned or closed. When nothing is pending it
+   * completes at once; otherwise it appends an empty reserved record (type 241, {@code SYNC},
+   * FORMAT.md) with a forced write, so it consumes one LSN that cursors never return.
+   */
+  CompletableFuture<Long> sync();
+
+  /**
+   * Scans the log in {@code config.directory()} read-only, by the same rules as {@link #open} (torn
+   * tail at the end of the last segment only, gap-free chain, one node id, which must equal {@code
+   * config.nodeId()} when set), without taking the lock and without writing or deleting anything.
+   * For verifying a backup copy.
+   *
+   * @throws WalCorruptException the chain is damaged beyond a torn tail
+   * @throws WalNodeIdMismatchException the segments belong to another node
+   */
+  static WalVerification verify(WalConfig config) throws WalException {
+    return dev.xatm.wal.internal.SegmentedWal.verify(config);
+  }
+
   /** Highest LSN known durable on disk (0 when none). */
   long durableLsn();
 

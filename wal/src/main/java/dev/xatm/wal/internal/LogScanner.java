@@ -98,7 +98,7 @@ final class LogScanner {
     TreeMap<Long, Path> files = new TreeMap<>();
     for (Path p : storage.list(directory)) {
       String name = p.getFileName().toString();
-      if (name.equals(SegmentFiles.LOCK_FILE)) {
+      if (name.equals(SegmentFiles.LOCK_FILE) || SegmentFiles.isForeignKnown(name)) {
         continue;
       }
       long index = SegmentFiles.indexOf(p);

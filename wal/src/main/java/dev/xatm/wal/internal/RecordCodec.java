@@ -25,6 +25,9 @@ public final class RecordCodec {
   /** Written, forced, as the first record of a segment opened with {@code openDamaged}. */
   public static final int TYPE_DAMAGE_ACCEPTED = 240;
 
+  /** Empty, forced: written by {@code Wal.sync()} to force records appended unforced. */
+  public static final int TYPE_SYNC = 241;
+
   private RecordCodec() {}
 
   /**

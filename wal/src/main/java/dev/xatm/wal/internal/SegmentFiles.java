@@ -15,6 +15,14 @@ public final class SegmentFiles {
     return directory.resolve(String.format("%020d", index) + SUFFIX);
   }
 
+  /**
+   * True for files other modules keep in the log directory (FORMAT.md, "Directory"): checkpoints
+   * ({@code checkpoint-*}) are skipped by the scan without a warning.
+   */
+  public static boolean isForeignKnown(String name) {
+    return name.startsWith("checkpoint-");
+  }
+
   /** The index named by a segment file name, or -1 when the name is not a segment's. */
   public static long indexOf(Path file) {
     String name = file.getFileName().toString();

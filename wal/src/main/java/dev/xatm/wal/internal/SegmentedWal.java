@@ -11,6 +11,7 @@ import dev.xatm.wal.WalCursor;
 import dev.xatm.wal.WalException;
 import dev.xatm.wal.WalNodeIdMismatchException;
 import dev.xatm.wal.WalPoisonedException;
+import dev.xatm.wal.WalVerification;
 import dev.xatm.wal.storage.Storage;
 import dev.xatm.wal.storage.StorageFile;
 import java.io.IOException;
@@ -271,6 +272,52 @@ public final class SegmentedWal implements Wal {
       a.future.completeExceptionally(e);
     }
     return a.future;
+  }
+
+  @Override
+  public CompletableFuture<Long> sync() {
+    long last = queue.lastAssigned();
+    if (durableLsn >= last) {
+      return CompletableFuture.completedFuture(last);
+    }
+    Append a = new Append(RecordCodec.TYPE_SYNC, new byte[0], true);
+    try {
+      enqueue(a);
+    } catch (WalException e) {
+      a.future.completeExceptionally(e);
+    }
+    return a.future;
+  }
+
+  /** See {@link Wal#verify(WalConfig)}. */
+  public static WalVerification verify(WalConfig config) throws WalException {
+    LogScanner.Result scan;
+    try {
+      scan =
+          LogScanner.scan(
+              config.storage(), config.directory(), config.maxRecordSize(), config.openDamaged());
+    } catch (WalException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new WalException(
+          "WAL " + config.directory() + ": I/O error while verifying; nothing was verified", e);
+    }
+    if (config.nodeId() != null && scan.nodeId != null && !config.nodeId().equals(scan.nodeId)) {
+      throw new WalNodeIdMismatchException(
+          "WAL directory "
+              + config.directory()
+              + " belongs to node id '"
+              + scan.nodeId
+              + "', expected '"
+              + config.nodeId()
+              + "'");
+    }
+    List<SegmentInfo> segments = new ArrayList<>(scan.segments.size());
+    for (SegmentState s : scan.segments) {
+      segments.add(new SegmentInfo(s.index(), s.firstLsn(), s.lastLsn(), false));
+    }
+    return new WalVerification(
+        scan.nodeId, segments, scan.firstLsn, scan.nextLsn - 1, scan.tornTail, scan.damage);
   }
 
   private void enqueue(Append a) throws WalException {
