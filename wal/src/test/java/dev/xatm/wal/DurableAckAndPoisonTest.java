@@ -148,6 +148,7 @@ class DurableAckAndPoisonTest {
       for (int i = 0; i < 100; i++) {
         wal.appendForced(1, new byte[100]).get(10, TimeUnit.SECONDS);
       }
+      wal.awaitPreallocation();
       assertTrue(wal.preallocationFailures() >= 1, "the failure is reported");
       assertEquals(1, wal.segments().size());
       full.set(false); // space came back: rotation allocates segment 2 itself

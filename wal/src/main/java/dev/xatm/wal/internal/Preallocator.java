@@ -84,6 +84,18 @@ final class Preallocator implements AutoCloseable {
     return allocate(index);
   }
 
+  /** Waits until no background preparation is requested or running (for tests and close). */
+  void awaitIdle() {
+    lock.lock();
+    try {
+      while (!closed && (busy || requested >= 0)) {
+        changed.awaitUninterruptibly();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Background preparations that failed so far (each was logged at ERROR). */
   int failures() {
     lock.lock();

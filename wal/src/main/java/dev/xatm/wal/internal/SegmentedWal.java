@@ -438,6 +438,14 @@ public final class SegmentedWal implements Wal {
     }
   }
 
+  /**
+   * Waits until the background preallocator has finished what it was asked to do (successfully or
+   * not). For tests that must observe {@link #preallocationFailures()} without sleeping.
+   */
+  public void awaitPreallocation() {
+    preallocator.awaitIdle();
+  }
+
   /** Background preallocations that failed (each logged at ERROR); the log keeps running. */
   public int preallocationFailures() {
     return preallocator.failures();
