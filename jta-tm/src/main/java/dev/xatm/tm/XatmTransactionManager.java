@@ -1,12 +1,19 @@
 package dev.xatm.tm;
 
+import dev.xatm.tm.internal.DecisionTracker;
 import dev.xatm.tm.internal.ResourceRegistrar;
 import dev.xatm.tm.internal.TmContext;
+import dev.xatm.tm.internal.TrackingTxLog;
 import dev.xatm.tm.internal.TransactionService;
 import dev.xatm.tm.log.LogState;
 import dev.xatm.tm.log.TxLog;
 import dev.xatm.tm.log.TxLogException;
 import dev.xatm.tm.log.WalTxLog;
+import dev.xatm.tm.recovery.RecoveryConfig;
+import dev.xatm.tm.recovery.RecoveryService;
+import dev.xatm.tm.recovery.internal.RecoveryEngine;
+import dev.xatm.tm.recovery.internal.RecoveryEnv;
+import dev.xatm.tm.spi.RecoveryConnector;
 import dev.xatm.tm.spi.ResourceDescriptor;
 import dev.xatm.tm.spi.XatmRuntime;
 import dev.xatm.tm.spi.XatmRuntimes;
@@ -28,8 +35,11 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.UserTransaction;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -78,8 +88,12 @@ public final class XatmTransactionManager
   private final Runnable releaseExecutors;
   private final boolean installed;
   private final Map<String, String> offeredPasswords = new ConcurrentHashMap<>();
+  private final DecisionTracker decisions = new DecisionTracker();
+  private final RecoveryEngine recovery;
+  private final boolean recoveryStartup;
 
-  private XatmTransactionManager(Builder b, TxLog log, LogState state, long epoch) {
+  private XatmTransactionManager(
+      Builder b, TxLog log, LogState state, long epoch, RecoveryConfig recoveryConfig) {
     this.config = b.config;
     this.log = log;
     this.startupState = state;
@@ -93,7 +107,7 @@ public final class XatmTransactionManager
     }
     Scheduler scheduler = b.scheduler;
     if (scheduler == null) {
-      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemon("xatm-scheduler"));
+      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, daemon("xatm-scheduler"));
       s.setRemoveOnCancelPolicy(true);
       ownedScheduler = s;
       scheduler = Scheduler.of(s);
@@ -111,7 +125,8 @@ public final class XatmTransactionManager
         };
     this.ctx =
         new TmContext(
-            log,
+            // Every decision, End and heuristic is seen by recovery's view of "decided" (I3).
+            new TrackingTxLog(log, decisions),
             b.clock,
             phase,
             scheduler,
@@ -122,6 +137,21 @@ public final class XatmTransactionManager
     this.service =
         new TransactionService(
             ctx, log.nodeId(), epoch, config.defaultTimeout(), config.reaperInterval());
+    this.recovery =
+        new RecoveryEngine(
+            new RecoveryEnv(
+                log.nodeId(),
+                epoch,
+                ctx.log(),
+                state,
+                decisions,
+                service.registry()::isAlive,
+                offeredPasswords::get,
+                b.connectors(),
+                recoveryConfig,
+                b.clock,
+                ctx.scheduler()));
+    this.recoveryStartup = recoveryConfig.startup();
     boolean install = b.installAsDefault == null ? config.installAsDefault() : b.installAsDefault;
     if (install) {
       XatmRuntimes.install(this);
@@ -174,6 +204,16 @@ public final class XatmTransactionManager
   /** The log failure that stopped this TM from accepting transactions, or {@code null}. */
   public Throwable failStopCause() {
     return ctx.failStop().cause();
+  }
+
+  /**
+   * Recovery of this TM (docs/recovery.md): the last report, the in-doubt list, operator actions,
+   * and a full pass on demand. {@link #start} has already run one pass (unless {@code
+   * xatm.recovery.startup=false}) and background passes follow every {@code
+   * xatm.recovery.interval}.
+   */
+  public RecoveryService recovery() {
+    return recovery;
   }
 
   /** Rolls back expired transactions now instead of at the reaper's next tick. */
@@ -290,6 +330,7 @@ public final class XatmTransactionManager
 
   @Override
   public void close() throws TxLogException {
+    recovery.close();
     service.close();
     ctx.retrier().close();
     releaseExecutors.run();
@@ -297,6 +338,23 @@ public final class XatmTransactionManager
       XatmRuntimes.uninstall(this);
     }
     log.close();
+  }
+
+  /** One full pass before start returns (unresolved items stay in doubt), then background. */
+  private void startRecovery() {
+    try {
+      if (recoveryStartup) {
+        recovery.runPass();
+      }
+      recovery.startBackground();
+    } catch (RuntimeException e) {
+      try {
+        close();
+      } catch (TxLogException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
   }
 
   @Override
@@ -322,6 +380,8 @@ public final class XatmTransactionManager
     private Scheduler scheduler;
     private Failpoints failpoints = Failpoints.none();
     private Boolean installAsDefault;
+    private Map<String, String> environment;
+    private List<RecoveryConnector> connectors;
 
     private Builder(XatmConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -355,6 +415,32 @@ public final class XatmTransactionManager
       return this;
     }
 
+    /**
+     * The environment {@code xatm.recovery.resource.NAME.password-env} names are read from
+     * (default: the process environment).
+     */
+    public Builder environment(Map<String, String> environment) {
+      this.environment = Map.copyOf(environment);
+      return this;
+    }
+
+    /** The connectors recovery reaches resources with (default: ServiceLoader). */
+    public Builder recoveryConnectors(List<RecoveryConnector> connectors) {
+      this.connectors = List.copyOf(connectors);
+      return this;
+    }
+
+    private List<RecoveryConnector> connectors() {
+      if (connectors == null) {
+        List<RecoveryConnector> found = new ArrayList<>();
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
+        ServiceLoader.load(RecoveryConnector.class, cl == null ? getClass().getClassLoader() : cl)
+            .forEach(found::add);
+        connectors = List.copyOf(found);
+      }
+      return connectors;
+    }
+
     /** Overrides {@code xatm.runtime.install-default}. */
     public Builder installAsDefault(boolean install) {
       this.installAsDefault = install;
@@ -367,7 +453,13 @@ public final class XatmTransactionManager
      * @throws XatmStartupException the log cannot be opened or written; the message says why
      */
     public XatmTransactionManager start() {
+      // Recovery settings fail before the log is touched.
+      RecoveryConfig recoveryConfig =
+          RecoveryConfig.parse(
+              config.recovery(), environment != null ? environment : System.getenv());
+      RecoveryEngine.validate(recoveryConfig, connectors());
       TxLog log = txLog != null ? txLog : openWal(config);
+      XatmTransactionManager tm;
       try {
         if (config.nodeId() != null && !config.nodeId().equals(log.nodeId())) {
           throw new XatmStartupException(
@@ -390,7 +482,7 @@ public final class XatmTransactionManager
                 + epoch
                 + "; log: "
                 + state);
-        return new XatmTransactionManager(this, log, state, epoch);
+        tm = new XatmTransactionManager(this, log, state, epoch, recoveryConfig);
       } catch (TxLogException e) {
         closeQuietly(log);
         throw new XatmStartupException(
@@ -399,6 +491,8 @@ public final class XatmTransactionManager
         closeQuietly(log);
         throw e;
       }
+      tm.startRecovery();
+      return tm;
     }
 
     private static void closeQuietly(TxLog log) {

@@ -36,6 +36,7 @@ public final class InMemoryTxLog implements TxLog {
   private IOException nextForcedFailure;
   private Consumer<TxRecord> observer = r -> {};
   private boolean closed;
+  private volatile boolean damaged;
 
   public InMemoryTxLog(String nodeId) {
     this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -151,6 +152,21 @@ public final class InMemoryTxLog implements TxLog {
   public void logHeuristic(Gtrid gtrid, Branch branch, HeuristicOutcome outcome)
       throws TxLogException {
     append(new TxRecord.Heuristic(gtrid, branch, outcome), true);
+  }
+
+  @Override
+  public void logHeuristicCleared(Gtrid gtrid, Branch branch) throws TxLogException {
+    append(new TxRecord.HeuristicCleared(gtrid, branch), true);
+  }
+
+  /** Makes {@link #openedDespiteDamage()} answer true (tests of recovery on a damaged log). */
+  public void markOpenedDespiteDamage() {
+    damaged = true;
+  }
+
+  @Override
+  public boolean openedDespiteDamage() {
+    return damaged;
   }
 
   @Override

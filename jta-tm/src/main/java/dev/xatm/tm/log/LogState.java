@@ -20,7 +20,10 @@ import java.util.Set;
  *   <li>{@link #begunOnly()}: Begin without Committing and without End, for reporting (their
  *       branches are presumed aborted when of an earlier epoch).
  *   <li>{@link #resources()}: every resource registered, latest descriptor per id.
- *   <li>{@link #heuristics()}: every heuristic outcome logged (no record clears them yet).
+ *   <li>{@link #heuristics()}: every heuristic outcome logged and not cleared by a later {@code
+ *       HeuristicCleared} record (an operator's action through recovery).
+ *   <li>{@link #endedOutcome(Gtrid)}: the outcome of the End record, if any (a rolled-back End is
+ *       only kept for transactions that had a Begin).
  * </ul>
  *
  * <p>Immutable and thread-safe.
@@ -33,6 +36,7 @@ public final class LogState {
   private final Map<Gtrid, DecidedTransaction> decided;
   private final Map<Gtrid, BegunTransaction> begunOnly;
   private final Set<Gtrid> committedAndEnded;
+  private final Set<Gtrid> rolledBackAndEnded;
   private final List<HeuristicEntry> heuristics;
   private final List<String> anomalies;
 
@@ -44,6 +48,7 @@ public final class LogState {
       Map<Gtrid, DecidedTransaction> decided,
       Map<Gtrid, BegunTransaction> begunOnly,
       Set<Gtrid> committedAndEnded,
+      Set<Gtrid> rolledBackAndEnded,
       List<HeuristicEntry> heuristics,
       List<String> anomalies) {
     this.nodeId = nodeId;
@@ -53,6 +58,7 @@ public final class LogState {
     this.decided = Map.copyOf(decided);
     this.begunOnly = Map.copyOf(begunOnly);
     this.committedAndEnded = Set.copyOf(committedAndEnded);
+    this.rolledBackAndEnded = Set.copyOf(rolledBackAndEnded);
     this.heuristics = List.copyOf(heuristics);
     this.anomalies = List.copyOf(anomalies);
   }
@@ -101,6 +107,18 @@ public final class LogState {
         : Optional.empty();
   }
 
+  /**
+   * The outcome of the gtrid's End record: COMMITTED after Committing + End, ROLLED_BACK after
+   * Begin + End(rolled back); empty when it has no End.
+   */
+  public Optional<Outcome> endedOutcome(Gtrid gtrid) {
+    if (committedAndEnded.contains(gtrid)) {
+      return Optional.of(Outcome.COMMITTED);
+    }
+    return rolledBackAndEnded.contains(gtrid) ? Optional.of(Outcome.ROLLED_BACK) : Optional.empty();
+  }
+
+  /** Heuristic outcomes logged and not cleared by an operator. */
   public List<HeuristicEntry> heuristics() {
     return heuristics;
   }

@@ -29,6 +29,7 @@ public final class LogStateBuilder {
   private final Map<Gtrid, LogState.DecidedTransaction> decided = new HashMap<>();
   private final Map<Gtrid, LogState.BegunTransaction> begunOnly = new HashMap<>();
   private final Set<Gtrid> committedAndEnded = new HashSet<>();
+  private final Set<Gtrid> rolledBackAndEnded = new HashSet<>();
   private final List<LogState.HeuristicEntry> heuristics = new ArrayList<>();
   private final List<String> anomalies = new ArrayList<>();
 
@@ -47,6 +48,8 @@ public final class LogStateBuilder {
       heuristics.add(new LogState.HeuristicEntry(r.gtrid(), r.branch(), r.outcome(), lsn));
     } else if (record instanceof TxRecord.End r) {
       end(lsn, r);
+    } else if (record instanceof TxRecord.HeuristicCleared r) {
+      heuristicCleared(lsn, r);
     }
     return this;
   }
@@ -67,6 +70,7 @@ public final class LogStateBuilder {
         decided,
         begunOnly,
         committedAndEnded,
+        rolledBackAndEnded,
         heuristics,
         anomalies);
   }
@@ -112,8 +116,20 @@ public final class LogStateBuilder {
       }
       decided.remove(g);
       committedAndEnded.add(g);
-    } else if (begunOnly.remove(g) == null) {
+    } else if (begunOnly.remove(g) != null) {
+      if (r.outcome() == Outcome.ROLLED_BACK) {
+        rolledBackAndEnded.add(g);
+      }
+    } else {
       anomaly(lsn, "End " + r.outcome() + " for " + g + " with no open Begin or Committing");
+    }
+  }
+
+  private void heuristicCleared(long lsn, TxRecord.HeuristicCleared r) {
+    boolean removed =
+        heuristics.removeIf(h -> h.gtrid().equals(r.gtrid()) && h.branch().equals(r.branch()));
+    if (!removed) {
+      anomaly(lsn, "HeuristicCleared for " + r.gtrid() + " " + r.branch() + " with no heuristic");
     }
   }
 

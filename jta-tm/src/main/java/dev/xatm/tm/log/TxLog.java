@@ -38,6 +38,17 @@ public interface TxLog extends AutoCloseable {
   /** Durable: a heuristic outcome, before the resource is told to forget it. */
   void logHeuristic(Gtrid gtrid, Branch branch, HeuristicOutcome outcome) throws TxLogException;
 
+  /** Durable: an operator cleared the heuristic outcomes of a branch. */
+  void logHeuristicCleared(Gtrid gtrid, Branch branch) throws TxLogException;
+
+  /**
+   * True when the log was opened despite damage (operator override): recovery then completes
+   * decided transactions but presumes nothing about the others (DESIGN §4, docs/recovery.md).
+   */
+  default boolean openedDespiteDamage() {
+    return false;
+  }
+
   /** Unforced: every branch is finished. */
   CompletableFuture<?> logEnd(Gtrid gtrid, Outcome outcome);
 

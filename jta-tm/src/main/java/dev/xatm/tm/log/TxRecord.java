@@ -86,4 +86,20 @@ public sealed interface TxRecord {
       return TxRecordType.END;
     }
   }
+
+  /**
+   * An operator cleared the heuristic outcomes logged for a branch (forced): they no longer show as
+   * unresolved. The earlier {@link Heuristic} records stay in the log as history.
+   */
+  record HeuristicCleared(Gtrid gtrid, Branch branch) implements TxRecord {
+    public HeuristicCleared {
+      Objects.requireNonNull(gtrid, "gtrid");
+      Objects.requireNonNull(branch, "branch");
+    }
+
+    @Override
+    public TxRecordType type() {
+      return TxRecordType.HEURISTIC_CLEARED;
+    }
+  }
 }

@@ -67,6 +67,14 @@ public final class TxRecordCodec {
         }
         bin(p, BQUAL, r.branch().bqual());
         str(p, OUTCOME, r.outcome().name());
+      } else if (record instanceof TxRecord.HeuristicCleared r) {
+        boolean hasRid = r.branch().resourceId() != null;
+        p.packMapHeader(hasRid ? 3 : 2);
+        gtrid(p, r.gtrid());
+        if (hasRid) {
+          str(p, RESOURCE_ID, r.branch().resourceId());
+        }
+        bin(p, BQUAL, r.branch().bqual());
       } else if (record instanceof TxRecord.End r) {
         p.packMapHeader(2);
         gtrid(p, r.gtrid());
@@ -103,6 +111,7 @@ public final class TxRecordCodec {
           new TxRecord.Heuristic(
               in.gtrid(), in.branch(f), in.enumValue(OUTCOME, HeuristicOutcome.class));
       case END -> new TxRecord.End(in.gtrid(), in.enumValue(OUTCOME, Outcome.class));
+      case HEURISTIC_CLEARED -> new TxRecord.HeuristicCleared(in.gtrid(), in.branch(f));
     };
   }
 

@@ -12,7 +12,9 @@ public enum TxRecordType {
   BEGIN(18),
   COMMITTING(19),
   HEURISTIC(20),
-  END(21);
+  END(21),
+  /** An operator cleared an unresolved heuristic outcome (recovery). */
+  HEURISTIC_CLEARED(22);
 
   /** Lowest and highest type number reserved for TM records. */
   public static final int FIRST_RESERVED = 16;

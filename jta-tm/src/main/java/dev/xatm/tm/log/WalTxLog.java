@@ -90,6 +90,16 @@ public final class WalTxLog implements TxLog {
   }
 
   @Override
+  public void logHeuristicCleared(Gtrid gtrid, Branch branch) throws TxLogException {
+    forced(new TxRecord.HeuristicCleared(gtrid, branch));
+  }
+
+  @Override
+  public boolean openedDespiteDamage() {
+    return wal.openReport().damaged();
+  }
+
+  @Override
   public CompletableFuture<?> logEnd(Gtrid gtrid, Outcome outcome) {
     return unforced(new TxRecord.End(gtrid, outcome));
   }

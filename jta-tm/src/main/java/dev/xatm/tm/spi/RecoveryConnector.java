@@ -10,6 +10,18 @@ public interface RecoveryConnector {
   boolean accepts(String url);
 
   /**
+   * The descriptor of the resource a configured {@code url} and {@code user} reach: recovery treats
+   * a configured resource and a logged one as the same resource when their resource ids are equal,
+   * so connectors should normalize the URL the way their adapters build descriptors. The default
+   * uses {@code user@url} (or {@code url} without a user).
+   *
+   * @throws IllegalArgumentException the URL is not valid for this connector
+   */
+  default ResourceDescriptor describe(String url, String user) {
+    return new ResourceDescriptor(user == null ? url : user + "@" + url, url, user);
+  }
+
+  /**
    * Connects to the resource.
    *
    * @param password the password, or {@code null} when none is configured

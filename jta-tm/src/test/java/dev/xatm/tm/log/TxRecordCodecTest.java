@@ -29,7 +29,8 @@ class TxRecordCodecTest {
         new TxRecord.Heuristic(G, B1, HeuristicOutcome.MIXED),
         new TxRecord.Heuristic(G, B2, HeuristicOutcome.HAZARD),
         new TxRecord.End(G, Outcome.COMMITTED),
-        new TxRecord.End(G, Outcome.ROLLED_BACK));
+        new TxRecord.End(G, Outcome.ROLLED_BACK),
+        new TxRecord.HeuristicCleared(G, B1));
   }
 
   @Test
@@ -50,6 +51,7 @@ class TxRecordCodecTest {
     assertEquals(19, TxRecordType.COMMITTING.code());
     assertEquals(20, TxRecordType.HEURISTIC.code());
     assertEquals(21, TxRecordType.END.code());
+    assertEquals(22, TxRecordType.HEURISTIC_CLEARED.code());
   }
 
   @Test

@@ -1,0 +1,388 @@
+package dev.xatm.tm.recovery.internal;
+
+import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.XatmXid;
+import dev.xatm.tm.internal.XaClassifier;
+import dev.xatm.tm.internal.XaPhase;
+import dev.xatm.tm.internal.XaVerdict;
+import dev.xatm.tm.log.Branch;
+import dev.xatm.tm.log.LogState;
+import dev.xatm.tm.log.TxLogException;
+import dev.xatm.tm.recovery.RecoveryAction;
+import dev.xatm.tm.recovery.RecoveryLine;
+import dev.xatm.tm.recovery.RecoveryLogState;
+import dev.xatm.tm.recovery.RecoveryResult;
+import dev.xatm.tm.spi.RecoverySession;
+import dev.xatm.tm.spi.ResourceUnavailableException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
+
+/**
+ * One recovery pass (docs/recovery.md): scan every resource, apply the decision table to each Xid
+ * of this node, confirm calls that did not answer cleanly through a fresh {@code recover()}, then
+ * write End for decided transactions whose every branch is confirmed. Runs under the engine's pass
+ * lock; one instance per pass.
+ */
+final class Pass {
+  private final RecoveryEngine engine;
+  private final boolean honourBackoff;
+  private final Instant now;
+  final List<RecoveryLine> lines = new ArrayList<>();
+
+  /** Per resource scanned successfully: our Xids it still lists after this pass acted. */
+  private final Map<String, Set<XatmXid>> stillListed = new HashMap<>();
+
+  private final Set<String> failedResources = new HashSet<>();
+
+  /** Branches of decided transactions finished in this pass (committed, confirmed, heuristic). */
+  private final Set<XatmXid> finished = new HashSet<>();
+
+  /** A call that did not answer cleanly: confirmed or not by a fresh scan. */
+  private record Pending(
+      XatmXid xid, RecoveryLogState logState, RecoveryAction action, String reason) {}
+
+  Pass(RecoveryEngine engine, boolean honourBackoff, Instant now) {
+    this.engine = engine;
+    this.honourBackoff = honourBackoff;
+    this.now = now;
+  }
+
+  void run(List<Target> targets) {
+    for (Target t : targets) {
+      scan(t);
+    }
+    finishDecided(targets.isEmpty());
+  }
+
+  private void scan(Target t) {
+    if (t.problem != null) {
+      unreachable(t, t.problem, false);
+      return;
+    }
+    if (honourBackoff && !engine.backoff().due(t.resourceId, now)) {
+      unreachable(
+          t,
+          "backing off after failures; next try at "
+              + engine.backoff().nextDue(t.resourceId).orElse(now),
+          false);
+      return;
+    }
+    RecoverySession session;
+    try {
+      session = t.connector.open(t.descriptor, t.password);
+    } catch (ResourceUnavailableException e) {
+      unreachable(t, "cannot connect: " + e.getMessage(), true);
+      return;
+    } catch (RuntimeException e) {
+      unreachable(t, "the connector failed: " + e, true);
+      return;
+    }
+    try (session) {
+      XAResource xa = session.xaResource();
+      Xid[] listed;
+      try {
+        listed = XaCall.recover(xa);
+      } catch (XAException e) {
+        unreachable(
+            t, "recover() failed with " + new XaCall(false, e.errorCode, e).describe(), true);
+        return;
+      }
+      engine.backoff().succeeded(t.resourceId);
+      Set<XatmXid> still = new HashSet<>();
+      List<Pending> pending = new ArrayList<>();
+      Map<String, RecoveryEngine.InDoubtEntry> unresolved = new LinkedHashMap<>();
+      for (Xid raw : listed) {
+        Optional<XatmXid> ours = XatmXid.parse(raw, engine.nodeId());
+        if (ours.isEmpty()) {
+          add(XaCall.name(raw, null), t, RecoveryLogState.NOT_APPLICABLE, foreignReason(raw));
+          continue;
+        }
+        handle(t, xa, ours.get(), still, pending, unresolved);
+      }
+      if (!pending.isEmpty()) {
+        confirm(t, xa, pending, still, unresolved);
+      }
+      stillListed.put(t.resourceId, still);
+      engine.replaceInDoubt(t.resourceId, unresolved, now);
+    } catch (RuntimeException e) {
+      // A driver failing mid-pass: what was done is done and logged; the rest waits.
+      unreachable(t, "the resource failed during the pass: " + e, true);
+    }
+  }
+
+  private void handle(
+      Target t,
+      XAResource xa,
+      XatmXid x,
+      Set<XatmXid> still,
+      List<Pending> pending,
+      Map<String, RecoveryEngine.InDoubtEntry> unresolved) {
+    XidDecider.Decision d = engine.decide(x.gtrid());
+    if (d.action() == RecoveryAction.ROLLBACK && x.gtrid().epoch() == engine.epoch()) {
+      // Hazard: a live transaction of this process. Re-check right before acting.
+      d = engine.decide(x.gtrid());
+    }
+    if (d.action() == RecoveryAction.LEAVE_ALONE) {
+      RecoveryLine l = line(x.toString(), t, d.logState(), d.action(), d.ifNoCall(), d.reason());
+      still.add(x);
+      if (l.unresolved()) {
+        unresolved.put(x.toString(), engine.entry(l, x, now));
+      }
+      return;
+    }
+    boolean commit = d.action() == RecoveryAction.COMMIT;
+    XaCall call =
+        XaCall.run(
+            () -> {
+              if (commit) {
+                xa.commit(x, false);
+              } else {
+                xa.rollback(x);
+              }
+            });
+    if (call.ok()) {
+      line(x.toString(), t, d.logState(), d.action(), RecoveryResult.DONE, d.reason() + ": done");
+      if (commit) {
+        finished.add(x);
+      }
+      return;
+    }
+    XaVerdict v =
+        XaClassifier.classify(commit ? XaPhase.COMMIT_RETRY : XaPhase.ROLLBACK, call.code());
+    if (v.heuristic() != null) {
+      RecoveryLine l = heuristic(t, xa, x, d, call, v);
+      if (l.result() == RecoveryResult.HEURISTIC) {
+        if (commit) {
+          finished.add(x);
+        }
+      } else {
+        still.add(x);
+        unresolved.put(x.toString(), engine.entry(l, x, now));
+      }
+      return;
+    }
+    pending.add(
+        new Pending(
+            x, d.logState(), d.action(), d.reason() + "; answered " + call.describe() + ""));
+  }
+
+  /** Logs the heuristic durably, then (only if the resource reported it) forgets it. */
+  private RecoveryLine heuristic(
+      Target t, XAResource xa, XatmXid x, XidDecider.Decision d, XaCall call, XaVerdict v) {
+    Branch b = new Branch(t.resourceId, x.getBranchQualifier());
+    try {
+      engine.log().logHeuristic(x.gtrid(), b, v.heuristic());
+    } catch (TxLogException | RuntimeException e) {
+      return line(
+          x.toString(),
+          t,
+          d.logState(),
+          d.action(),
+          RecoveryResult.FAILED,
+          "heuristic "
+              + v.heuristic()
+              + " ("
+              + call.describe()
+              + ") could not be logged, so the resource is not told to forget it: "
+              + e.getMessage());
+    }
+    String forgot = "";
+    if (v.forget()) {
+      XaCall f = XaCall.run(() -> xa.forget(x));
+      forgot =
+          f.ok()
+              ? "; logged, then forgotten"
+              : "; logged; forget failed with " + f.describe() + " (the next pass repeats it)";
+    } else {
+      forgot = "; logged";
+    }
+    return line(
+        x.toString(),
+        t,
+        d.logState(),
+        d.action(),
+        RecoveryResult.HEURISTIC,
+        d.reason() + "; heuristic " + v.heuristic() + ": " + v.meaning() + forgot);
+  }
+
+  /** A branch that answered with an error is done only if a fresh recover() no longer lists it. */
+  private void confirm(
+      Target t,
+      XAResource xa,
+      List<Pending> pending,
+      Set<XatmXid> still,
+      Map<String, RecoveryEngine.InDoubtEntry> unresolved) {
+    Set<XatmXid> again = new HashSet<>();
+    String failure = null;
+    try {
+      for (Xid raw : XaCall.recover(xa)) {
+        XatmXid.parse(raw, engine.nodeId()).ifPresent(again::add);
+      }
+    } catch (XAException e) {
+      failure = new XaCall(false, e.errorCode, e).describe();
+    }
+    for (Pending p : pending) {
+      if (failure == null && !again.contains(p.xid())) {
+        line(
+            p.xid().toString(),
+            t,
+            p.logState(),
+            p.action(),
+            RecoveryResult.DONE,
+            p.reason() + "; confirmed: absent from a fresh recover()");
+        if (p.action() == RecoveryAction.COMMIT) {
+          finished.add(p.xid());
+        }
+      } else {
+        RecoveryLine l =
+            line(
+                p.xid().toString(),
+                t,
+                p.logState(),
+                p.action(),
+                RecoveryResult.NOT_CONFIRMED,
+                p.reason()
+                    + (failure == null
+                        ? "; still prepared after it; retried next pass"
+                        : "; the fresh recover() failed with " + failure + "; retried next pass"));
+        still.add(p.xid());
+        unresolved.put(p.xid().toString(), engine.entry(l, p.xid(), now));
+      }
+    }
+  }
+
+  /** End for every decided transaction whose branches are all confirmed in this pass. */
+  private void finishDecided(boolean noTargets) {
+    for (LogState.DecidedTransaction dt : engine.decidedSnapshot()) {
+      Gtrid g = dt.gtrid();
+      boolean all = true;
+      for (Branch b : dt.branches()) {
+        all &= confirmed(g, b, noTargets);
+      }
+      if (all) {
+        engine.writeEnd(g);
+        lines.add(
+            new RecoveryLine(
+                g.toString(),
+                "-",
+                RecoveryLogState.COMMITTING,
+                RecoveryAction.WRITE_END,
+                RecoveryResult.DONE,
+                "every branch confirmed committed: End written"));
+      }
+    }
+  }
+
+  private boolean confirmed(Gtrid g, Branch b, boolean noTargets) {
+    Optional<Integer> n = XatmXid.branchOf(b.bqual());
+    String rid = b.resourceId() == null ? "-" : b.resourceId();
+    if (n.isEmpty()) {
+      addDecided(g + "?" + b, rid, RecoveryResult.IN_DOUBT, "the logged bqual is not xatm's");
+      return false;
+    }
+    XatmXid x = new XatmXid(g, n.get());
+    if (finished.contains(x)) {
+      return true;
+    }
+    if (b.resourceId() != null) {
+      Set<XatmXid> still = stillListed.get(rid);
+      if (still != null) {
+        if (still.contains(x)) {
+          return false; // its own line says why
+        }
+        addDecided(
+            x.toString(), rid, RecoveryResult.DONE, "not prepared at the resource: committed");
+        return true;
+      }
+      if (failedResources.contains(rid)) {
+        addDecided(
+            x.toString(),
+            rid,
+            RecoveryResult.UNREACHABLE,
+            "resource unreachable: branch not confirmed; End not written");
+      } else {
+        addDecided(
+            x.toString(),
+            rid,
+            RecoveryResult.IN_DOUBT,
+            "resource neither registered in the log nor configured: branch cannot be confirmed");
+      }
+      return false;
+    }
+    if (stillListed.values().stream().anyMatch(s -> s.contains(x))) {
+      return false;
+    }
+    if (failedResources.isEmpty() && !noTargets) {
+      addDecided(x.toString(), rid, RecoveryResult.DONE, "not prepared at any resource: committed");
+      return true;
+    }
+    addDecided(
+        x.toString(),
+        rid,
+        RecoveryResult.UNREACHABLE,
+        "branch of an unidentified resource: not confirmed while a resource is unreachable");
+    return false;
+  }
+
+  private void addDecided(String xid, String rid, RecoveryResult r, String reason) {
+    lines.add(
+        new RecoveryLine(xid, rid, RecoveryLogState.COMMITTING, RecoveryAction.CHECK, r, reason));
+  }
+
+  private void unreachable(Target t, String reason, boolean countsForBackoff) {
+    String next = "";
+    if (countsForBackoff) {
+      Duration d = engine.backoff().failed(t.resourceId, now);
+      next = "; background passes retry it in " + d;
+    }
+    failedResources.add(t.resourceId);
+    lines.add(
+        new RecoveryLine(
+            "-",
+            t.resourceId,
+            RecoveryLogState.NOT_APPLICABLE,
+            RecoveryAction.SCAN,
+            RecoveryResult.UNREACHABLE,
+            reason + next));
+  }
+
+  private void add(String xid, Target t, RecoveryLogState state, String reason) {
+    lines.add(
+        new RecoveryLine(
+            xid, t.resourceId, state, RecoveryAction.LEAVE_ALONE, RecoveryResult.FOREIGN, reason));
+  }
+
+  private RecoveryLine line(
+      String xid,
+      Target t,
+      RecoveryLogState state,
+      RecoveryAction action,
+      RecoveryResult result,
+      String reason) {
+    RecoveryLine l = new RecoveryLine(xid, t.resourceId, state, action, result, reason);
+    lines.add(l);
+    return l;
+  }
+
+  private String foreignReason(Xid raw) {
+    if (raw.getFormatId() != XatmXid.FORMAT_ID) {
+      return "foreign: format id 0x" + Integer.toHexString(raw.getFormatId()) + " is not xatm's";
+    }
+    Optional<Gtrid> g = Gtrid.fromBytes(raw.getGlobalTransactionId());
+    if (g.isPresent() && !g.get().nodeId().equals(engine.nodeId())) {
+      return "foreign: xatm Xid of node '" + g.get().nodeId() + "', not this node";
+    }
+    return "foreign: xatm format id but not a well-formed xatm Xid";
+  }
+}

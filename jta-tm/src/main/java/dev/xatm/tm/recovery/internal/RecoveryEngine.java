@@ -1,0 +1,530 @@
+package dev.xatm.tm.recovery.internal;
+
+import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.Scheduler;
+import dev.xatm.tm.XatmXid;
+import dev.xatm.tm.internal.XaClassifier;
+import dev.xatm.tm.internal.XaPhase;
+import dev.xatm.tm.internal.XaVerdict;
+import dev.xatm.tm.log.Branch;
+import dev.xatm.tm.log.LogState;
+import dev.xatm.tm.log.Outcome;
+import dev.xatm.tm.log.TxLog;
+import dev.xatm.tm.log.TxLogException;
+import dev.xatm.tm.recovery.InDoubtXid;
+import dev.xatm.tm.recovery.RecoveryAction;
+import dev.xatm.tm.recovery.RecoveryException;
+import dev.xatm.tm.recovery.RecoveryLine;
+import dev.xatm.tm.recovery.RecoveryLogState;
+import dev.xatm.tm.recovery.RecoveryRefusedException;
+import dev.xatm.tm.recovery.RecoveryReport;
+import dev.xatm.tm.recovery.RecoveryResult;
+import dev.xatm.tm.recovery.RecoveryService;
+import dev.xatm.tm.spi.RecoverySession;
+import dev.xatm.tm.spi.ResourceDescriptor;
+import dev.xatm.tm.spi.ResourceUnavailableException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The recovery of one transaction manager: owns what recovery learned since start (decided
+ * transactions still to finish, Ends it wrote, in-doubt Xids, heuristics, backoff) and runs passes
+ * and operator actions one at a time under a lock.
+ *
+ * <p>Threading: every public method may be called from any thread; passes (startup, background,
+ * {@link #runPass()}) and operator actions are serialized by one {@link ReentrantLock}. A
+ * background pass runs on the TM's scheduler and schedules the next one when it ends.
+ */
+public final class RecoveryEngine implements RecoveryService {
+  private static final System.Logger LOG = System.getLogger(RecoveryEngine.class.getName());
+
+  private final RecoveryEnv env;
+  private final Targets targets;
+  private final Backoff backoff;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  /** Committing without End, from the log at start or an operator's commit; removed at End. */
+  private final Map<Gtrid, LogState.DecidedTransaction> decided = new ConcurrentHashMap<>();
+
+  /** Ends written by recovery in this process. */
+  private final Map<Gtrid, Outcome> ended = new ConcurrentHashMap<>();
+
+  /** resourceId -> xid -> entry. */
+  private final Map<String, Map<String, InDoubtEntry>> inDoubt = new ConcurrentHashMap<>();
+
+  private final List<LogState.HeuristicEntry> startupHeuristics;
+  private volatile RecoveryReport lastReport;
+  private volatile boolean closed;
+  private Scheduler.Cancellable next;
+
+  /** An in-doubt Xid with what an operator action needs. */
+  record InDoubtEntry(InDoubtXid view, XatmXid xid) {}
+
+  public RecoveryEngine(RecoveryEnv env) {
+    this.env = env;
+    this.targets = new Targets(env.config(), env.connectors(), env.offeredPassword());
+    this.backoff = new Backoff(env.config().backoffInitial(), env.config().backoffMax());
+    this.decided.putAll(env.startup().decided());
+    this.startupHeuristics = new ArrayList<>(env.startup().heuristics());
+  }
+
+  /**
+   * Fails for a configured URL no connector accepts or can describe.
+   *
+   * @throws dev.xatm.tm.XatmConfigException naming the key
+   */
+  public static void validate(
+      dev.xatm.tm.recovery.RecoveryConfig config, List<dev.xatm.tm.spi.RecoveryConnector> c) {
+    new Targets(config, c, id -> null).validate();
+  }
+
+  // ---- for Pass ----
+
+  String nodeId() {
+    return env.nodeId();
+  }
+
+  long epoch() {
+    return env.epoch();
+  }
+
+  TxLog log() {
+    return env.log();
+  }
+
+  Backoff backoff() {
+    return backoff;
+  }
+
+  XidDecider.Decision decide(Gtrid g) {
+    return XidDecider.decide(g, env.epoch(), facts);
+  }
+
+  private final XidDecider.Facts facts =
+      new XidDecider.Facts() {
+        @Override
+        public boolean decidedUnfinished(Gtrid g) {
+          return decided.containsKey(g);
+        }
+
+        @Override
+        public Optional<Outcome> ended(Gtrid g) {
+          Outcome o = ended.get(g);
+          return o != null ? Optional.of(o) : env.startup().endedOutcome(g);
+        }
+
+        @Override
+        public boolean begun(Gtrid g) {
+          return env.startup().begunOnly().containsKey(g);
+        }
+
+        @Override
+        public boolean alive(Gtrid g) {
+          return env.alive().test(g);
+        }
+
+        @Override
+        public boolean decidedInProcess(Gtrid g) {
+          return env.tracker().isDecided(g);
+        }
+
+        @Override
+        public boolean logDamaged() {
+          return env.log().openedDespiteDamage();
+        }
+      };
+
+  List<LogState.DecidedTransaction> decidedSnapshot() {
+    return new ArrayList<>(decided.values());
+  }
+
+  void writeEnd(Gtrid g) {
+    env.log().logEnd(g, Outcome.COMMITTED);
+    ended.put(g, Outcome.COMMITTED);
+    decided.remove(g);
+  }
+
+  InDoubtEntry entry(RecoveryLine l, XatmXid x, Instant now) {
+    InDoubtEntry previous = inDoubt.getOrDefault(l.resourceId(), Map.of()).get(l.xid());
+    Instant first = previous == null ? now : previous.view().firstSeen();
+    return new InDoubtEntry(
+        new InDoubtXid(l.xid(), l.resourceId(), l.logState(), l.result(), l.reason(), first), x);
+  }
+
+  void replaceInDoubt(String resourceId, Map<String, InDoubtEntry> entries, Instant now) {
+    if (entries.isEmpty()) {
+      inDoubt.remove(resourceId);
+    } else {
+      inDoubt.put(resourceId, new LinkedHashMap<>(entries));
+    }
+  }
+
+  // ---- passes ----
+
+  @Override
+  public RecoveryReport runPass() {
+    return pass(false);
+  }
+
+  private RecoveryReport pass(boolean background) {
+    lock.lock();
+    env.tracker().beginObservation();
+    try {
+      Instant start = env.clock().instant();
+      long t0 = System.nanoTime();
+      Pass p = new Pass(this, background, start);
+      Map<String, ResourceDescriptor> logged = new LinkedHashMap<>(env.startup().resources());
+      logged.putAll(env.tracker().registeredResources());
+      p.run(targets.resolve(logged));
+      RecoveryReport report =
+          new RecoveryReport(
+              env.nodeId(), start, Duration.ofNanos(System.nanoTime() - t0), p.lines);
+      lastReport = report;
+      log(report);
+      return report;
+    } finally {
+      env.tracker().endObservation();
+      lock.unlock();
+    }
+  }
+
+  private static void log(RecoveryReport report) {
+    for (RecoveryLine l : report.lines()) {
+      LOG.log(l.unresolved() ? Level.WARNING : Level.INFO, "recovery: " + l);
+    }
+    LOG.log(report.unresolved() ? Level.WARNING : Level.INFO, report.summary());
+  }
+
+  /** Starts background passes on the scheduler (none when the interval is zero). */
+  public void startBackground() {
+    scheduleNext();
+  }
+
+  private void scheduleNext() {
+    Duration interval = env.config().interval();
+    if (closed || interval.isZero()) {
+      return;
+    }
+    Duration delay = interval;
+    Optional<Instant> due = backoff.earliestDue();
+    if (due.isPresent()) {
+      Duration untilDue = Duration.between(env.clock().instant(), due.get());
+      if (untilDue.compareTo(delay) < 0) {
+        delay = untilDue.isNegative() ? Duration.ZERO : untilDue;
+      }
+    }
+    lock.lock();
+    try {
+      next = env.scheduler().schedule(this::backgroundPass, delay);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void backgroundPass() {
+    if (closed) {
+      return;
+    }
+    try {
+      pass(true);
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "recovery pass failed; the next pass repeats it", e);
+    } finally {
+      scheduleNext();
+    }
+  }
+
+  /** Stops background passes; waits for a running pass or operator action to end. */
+  public void close() {
+    closed = true;
+    lock.lock();
+    try {
+      if (next != null) {
+        next.cancel();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public RecoveryReport lastReport() {
+    return lastReport;
+  }
+
+  @Override
+  public List<InDoubtXid> inDoubt() {
+    List<InDoubtXid> out = new ArrayList<>();
+    for (Map<String, InDoubtEntry> m : inDoubt.values()) {
+      m.values().forEach(e -> out.add(e.view()));
+    }
+    return List.copyOf(out);
+  }
+
+  @Override
+  public List<LogState.HeuristicEntry> unresolvedHeuristics() {
+    lock.lock();
+    try {
+      List<LogState.HeuristicEntry> out = new ArrayList<>(startupHeuristics);
+      out.addAll(env.tracker().heuristics());
+      return List.copyOf(out);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- operator actions ----
+
+  @Override
+  public RecoveryLine commitInDoubt(String xidString) {
+    lock.lock();
+    try {
+      InDoubtEntry e = find(xidString);
+      Gtrid g = e.xid().gtrid();
+      if (g.epoch() == env.epoch() && env.alive().test(g)) {
+        throw new RecoveryRefusedException(
+            xidString + " belongs to a live transaction of this process; it completes it itself");
+      }
+      if (!decided.containsKey(g) && !committedInLog(g)) {
+        List<Branch> branches = branchesOf(g, e);
+        try {
+          env.log().logCommitting(g, branches);
+        } catch (TxLogException ex) {
+          throw new RecoveryException(
+              "the commit decision for " + g + " could not be logged; nothing was sent", ex);
+        }
+        decided.put(g, new LogState.DecidedTransaction(g, branches, 0));
+        LOG.log(Level.WARNING, "operator decided to commit " + g + " (Committing logged)");
+      }
+      return operatorCall(e, true, "operator commit");
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public RecoveryLine rollbackInDoubt(String xidString) {
+    lock.lock();
+    try {
+      InDoubtEntry e = find(xidString);
+      Gtrid g = e.xid().gtrid();
+      if (decided.containsKey(g) || committedInLog(g) || env.tracker().isDecided(g)) {
+        throw new RecoveryRefusedException(
+            "refusing to roll back "
+                + xidString
+                + ": its transaction "
+                + g
+                + " has a durable Committing record, so every branch must commit (I3); use"
+                + " commitInDoubt");
+      }
+      if (g.epoch() == env.epoch() && env.alive().test(g)) {
+        throw new RecoveryRefusedException(
+            xidString + " belongs to a live transaction of this process; it completes it itself");
+      }
+      return operatorCall(e, false, "operator rollback");
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean committedInLog(Gtrid g) {
+    return env.startup().loggedOutcome(g).isPresent() || ended.get(g) == Outcome.COMMITTED;
+  }
+
+  private List<Branch> branchesOf(Gtrid g, InDoubtEntry e) {
+    LogState.BegunTransaction begun = env.startup().begunOnly().get(g);
+    if (begun != null) {
+      return begun.branches();
+    }
+    List<Branch> out = new ArrayList<>();
+    for (Map<String, InDoubtEntry> m : inDoubt.values()) {
+      for (InDoubtEntry other : m.values()) {
+        if (other.xid().gtrid().equals(g)) {
+          out.add(new Branch(other.view().resourceId(), other.xid().getBranchQualifier()));
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      out.add(new Branch(e.view().resourceId(), e.xid().getBranchQualifier()));
+    }
+    return out;
+  }
+
+  private InDoubtEntry find(String xidString) {
+    for (Map<String, InDoubtEntry> m : inDoubt.values()) {
+      InDoubtEntry e = m.get(xidString);
+      if (e != null) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException(
+        xidString
+            + " is not in doubt (in doubt now: "
+            + inDoubt().stream().map(InDoubtXid::xid).toList()
+            + ")");
+  }
+
+  private RecoveryLine operatorCall(InDoubtEntry e, boolean commit, String what) {
+    String rid = e.view().resourceId();
+    Map<String, ResourceDescriptor> logged = new LinkedHashMap<>(env.startup().resources());
+    logged.putAll(env.tracker().registeredResources());
+    Target t =
+        targets.resolve(logged).stream()
+            .filter(x -> x.resourceId.equals(rid))
+            .findFirst()
+            .orElseThrow(
+                () -> new RecoveryException(rid + " is no longer known to recovery", null));
+    if (t.problem != null) {
+      throw new RecoveryException(what + " of " + e.xid() + " not possible: " + t.problem, null);
+    }
+    XatmXid x = e.xid();
+    RecoveryLogState state = e.view().logState();
+    RecoveryAction action = commit ? RecoveryAction.COMMIT : RecoveryAction.ROLLBACK;
+    RecoveryLine line;
+    try (RecoverySession s = t.connector.open(t.descriptor, t.password)) {
+      var xa = s.xaResource();
+      XaCall call =
+          XaCall.run(
+              () -> {
+                if (commit) {
+                  xa.commit(x, false);
+                } else {
+                  xa.rollback(x);
+                }
+              });
+      if (call.ok()) {
+        line =
+            new RecoveryLine(
+                x.toString(), rid, state, action, RecoveryResult.DONE, what + ": done");
+      } else {
+        XaVerdict v =
+            XaClassifier.classify(commit ? XaPhase.COMMIT_RETRY : XaPhase.ROLLBACK, call.code());
+        if (v.heuristic() != null) {
+          try {
+            env.log()
+                .logHeuristic(x.gtrid(), new Branch(rid, x.getBranchQualifier()), v.heuristic());
+          } catch (TxLogException ex) {
+            throw new RecoveryException(
+                what
+                    + " of "
+                    + x
+                    + ": heuristic "
+                    + v.heuristic()
+                    + " could not be logged; not forgotten",
+                ex);
+          }
+          if (v.forget()) {
+            XaCall.run(() -> xa.forget(x));
+          }
+          line =
+              new RecoveryLine(
+                  x.toString(),
+                  rid,
+                  state,
+                  action,
+                  RecoveryResult.HEURISTIC,
+                  what + ": heuristic " + v.heuristic() + " (" + call.describe() + "), logged");
+        } else {
+          boolean gone = true;
+          try {
+            for (var raw : XaCall.recover(xa)) {
+              if (XatmXid.parse(raw, env.nodeId()).map(x::equals).orElse(false)) {
+                gone = false;
+              }
+            }
+          } catch (javax.transaction.xa.XAException ex) {
+            gone = false;
+          }
+          line =
+              new RecoveryLine(
+                  x.toString(),
+                  rid,
+                  state,
+                  action,
+                  gone ? RecoveryResult.DONE : RecoveryResult.NOT_CONFIRMED,
+                  what
+                      + ": answered "
+                      + call.describe()
+                      + (gone ? "; confirmed: absent from a fresh recover()" : "; not confirmed"));
+        }
+      }
+    } catch (ResourceUnavailableException ex) {
+      throw new RecoveryException(what + " of " + x + ": " + ex.getMessage(), ex);
+    }
+    LOG.log(line.unresolved() ? Level.WARNING : Level.INFO, "recovery (operator): " + line);
+    if (!line.unresolved() || line.result() == RecoveryResult.HEURISTIC) {
+      Map<String, InDoubtEntry> m = inDoubt.get(rid);
+      if (m != null) {
+        m.remove(x.toString());
+        if (m.isEmpty()) {
+          inDoubt.remove(rid);
+        }
+      }
+    }
+    return line;
+  }
+
+  @Override
+  public int clearHeuristic(String xidString) {
+    lock.lock();
+    try {
+      List<LogState.HeuristicEntry> matching =
+          unresolvedHeuristics().stream().filter(h -> name(h).equals(xidString)).toList();
+      if (matching.isEmpty()) {
+        throw new IllegalArgumentException("no unresolved heuristic for " + xidString);
+      }
+      Map<String, LogState.HeuristicEntry> byBranch = new HashMap<>();
+      for (LogState.HeuristicEntry h : matching) {
+        byBranch.putIfAbsent(h.gtrid() + "|" + h.branch(), h);
+      }
+      for (LogState.HeuristicEntry h : byBranch.values()) {
+        try {
+          env.log().logHeuristicCleared(h.gtrid(), h.branch());
+        } catch (TxLogException e) {
+          throw new RecoveryException(
+              "clearing the heuristic of " + xidString + " could not be logged", e);
+        }
+        startupHeuristics.removeIf(
+            s -> s.gtrid().equals(h.gtrid()) && s.branch().equals(h.branch()));
+      }
+      LOG.log(
+          Level.WARNING,
+          "recovery (operator): cleared "
+              + matching.size()
+              + " heuristic outcome(s) of "
+              + xidString
+              + ": "
+              + matching);
+      return matching.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** {@code node/epoch/seq#branch} of a heuristic entry. */
+  static String name(LogState.HeuristicEntry h) {
+    return XatmXid.branchOf(h.branch().bqual())
+        .map(n -> new XatmXid(h.gtrid(), n).toString())
+        .orElse(h.gtrid() + "?" + h.branch());
+  }
+
+  @Override
+  public String toString() {
+    return "RecoveryEngine[node="
+        + env.nodeId()
+        + ", epoch="
+        + env.epoch()
+        + ", config="
+        + env.config()
+        + "]";
+  }
+}

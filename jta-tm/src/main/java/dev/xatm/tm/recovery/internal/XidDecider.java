@@ -1,0 +1,116 @@
+package dev.xatm.tm.recovery.internal;
+
+import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.log.Outcome;
+import dev.xatm.tm.recovery.RecoveryAction;
+import dev.xatm.tm.recovery.RecoveryLogState;
+import dev.xatm.tm.recovery.RecoveryResult;
+import java.util.Optional;
+
+/**
+ * The decision table of docs/recovery.md as one pure function: what to do with a prepared Xid of
+ * this node, given what the log and this process know about its gtrid. The order of the checks is
+ * the safety argument: a durable Committing is looked at first (I3), a live or in-process-decided
+ * transaction of the current epoch is left to its owner, and presumed abort applies only to earlier
+ * epochs with an undamaged log (I2).
+ */
+final class XidDecider {
+  private XidDecider() {}
+
+  /** What recovery knows about gtrids. Implementations read live state; see the call order. */
+  interface Facts {
+    /** A durable Committing and no End (from the log at start, or written by an operator). */
+    boolean decidedUnfinished(Gtrid g);
+
+    /** The outcome of an End record, if the gtrid has one (earlier epochs). */
+    Optional<Outcome> ended(Gtrid g);
+
+    /** A Begin without decision in the log. */
+    boolean begun(Gtrid g);
+
+    /** The transaction is alive in this process (current epoch only). */
+    boolean alive(Gtrid g);
+
+    /** This process logged Committing for it (current epoch only); read after {@link #alive}. */
+    boolean decidedInProcess(Gtrid g);
+
+    /** The log was opened despite damage. */
+    boolean logDamaged();
+  }
+
+  record Decision(
+      RecoveryLogState logState, RecoveryAction action, RecoveryResult ifNoCall, String reason) {}
+
+  static Decision decide(Gtrid g, long currentEpoch, Facts f) {
+    if (f.decidedUnfinished(g)) {
+      return new Decision(
+          RecoveryLogState.COMMITTING,
+          RecoveryAction.COMMIT,
+          RecoveryResult.DONE,
+          "durable Committing without End: commit");
+    }
+    if (g.epoch() == currentEpoch) {
+      // alive first, then decided: a live transaction may decide and finish in between, but a
+      // transaction that is not alive can no longer decide (DecisionTracker).
+      if (f.alive(g)) {
+        return new Decision(
+            RecoveryLogState.ALIVE,
+            RecoveryAction.LEAVE_ALONE,
+            RecoveryResult.LEFT_ALONE,
+            "a live transaction of this process");
+      }
+      if (f.decidedInProcess(g)) {
+        return new Decision(
+            RecoveryLogState.COMMITTING,
+            RecoveryAction.LEAVE_ALONE,
+            RecoveryResult.LEFT_ALONE,
+            "decided by this process; its coordinator or background retry commits it");
+      }
+      return new Decision(
+          RecoveryLogState.NONE,
+          RecoveryAction.ROLLBACK,
+          RecoveryResult.DONE,
+          "current epoch, no longer alive, no commit decision: roll back");
+    }
+    if (g.epoch() > currentEpoch) {
+      return new Decision(
+          RecoveryLogState.NONE,
+          RecoveryAction.LEAVE_ALONE,
+          RecoveryResult.IN_DOUBT,
+          "epoch "
+              + g.epoch()
+              + " is newer than this process's ("
+              + currentEpoch
+              + "): was the log restored from an old copy, or does another process use this node"
+              + " id? Resolve by hand");
+    }
+    Optional<Outcome> ended = f.ended(g);
+    if (ended.isPresent() && ended.get() == Outcome.COMMITTED) {
+      return new Decision(
+          RecoveryLogState.ENDED_COMMITTED,
+          RecoveryAction.COMMIT,
+          RecoveryResult.DONE,
+          "INCONSISTENT: End(committed) logged but the branch is still prepared: commit it");
+    }
+    if (ended.isPresent()) {
+      return new Decision(
+          RecoveryLogState.ENDED_ROLLED_BACK,
+          RecoveryAction.ROLLBACK,
+          RecoveryResult.DONE,
+          "INCONSISTENT: End(rolled back) logged but the branch is still prepared: roll it back");
+    }
+    RecoveryLogState state = f.begun(g) ? RecoveryLogState.BEGUN : RecoveryLogState.NONE;
+    if (f.logDamaged()) {
+      return new Decision(
+          state,
+          RecoveryAction.LEAVE_ALONE,
+          RecoveryResult.IN_DOUBT,
+          "the log was opened despite damage: no presumed abort; commit or roll back by hand");
+    }
+    return new Decision(
+        state,
+        RecoveryAction.ROLLBACK,
+        RecoveryResult.DONE,
+        "no Committing, earlier epoch " + g.epoch() + ": presumed abort");
+  }
+}
