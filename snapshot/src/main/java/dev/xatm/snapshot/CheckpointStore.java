@@ -1,0 +1,159 @@
+package dev.xatm.snapshot;
+
+import dev.xatm.wal.storage.Storage;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The checkpoint files of one log directory (snapshot/FORMAT.md): writes them atomically, lists
+ * them, loads the newest one that verifies (falling back to older ones with a WARNING naming the
+ * file and the reason), and keeps only the newest few.
+ *
+ * <p>Threading: {@link #write} and {@link #retainNewest} are called by one checkpointer at a time;
+ * {@link #list} and the loads may run concurrently with them (a file that disappears while being
+ * read is reported as such).
+ */
+public final class CheckpointStore {
+  private static final System.Logger LOG = System.getLogger(CheckpointStore.class.getName());
+
+  private final Storage storage;
+  private final Path directory;
+
+  public CheckpointStore(Storage storage, Path directory) {
+    this.storage = storage;
+    this.directory = directory;
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  public Storage storage() {
+    return storage;
+  }
+
+  public Path path(long lsn) {
+    return directory.resolve(CheckpointFormat.fileName(lsn));
+  }
+
+  /**
+   * Writes the checkpoint at {@code lsn} durably: temp file, force, atomic rename, directory fsync.
+   * The caller guarantees that every record with LSN &le; {@code lsn} is durable in the log.
+   */
+  public Path write(long lsn, String nodeId, long epoch, byte[] payload) throws SnapshotException {
+    Path target = path(lsn);
+    Path temp = directory.resolve(CheckpointFormat.fileName(lsn) + ".tmp");
+    try {
+      FileOps.writeAtomically(
+          storage, target, temp, CheckpointFormat.encode(lsn, nodeId, epoch, payload));
+      return target;
+    } catch (IOException e) {
+      throw new SnapshotException("writing checkpoint " + target + " failed: " + e, e);
+    }
+  }
+
+  /** LSNs of the checkpoint files present, ascending (not verified). */
+  public List<Long> list() throws SnapshotException {
+    List<Long> out = new ArrayList<>();
+    try {
+      for (Path p : storage.list(directory)) {
+        long lsn = CheckpointFormat.lsnOf(p.getFileName().toString());
+        if (lsn >= 0) {
+          out.add(lsn);
+        }
+      }
+    } catch (IOException e) {
+      throw new SnapshotException("listing checkpoints in " + directory + " failed: " + e, e);
+    }
+    Collections.sort(out);
+    return out;
+  }
+
+  /**
+   * Reads and verifies one checkpoint file.
+   *
+   * @throws CheckpointCorruptException it does not verify
+   * @throws SnapshotException it cannot be read (an I/O error is never read as "corrupt")
+   */
+  public Checkpoint load(long lsn) throws SnapshotException {
+    Path file = path(lsn);
+    byte[] image;
+    try {
+      image =
+          FileOps.readAll(
+              storage,
+              file,
+              (long) CheckpointFormat.MAX_PAYLOAD
+                  + CheckpointFormat.HEADER_SIZE
+                  + CheckpointFormat.TRAILER_SIZE);
+    } catch (SnapshotException e) {
+      throw new CheckpointCorruptException(file, 0, e.getMessage());
+    } catch (IOException e) {
+      throw new SnapshotException("reading checkpoint " + file + " failed: " + e, e);
+    }
+    return CheckpointFormat.decode(file, image);
+  }
+
+  /**
+   * The newest checkpoint with {@code L <= maxLsn} that verifies. Newer ones that do not verify are
+   * skipped with a WARNING naming the file and the reason (a torn newest checkpoint falls back to
+   * the previous one; the caller then replays from its L + 1).
+   */
+  public Optional<Checkpoint> loadNewest(long maxLsn) throws SnapshotException {
+    List<Long> lsns = list();
+    for (int i = lsns.size() - 1; i >= 0; i--) {
+      long lsn = lsns.get(i);
+      if (lsn > maxLsn) {
+        LOG.log(
+            Level.WARNING,
+            "checkpoint {0} is at LSN {1} but the log ends at LSN {2}; it is not used",
+            path(lsn),
+            lsn,
+            maxLsn);
+        continue;
+      }
+      try {
+        return Optional.of(load(lsn));
+      } catch (CheckpointCorruptException e) {
+        LOG.log(
+            Level.WARNING,
+            "checkpoint {0} does not verify ({1}); falling back to the previous checkpoint",
+            e.file(),
+            e.getMessage());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Deletes every checkpoint file except the {@code keep} newest, oldest first, and leftover temp
+   * files, then fsyncs the directory. Returns the LSNs kept.
+   */
+  public List<Long> retainNewest(int keep) throws SnapshotException {
+    List<Long> lsns = list();
+    try {
+      boolean changed = false;
+      for (Path p : storage.list(directory)) {
+        if (CheckpointFormat.isTemp(p.getFileName().toString())) {
+          storage.delete(p);
+          changed = true;
+        }
+      }
+      for (int i = 0; i < lsns.size() - keep; i++) {
+        storage.delete(path(lsns.get(i)));
+        changed = true;
+      }
+      if (changed) {
+        storage.syncDirectory(directory);
+      }
+    } catch (IOException e) {
+      throw new SnapshotException("deleting old checkpoints in " + directory + " failed: " + e, e);
+    }
+    return List.copyOf(lsns.subList(Math.max(0, lsns.size() - keep), lsns.size()));
+  }
+}
