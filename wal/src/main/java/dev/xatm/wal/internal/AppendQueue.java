@@ -16,6 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * threads do not pin their carrier.
  */
 final class AppendQueue {
+  private static final long SPIN_NANOS = 50_000;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
@@ -33,6 +34,9 @@ final class AppendQueue {
 
   /** Published copy of nextLsn - 1 for {@code lastLsn()}. */
   private volatile long lastAssigned;
+
+  /** Published copy of count, read without the lock by the writer's short spin. */
+  private volatile int queued;
 
   AppendQueue(int maxRecords, long maxBytes, long nextLsn) {
     this.maxRecords = maxRecords;
@@ -66,6 +70,7 @@ final class AppendQueue {
       }
       tail = a;
       count++;
+      queued = count;
       bytes += size;
       if (count == 1) {
         notEmpty.signal();
@@ -80,6 +85,7 @@ final class AppendQueue {
    * queue is refused (closed or poisoned) and empty.
    */
   Append takeAll() {
+    spinWhileEmpty();
     lock.lock();
     try {
       while (head == null && refusal == null) {
@@ -88,11 +94,26 @@ final class AppendQueue {
       Append chain = head;
       head = tail = null;
       count = 0;
+      queued = 0;
       bytes = 0;
       notFull.signalAll();
       return chain;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Before parking, the writer watches the queue for up to {@link #SPIN_NANOS}. A single appender
+   * that waits for each ack appends its next record a few microseconds after the ack; catching it
+   * here saves a park and an unpark (tens of microseconds on a VM) on every forced append, which is
+   * what separates one appender from the raw write + force loop. Bounded, so an idle log costs no
+   * CPU.
+   */
+  private void spinWhileEmpty() {
+    long deadline = System.nanoTime() + SPIN_NANOS;
+    while (queued == 0 && System.nanoTime() - deadline < 0) {
+      Thread.onSpinWait();
     }
   }
 
@@ -112,6 +133,7 @@ final class AppendQueue {
       Append chain = head;
       head = tail = null;
       count = 0;
+      queued = 0;
       bytes = 0;
       notFull.signalAll();
       notEmpty.signalAll();
