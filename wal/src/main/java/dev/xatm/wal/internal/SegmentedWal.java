@@ -127,6 +127,10 @@ public final class SegmentedWal implements Wal {
   private static Wal doOpen(WalConfig config) throws IOException {
     Storage storage = config.storage();
     Path dir = config.directory();
+    if (storage.exists(dir) && !storage.isDirectory(dir)) {
+      throw new WalException(
+          "WAL directory " + dir + " exists but is not a directory; point the log at a directory");
+    }
     if (!storage.exists(dir)) {
       storage.createDirectories(dir);
       if (dir.toAbsolutePath().getParent() != null) {
