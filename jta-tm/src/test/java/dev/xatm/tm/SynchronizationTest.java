@@ -84,7 +84,7 @@ class SynchronizationTest {
     assertEquals(
         "sync.before status=" + Status.STATUS_ACTIVE,
         t.journal.events().get(t.journal.indexOfPrefix("sync.before")));
-    assert t.journal.indexOfPrefix("sync.before") < t.journal.indexOfPrefix("a.end");
+    assertEquals(true, t.journal.indexOfPrefix("sync.before") < t.journal.indexOfPrefix("a.end"));
     assertEquals(true, t.journal.indexOfPrefix("sync.after") > t.journal.indexOf("log.End"));
   }
 
