@@ -38,6 +38,13 @@ import java.util.TreeMap;
  *   <tr><td>xatm.parallelism</td><td>8: threads for phase 1 / phase 2 of several branches</td></tr>
  *   <tr><td>xatm.commit-retry.initial-backoff / max-backoff</td><td>100ms / 30s</td></tr>
  *   <tr><td>xatm.runtime.install-default</td><td>true: publish via XatmRuntimes</td></tr>
+ *   <tr><td>xatm.checkpoint.enabled</td><td>true: checkpoints and segment GC (docs/snapshots.md)</td></tr>
+ *   <tr><td>xatm.checkpoint.interval</td><td>60s; 0 = never by time</td></tr>
+ *   <tr><td>xatm.checkpoint.bytes</td><td>2 segments; 0 = never by size</td></tr>
+ *   <tr><td>xatm.checkpoint.on-rotation</td><td>true</td></tr>
+ *   <tr><td>xatm.log.max-size</td><td>32 segments; 0 = no cap; else at least 4 segments</td></tr>
+ *   <tr><td>xatm.log.archive.dir</td><td>unset: deleted segments are not archived</td></tr>
+ *   <tr><td>xatm.log.archive.max-size</td><td>0 = unlimited</td></tr>
  *   <tr><td>xatm.recovery.*</td><td>kept as given for recovery (see {@link #recovery()})</td></tr>
  * </table>
  *
@@ -56,6 +63,13 @@ public final class XatmConfig {
   public static final String RETRY_MAX = "xatm.commit-retry.max-backoff";
   public static final String INSTALL_DEFAULT = "xatm.runtime.install-default";
   public static final String RECOVERY_PREFIX = "xatm.recovery.";
+  public static final String CHECKPOINT_ENABLED = "xatm.checkpoint.enabled";
+  public static final String CHECKPOINT_INTERVAL = "xatm.checkpoint.interval";
+  public static final String CHECKPOINT_BYTES = "xatm.checkpoint.bytes";
+  public static final String CHECKPOINT_ON_ROTATION = "xatm.checkpoint.on-rotation";
+  public static final String LOG_MAX_SIZE = "xatm.log.max-size";
+  public static final String ARCHIVE_DIR = "xatm.log.archive.dir";
+  public static final String ARCHIVE_MAX_SIZE = "xatm.log.archive.max-size";
 
   /** System property naming a properties file to load instead of classpath xatm.properties. */
   public static final String CONFIG_FILE_PROPERTY = "xatm.config";
@@ -71,7 +85,14 @@ public final class XatmConfig {
     PARALLELISM,
     RETRY_INITIAL,
     RETRY_MAX,
-    INSTALL_DEFAULT
+    INSTALL_DEFAULT,
+    CHECKPOINT_ENABLED,
+    CHECKPOINT_INTERVAL,
+    CHECKPOINT_BYTES,
+    CHECKPOINT_ON_ROTATION,
+    LOG_MAX_SIZE,
+    ARCHIVE_DIR,
+    ARCHIVE_MAX_SIZE
   };
 
   private final String nodeId;
@@ -85,6 +106,7 @@ public final class XatmConfig {
   private final Duration retryMaxBackoff;
   private final boolean installAsDefault;
   private final Map<String, String> recovery;
+  private final Snapshots snapshots;
 
   private XatmConfig(Builder b) {
     nodeId = b.nodeId;
@@ -98,6 +120,7 @@ public final class XatmConfig {
     retryMaxBackoff = b.retryMaxBackoff;
     installAsDefault = b.installAsDefault;
     recovery = Collections.unmodifiableMap(new TreeMap<>(b.recovery));
+    snapshots = b.snapshots();
   }
 
   public static Builder builder() {
@@ -203,6 +226,13 @@ public final class XatmConfig {
         case RETRY_INITIAL -> b.retryInitialBackoff(Values.duration(k, v));
         case RETRY_MAX -> b.retryMaxBackoff(Values.duration(k, v));
         case INSTALL_DEFAULT -> b.installAsDefault(Values.bool(k, v));
+        case CHECKPOINT_ENABLED -> b.checkpointsEnabled(Values.bool(k, v));
+        case CHECKPOINT_INTERVAL -> b.checkpointInterval(Values.duration(k, v));
+        case CHECKPOINT_BYTES -> b.checkpointBytes(Values.size(k, v));
+        case CHECKPOINT_ON_ROTATION -> b.checkpointOnRotation(Values.bool(k, v));
+        case LOG_MAX_SIZE -> b.logMaxSize(Values.size(k, v));
+        case ARCHIVE_DIR -> b.archiveDir(v.isEmpty() ? null : path(k, v));
+        case ARCHIVE_MAX_SIZE -> b.archiveMaxSize(Values.size(k, v));
         default -> {
           if (k.startsWith(RECOVERY_PREFIX)) {
             b.recovery(k, v);
@@ -241,6 +271,31 @@ public final class XatmConfig {
               key, value, "must be fsync or no-fsync-unsafe-for-tests-only");
     };
   }
+
+  /** Checkpoint, log-size and archive settings (docs/snapshots.md). */
+  public Snapshots snapshots() {
+    return snapshots;
+  }
+
+  /**
+   * Checkpoint, log-size and archive settings.
+   *
+   * @param enabled checkpoints and segment GC run ({@value #CHECKPOINT_ENABLED})
+   * @param interval checkpoint after this long ({@link Duration#ZERO}: never by time)
+   * @param bytes checkpoint after this many bytes were logged (0: never by size)
+   * @param onRotation checkpoint when the log moves to a new segment
+   * @param logMaxSize cap on the log directory's size in bytes (0: none)
+   * @param archiveDir where deleted segments are copied first, or {@code null}
+   * @param archiveMaxSize cap on the archive's size in bytes (0: none)
+   */
+  public record Snapshots(
+      boolean enabled,
+      Duration interval,
+      long bytes,
+      boolean onRotation,
+      long logMaxSize,
+      Path archiveDir,
+      long archiveMaxSize) {}
 
   /** The configured node id, or {@code null} to adopt the log directory's. */
   public String nodeId() {
@@ -323,8 +378,61 @@ public final class XatmConfig {
     private Duration retryMaxBackoff = Duration.ofSeconds(30);
     private boolean installAsDefault = true;
     private final Map<String, String> recovery = new LinkedHashMap<>();
+    private boolean checkpointsEnabled = true;
+    private Duration checkpointInterval = Duration.ofSeconds(60);
+    private Long checkpointBytes; // null: 2 segments
+    private boolean checkpointOnRotation = true;
+    private Long logMaxSize; // null: 32 segments
+    private Path archiveDir;
+    private long archiveMaxSize;
 
     private Builder() {}
+
+    public Builder checkpointsEnabled(boolean enabled) {
+      this.checkpointsEnabled = enabled;
+      return this;
+    }
+
+    public Builder checkpointInterval(Duration interval) {
+      this.checkpointInterval = Objects.requireNonNull(interval, CHECKPOINT_INTERVAL);
+      return this;
+    }
+
+    public Builder checkpointBytes(long bytes) {
+      this.checkpointBytes = bytes;
+      return this;
+    }
+
+    public Builder checkpointOnRotation(boolean onRotation) {
+      this.checkpointOnRotation = onRotation;
+      return this;
+    }
+
+    public Builder logMaxSize(long bytes) {
+      this.logMaxSize = bytes;
+      return this;
+    }
+
+    public Builder archiveDir(Path dir) {
+      this.archiveDir = dir;
+      return this;
+    }
+
+    public Builder archiveMaxSize(long bytes) {
+      this.archiveMaxSize = bytes;
+      return this;
+    }
+
+    private Snapshots snapshots() {
+      return new Snapshots(
+          checkpointsEnabled,
+          checkpointInterval,
+          checkpointBytes == null ? 2 * segmentSize : checkpointBytes,
+          checkpointOnRotation,
+          logMaxSize == null ? 32 * segmentSize : logMaxSize,
+          archiveDir,
+          archiveMaxSize);
+    }
 
     public Builder nodeId(String nodeId) {
       this.nodeId = nodeId;
@@ -409,6 +517,35 @@ public final class XatmConfig {
             RETRY_MAX,
             retryMaxBackoff.toString(),
             "must not be shorter than " + RETRY_INITIAL + " (" + retryInitialBackoff + ")");
+      }
+      if (checkpointInterval.isNegative()) {
+        throw new XatmConfigException(
+            CHECKPOINT_INTERVAL, checkpointInterval.toString(), "must be 0 (off) or positive");
+      }
+      if (checkpointBytes != null && checkpointBytes < 0) {
+        throw new XatmConfigException(
+            CHECKPOINT_BYTES, checkpointBytes.toString(), "must be 0 (off) or positive");
+      }
+      if (logMaxSize != null && logMaxSize != 0 && logMaxSize < 4 * segmentSize) {
+        throw new XatmConfigException(
+            LOG_MAX_SIZE,
+            logMaxSize.toString(),
+            "must be 0 (no cap) or at least 4 segments ("
+                + 4 * segmentSize
+                + " bytes with "
+                + LOG_SEGMENT_SIZE
+                + " = "
+                + segmentSize
+                + "): the log needs the segments since the older retained checkpoint, the"
+                + " active one and the spare");
+      }
+      if (archiveMaxSize < 0) {
+        throw new XatmConfigException(
+            ARCHIVE_MAX_SIZE, Long.toString(archiveMaxSize), "must be 0 (unlimited) or positive");
+      }
+      if (archiveDir != null && archiveDir.toAbsolutePath().equals(logDir.toAbsolutePath())) {
+        throw new XatmConfigException(
+            ARCHIVE_DIR, archiveDir.toString(), "must not be the log directory " + LOG_DIR);
       }
       if (parallelism < 1 || parallelism > 1024) {
         throw new XatmConfigException(

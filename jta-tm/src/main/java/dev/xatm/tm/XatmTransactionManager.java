@@ -1,5 +1,7 @@
 package dev.xatm.tm;
 
+import dev.xatm.snapshot.BackupReport;
+import dev.xatm.snapshot.SnapshotException;
 import dev.xatm.tm.internal.DecisionTracker;
 import dev.xatm.tm.internal.ResourceRegistrar;
 import dev.xatm.tm.internal.TmContext;
@@ -13,6 +15,7 @@ import dev.xatm.tm.recovery.RecoveryConfig;
 import dev.xatm.tm.recovery.RecoveryService;
 import dev.xatm.tm.recovery.internal.RecoveryEngine;
 import dev.xatm.tm.recovery.internal.RecoveryEnv;
+import dev.xatm.tm.snapshot.LogLifecycle;
 import dev.xatm.tm.spi.RecoveryConnector;
 import dev.xatm.tm.spi.ResourceDescriptor;
 import dev.xatm.tm.spi.XatmRuntime;
@@ -22,6 +25,8 @@ import dev.xatm.wal.WalConfig;
 import dev.xatm.wal.WalException;
 import dev.xatm.wal.WalLockedException;
 import dev.xatm.wal.WalNodeIdMismatchException;
+import dev.xatm.wal.storage.FileSystemStorage;
+import dev.xatm.wal.storage.Storage;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.HeuristicRollbackException;
 import jakarta.transaction.InvalidTransactionException;
@@ -34,11 +39,13 @@ import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.UserTransaction;
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -91,6 +98,7 @@ public final class XatmTransactionManager
   private final DecisionTracker decisions = new DecisionTracker();
   private final RecoveryEngine recovery;
   private final boolean recoveryStartup;
+  private final LogLifecycle lifecycle; // null when the log is not the TM's own WAL
 
   private XatmTransactionManager(
       Builder b, TxLog log, LogState state, long epoch, RecoveryConfig recoveryConfig) {
@@ -152,6 +160,10 @@ public final class XatmTransactionManager
                 b.clock,
                 ctx.scheduler()));
     this.recoveryStartup = recoveryConfig.startup();
+    this.lifecycle = b.lifecycle;
+    if (lifecycle != null) {
+      lifecycle.start(ctx.scheduler());
+    }
     boolean install = b.installAsDefault == null ? config.installAsDefault() : b.installAsDefault;
     if (install) {
       XatmRuntimes.install(this);
@@ -225,6 +237,9 @@ public final class XatmTransactionManager
 
   @Override
   public void begin() throws NotSupportedException, SystemException {
+    if (lifecycle != null) {
+      lifecycle.checkAdmission(); // xatm.log.max-size (docs/snapshots.md)
+    }
     service.begin();
   }
 
@@ -323,6 +338,25 @@ public final class XatmTransactionManager
     }
   }
 
+  /**
+   * Online backup of the log into {@code target} (docs/snapshots.md): the newest checkpoint and the
+   * segments after it, hard-linked where possible, verified gap-free. Restore = start a TM with the
+   * same node id on the copy. A second backup into the same target copies only what is new.
+   *
+   * @throws SnapshotException the backup failed or does not verify; the log is unaffected
+   */
+  public BackupReport backup(Path target) throws SnapshotException {
+    if (lifecycle == null) {
+      throw new SnapshotException("backup needs the TM's own WAL (not an injected log)");
+    }
+    return lifecycle.backup(target);
+  }
+
+  /** Checkpoints, GC, size cap and backup of this TM's log; empty with an injected log. */
+  public Optional<LogLifecycle> logLifecycle() {
+    return Optional.ofNullable(lifecycle);
+  }
+
   /** For recovery (same module): the password an adapter offered for a resource id. */
   String offeredPassword(String resourceId) {
     return offeredPasswords.get(resourceId);
@@ -330,6 +364,9 @@ public final class XatmTransactionManager
 
   @Override
   public void close() throws TxLogException {
+    if (lifecycle != null) {
+      lifecycle.close();
+    }
     recovery.close();
     service.close();
     ctx.retrier().close();
@@ -382,6 +419,8 @@ public final class XatmTransactionManager
     private Boolean installAsDefault;
     private Map<String, String> environment;
     private List<RecoveryConnector> connectors;
+    private Storage logStorage = FileSystemStorage.INSTANCE;
+    private LogLifecycle lifecycle;
 
     private Builder(XatmConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -441,6 +480,12 @@ public final class XatmTransactionManager
       return connectors;
     }
 
+    /** The file system the TM's own WAL and checkpoints use (a fault-injecting one in tests). */
+    public Builder logStorage(Storage storage) {
+      this.logStorage = Objects.requireNonNull(storage, "storage");
+      return this;
+    }
+
     /** Overrides {@code xatm.runtime.install-default}. */
     public Builder installAsDefault(boolean install) {
       this.installAsDefault = install;
@@ -458,9 +503,14 @@ public final class XatmTransactionManager
           RecoveryConfig.parse(
               config.recovery(), environment != null ? environment : System.getenv());
       RecoveryEngine.validate(recoveryConfig, connectors());
-      TxLog log = txLog != null ? txLog : openWal(config);
+      TxLog log = txLog != null ? txLog : openWal(config, logStorage);
       XatmTransactionManager tm;
       try {
+        if (txLog == null) {
+          lifecycle =
+              LogLifecycle.prepare(
+                  (WalTxLog) log, logStorage, config, LogLifecycle.maxRecordSize(config), clock);
+        }
         if (config.nodeId() != null && !config.nodeId().equals(log.nodeId())) {
           throw new XatmStartupException(
               XatmConfig.NODE_ID
@@ -503,7 +553,7 @@ public final class XatmTransactionManager
       }
     }
 
-    private static TxLog openWal(XatmConfig config) {
+    private static TxLog openWal(XatmConfig config, Storage storage) {
       WalConfig wc;
       try {
         wc =
@@ -514,6 +564,7 @@ public final class XatmTransactionManager
                 .maxRecordSize(
                     (int) Math.min(WalConfig.DEFAULT_MAX_RECORD_SIZE, config.segmentSize() / 4))
                 .durability(config.durability())
+                .storage(storage)
                 .build();
       } catch (IllegalArgumentException e) {
         throw new XatmConfigException("the log settings are invalid: " + e.getMessage(), e);

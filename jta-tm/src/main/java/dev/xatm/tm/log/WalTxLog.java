@@ -11,17 +11,30 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The {@link TxLog} on the write-ahead log: TM records are WAL records of the types in {@link
  * TxRecordType}, payloads encoded by {@link TxRecordCodec}. Records of types outside the TM's range
  * (other modules, such as snapshots) are ignored by {@link #replay()}.
  *
+ * <p>Live state (for checkpoints, docs/snapshots.md): after {@link #replay()} every record is
+ * applied to a live {@link LogStateBuilder} under {@link #appendLock}, the same lock under which it
+ * is enqueued in the WAL, so application order is LSN order; {@link #captureState()} takes the
+ * state and its LSN atomically under that lock. The lock is never held while waiting for an fsync
+ * (only, under back-pressure, for room in the WAL's queue). Every WAL append of this process goes
+ * through this class, so {@code wal.lastLsn()} read under the lock is the record's LSN.
+ *
  * <p>Threading: as thread-safe as {@link Wal}; durable methods block the calling thread until the
  * WAL's fsync covering the record returns.
  */
 public final class WalTxLog implements TxLog {
   private final Wal wal;
+  private final ReentrantLock appendLock = new ReentrantLock();
+  private LogStateBuilder live; // guarded by appendLock; null until replay()
+  private long appendedBytes; // guarded by appendLock
+  private LogStateBuilder replaySeed; // set by startFrom before replay()
+  private long replayFrom = 1;
 
   /** Takes ownership of an open log; {@link #close()} closes it. */
   public WalTxLog(Wal wal) {
@@ -37,10 +50,67 @@ public final class WalTxLog implements TxLog {
     return wal.nodeId();
   }
 
+  /**
+   * Makes {@link #replay()} start from a checkpoint: {@code seed} holds the state after LSN {@code
+   * fromLsn - 1}, and only records with LSN &ge; {@code fromLsn} are read.
+   */
+  public void startFrom(LogStateBuilder seed, long fromLsn) {
+    appendLock.lock();
+    try {
+      this.replaySeed = Objects.requireNonNull(seed, "seed");
+      this.replayFrom = fromLsn;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
+   * The state after exactly the records with LSN &le; the returned LSN, taken atomically with
+   * respect to appends; the live state then drops what a checkpoint does not carry (ended
+   * transactions), so it stays bounded.
+   */
+  public Captured captureState() {
+    appendLock.lock();
+    try {
+      if (live == null) {
+        throw new IllegalStateException("captureState() before replay()");
+      }
+      long lsn = wal.lastLsn();
+      LogState state = live.build();
+      live = TmCheckpointCodec.seed(state, lsn);
+      return new Captured(state, lsn);
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /** A state and the LSN of the last record it contains. */
+  public record Captured(LogState state, long lsn) {}
+
+  /** {@link Wal#sync()} under the append lock (it consumes an LSN). */
+  public CompletableFuture<Long> sync() {
+    appendLock.lock();
+    try {
+      return wal.sync();
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /** Bytes appended by this process (record headers included). */
+  public long appendedBytes() {
+    appendLock.lock();
+    try {
+      return appendedBytes;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
   @Override
   public LogState replay() throws TxLogException {
-    LogStateBuilder b = new LogStateBuilder();
-    try (WalCursor cursor = wal.read(1)) {
+    LogStateBuilder b = replaySeed != null ? replaySeed : new LogStateBuilder();
+    try (WalCursor cursor = wal.read(replayFrom)) {
       for (WalRecord r = cursor.next(); r != null; r = cursor.next()) {
         Optional<TxRecordType> type = TxRecordType.of(r.type());
         if (type.isPresent()) {
@@ -52,7 +122,16 @@ public final class WalTxLog implements TxLog {
     } catch (WalException e) {
       throw new TxLogException("reading the TM log failed: " + e.getMessage(), e);
     }
-    return b.build();
+    LogState state = b.build();
+    appendLock.lock();
+    try {
+      if (live == null) {
+        live = b;
+      }
+    } finally {
+      appendLock.unlock();
+    }
+    return state;
   }
 
   private static TxRecord decode(TxRecordType type, WalRecord r) throws TxLogFormatException {
@@ -106,16 +185,35 @@ public final class WalTxLog implements TxLog {
 
   private CompletableFuture<?> unforced(TxRecord record) {
     try {
-      return wal.append(record.type().code(), TxRecordCodec.encode(record));
+      return enqueue(record, false);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Enqueues and applies to the live state under the append lock; never waits for an fsync. */
+  private CompletableFuture<Long> enqueue(TxRecord record, boolean force) {
+    byte[] payload = TxRecordCodec.encode(record);
+    appendLock.lock();
+    try {
+      CompletableFuture<Long> f =
+          force
+              ? wal.appendForced(record.type().code(), payload)
+              : wal.append(record.type().code(), payload);
+      if (live != null && !f.isCompletedExceptionally()) {
+        live.apply(wal.lastLsn(), record);
+        appendedBytes += 17 + payload.length; // WAL record header (wal/FORMAT.md) + payload
+      }
+      return f;
+    } finally {
+      appendLock.unlock();
     }
   }
 
   private void forced(TxRecord record) throws TxLogException {
     CompletableFuture<Long> f;
     try {
-      f = wal.appendForced(record.type().code(), TxRecordCodec.encode(record));
+      f = enqueue(record, true);
     } catch (RuntimeException e) {
       throw new TxLogException(record.type() + " record could not be appended: " + e, e);
     }

@@ -1,0 +1,196 @@
+package dev.xatm.tm.log;
+
+import dev.xatm.tm.spi.ResourceDescriptor;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
+
+/**
+ * The TM state a checkpoint carries (snapshot/FORMAT.md leaves the payload to the TM;
+ * docs/snapshots.md describes this one). The state is written as the shortest record sequence that
+ * rebuilds it: {@code EpochStarted}, one {@code ResourceRegistered} per resource, a {@code Begin}
+ * per begun-only transaction, a {@code Committing} per decided-unfinished transaction (at its
+ * original LSN) and a {@code Heuristic} per unresolved heuristic, each encoded by {@link
+ * TxRecordCodec}. Loading applies them to a fresh {@link LogStateBuilder}; records after the
+ * checkpoint are then replayed on top. So the checkpoint follows every change of the record codec
+ * and of the replay rules for free.
+ *
+ * <p>MessagePack map with named fields: {@code format} (1), {@code node}, {@code epoch}, {@code
+ * lsn} (L), {@code records}: array of maps {@code lsn}, {@code type}, {@code payload} (bin).
+ * Unknown fields are skipped.
+ *
+ * <p>Not carried: transactions already ended (their End means every branch is finished, and a
+ * bounded log cannot remember every finished transaction) and replay anomalies (logged when they
+ * were first replayed). Stateless and thread-safe.
+ */
+public final class TmCheckpointCodec {
+  static final int FORMAT = 1;
+
+  private TmCheckpointCodec() {}
+
+  /**
+   * A state rebuilt from a checkpoint: replay continues at {@code lsn + 1} into {@code builder}.
+   */
+  public record Seed(long lsn, LogStateBuilder builder) {}
+
+  private record Entry(long lsn, TxRecord record) {}
+
+  /** Encodes the state at LSN {@code lsn}. */
+  public static byte[] encode(LogState state, long lsn) {
+    List<Entry> entries = entries(state, lsn);
+    try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+      p.packMapHeader(5);
+      p.packString("format").packInt(FORMAT);
+      p.packString("node");
+      if (state.nodeId() == null) {
+        p.packNil();
+      } else {
+        p.packString(state.nodeId());
+      }
+      p.packString("epoch").packLong(state.epoch());
+      p.packString("lsn").packLong(lsn);
+      p.packString("records").packArrayHeader(entries.size());
+      for (Entry e : entries) {
+        byte[] payload = TxRecordCodec.encode(e.record());
+        p.packMapHeader(3);
+        p.packString("lsn").packLong(e.lsn());
+        p.packString("type").packInt(e.record().type().code());
+        p.packString("payload").packBinaryHeader(payload.length);
+        p.writePayload(payload);
+      }
+      return p.toByteArray();
+    } catch (IOException e) {
+      throw new IllegalStateException("in-memory MessagePack encoding failed", e);
+    }
+  }
+
+  /** Decodes a checkpoint payload into a builder holding its state. */
+  public static Seed decode(byte[] payload) throws TxLogFormatException {
+    LogStateBuilder b = new LogStateBuilder();
+    long lsn = -1;
+    int format = -1;
+    try (MessageUnpacker u = MessagePack.newDefaultUnpacker(payload)) {
+      int fields = u.unpackMapHeader();
+      for (int i = 0; i < fields; i++) {
+        String name = u.unpackString();
+        switch (name) {
+          case "format" -> format = u.unpackInt();
+          case "lsn" -> lsn = u.unpackLong();
+          case "records" -> {
+            if (format != FORMAT) {
+              throw new TxLogFormatException(
+                  "checkpoint payload format: expected " + FORMAT + ", actual " + format);
+            }
+            int n = u.unpackArrayHeader();
+            for (int j = 0; j < n; j++) {
+              readEntry(u, b);
+            }
+          }
+          default -> u.skipValue();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof TxLogFormatException f) {
+        throw f;
+      }
+      throw new TxLogFormatException("checkpoint payload is not valid: " + e, e);
+    }
+    if (lsn < 0) {
+      throw new TxLogFormatException("checkpoint payload has no lsn field");
+    }
+    return new Seed(lsn, b);
+  }
+
+  private static void readEntry(MessageUnpacker u, LogStateBuilder b) throws IOException {
+    long lsn = -1;
+    int type = -1;
+    byte[] payload = null;
+    int fields = u.unpackMapHeader();
+    for (int i = 0; i < fields; i++) {
+      switch (u.unpackString()) {
+        case "lsn" -> lsn = u.unpackLong();
+        case "type" -> type = u.unpackInt();
+        case "payload" -> payload = u.readPayload(u.unpackBinaryHeader());
+        default -> u.skipValue();
+      }
+    }
+    Optional<TxRecordType> t = TxRecordType.of(type);
+    if (lsn < 0 || payload == null || t.isEmpty()) {
+      throw new TxLogFormatException(
+          "checkpoint record entry incomplete or of unknown type " + type + " (lsn " + lsn + ")");
+    }
+    b.apply(lsn, TxRecordCodec.decode(t.get(), payload));
+  }
+
+  /** A builder holding {@code state} minus what a checkpoint does not carry. */
+  public static LogStateBuilder seed(LogState state, long lsn) {
+    LogStateBuilder b = new LogStateBuilder();
+    for (Entry e : entries(state, lsn)) {
+      b.apply(e.lsn(), e.record());
+    }
+    return b;
+  }
+
+  private static List<Entry> entries(LogState state, long lsn) {
+    List<Entry> out = new ArrayList<>();
+    if (state.nodeId() != null && state.epoch() > 0) {
+      out.add(new Entry(lsn, new TxRecord.EpochStarted(state.nodeId(), state.epoch(), 0)));
+    }
+    state.resources().values().stream()
+        .sorted(Comparator.comparing(ResourceDescriptor::resourceId))
+        .forEach(d -> out.add(new Entry(lsn, new TxRecord.ResourceRegistered(d))));
+    state.begunOnly().values().stream()
+        .sorted(Comparator.comparing((LogState.BegunTransaction t) -> t.gtrid().toString()))
+        .forEach(
+            t ->
+                out.add(
+                    new Entry(
+                        lsn, new TxRecord.Begin(t.gtrid(), t.branches(), t.deadlineMillis()))));
+    state.decided().values().stream()
+        .sorted(Comparator.comparingLong(LogState.DecidedTransaction::committingLsn))
+        .forEach(
+            t ->
+                out.add(
+                    new Entry(
+                        t.committingLsn(), new TxRecord.Committing(t.gtrid(), t.branches()))));
+    for (LogState.HeuristicEntry h : state.heuristics()) {
+      out.add(new Entry(h.lsn(), new TxRecord.Heuristic(h.gtrid(), h.branch(), h.outcome())));
+    }
+    return out;
+  }
+
+  /** The oldest decided-unfinished transactions, for messages: gtrid, decided at, resources. */
+  public static String describeOldest(LogState state, int max) {
+    List<LogState.DecidedTransaction> decided =
+        state.decided().values().stream()
+            .sorted(Comparator.comparingLong(LogState.DecidedTransaction::committingLsn))
+            .limit(max)
+            .toList();
+    if (decided.isEmpty()) {
+      return "none decided and unfinished ("
+          + state.begunOnly().size()
+          + " in phase 1 without a decision)";
+    }
+    StringBuilder s = new StringBuilder();
+    for (LogState.DecidedTransaction t : decided) {
+      if (s.length() > 0) {
+        s.append("; ");
+      }
+      s.append(t.gtrid())
+          .append(" (decided at LSN ")
+          .append(t.committingLsn())
+          .append(", resources ")
+          .append(t.branches().stream().map(Branch::resourceId).distinct().toList())
+          .append(")");
+    }
+    if (state.decided().size() > max) {
+      s.append("; and ").append(state.decided().size() - max).append(" more");
+    }
+    return s.toString();
+  }
+}

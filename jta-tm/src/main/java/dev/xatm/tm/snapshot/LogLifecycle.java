@@ -1,0 +1,266 @@
+package dev.xatm.tm.snapshot;
+
+import dev.xatm.snapshot.Backup;
+import dev.xatm.snapshot.BackupReport;
+import dev.xatm.snapshot.CheckpointStore;
+import dev.xatm.snapshot.CheckpointTriggers;
+import dev.xatm.snapshot.Checkpointer;
+import dev.xatm.snapshot.LogRetention;
+import dev.xatm.snapshot.LogSizeGuard;
+import dev.xatm.snapshot.ReplayStart;
+import dev.xatm.snapshot.SegmentArchive;
+import dev.xatm.snapshot.SegmentReservations;
+import dev.xatm.snapshot.SnapshotException;
+import dev.xatm.snapshot.StateSource;
+import dev.xatm.tm.Scheduler;
+import dev.xatm.tm.XatmConfig;
+import dev.xatm.tm.XatmStartupException;
+import dev.xatm.tm.log.TmCheckpointCodec;
+import dev.xatm.tm.log.TxLogFormatException;
+import dev.xatm.tm.log.WalTxLog;
+import dev.xatm.wal.Wal;
+import dev.xatm.wal.WalConfig;
+import dev.xatm.wal.storage.Storage;
+import jakarta.transaction.SystemException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The TM's log lifetime (docs/snapshots.md): chooses where startup replay begins (newest valid
+ * checkpoint, or refuses when the log cannot be covered), then runs the checkpointer and the log
+ * size guard on the TM's scheduler, refuses new transactions while the log is over its cap, and
+ * takes online backups.
+ *
+ * <p>Threading: {@link #prepare} and {@link #start} once, at TM start; {@link #checkAdmission()}
+ * from any thread (one volatile read); {@link #backup} from any thread; the periodic tick runs on
+ * the scheduler.
+ */
+public final class LogLifecycle implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(LogLifecycle.class.getName());
+  private static final Duration MAX_TICK = Duration.ofSeconds(1);
+
+  private final WalTxLog log;
+  private final Wal wal;
+  private final Storage storage;
+  private final Path directory;
+  private final XatmConfig.Snapshots settings;
+  private final int maxRecordSize;
+  private final Clock clock;
+  private final long startLsn;
+  private final CheckpointStore store;
+  private final SegmentReservations reservations = new SegmentReservations();
+  private final ReentrantLock tickLock = new ReentrantLock();
+  private Checkpointer checkpointer; // null when disabled; set in start
+  private LogSizeGuard guard;
+  private Backup backup;
+  private Scheduler scheduler;
+  private Scheduler.Cancellable next; // guarded by tickLock
+  private boolean closed; // guarded by tickLock
+
+  private LogLifecycle(
+      WalTxLog log,
+      Storage storage,
+      Path directory,
+      XatmConfig.Snapshots settings,
+      int maxRecordSize,
+      Clock clock,
+      long startLsn) {
+    this.log = log;
+    this.wal = log.wal();
+    this.storage = storage;
+    this.directory = directory;
+    this.settings = settings;
+    this.maxRecordSize = maxRecordSize;
+    this.clock = clock;
+    this.startLsn = startLsn;
+    this.store = new CheckpointStore(storage, directory);
+  }
+
+  /**
+   * Chooses the replay start and seeds {@code log} with the checkpoint's state; call before {@code
+   * log.replay()}.
+   *
+   * @throws XatmStartupException no valid checkpoint covers the log's first LSN, a checkpoint
+   *     belongs to another node, or its payload does not decode
+   */
+  public static LogLifecycle prepare(
+      WalTxLog log, Storage storage, XatmConfig config, int maxRecordSize, Clock clock) {
+    Wal wal = log.wal();
+    CheckpointStore store = new CheckpointStore(storage, config.logDir());
+    long startLsn = 0;
+    try {
+      ReplayStart start = ReplayStart.choose(store, wal.nodeId(), wal.segments(), wal.lastLsn());
+      if (start.checkpoint().isPresent()) {
+        TmCheckpointCodec.Seed seed = TmCheckpointCodec.decode(start.checkpoint().get().payload());
+        log.startFrom(seed.builder(), start.fromLsn());
+        startLsn = start.checkpoint().get().lsn();
+        LOG.log(
+            Level.INFO,
+            "starting from "
+                + start.checkpoint().get()
+                + "; replaying LSN "
+                + start.fromLsn()
+                + " onward");
+      }
+    } catch (SnapshotException | TxLogFormatException e) {
+      throw new XatmStartupException(
+          "the transaction log in " + config.logDir() + " cannot be started: " + e.getMessage(), e);
+    }
+    return new LogLifecycle(
+        log, storage, config.logDir(), config.snapshots(), maxRecordSize, clock, startLsn);
+  }
+
+  /** Starts the periodic checkpoint/size check on {@code scheduler}. */
+  public void start(Scheduler scheduler) {
+    SegmentArchive archive =
+        settings.archiveDir() == null
+            ? null
+            : new SegmentArchive(storage, settings.archiveDir(), settings.archiveMaxSize());
+    if (settings.enabled()) {
+      LogRetention retention = new LogRetention(wal, directory, store, reservations, archive);
+      checkpointer =
+          new Checkpointer(
+              wal,
+              store,
+              retention,
+              new Source(),
+              new CheckpointTriggers(settings.interval(), settings.bytes(), settings.onRotation()),
+              clock,
+              startLsn);
+    }
+    guard =
+        new LogSizeGuard(
+            storage,
+            directory,
+            settings.logMaxSize(),
+            XatmConfig.LOG_MAX_SIZE,
+            checkpointer,
+            reservations,
+            () -> TmCheckpointCodec.describeOldest(log.captureState().state(), 3));
+    backup =
+        new Backup(
+            wal, directory, store, reservations, checkpointer, storage, maxRecordSize, clock);
+    this.scheduler = scheduler;
+    scheduleNext();
+  }
+
+  private Duration tickPeriod() {
+    Duration i = settings.interval();
+    return i.isZero() || i.compareTo(MAX_TICK) > 0 ? MAX_TICK : i;
+  }
+
+  private void scheduleNext() {
+    tickLock.lock();
+    try {
+      if (!closed) {
+        next = scheduler.schedule(this::tick, tickPeriod());
+      }
+    } finally {
+      tickLock.unlock();
+    }
+  }
+
+  /** One round: checkpoint if a trigger is due, then the size check. Never throws. */
+  public void tick() {
+    try {
+      if (checkpointer != null) {
+        checkpointer.tick();
+      } else {
+        log.captureState(); // keeps the live state bounded when checkpoints are off
+      }
+      guard.check();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "log lifetime tick failed; retrying at the next one", e);
+    } finally {
+      scheduleNext();
+    }
+  }
+
+  /**
+   * @throws SystemException while the log directory is over {@code xatm.log.max-size}, naming what
+   *     pins it
+   */
+  public void checkAdmission() throws SystemException {
+    String refusal = guard == null ? null : guard.refusal();
+    if (refusal != null) {
+      throw new SystemException("xatm refuses new transactions: " + refusal);
+    }
+  }
+
+  /** Takes a checkpoint now (and GC); empty when checkpoints are disabled. */
+  public Checkpointer.Result checkpointNow() throws SnapshotException {
+    if (checkpointer == null) {
+      throw new SnapshotException(XatmConfig.CHECKPOINT_ENABLED + " = false");
+    }
+    return checkpointer.checkpointNow(Checkpointer.Reason.EXPLICIT);
+  }
+
+  /** Online backup into {@code target}; see {@link Backup}. */
+  public BackupReport backup(Path target) throws SnapshotException {
+    if (checkpointer != null) {
+      try {
+        checkpointer.checkpointNow(Checkpointer.Reason.EXPLICIT); // fewer segments to copy
+      } catch (SnapshotException e) {
+        LOG.log(Level.WARNING, "backup: the checkpoint before it failed; using the newest one", e);
+      }
+    }
+    return backup.run(target);
+  }
+
+  public Checkpointer checkpointer() {
+    return checkpointer;
+  }
+
+  public SegmentReservations reservations() {
+    return reservations;
+  }
+
+  public LogSizeGuard sizeGuard() {
+    return guard;
+  }
+
+  public CheckpointStore checkpoints() {
+    return store;
+  }
+
+  @Override
+  public void close() {
+    tickLock.lock();
+    try {
+      closed = true;
+      if (next != null) {
+        next.cancel();
+      }
+    } finally {
+      tickLock.unlock();
+    }
+  }
+
+  /** The WAL settings the TM opens its log with (shared so backups verify with the same bound). */
+  public static int maxRecordSize(XatmConfig config) {
+    return (int) Math.min(WalConfig.DEFAULT_MAX_RECORD_SIZE, config.segmentSize() / 4);
+  }
+
+  private final class Source implements StateSource {
+    @Override
+    public Capture capture() {
+      WalTxLog.Captured c = log.captureState();
+      byte[] payload = TmCheckpointCodec.encode(c.state(), c.lsn());
+      return new Capture(c.lsn(), wal.nodeId(), c.state().epoch(), payload);
+    }
+
+    @Override
+    public CompletableFuture<Long> sync() {
+      return log.sync();
+    }
+
+    @Override
+    public long appendedBytes() {
+      return log.appendedBytes();
+    }
+  }
+}
