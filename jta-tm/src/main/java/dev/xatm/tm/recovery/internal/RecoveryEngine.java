@@ -315,8 +315,9 @@ public final class RecoveryEngine implements RecoveryService {
   public RecoveryLine rollbackInDoubt(String xidString) {
     lock.lock();
     try {
-      InDoubtEntry e = find(xidString);
-      Gtrid g = e.xid().gtrid();
+      // The refusal comes first, even for a Xid that is not in doubt (I3).
+      Optional<Gtrid> parsed = gtridOf(xidString);
+      Gtrid g = parsed.orElseGet(() -> find(xidString).xid().gtrid());
       if (decided.containsKey(g) || committedInLog(g) || env.tracker().isDecided(g)) {
         throw new RecoveryRefusedException(
             "refusing to roll back "
@@ -330,9 +331,23 @@ public final class RecoveryEngine implements RecoveryService {
         throw new RecoveryRefusedException(
             xidString + " belongs to a live transaction of this process; it completes it itself");
       }
-      return operatorCall(e, false, "operator rollback");
+      return operatorCall(find(xidString), false, "operator rollback");
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** The gtrid of {@code node/epoch/sequence#branch} when it is this node's. */
+  private Optional<Gtrid> gtridOf(String xidString) {
+    try {
+      int hash = xidString.lastIndexOf('#');
+      String[] parts = xidString.substring(0, hash).split("/");
+      if (parts.length != 3 || !parts[0].equals(env.nodeId())) {
+        return Optional.empty();
+      }
+      return Optional.of(new Gtrid(parts[0], Long.parseLong(parts[1]), Long.parseLong(parts[2])));
+    } catch (RuntimeException notOurs) {
+      return Optional.empty();
     }
   }
 

@@ -1,0 +1,288 @@
+package dev.xatm.tm.recovery;
+
+import static dev.xatm.tm.recovery.Rig.branches;
+import static dev.xatm.tm.recovery.Rig.gtrid;
+import static dev.xatm.tm.recovery.Rig.xid;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.XatmXid;
+import dev.xatm.tm.log.HeuristicOutcome;
+import dev.xatm.tm.log.Outcome;
+import dev.xatm.tm.log.TxRecord;
+import dev.xatm.tm.testing.FakeXAResource.BranchState;
+import dev.xatm.tm.testing.FakeXAResource.Op;
+import javax.transaction.xa.XAException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Hazards 1-7 of the recovery brief, each with a test that fails if the rule is broken. */
+class HazardTest {
+  private final Rig rig = new Rig();
+
+  @AfterEach
+  void close() throws Exception {
+    rig.close();
+  }
+
+  private long records(TxRecord r) {
+    return rig.log.records().stream().filter(r::equals).count();
+  }
+
+  /** Hazard 1: a transaction of this process decided and being retried is never rolled back. */
+  @Test
+  void decidedInThisProcessAndRetriedInTheBackgroundIsLeftAlone() throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.start();
+    b.script(Op.COMMIT, XAException.XAER_RMFAIL); // first commit of b fails: background retry
+    rig.tm.begin();
+    rig.tm.getTransaction().enlistResource(a);
+    rig.tm.getTransaction().enlistResource(b);
+    Gtrid g = (Gtrid) rig.tm.getTransactionKey();
+    rig.tm.commit();
+    assertEquals(1, rig.tm.pendingRetries());
+    XatmXid bx = xid(g, 2);
+    assertTrue(b.holds(bx), "b's branch is still prepared");
+
+    RecoveryReport r = rig.tm.recovery().runPass();
+    RecoveryLine l =
+        r.lines().stream().filter(x -> x.xid().equals(bx.toString())).findFirst().orElseThrow();
+    assertEquals(RecoveryResult.LEFT_ALONE, l.result(), r.toString());
+    assertEquals(RecoveryLogState.COMMITTING, l.logState());
+    assertEquals(0, rig.count("b.rollback"), "I3: never rolled back");
+    assertThrows(
+        RecoveryRefusedException.class,
+        () -> rig.tm.recovery().rollbackInDoubt(bx.toString()),
+        "not in doubt, and decided anyway");
+    rig.scheduler.advanceAndRun(Rig.seconds(1));
+    assertEquals(BranchState.COMMITTED, b.state(bx));
+    assertEquals(1, records(new TxRecord.End(g, Outcome.COMMITTED)));
+  }
+
+  /**
+   * Hazard 1, the race: the scan lists the branch, then (before recovery reads its view of
+   * "decided") the background retry commits it and writes End. Recovery must still not roll back.
+   */
+  @Test
+  void transactionThatEndsBetweenTheScanAndTheCheckIsNotRolledBack() throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.set("xatm.recovery.interval", "0").start();
+    b.script(Op.COMMIT, XAException.XAER_RMFAIL);
+    rig.tm.begin();
+    rig.tm.getTransaction().enlistResource(a);
+    rig.tm.getTransaction().enlistResource(b);
+    Gtrid g = (Gtrid) rig.tm.getTransactionKey();
+    rig.tm.commit();
+    // Inside recover(): after the list is taken, the retry commits b and writes End.
+    b.onRecover(() -> rig.scheduler.advanceAndRun(Rig.seconds(1)));
+    RecoveryReport r = rig.tm.recovery().runPass();
+    assertEquals(1, records(new TxRecord.End(g, Outcome.COMMITTED)), r.toString());
+    assertEquals(0, rig.count("b.rollback"), "I3: no rollback sent: " + r);
+    assertEquals(BranchState.COMMITTED, b.state(xid(g, 2)));
+  }
+
+  /** Hazard 4: End only when every branch is confirmed; an unreachable resource blocks it. */
+  @Test
+  void unreachableResourceBlocksEndUntilItIsBack() throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.earlierProcess("a", "b");
+    Gtrid g = gtrid(1, 9);
+    rig.log.logCommitting(g, branches("a", "b"));
+    a.hold(xid(g, 1));
+    b.hold(xid(g, 2));
+    rig.connector.down("b", true);
+    rig.set("xatm.recovery.backoff.initial", "1s").set("xatm.recovery.backoff.max", "4s");
+    rig.start();
+    RecoveryReport first = rig.tm.recovery().lastReport();
+    assertTrue(first.unresolved());
+    assertEquals(BranchState.COMMITTED, a.state(xid(g, 1)));
+    assertEquals(0, records(new TxRecord.End(g, Outcome.COMMITTED)), "no End: b unconfirmed");
+    assertTrue(first.toString().contains("connection refused by b"), first.toString());
+    // Background passes: b is retried after 1s, 2s, 4s, 4s (capped), not more often.
+    long before = rig.connector.opensOf("b");
+    rig.scheduler.advanceAndRun(Rig.seconds(1));
+    assertEquals(before + 1, rig.connector.opensOf("b"));
+    rig.scheduler.advanceAndRun(Rig.seconds(1));
+    assertEquals(before + 1, rig.connector.opensOf("b"), "backing off for 2s now");
+    rig.scheduler.advanceAndRun(Rig.seconds(1));
+    assertEquals(before + 2, rig.connector.opensOf("b"));
+    assertEquals(0, records(new TxRecord.End(g, Outcome.COMMITTED)));
+    rig.connector.down("b", false);
+    rig.scheduler.advanceAndRun(Rig.seconds(4));
+    assertEquals(BranchState.COMMITTED, b.state(xid(g, 2)));
+    assertEquals(1, records(new TxRecord.End(g, Outcome.COMMITTED)));
+    assertFalse(rig.tm.recovery().lastReport().unresolved());
+  }
+
+  @Test
+  void recoverFailingWithRmfailIsUnreachableAndNeverEnds() throws Exception {
+    PreparedResource a = rig.resource("a");
+    rig.earlierProcess("a");
+    Gtrid g = gtrid(1, 2);
+    rig.log.logCommitting(g, branches("a"));
+    a.hold(xid(g, 1));
+    a.recoverFailsWith(XAException.XAER_RMFAIL);
+    rig.start();
+    RecoveryReport r = rig.tm.recovery().lastReport();
+    assertEquals(2, r.count(RecoveryResult.UNREACHABLE), "the scan and the branch: " + r);
+    assertTrue(r.toString().contains("XAER_RMFAIL"), r.toString());
+    assertEquals(0, records(new TxRecord.End(g, Outcome.COMMITTED)));
+    a.recoverFailsWith(XAException.XAER_RMERR);
+    assertTrue(rig.tm.recovery().runPass().toString().contains("XAER_RMERR"));
+    a.recoverFailsWith(0);
+    rig.tm.recovery().runPass();
+    assertEquals(1, records(new TxRecord.End(g, Outcome.COMMITTED)));
+  }
+
+  /** Hazard 4 (H2): errorCode 0 + SQLException 90129 is confirmed only by a fresh recover(). */
+  @Test
+  void h2UnknownXidAnswerIsConfirmedThroughAFreshScan() throws Exception {
+    PreparedResource a = rig.resource("a");
+    a.h2Mode();
+    a.keepAfterNota(); // first the Xid stays listed: not confirmed
+    rig.earlierProcess("a");
+    Gtrid g = gtrid(1, 2);
+    rig.log.logCommitting(g, branches("a"));
+    a.hold(xid(g, 1));
+    rig.start();
+    RecoveryReport r = rig.tm.recovery().lastReport();
+    assertEquals(1, r.count(RecoveryResult.NOT_CONFIRMED), r.toString());
+    assertTrue(r.toString().contains("90129"), r.toString());
+    assertEquals(0, records(new TxRecord.End(g, Outcome.COMMITTED)), "errorCode 0 is not success");
+    assertEquals(1, rig.tm.recovery().inDoubt().size());
+    // The resource no longer lists it (it was committed): now it is confirmed.
+    a.forget(xid(g, 1));
+    RecoveryReport again = rig.tm.recovery().runPass();
+    assertEquals(1, records(new TxRecord.End(g, Outcome.COMMITTED)), again.toString());
+    assertEquals(0, rig.tm.recovery().inDoubt().size());
+  }
+
+  @Test
+  void notaWhileStillListedIsNotCountedAsDone() throws Exception {
+    PreparedResource a = rig.resource("a");
+    a.keepAfterNota();
+    rig.earlierProcess("a");
+    Gtrid g = gtrid(1, 2);
+    rig.log.logCommitting(g, branches("a"));
+    a.hold(xid(g, 1));
+    rig.start();
+    RecoveryReport r = rig.tm.recovery().lastReport();
+    assertTrue(r.toString().contains("XAER_NOTA"), r.toString());
+    assertEquals(1, r.count(RecoveryResult.NOT_CONFIRMED));
+    assertEquals(0, records(new TxRecord.End(g, Outcome.COMMITTED)));
+  }
+
+  /** Hazard 5: heuristic logged (forced) before forget, visible until cleared, across restarts. */
+  @Test
+  void heuristicIsLoggedBeforeForgetAndStaysUntilCleared() throws Exception {
+    PreparedResource a = rig.resource("a");
+    rig.earlierProcess("a");
+    Gtrid g = gtrid(1, 2);
+    rig.log.logCommitting(g, branches("a"));
+    a.hold(xid(g, 1));
+    a.script(Op.COMMIT, XAException.XA_HEURRB);
+    rig.start();
+    int logged = rig.journal.indexOf("log.Heuristic");
+    int forgot = rig.journal.indexOfPrefix("a.forget(");
+    assertTrue(logged >= 0 && forgot > logged, rig.journal.toString());
+    assertTrue(rig.log.entries().stream().anyMatch(e -> e.type().code() == 20 && e.forced()));
+    assertEquals(1, rig.tm.recovery().lastReport().count(RecoveryResult.HEURISTIC));
+    assertEquals(1, records(new TxRecord.End(g, Outcome.COMMITTED)), "the branch is finished");
+    assertEquals(
+        HeuristicOutcome.ROLLED_BACK, rig.tm.recovery().unresolvedHeuristics().get(0).outcome());
+
+    rig.restart();
+    assertEquals(1, rig.tm.recovery().unresolvedHeuristics().size(), "kept across restarts");
+    assertEquals(1, rig.tm.recovery().clearHeuristic(xid(g, 1).toString()));
+    assertEquals(0, rig.tm.recovery().unresolvedHeuristics().size());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> rig.tm.recovery().clearHeuristic(xid(g, 1).toString()));
+    rig.restart();
+    assertEquals(0, rig.tm.recovery().unresolvedHeuristics().size(), "the clear is durable");
+  }
+
+  @Test
+  void heuristicThatCannotBeLoggedIsNotForgotten() throws Exception {
+    PreparedResource a = rig.resource("a");
+    rig.earlierProcess("a");
+    Gtrid g = gtrid(1, 2);
+    rig.log.logCommitting(g, branches("a"));
+    a.hold(xid(g, 1));
+    a.script(Op.COMMIT, XAException.XA_HEURMIX);
+    rig.set("xatm.recovery.startup", "false").start();
+    rig.log.failNextForced(new java.io.IOException("disk gone"));
+    RecoveryReport r = rig.tm.recovery().runPass();
+    assertEquals(1, r.count(RecoveryResult.FAILED), r.toString());
+    assertEquals(0, rig.count("a.forget"));
+    assertTrue(a.holds(xid(g, 1)));
+  }
+
+  /** Hazard 6: damaged log: decided ones are committed, nothing else is presumed. */
+  @Test
+  void damagedLogCommitsDecidedButLeavesUndecidedInDoubt() throws Exception {
+    PreparedResource a = rig.resource("a");
+    rig.earlierProcess("a");
+    Gtrid decided = gtrid(1, 1);
+    Gtrid undecided = gtrid(1, 2);
+    rig.log.logCommitting(decided, branches("a"));
+    a.hold(xid(decided, 1));
+    a.hold(xid(undecided, 1));
+    rig.log.markOpenedDespiteDamage();
+    rig.start();
+    assertEquals(BranchState.COMMITTED, a.state(xid(decided, 1)));
+    assertTrue(a.holds(xid(undecided, 1)), "not presumed aborted");
+    assertEquals(0, rig.count("a.rollback"));
+    InDoubtXid d = rig.tm.recovery().inDoubt().get(0);
+    assertEquals(xid(undecided, 1).toString(), d.xid());
+    assertEquals(RecoveryResult.IN_DOUBT, d.result());
+    assertTrue(rig.tm.recovery().lastReport().unresolved());
+    // The operator decides.
+    RecoveryLine l = rig.tm.recovery().rollbackInDoubt(d.xid());
+    assertEquals(RecoveryResult.DONE, l.result());
+    assertFalse(a.holds(xid(undecided, 1)));
+    assertEquals(0, rig.tm.recovery().inDoubt().size());
+  }
+
+  /** Hazard 7: a pass that dies midway is simply repeated by the next process. */
+  @Test
+  void passThatCrashesMidwayConvergesOnTheNextStart() throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.earlierProcess("a", "b");
+    Gtrid g1 = gtrid(1, 1);
+    Gtrid g2 = gtrid(1, 2);
+    Gtrid aborted = gtrid(1, 3);
+    rig.log.logCommitting(g1, branches("a", "b"));
+    rig.log.logCommitting(g2, branches("a", "b"));
+    for (Gtrid g : new Gtrid[] {g1, g2}) {
+      a.hold(xid(g, 1));
+      b.hold(xid(g, 2));
+    }
+    b.hold(xid(aborted, 2));
+    b.crashOnCommitOf(xid(g2, 2)); // a committed both, b committed g1, then the process dies
+    assertThrows(PreparedResource.SimulatedCrash.class, rig::start);
+    assertEquals(BranchState.COMMITTED, a.state(xid(g2, 1)));
+    assertTrue(b.holds(xid(g2, 2)));
+    b.crashOnCommitOf(null);
+    rig.log.reopen();
+    rig.failpoints = new dev.xatm.tm.Failpoints();
+    rig.start();
+    assertFalse(
+        rig.tm.recovery().lastReport().unresolved(), rig.tm.recovery().lastReport().toString());
+    assertTrue(a.held().isEmpty() && b.held().isEmpty());
+    assertEquals(BranchState.COMMITTED, b.state(xid(g2, 2)));
+    assertEquals(BranchState.ROLLED_BACK, b.state(xid(aborted, 2)));
+    assertEquals(1, records(new TxRecord.End(g1, Outcome.COMMITTED)));
+    assertEquals(1, records(new TxRecord.End(g2, Outcome.COMMITTED)));
+    assertEquals(
+        0,
+        rig.count("a.rollback") + rig.count("b.rollback(n1/1/1") + rig.count("b.rollback(n1/1/2"));
+  }
+}
