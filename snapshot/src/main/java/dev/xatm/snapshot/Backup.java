@@ -80,13 +80,18 @@ public final class Backup {
               "no valid checkpoint in " + logDirectory + " and the log starts after LSN 1");
         }
         reservation = reservations.reserve(l + 1, "online backup to " + target, clock.millis());
-        if (newest.isPresent()) {
-          String name = CheckpointFormat.fileName(l);
-          if (before.contains(name)) {
-            counts[2]++;
-          } else {
-            transfer(checkpoints.path(l), target.resolve(name), counts, true);
+        try {
+          if (newest.isPresent()) {
+            String name = CheckpointFormat.fileName(l);
+            if (before.contains(name)) {
+              counts[2]++;
+            } else {
+              transfer(checkpoints.path(l), target.resolve(name), counts, true);
+            }
           }
+        } catch (IOException | RuntimeException e) {
+          reservation.close(); // a failed backup must not pin the log
+          throw e;
         }
       } finally {
         if (checkpointer != null) {
@@ -164,6 +169,12 @@ public final class Backup {
       storage.syncDirectory(target);
     }
     return removed;
+  }
+
+  /** Verifies an existing backup in {@code target} (newest checkpoint there + chain). */
+  public BackupReport verifyOnly(Path target) throws SnapshotException {
+    List<Long> lsns = new CheckpointStore(storage, target).list();
+    return verify(target, lsns.isEmpty() ? 0 : lsns.get(lsns.size() - 1), new int[4]);
   }
 
   private BackupReport verify(Path target, long l, int[] counts) throws SnapshotException {

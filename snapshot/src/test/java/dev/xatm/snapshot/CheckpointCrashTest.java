@@ -282,6 +282,10 @@ class CheckpointCrashTest {
 
   static void rewrite(FaultyStorage storage, Path file, byte[] bytes) throws IOException {
     storage.delete(file);
+    rewriteNew(storage, file, bytes);
+  }
+
+  static void rewriteNew(FaultyStorage storage, Path file, byte[] bytes) throws IOException {
     try (var f = storage.create(file)) {
       f.write(new ByteBuffer[] {ByteBuffer.wrap(bytes)}, 0);
       f.force(true);
