@@ -1,11 +1,15 @@
 package dev.xatm.it.crash;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.XatmTransactionManager;
 import dev.xatm.tm.log.LogState;
+import dev.xatm.tm.recovery.RecoveryAction;
+import dev.xatm.tm.recovery.RecoveryLine;
+import dev.xatm.tm.recovery.RecoveryReport;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,14 +60,29 @@ public final class CrashRig {
     return b.build();
   }
 
-  /** Starts a TM on the crashed log (its start runs the startup recovery pass) and closes it. */
-  public static void recoverInProcess(Bank bank, Path log, String node) throws Exception {
+  /**
+   * Starts a TM on the crashed log (its start runs the startup recovery pass), checks the startup
+   * report resolved everything, runs a second pass (idempotence: nothing left to do), and closes
+   * the TM. Returns the startup report.
+   */
+  public static RecoveryReport recoverInProcess(Bank bank, Path log, String node) throws Exception {
     long t0 = System.nanoTime();
     try (XatmTransactionManager tm =
         XatmTransactionManager.start(recoveringConfig(bank, log, node))) {
-      System.out.printf(
-          "recovering TM %s started in %d ms; log at start: %s%n",
-          tm, (System.nanoTime() - t0) / 1_000_000, tm.startupLogState());
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      RecoveryReport startup = tm.recovery().lastReport();
+      System.out.printf("recovering TM %s started in %d ms; %s%n", tm, ms, startup);
+      assertFalse(startup.unresolved(), () -> "startup pass left work: " + startup);
+      RecoveryReport second = tm.recovery().runPass();
+      System.out.println("second pass: " + second.summary());
+      assertFalse(second.unresolved(), second::toString);
+      for (RecoveryLine l : second.lines()) {
+        assertTrue(
+            l.action() != RecoveryAction.COMMIT && l.action() != RecoveryAction.ROLLBACK,
+            () -> "the second pass still had work: " + l);
+      }
+      assertTrue(tm.recovery().inDoubt().isEmpty(), () -> "in doubt: " + tm.recovery().inDoubt());
+      return startup;
     }
   }
 
