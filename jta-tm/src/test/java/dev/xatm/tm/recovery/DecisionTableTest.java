@@ -63,13 +63,13 @@ class DecisionTableTest {
 
   @Test
   void committingWithBranchesAlreadyCommittedOnlyWritesEnd() throws Exception {
-    rig.resource("a");
-    rig.resource("b");
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
     rig.earlierProcess("a", "b");
     Gtrid g = gtrid(1, 7);
     rig.log.logCommitting(g, branches("a", "b"));
     rig.start();
-    assertEquals(0, rig.count("a.commit") + rig.count("b.commit"));
+    assertEquals(0, a.sent("commit") + b.sent("commit"));
     assertEquals(1, ends(g, Outcome.COMMITTED));
   }
 
@@ -117,7 +117,7 @@ class DecisionTableTest {
     assertEquals(RecoveryLogState.BEGUN, l.logState());
     assertEquals(RecoveryAction.ROLLBACK, l.action());
     assertEquals(BranchState.ROLLED_BACK, a.state(xid(g, 1)));
-    assertEquals(0, rig.count("a.commit"), "I2: nothing committed without Committing");
+    assertEquals(0, a.sent("commit"), "I2: nothing committed without Committing");
   }
 
   @Test

@@ -25,6 +25,9 @@ class PreparedResource extends FakeXAResource {
   private volatile Xid crashOnCommitOf;
   int recoverCalls;
 
+  /** Every commit/rollback sent, answered or not: {@code commit(key)} / {@code rollback(key)}. */
+  private final List<String> sent = new ArrayList<>();
+
   PreparedResource(String name, Journal journal) {
     super(name, journal);
   }
@@ -81,8 +84,18 @@ class PreparedResource extends FakeXAResource {
     return v;
   }
 
+  /** How many calls of {@code op} ("commit", "rollback") were sent, whatever they answered. */
+  synchronized long sent(String op) {
+    return sent.stream().filter(c -> c.startsWith(op + "(")).count();
+  }
+
+  private synchronized void sent(String op, Xid xid) {
+    sent.add(op + "(" + key(xid) + ")");
+  }
+
   @Override
   public void commit(Xid xid, boolean onePhase) throws XAException {
+    sent("commit", xid);
     if (!onePhase) {
       Xid crash = crashOnCommitOf;
       if (crash != null && key(crash).equals(key(xid))) {
@@ -95,6 +108,7 @@ class PreparedResource extends FakeXAResource {
 
   @Override
   public void rollback(Xid xid) throws XAException {
+    sent("rollback", xid);
     unknown(xid, "rollback");
     finish(xid, () -> super.rollback(xid));
   }

@@ -74,7 +74,7 @@ class ResourcesAndOperatorTest {
     rig.start();
     RecoveryReport r = rig.tm.recovery().lastReport();
     assertEquals(4, r.count(RecoveryResult.FOREIGN), r.toString());
-    assertEquals(0, rig.count("a.commit") + rig.count("a.rollback") + rig.count("a.forget"));
+    assertEquals(0, a.sent("commit") + a.sent("rollback") + rig.count("a.forget"));
     assertEquals(4, a.held().size());
     assertTrue(r.toString().contains("node 'n12'"), r.toString());
     assertTrue(r.toString().contains("0x1234"), r.toString());
@@ -149,7 +149,7 @@ class ResourcesAndOperatorTest {
             RecoveryRefusedException.class,
             () -> rig.tm.recovery().rollbackInDoubt(xid(g, 2).toString()));
     assertTrue(refused.getMessage().contains("durable Committing"), refused.getMessage());
-    assertEquals(0, rig.count("b.rollback"));
+    assertEquals(0, b.sent("rollback"));
     rig.tm.recovery().runPass();
     assertEquals(BranchState.COMMITTED, b.state(xid(g, 2)));
     assertEquals(
