@@ -165,7 +165,7 @@ public final class Checkpointer {
     lastMillis = clock.millis();
     lastBytes = bytes;
     lastActiveIndex = activeIndex;
-    int deleted = retention.collect();
+    int deleted = retention.collect(reason == Reason.SIZE_CAP);
     return new Result(c.lsn(), reason, written, deleted);
   }
 

@@ -62,8 +62,25 @@ public final class LogRetention {
    * how many segments were deleted.
    */
   public int collect() throws SnapshotException {
+    return collect(false);
+  }
+
+  /**
+   * As {@link #collect()}; under size-cap {@code pressure} with a single checkpoint, that one
+   * (re-read and verified first) bounds GC: a TM refusing transactions appends nothing, so a second
+   * checkpoint could never come and the refusal would never end.
+   */
+  public int collect(boolean pressure) throws SnapshotException {
     List<Long> kept = checkpoints.retainNewest(CHECKPOINTS_KEPT);
     long bound = bound(kept);
+    if (bound <= 0 && pressure && kept.size() == 1) {
+      checkpoints.load(kept.get(0)); // throws when it does not verify: then nothing is deleted
+      bound = kept.get(0) + 1;
+      Optional<SegmentReservations.Reservation> r = reservations.lowest();
+      if (r.isPresent()) {
+        bound = Math.min(bound, r.get().fromLsn());
+      }
+    }
     if (bound <= 0) {
       return 0;
     }

@@ -1,0 +1,295 @@
+package dev.xatm.tm.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xatm.snapshot.BackupReport;
+import dev.xatm.snapshot.SegmentReservations;
+import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.XatmConfig;
+import dev.xatm.tm.XatmStartupException;
+import dev.xatm.tm.XatmTransactionManager;
+import dev.xatm.tm.testing.FakeXAResource;
+import dev.xatm.tm.testing.FakeXAResource.Op;
+import dev.xatm.tm.testing.Journal;
+import dev.xatm.tm.testing.ManualClock;
+import dev.xatm.tm.testing.ManualScheduler;
+import dev.xatm.wal.storage.FaultyStorage;
+import jakarta.transaction.SystemException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import javax.transaction.xa.XAException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The TM with checkpoints: the log stops growing, restart starts from a checkpoint with the same
+ * decided-unfinished set, the size cap refuses and recovers naming what pins the log (rows 25, 26),
+ * backup under load restores the acknowledged state (row 44).
+ */
+class CheckpointedTmTest {
+  private static final long SEGMENT = 64 * 1024;
+  @TempDir Path dir;
+  private final Journal journal = new Journal();
+  private final FakeXAResource a = new FakeXAResource("a", journal);
+  private final FakeXAResource b = new FakeXAResource("b", journal);
+  private final FakeXAResource c =
+      new FakeXAResource("c", journal).always(Op.COMMIT, XAException.XAER_RMFAIL);
+
+  private XatmConfig.Builder config(Path logDir) {
+    return XatmConfig.builder()
+        .nodeId("node-s")
+        .logDir(logDir)
+        .segmentSize(SEGMENT)
+        .checkpointInterval(Duration.ZERO)
+        .checkpointBytes(0)
+        .checkpointOnRotation(true)
+        .logMaxSize(0)
+        .installAsDefault(false);
+  }
+
+  private static XatmTransactionManager manual(
+      XatmConfig config, ManualScheduler s, ManualClock c) {
+    return XatmTransactionManager.builder(config).clock(c).scheduler(s).start();
+  }
+
+  /** One 2PC transaction over a and b; returns its gtrid. */
+  private Gtrid twoPhase(XatmTransactionManager tm) throws Exception {
+    tm.begin();
+    tm.getTransaction().enlistResource(a);
+    tm.getTransaction().enlistResource(b);
+    Gtrid g = (Gtrid) tm.getTransactionKey();
+    tm.commit();
+    return g;
+  }
+
+  /** A transaction whose commit is acknowledged but whose branch on c stays unconfirmed. */
+  private Gtrid stuck(XatmTransactionManager tm) throws Exception {
+    return stuckOn(tm, c);
+  }
+
+  private static long segmentFiles(Path logDir) throws IOException {
+    try (Stream<Path> s = Files.list(logDir)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".wal")).count();
+    }
+  }
+
+  @Test
+  void logStopsGrowingAndRestartStartsFromTheCheckpointWithTheSameDecidedSet() throws Exception {
+    Path logDir = dir.resolve("log");
+    ManualClock clock = new ManualClock(1_000_000L);
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    Set<Gtrid> stuck = new HashSet<>();
+    long maxSegments = 0;
+    try (XatmTransactionManager tm = manual(config(logDir).build(), scheduler, clock)) {
+      for (int i = 0; i < 3000; i++) {
+        if (i % 300 == 7) {
+          stuck.add(stuck(tm));
+        } else {
+          twoPhase(tm);
+        }
+        if (i % 50 == 0) {
+          scheduler.advanceAndRun(Duration.ofSeconds(1));
+          maxSegments = Math.max(maxSegments, segmentFiles(logDir));
+        }
+      }
+      assertTrue(
+          tm.logLifecycle().orElseThrow().checkpointer().checkpointsWritten() >= 5,
+          "rotation trigger did not fire");
+    }
+    // 3000 2PC transactions write ~25 segments of 64 KiB; with GC the directory stays small.
+    assertTrue(maxSegments <= 6, "log kept growing: " + maxSegments + " segments");
+    try (Stream<Path> s = Files.list(logDir)) {
+      assertTrue(
+          s.noneMatch(p -> p.getFileName().toString().equals("00000000000000000001.wal")),
+          "segment 1 was never collected");
+    }
+    try (XatmTransactionManager tm = manual(config(logDir).build(), scheduler, clock)) {
+      assertEquals(stuck, tm.startupLogState().decided().keySet());
+      assertEquals(Set.of("a", "b", "c"), tm.startupLogState().resources().keySet());
+      assertEquals(1, tm.startupLogState().epoch(), "epoch carried by the checkpoint");
+      assertEquals(2, tm.epoch());
+    }
+  }
+
+  @Test
+  void startupRefusesWhenSegmentsAreGoneAndNoCheckpointCoversThem() throws Exception {
+    Path logDir = dir.resolve("log");
+    ManualClock clock = new ManualClock(1_000_000L);
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    try (XatmTransactionManager tm = manual(config(logDir).build(), scheduler, clock)) {
+      for (int i = 0; i < 1500; i++) {
+        twoPhase(tm);
+        if (i % 50 == 0) {
+          scheduler.advanceAndRun(Duration.ofSeconds(1));
+        }
+      }
+    }
+    try (Stream<Path> s = Files.list(logDir)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".ckpt")).toList()) {
+        Files.delete(p);
+      }
+    }
+    XatmStartupException e =
+        assertThrows(
+            XatmStartupException.class,
+            () -> manual(config(logDir).build(), scheduler, clock).close());
+    assertTrue(e.getMessage().contains("no valid checkpoint covers LSNs 1.."), e.getMessage());
+  }
+
+  @Test
+  void row26CapReachedWhileABackupReservationPinsTheLogThenRecovers() throws Exception {
+    Path logDir = dir.resolve("log");
+    ManualClock clock = new ManualClock(1_000_000L);
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    XatmConfig cfg = config(logDir).logMaxSize(5 * SEGMENT).build();
+    try (XatmTransactionManager tm = manual(cfg, scheduler, clock)) {
+      LogLifecycle life = tm.logLifecycle().orElseThrow();
+      SystemException refused = null;
+      try (SegmentReservations.Reservation pin =
+          life.reservations().reserve(1, "online backup to /mnt/backup", 0)) {
+        for (int i = 0; i < 5000 && refused == null; i++) {
+          try {
+            twoPhase(tm);
+          } catch (SystemException e) {
+            refused = e;
+          }
+          if (i % 20 == 0) {
+            scheduler.advanceAndRun(Duration.ofSeconds(1));
+          }
+        }
+        assertTrue(refused != null, "never refused although the log is pinned");
+        assertTrue(refused.getMessage().contains("xatm.log.max-size"), refused.getMessage());
+        assertTrue(
+            refused.getMessage().contains("online backup to /mnt/backup"), refused.getMessage());
+        long size = life.sizeGuard().lastMeasured();
+        assertTrue(size <= 5 * SEGMENT + 3 * SEGMENT, "overshoot too large: " + size);
+      }
+      scheduler.advanceAndRun(Duration.ofSeconds(1));
+      twoPhase(tm); // admitted again once the reservation is gone and GC ran
+      assertTrue(life.sizeGuard().refusal() == null);
+    }
+  }
+
+  @Test
+  void row25CapWithCheckpointsFailingNamesTheStuckTransactionThenRecovers() throws Exception {
+    FaultyStorage storage = new FaultyStorage();
+    Path logDir = Path.of("/faulty/log");
+    ManualClock clock = new ManualClock(1_000_000L);
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    XatmConfig cfg = config(logDir).logMaxSize(5 * SEGMENT).build();
+    try (XatmTransactionManager tm =
+        XatmTransactionManager.builder(cfg)
+            .clock(clock)
+            .scheduler(scheduler)
+            .logStorage(storage)
+            .start()) {
+      Gtrid stuckTx = stuck(tm);
+      // ENOSPC on every checkpoint file from now on.
+      storage.setFault(
+          (op, p) ->
+              op == FaultyStorage.Op.CREATE && p.getFileName().toString().startsWith("checkpoint-")
+                  ? new IOException("No space left on device (injected)")
+                  : null);
+      SystemException refused = null;
+      for (int i = 0; i < 5000 && refused == null; i++) {
+        try {
+          twoPhase(tm);
+        } catch (SystemException e) {
+          refused = e;
+        }
+        if (i % 20 == 0) {
+          scheduler.advanceAndRun(Duration.ofSeconds(1));
+        }
+      }
+      assertTrue(refused != null, "never refused although checkpoints fail");
+      String m = refused.getMessage();
+      assertTrue(m.contains("checkpoints are failing"), m);
+      assertTrue(m.contains("No space left on device"), m);
+      assertTrue(m.contains(stuckTx.toString()), "stuck transaction not named: " + m);
+      assertTrue(m.contains("decided at LSN"), m);
+      assertTrue(m.contains("[a, c]"), m);
+      storage.setFault(null);
+      scheduler.advanceAndRun(Duration.ofSeconds(1));
+      twoPhase(tm);
+      assertTrue(tm.startupLogState() != null);
+    }
+  }
+
+  @Test
+  void row44BackupUnderLoadRestoresTheAcknowledgedState() throws Exception {
+    long seed = System.nanoTime();
+    System.out.println("backup under load seed " + seed);
+    Path logDir = dir.resolve("log");
+    Path target = dir.resolve("backup");
+    XatmConfig cfg = config(logDir).checkpointInterval(Duration.ofMillis(200)).build();
+    Set<Gtrid> committed = ConcurrentHashMap.newKeySet();
+    Set<Gtrid> stuckBefore = new HashSet<>();
+    Set<Gtrid> ackedBefore;
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    BackupReport first;
+    BackupReport second;
+    try (XatmTransactionManager tm = XatmTransactionManager.start(cfg)) {
+      Random random = new Random(seed);
+      for (int i = 0; i < 5; i++) {
+        stuckBefore.add(stuckOn(tm, c));
+      }
+      committed.addAll(stuckBefore);
+      List<Future<?>> load = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int n = 400 + random.nextInt(200);
+        load.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < n; i++) {
+                    committed.add(twoPhase(tm));
+                  }
+                  return null;
+                }));
+      }
+      while (committed.size() < 300) {
+        Thread.onSpinWait();
+      }
+      ackedBefore = Set.copyOf(committed);
+      first = tm.backup(target);
+      for (Future<?> f : load) {
+        f.get();
+      }
+      second = tm.backup(target);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertTrue(first.checkpointLsn() > 0, first.toString());
+    assertTrue(second.kept() + second.removed() >= 1, "not incremental: " + second);
+    // Restore = ordinary startup on the copy with the same node id.
+    try (XatmTransactionManager restored = XatmTransactionManager.start(config(target).build())) {
+      Set<Gtrid> decided = restored.startupLogState().decided().keySet();
+      assertTrue(decided.containsAll(stuckBefore), "decided-unfinished lost: " + decided);
+      assertTrue(committed.containsAll(decided), "phantom decision in the backup: " + decided);
+      assertEquals(stuckBefore, decided, "exactly the stuck transactions are unfinished");
+      assertTrue(ackedBefore.size() >= 300);
+    }
+  }
+
+  private Gtrid stuckOn(XatmTransactionManager tm, FakeXAResource c) throws Exception {
+    tm.begin();
+    tm.getTransaction().enlistResource(a);
+    tm.getTransaction().enlistResource(c);
+    Gtrid g = (Gtrid) tm.getTransactionKey();
+    tm.commit();
+    return g;
+  }
+}
