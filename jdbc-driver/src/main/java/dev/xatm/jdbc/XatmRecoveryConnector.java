@@ -24,6 +24,26 @@ public final class XatmRecoveryConnector implements RecoveryConnector {
     return XaUrl.accepts(url);
   }
 
+  /**
+   * The descriptor the driver's pools use for the same URL and user (secret-free URL, {@code
+   * user@url} id), so a resource configured for recovery and one the log registered are recognised
+   * as one.
+   *
+   * @throws IllegalArgumentException the URL is not a valid {@code jdbc:xa:} URL
+   */
+  @Override
+  public ResourceDescriptor describe(String url, String user) {
+    Properties info = new Properties();
+    if (user != null) {
+      info.setProperty("user", user);
+    }
+    try {
+      return XaUrl.parse(url, info).descriptor();
+    } catch (SQLException e) {
+      throw new IllegalArgumentException(XaUrl.redact(e.getMessage()), e);
+    }
+  }
+
   @Override
   public RecoverySession open(ResourceDescriptor resource, String password)
       throws ResourceUnavailableException {
