@@ -155,6 +155,7 @@ public final class XatmTransactionManager
                 decisions,
                 service.registry()::isAlive,
                 offeredPasswords::get,
+                ctx.retrier()::confirmedElsewhere,
                 b.connectors(),
                 recoveryConfig,
                 b.clock,

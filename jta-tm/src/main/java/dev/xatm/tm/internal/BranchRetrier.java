@@ -2,12 +2,14 @@ package dev.xatm.tm.internal;
 
 import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.Scheduler;
+import dev.xatm.tm.XatmXid;
 import dev.xatm.tm.log.Outcome;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.transaction.xa.XAResource;
 
@@ -40,6 +42,10 @@ public final class BranchRetrier {
     final Outcome outcome;
     final boolean writeEnd;
     final List<TxBranch> remaining;
+
+    /** Branches recovery committed through its own connection (any thread adds). */
+    final Set<XatmXid> confirmedElsewhere = ConcurrentHashMap.newKeySet();
+
     int attempts;
     Scheduler.Cancellable next;
 
@@ -55,6 +61,18 @@ public final class BranchRetrier {
     Pending p = new Pending(gtrid, branches, outcome, writeEnd);
     pending.put(gtrid, p);
     scheduleNext(p);
+  }
+
+  /**
+   * Recovery committed (or confirmed committed) this branch through a connection of its own, for
+   * example because the connection the transaction used has died. The next attempt drops it instead
+   * of calling the dead resource again, and writes End once nothing is left.
+   */
+  public void confirmedElsewhere(XatmXid xid) {
+    Pending p = pending.get(xid.gtrid());
+    if (p != null && p.outcome == Outcome.COMMITTED) {
+      p.confirmedElsewhere.add(xid);
+    }
   }
 
   /** Transactions with unconfirmed branches. */
@@ -102,6 +120,11 @@ public final class BranchRetrier {
     XaPhase phase = commit ? XaPhase.COMMIT_RETRY : XaPhase.ROLLBACK;
     List<TxBranch> still = new ArrayList<>();
     for (TxBranch b : p.remaining) {
+      if (p.confirmedElsewhere.contains(b.xid)) {
+        b.fate = BranchFate.COMMITTED;
+        LOG.log(Level.INFO, b.describe() + ": committed by recovery (retry " + p.attempts + ")");
+        continue;
+      }
       BranchResult r =
           Coordinator.call(
               phase,

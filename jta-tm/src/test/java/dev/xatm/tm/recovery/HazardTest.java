@@ -13,9 +13,13 @@ import dev.xatm.tm.XatmXid;
 import dev.xatm.tm.log.HeuristicOutcome;
 import dev.xatm.tm.log.Outcome;
 import dev.xatm.tm.log.TxRecord;
+import dev.xatm.tm.spi.IdentifiedXAResource;
+import dev.xatm.tm.spi.ResourceDescriptor;
 import dev.xatm.tm.testing.FakeXAResource.BranchState;
 import dev.xatm.tm.testing.FakeXAResource.Op;
 import javax.transaction.xa.XAException;
+import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,12 +36,15 @@ class HazardTest {
     return rig.log.records().stream().filter(r::equals).count();
   }
 
-  /** Hazard 1: a transaction of this process decided and being retried is never rolled back. */
+  /**
+   * Hazard 1: a transaction of this process, decided and no longer alive, is committed by recovery
+   * (never rolled back), and the background retry then stops and writes End.
+   */
   @Test
-  void decidedInThisProcessAndRetriedInTheBackgroundIsLeftAlone() throws Exception {
+  void decidedInThisProcessAndRetriedInTheBackgroundIsCommittedNeverRolledBack() throws Exception {
     PreparedResource a = rig.resource("a");
     PreparedResource b = rig.resource("b");
-    rig.start();
+    rig.set("xatm.recovery.interval", "0").start();
     b.script(Op.COMMIT, XAException.XAER_RMFAIL); // first commit of b fails: background retry
     rig.tm.begin();
     rig.tm.getTransaction().enlistResource(a);
@@ -51,16 +58,120 @@ class HazardTest {
     RecoveryReport r = rig.tm.recovery().runPass();
     RecoveryLine l =
         r.lines().stream().filter(x -> x.xid().equals(bx.toString())).findFirst().orElseThrow();
-    assertEquals(RecoveryResult.LEFT_ALONE, l.result(), r.toString());
+    assertEquals(RecoveryAction.COMMIT, l.action(), r.toString());
+    assertEquals(RecoveryResult.DONE, l.result(), r.toString());
     assertEquals(RecoveryLogState.COMMITTING, l.logState());
     assertEquals(0, b.sent("rollback"), "I3: never rolled back");
+    assertEquals(BranchState.COMMITTED, b.state(bx));
     assertThrows(
         RecoveryRefusedException.class,
         () -> rig.tm.recovery().rollbackInDoubt(bx.toString()),
         "not in doubt, and decided anyway");
     rig.scheduler.advanceAndRun(Rig.seconds(1));
-    assertEquals(BranchState.COMMITTED, b.state(bx));
+    assertEquals(0, rig.tm.pendingRetries());
+    assertEquals(2, b.sent("commit"), "the retry did not commit again what recovery committed");
     assertEquals(1, records(new TxRecord.End(g, Outcome.COMMITTED)));
+  }
+
+  /**
+   * The connection a decided branch was enlisted through died (a database restart between prepare
+   * and commit, a pool that closed it): the background retry can never reach the branch through it.
+   * Recovery commits it through a connection of its own, and the retry stops and writes End,
+   * instead of the branch staying prepared until the process restarts.
+   */
+  @Test
+  void decidedBranchOnADeadConnectionIsCommittedByRecoveryAndTheRetryStops() throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.set("xatm.recovery.interval", "0").start();
+    DeadAfterPrepare deadB = new DeadAfterPrepare(b);
+    rig.tm.begin();
+    rig.tm.getTransaction().enlistResource(a);
+    rig.tm.getTransaction().enlistResource(deadB);
+    Gtrid g = (Gtrid) rig.tm.getTransactionKey();
+    rig.tm.commit();
+    XatmXid bx = xid(g, 2);
+    rig.scheduler.advanceAndRun(Rig.seconds(1));
+    assertEquals(1, rig.tm.pendingRetries(), "the retry cannot get through the dead connection");
+    assertTrue(b.holds(bx));
+
+    RecoveryReport r = rig.tm.recovery().runPass();
+    assertEquals(BranchState.COMMITTED, b.state(bx), r.toString());
+    assertEquals(0, b.sent("rollback"), "I3");
+    assertEquals(0, records(new TxRecord.End(g, Outcome.COMMITTED)), "End belongs to the retry");
+
+    rig.scheduler.advanceAndRun(Rig.seconds(60));
+    assertEquals(0, rig.tm.pendingRetries(), "the retry dropped the branch recovery committed");
+    assertEquals(1, records(new TxRecord.End(g, Outcome.COMMITTED)));
+    int deadCommits = deadB.commits;
+    rig.scheduler.advanceAndRun(Rig.seconds(600));
+    assertEquals(deadCommits, deadB.commits, "no more calls to the dead connection");
+  }
+
+  /** The enlisted handle of a resource whose connection dies once the branch is prepared. */
+  private static final class DeadAfterPrepare implements IdentifiedXAResource {
+    private final PreparedResource rm;
+    volatile int commits;
+
+    DeadAfterPrepare(PreparedResource rm) {
+      this.rm = rm;
+    }
+
+    @Override
+    public ResourceDescriptor descriptor() {
+      return rm.descriptor();
+    }
+
+    @Override
+    public void start(Xid xid, int flags) throws XAException {
+      rm.start(xid, flags);
+    }
+
+    @Override
+    public void end(Xid xid, int flags) throws XAException {
+      rm.end(xid, flags);
+    }
+
+    @Override
+    public int prepare(Xid xid) throws XAException {
+      return rm.prepare(xid);
+    }
+
+    @Override
+    public void commit(Xid xid, boolean onePhase) throws XAException {
+      commits++;
+      throw new XAException(XAException.XAER_RMFAIL);
+    }
+
+    @Override
+    public void rollback(Xid xid) throws XAException {
+      throw new XAException(XAException.XAER_RMFAIL);
+    }
+
+    @Override
+    public void forget(Xid xid) throws XAException {
+      throw new XAException(XAException.XAER_RMFAIL);
+    }
+
+    @Override
+    public Xid[] recover(int flag) throws XAException {
+      throw new XAException(XAException.XAER_RMFAIL);
+    }
+
+    @Override
+    public boolean isSameRM(XAResource other) {
+      return other == this;
+    }
+
+    @Override
+    public int getTransactionTimeout() {
+      return 0;
+    }
+
+    @Override
+    public boolean setTransactionTimeout(int seconds) {
+      return false;
+    }
   }
 
   /**

@@ -63,6 +63,9 @@ final class Pass {
       scan(t);
     }
     finishDecided(targets.isEmpty());
+    for (XatmXid x : finished) {
+      engine.committedElsewhere(x);
+    }
   }
 
   private void scan(Target t) {

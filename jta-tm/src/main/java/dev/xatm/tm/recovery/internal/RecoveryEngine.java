@@ -147,6 +147,16 @@ public final class RecoveryEngine implements RecoveryService {
     return new ArrayList<>(decided.values());
   }
 
+  /**
+   * A branch recovery committed or confirmed. For a transaction this process decided (not one from
+   * the log at start), the background retrier owns its End: tell it the branch is done.
+   */
+  void committedElsewhere(XatmXid x) {
+    if (!decided.containsKey(x.gtrid())) {
+      env.committedElsewhere().accept(x);
+    }
+  }
+
   void writeEnd(Gtrid g) {
     env.log().logEnd(g, Outcome.COMMITTED);
     ended.put(g, Outcome.COMMITTED);

@@ -60,11 +60,14 @@ final class XidDecider {
             "a live transaction of this process");
       }
       if (f.decidedInProcess(g)) {
+        // Its owner has finished (not alive), so only the background retrier may still be
+        // working on it, possibly through a connection that died. Committing through a fresh
+        // connection races nothing that matters: a second commit answers XAER_NOTA.
         return new Decision(
             RecoveryLogState.COMMITTING,
-            RecoveryAction.LEAVE_ALONE,
-            RecoveryResult.LEFT_ALONE,
-            "decided by this process; its coordinator or background retry commits it");
+            RecoveryAction.COMMIT,
+            RecoveryResult.DONE,
+            "decided by this process, no longer alive: commit (the background retry is told)");
       }
       return new Decision(
           RecoveryLogState.NONE,
