@@ -101,6 +101,7 @@ public final class E2eBench {
 
     Map<String, LoadRun.Result> results = new LinkedHashMap<>();
     List<String> failures = new ArrayList<>();
+    StringBuilder cpuLines = new StringBuilder("\nJVM CPU by thread group, µs per transaction:\n");
     for (int i = 0; i < threadCounts.length; i++) {
       int threads = threadCounts[i];
       for (int k = 0; k < contenders.size(); k++) {
@@ -124,6 +125,9 @@ public final class E2eBench {
             r.machineUtil(),
             r.errors(),
             r.firstError() == null ? "" : " (first: " + r.firstError() + ")");
+        System.out.println("         thread CPU µs/tx: " + r.threadCpu());
+        cpuLines.append(c.name()).append(' ').append(threads).append(" threads: ");
+        cpuLines.append(r.threadCpu()).append('\n');
         long debited = before[0] - after[0];
         long credited = after[1] - before[1];
         if (debited != r.committed() || credited != r.committed()) {
@@ -157,7 +161,7 @@ public final class E2eBench {
             : "CHECKS FAILED:\n  " + String.join("\n  ", failures) + "\n";
     System.out.print(checks);
     Path out = dir.resolve("results-" + Instant.now().toString().replace(':', '-') + ".md");
-    Files.writeString(out, header + "\n" + table + checks);
+    Files.writeString(out, header + "\n" + table + checks + cpuLines);
     System.out.println("written to " + out);
     System.exit(failures.isEmpty() ? 0 : 1);
   }

@@ -32,7 +32,8 @@ final class LoadRun {
       double machineUtil,
       long committed,
       long errors,
-      String firstError) {
+      String firstError,
+      String threadCpu) {
     double txPerSecond() {
       return measured / seconds;
     }
@@ -93,6 +94,7 @@ final class LoadRun {
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     Thread.sleep((long) (warmSeconds * 1000));
     long[] stat0 = procStat();
+    ThreadCpu threads0 = ThreadCpu.snapshot();
     long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();
     phase.set(MEASURE);
@@ -100,6 +102,7 @@ final class LoadRun {
     phase.set(STOP);
     long t1 = System.nanoTime();
     long cpu1 = os.getProcessCpuTime();
+    ThreadCpu threads1 = ThreadCpu.snapshot();
     long[] stat1 = procStat();
     for (Thread w : workers) {
       w.join();
@@ -133,7 +136,8 @@ final class LoadRun {
         util,
         Arrays.stream(committed).sum(),
         Arrays.stream(errors).sum(),
-        first);
+        first,
+        ThreadCpu.perTx(threads0, threads1, total));
   }
 
   private static double percentile(long[] sorted, double q) {
