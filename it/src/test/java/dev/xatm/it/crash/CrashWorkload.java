@@ -128,15 +128,7 @@ public final class CrashWorkload {
       int to,
       long amount) {
     try {
-      tm.begin();
-      Gtrid gtrid = (Gtrid) tm.getTransactionKey();
-      try (Connection ca = dsA.getConnection();
-          Connection cb = dsB.getConnection()) {
-        update(ca, "update accounts set balance = balance - ? where id = ?", amount, from);
-        insert(ca, id, amount);
-        update(cb, "update accounts set balance = balance + ? where id = ?", amount, to);
-        insert(cb, id, amount);
-      }
+      Gtrid gtrid = beginTransfer(tm, dsA, dsB, id, from, to, amount);
       line("BEGIN " + id + " " + CrashLog.gtridText(gtrid));
       tm.commit();
       line("ACK " + id);
@@ -150,6 +142,31 @@ public final class CrashWorkload {
         line("FAIL " + id + " rollback: " + r.toString().replace('\n', ' '));
       }
     }
+  }
+
+  /**
+   * Begins a transaction and does a transfer's work in it (A first, so A is branch 1), leaving the
+   * commit to the caller; returns its gtrid.
+   */
+  static Gtrid beginTransfer(
+      XatmTransactionManager tm,
+      XatmDataSource dsA,
+      XatmDataSource dsB,
+      String id,
+      int from,
+      int to,
+      long amount)
+      throws Exception {
+    tm.begin();
+    Gtrid gtrid = (Gtrid) tm.getTransactionKey();
+    try (Connection ca = dsA.getConnection();
+        Connection cb = dsB.getConnection()) {
+      update(ca, "update accounts set balance = balance - ? where id = ?", amount, from);
+      insert(ca, id, amount);
+      update(cb, "update accounts set balance = balance + ? where id = ?", amount, to);
+      insert(cb, id, amount);
+    }
+    return gtrid;
   }
 
   private static void update(Connection c, String sql, long amount, int account)
