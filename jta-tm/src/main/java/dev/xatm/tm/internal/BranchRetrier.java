@@ -43,7 +43,7 @@ public final class BranchRetrier {
     final boolean writeEnd;
     final List<TxBranch> remaining;
 
-    /** Branches recovery committed through its own connection (any thread adds). */
+    /** Branches recovery finished through its own connection (any thread adds). */
     final Set<XatmXid> confirmedElsewhere = ConcurrentHashMap.newKeySet();
 
     int attempts;
@@ -64,13 +64,13 @@ public final class BranchRetrier {
   }
 
   /**
-   * Recovery committed (or confirmed committed) this branch through a connection of its own, for
-   * example because the connection the transaction used has died. The next attempt drops it instead
-   * of calling the dead resource again, and writes End once nothing is left.
+   * Recovery finished this branch with {@code outcome} through a connection of its own, for example
+   * because the connection the transaction used has died. The next attempt drops it instead of
+   * calling the dead resource again, and writes End once nothing is left.
    */
-  public void confirmedElsewhere(XatmXid xid) {
+  public void confirmedElsewhere(XatmXid xid, Outcome outcome) {
     Pending p = pending.get(xid.gtrid());
-    if (p != null && p.outcome == Outcome.COMMITTED) {
+    if (p != null && p.outcome == outcome) {
       p.confirmedElsewhere.add(xid);
     }
   }
@@ -117,12 +117,19 @@ public final class BranchRetrier {
     }
     p.attempts++;
     boolean commit = p.outcome == Outcome.COMMITTED;
-    XaPhase phase = commit ? XaPhase.COMMIT_RETRY : XaPhase.ROLLBACK;
     List<TxBranch> still = new ArrayList<>();
     for (TxBranch b : p.remaining) {
+      XaPhase phase = commit ? XaPhase.COMMIT_RETRY : b.rollbackPhase();
       if (p.confirmedElsewhere.contains(b.xid)) {
-        b.fate = BranchFate.COMMITTED;
-        LOG.log(Level.INFO, b.describe() + ": committed by recovery (retry " + p.attempts + ")");
+        b.fate = commit ? BranchFate.COMMITTED : BranchFate.ROLLED_BACK;
+        LOG.log(
+            Level.INFO,
+            b.describe()
+                + ": "
+                + (commit ? "committed" : "rolled back")
+                + " by recovery (retry "
+                + p.attempts
+                + ")");
         continue;
       }
       BranchResult r =

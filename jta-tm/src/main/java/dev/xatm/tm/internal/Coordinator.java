@@ -199,6 +199,7 @@ public final class Coordinator {
       recordHeuristic(g, v);
       v.branch().fate = v.fate();
       if (v.fate() == BranchFate.PREPARED) {
+        v.branch().everPrepared = true;
         prepared.add(v.branch());
       } else if (v.fate() != BranchFate.READ_ONLY) {
         allVotedCommit = false;
@@ -302,7 +303,7 @@ public final class Coordinator {
             branches,
             b ->
                 call(
-                    XaPhase.ROLLBACK,
+                    b.rollbackPhase(),
                     b,
                     () -> {
                       b.resource.rollback(b.xid);
@@ -424,7 +425,8 @@ public final class Coordinator {
               : XaVerdict.of(BranchFate.PREPARED, AppOutcome.NORMAL, "prepared");
       case COMMIT, COMMIT_RETRY, ONE_PHASE_COMMIT ->
           XaVerdict.of(BranchFate.COMMITTED, AppOutcome.NORMAL, "committed");
-      case ROLLBACK -> XaVerdict.of(BranchFate.ROLLED_BACK, AppOutcome.NORMAL, "rolled back");
+      case ROLLBACK, ROLLBACK_UNPREPARED ->
+          XaVerdict.of(BranchFate.ROLLED_BACK, AppOutcome.NORMAL, "rolled back");
     };
   }
 

@@ -19,6 +19,18 @@ final class TxBranch {
   final Branch logged;
   volatile BranchFate fate;
 
+  /**
+   * The branch voted prepared at some point: only then can it outlive its connection, so only then
+   * must a rollback that cannot reach the resource be retried (see {@link
+   * XaPhase#ROLLBACK_UNPREPARED}).
+   */
+  volatile boolean everPrepared;
+
+  /** The phase a rollback of this branch is classified in. */
+  XaPhase rollbackPhase() {
+    return everPrepared ? XaPhase.ROLLBACK : XaPhase.ROLLBACK_UNPREPARED;
+  }
+
   TxBranch(XatmXid xid, XAResource resource, ResourceDescriptor descriptor) {
     this.xid = xid;
     this.resource = resource;

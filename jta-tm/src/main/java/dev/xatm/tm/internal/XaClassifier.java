@@ -31,6 +31,14 @@ public final class XaClassifier {
   private XaClassifier() {}
 
   public static XaVerdict classify(XaPhase phase, int code) {
+    if (phase == XaPhase.ROLLBACK_UNPREPARED && code == XAException.XAER_RMFAIL) {
+      return XaVerdict.of(
+          BranchFate.ROLLED_BACK,
+          AppOutcome.NORMAL,
+          "XAER_RMFAIL: the branch never voted prepared, and unprepared work does not outlive its"
+              + " connection (should the prepare have reached the resource after all, recovery"
+              + " finds the branch and rolls it back)");
+    }
     if (code >= XAException.XA_RBBASE && code <= XAException.XA_RBEND) {
       return rolledBackByResource(phase, code);
     }
@@ -50,7 +58,7 @@ public final class XaClassifier {
     String m = name(code) + ": the resource rolled the branch back";
     return switch (phase) {
       case PREPARE, ONE_PHASE_COMMIT -> XaVerdict.of(ROLLED_BACK, ROLLBACK, m);
-      case ROLLBACK -> XaVerdict.of(ROLLED_BACK, NORMAL, m);
+      case ROLLBACK, ROLLBACK_UNPREPARED -> XaVerdict.of(ROLLED_BACK, NORMAL, m);
       case COMMIT, COMMIT_RETRY ->
           XaVerdict.heuristic(
               HEURISTIC,
@@ -66,7 +74,8 @@ public final class XaClassifier {
       case PREPARE -> XaVerdict.of(READ_ONLY, NORMAL, "XA_RDONLY: read-only vote");
       case COMMIT, COMMIT_RETRY, ONE_PHASE_COMMIT ->
           XaVerdict.of(COMMITTED, NORMAL, "XA_RDONLY: nothing to commit");
-      case ROLLBACK -> XaVerdict.of(ROLLED_BACK, NORMAL, "XA_RDONLY: nothing to roll back");
+      case ROLLBACK, ROLLBACK_UNPREPARED ->
+          XaVerdict.of(ROLLED_BACK, NORMAL, "XA_RDONLY: nothing to roll back");
     };
   }
 
@@ -75,7 +84,7 @@ public final class XaClassifier {
     return switch (phase) {
       case COMMIT, COMMIT_RETRY, ONE_PHASE_COMMIT ->
           XaVerdict.heuristic(COMMITTED, HeuristicOutcome.COMMITTED, true, NORMAL, m);
-      case PREPARE, ROLLBACK ->
+      case PREPARE, ROLLBACK, ROLLBACK_UNPREPARED ->
           XaVerdict.heuristic(
               HEURISTIC,
               HeuristicOutcome.COMMITTED,
@@ -90,7 +99,7 @@ public final class XaClassifier {
     return switch (phase) {
       case PREPARE ->
           XaVerdict.heuristic(ROLLED_BACK, HeuristicOutcome.ROLLED_BACK, true, ROLLBACK, m);
-      case ROLLBACK ->
+      case ROLLBACK, ROLLBACK_UNPREPARED ->
           XaVerdict.heuristic(ROLLED_BACK, HeuristicOutcome.ROLLED_BACK, true, NORMAL, m);
       case COMMIT, COMMIT_RETRY, ONE_PHASE_COMMIT ->
           XaVerdict.heuristic(HEURISTIC, HeuristicOutcome.ROLLED_BACK, true, HEURISTIC_ROLLBACK, m);
@@ -113,7 +122,7 @@ public final class XaClassifier {
       case PREPARE -> XaVerdict.of(NEEDS_ROLLBACK, ROLLBACK, n + " at prepare: no vote, roll back");
       case COMMIT, COMMIT_RETRY ->
           XaVerdict.of(RETRY, NORMAL, n + ": commit not confirmed; retried in the background");
-      case ROLLBACK ->
+      case ROLLBACK, ROLLBACK_UNPREPARED ->
           XaVerdict.of(RETRY, NORMAL, n + ": rollback not confirmed; retried in the background");
       case ONE_PHASE_COMMIT ->
           code == XAException.XA_RETRY
@@ -134,7 +143,7 @@ public final class XaClassifier {
           XaVerdict.of(NEEDS_ROLLBACK, ROLLBACK, "XAER_RMERR at prepare: no vote, roll back");
       case ONE_PHASE_COMMIT ->
           XaVerdict.of(ROLLED_BACK, ROLLBACK, "XAER_RMERR: the branch's work was rolled back");
-      case ROLLBACK ->
+      case ROLLBACK, ROLLBACK_UNPREPARED ->
           XaVerdict.of(ROLLED_BACK, NORMAL, "XAER_RMERR at rollback: the resource forgot it");
       case COMMIT, COMMIT_RETRY ->
           XaVerdict.heuristic(
@@ -150,7 +159,8 @@ public final class XaClassifier {
     return switch (phase) {
       case PREPARE, ONE_PHASE_COMMIT ->
           XaVerdict.of(ROLLED_BACK, ROLLBACK, "XAER_NOTA: the resource does not know the branch");
-      case ROLLBACK -> XaVerdict.of(ROLLED_BACK, NORMAL, "XAER_NOTA: already rolled back");
+      case ROLLBACK, ROLLBACK_UNPREPARED ->
+          XaVerdict.of(ROLLED_BACK, NORMAL, "XAER_NOTA: already rolled back");
       case COMMIT_RETRY ->
           XaVerdict.of(COMMITTED, NORMAL, "XAER_NOTA on a repeated commit: already committed");
       case COMMIT ->
@@ -170,7 +180,7 @@ public final class XaClassifier {
           XaVerdict.of(NEEDS_ROLLBACK, ROLLBACK, n + ": protocol error; roll back");
       case COMMIT, COMMIT_RETRY ->
           XaVerdict.of(RETRY, NORMAL, n + ": protocol error at commit; retried in the background");
-      case ROLLBACK ->
+      case ROLLBACK, ROLLBACK_UNPREPARED ->
           XaVerdict.of(
               RETRY, SYSTEM, n + ": protocol error at rollback; retried in the background");
     };

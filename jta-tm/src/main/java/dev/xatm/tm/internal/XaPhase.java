@@ -10,6 +10,12 @@ public enum XaPhase {
   COMMIT_RETRY,
   /** {@code commit(xid, true)} of a single-branch transaction. */
   ONE_PHASE_COMMIT,
-  /** {@code rollback}, from any path. */
-  ROLLBACK
+  /** {@code rollback} of a branch that voted prepared (or may have: recovery). */
+  ROLLBACK,
+  /**
+   * {@code rollback} of a branch that never voted prepared. Such work does not survive the loss of
+   * its connection (X/Open XA: only prepared branches outlive a resource manager failure), so
+   * XAER_RMFAIL means there is nothing left to roll back, not "retry forever".
+   */
+  ROLLBACK_UNPREPARED
 }

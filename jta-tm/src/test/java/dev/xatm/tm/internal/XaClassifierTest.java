@@ -104,6 +104,36 @@ class XaClassifierTest {
     return tests;
   }
 
+  /**
+   * A branch that never voted prepared is rolled back like any other, except that XAER_RMFAIL means
+   * its work is gone with its connection: nothing to retry.
+   */
+  @TestFactory
+  List<DynamicTest> rollbackOfAnUnpreparedBranchIsRollbackButForAFailedResource() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Object[] row : TABLE) {
+      int code = (Integer) row[0];
+      tests.add(
+          dynamicTest(
+              "ROLLBACK_UNPREPARED " + XaClassifier.name(code),
+              () -> {
+                XaVerdict v = XaClassifier.classify(XaPhase.ROLLBACK_UNPREPARED, code);
+                if (code == XAException.XAER_RMFAIL) {
+                  assertEquals(BranchFate.ROLLED_BACK, v.fate(), v.toString());
+                  assertEquals(AppOutcome.NORMAL, v.app(), v.toString());
+                  assertEquals(null, v.heuristic(), v.toString());
+                } else {
+                  XaVerdict prepared = XaClassifier.classify(XaPhase.ROLLBACK, code);
+                  assertEquals(prepared.fate(), v.fate(), v.toString());
+                  assertEquals(prepared.heuristic(), v.heuristic(), v.toString());
+                  assertEquals(prepared.forget(), v.forget(), v.toString());
+                  assertEquals(prepared.app(), v.app(), v.toString());
+                }
+              }));
+    }
+    return tests;
+  }
+
   @TestFactory
   List<DynamicTest> everyDefinedXaCodeIsInTheTable() throws IllegalAccessException {
     List<DynamicTest> tests = new ArrayList<>();

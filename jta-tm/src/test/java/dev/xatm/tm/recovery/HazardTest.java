@@ -84,7 +84,7 @@ class HazardTest {
     PreparedResource a = rig.resource("a");
     PreparedResource b = rig.resource("b");
     rig.set("xatm.recovery.interval", "0").start();
-    DeadAfterPrepare deadB = new DeadAfterPrepare(b);
+    DeadAfterPrepare deadB = new DeadAfterPrepare(b, false);
     rig.tm.begin();
     rig.tm.getTransaction().enlistResource(a);
     rig.tm.getTransaction().enlistResource(deadB);
@@ -108,13 +108,71 @@ class HazardTest {
     assertEquals(deadCommits, deadB.commits, "no more calls to the dead connection");
   }
 
-  /** The enlisted handle of a resource whose connection dies once the branch is prepared. */
+  /**
+   * A connection that died before its branch was prepared: the rollback cannot reach the resource,
+   * and need not (unprepared work does not outlive its connection). No retry loops on it.
+   */
+  @Test
+  void unpreparedBranchOnADeadConnectionIsNotRetriedForever() throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.set("xatm.recovery.interval", "0").start();
+    DeadAfterPrepare deadB = new DeadAfterPrepare(b, true);
+    rig.tm.begin();
+    rig.tm.getTransaction().enlistResource(a);
+    rig.tm.getTransaction().enlistResource(deadB);
+    Gtrid g = (Gtrid) rig.tm.getTransactionKey();
+    assertThrows(jakarta.transaction.RollbackException.class, rig.tm::commit);
+    assertEquals(0, rig.tm.pendingRetries(), "nothing to retry for a branch never prepared");
+    assertEquals(1, deadB.rollbacks);
+    assertEquals(BranchState.ROLLED_BACK, a.state(xid(g, 1)));
+    assertFalse(b.holds(xid(g, 2)));
+  }
+
+  /**
+   * A prepared branch whose rollback cannot get through its dead connection: recovery rolls it back
+   * through its own (presumed abort for a finished, undecided transaction of this process) and the
+   * background retry stops calling the dead connection.
+   */
+  @Test
+  void preparedBranchWhoseRollbackCannotGetThroughIsRolledBackByRecovery() throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.set("xatm.recovery.interval", "0").start();
+    a.script(Op.PREPARE, XAException.XA_RBROLLBACK);
+    DeadAfterPrepare deadB = new DeadAfterPrepare(b, false);
+    rig.tm.begin();
+    rig.tm.getTransaction().enlistResource(deadB);
+    rig.tm.getTransaction().enlistResource(a);
+    Gtrid g = (Gtrid) rig.tm.getTransactionKey();
+    assertThrows(jakarta.transaction.RollbackException.class, rig.tm::commit);
+    XatmXid bx = xid(g, 1);
+    assertTrue(b.holds(bx), "prepared, and its rollback could not get through");
+    assertEquals(1, rig.tm.pendingRetries());
+
+    RecoveryReport r = rig.tm.recovery().runPass();
+    assertFalse(b.holds(bx), r.toString());
+    assertEquals(1, b.sent("rollback"), r.toString());
+    rig.scheduler.advanceAndRun(Rig.seconds(60));
+    assertEquals(0, rig.tm.pendingRetries(), "the retry dropped what recovery rolled back");
+    int calls = deadB.rollbacks;
+    rig.scheduler.advanceAndRun(Rig.seconds(600));
+    assertEquals(calls, deadB.rollbacks, "no more calls to the dead connection");
+  }
+
+  /**
+   * The enlisted handle of a resource whose connection dies once the branch is prepared (or, with
+   * {@code deadAtPrepare}, before the prepare reaches it).
+   */
   private static final class DeadAfterPrepare implements IdentifiedXAResource {
     private final PreparedResource rm;
+    private final boolean deadAtPrepare;
     volatile int commits;
+    volatile int rollbacks;
 
-    DeadAfterPrepare(PreparedResource rm) {
+    DeadAfterPrepare(PreparedResource rm, boolean deadAtPrepare) {
       this.rm = rm;
+      this.deadAtPrepare = deadAtPrepare;
     }
 
     @Override
@@ -134,6 +192,9 @@ class HazardTest {
 
     @Override
     public int prepare(Xid xid) throws XAException {
+      if (deadAtPrepare) {
+        throw new XAException(XAException.XAER_RMFAIL);
+      }
       return rm.prepare(xid);
     }
 
@@ -145,6 +206,7 @@ class HazardTest {
 
     @Override
     public void rollback(Xid xid) throws XAException {
+      rollbacks++;
       throw new XAException(XAException.XAER_RMFAIL);
     }
 

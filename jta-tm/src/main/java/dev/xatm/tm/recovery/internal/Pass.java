@@ -7,6 +7,7 @@ import dev.xatm.tm.internal.XaPhase;
 import dev.xatm.tm.internal.XaVerdict;
 import dev.xatm.tm.log.Branch;
 import dev.xatm.tm.log.LogState;
+import dev.xatm.tm.log.Outcome;
 import dev.xatm.tm.log.TxLogException;
 import dev.xatm.tm.recovery.RecoveryAction;
 import dev.xatm.tm.recovery.RecoveryLine;
@@ -48,6 +49,9 @@ final class Pass {
   /** Branches of decided transactions finished in this pass (committed, confirmed, heuristic). */
   private final Set<XatmXid> finished = new HashSet<>();
 
+  /** Branches this pass rolled back (answered, or confirmed by a fresh scan). */
+  private final Set<XatmXid> rolledBack = new HashSet<>();
+
   /** A call that did not answer cleanly: confirmed or not by a fresh scan. */
   private record Pending(
       XatmXid xid, RecoveryLogState logState, RecoveryAction action, String reason) {}
@@ -64,7 +68,10 @@ final class Pass {
     }
     finishDecided(targets.isEmpty());
     for (XatmXid x : finished) {
-      engine.committedElsewhere(x);
+      engine.resolvedElsewhere(x, Outcome.COMMITTED);
+    }
+    for (XatmXid x : rolledBack) {
+      engine.resolvedElsewhere(x, Outcome.ROLLED_BACK);
     }
   }
 
@@ -156,9 +163,7 @@ final class Pass {
             });
     if (call.ok()) {
       line(x.toString(), t, d.logState(), d.action(), RecoveryResult.DONE, d.reason() + ": done");
-      if (commit) {
-        finished.add(x);
-      }
+      (commit ? finished : rolledBack).add(x);
       return;
     }
     XaVerdict v =
@@ -244,9 +249,7 @@ final class Pass {
             p.action(),
             RecoveryResult.DONE,
             p.reason() + "; confirmed: absent from a fresh recover()");
-        if (p.action() == RecoveryAction.COMMIT) {
-          finished.add(p.xid());
-        }
+        (p.action() == RecoveryAction.COMMIT ? finished : rolledBack).add(p.xid());
       } else {
         RecoveryLine l =
             line(

@@ -148,12 +148,12 @@ public final class RecoveryEngine implements RecoveryService {
   }
 
   /**
-   * A branch recovery committed or confirmed. For a transaction this process decided (not one from
-   * the log at start), the background retrier owns its End: tell it the branch is done.
+   * A branch recovery finished. For a transaction of this process (not one from the log at start),
+   * a background retry may still own it and its End: tell it the branch is done.
    */
-  void committedElsewhere(XatmXid x) {
-    if (!decided.containsKey(x.gtrid())) {
-      env.committedElsewhere().accept(x);
+  void resolvedElsewhere(XatmXid x, Outcome outcome) {
+    if (x.gtrid().epoch() == env.epoch() && !decided.containsKey(x.gtrid())) {
+      env.resolvedElsewhere().accept(x, outcome);
     }
   }
 

@@ -5,12 +5,13 @@ import dev.xatm.tm.Scheduler;
 import dev.xatm.tm.XatmXid;
 import dev.xatm.tm.internal.DecisionTracker;
 import dev.xatm.tm.log.LogState;
+import dev.xatm.tm.log.Outcome;
 import dev.xatm.tm.log.TxLog;
 import dev.xatm.tm.recovery.RecoveryConfig;
 import dev.xatm.tm.spi.RecoveryConnector;
 import java.time.Clock;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -23,8 +24,8 @@ import java.util.function.Predicate;
  * @param tracker what this process decided (Committing without End), registered and heuristics
  * @param alive whether a transaction of this process is alive
  * @param offeredPassword the password a pool of this process offered for a resource id, or null
- * @param committedElsewhere told of every branch of a transaction decided by this process that
- *     recovery committed (or confirmed committed), so the background retrier stops retrying it
+ * @param resolvedElsewhere told of every branch of a transaction of this process that recovery
+ *     committed or rolled back (or confirmed), so the background retrier stops retrying it
  */
 public record RecoveryEnv(
     String nodeId,
@@ -34,7 +35,7 @@ public record RecoveryEnv(
     DecisionTracker tracker,
     Predicate<Gtrid> alive,
     Function<String, String> offeredPassword,
-    Consumer<XatmXid> committedElsewhere,
+    BiConsumer<XatmXid, Outcome> resolvedElsewhere,
     List<RecoveryConnector> connectors,
     RecoveryConfig config,
     Clock clock,
