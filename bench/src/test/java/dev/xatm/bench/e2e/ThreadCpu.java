@@ -18,6 +18,9 @@ import java.util.stream.Collectors;
  */
 final class ThreadCpu {
   private final Map<Long, Long> cpu = new HashMap<>();
+  private long allocated;
+  private long gcMillis;
+  private long jitMillis;
   private final Map<Long, String> names = new HashMap<>();
 
   private ThreadCpu() {}
@@ -25,6 +28,19 @@ final class ThreadCpu {
   static ThreadCpu snapshot() {
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     ThreadCpu s = new ThreadCpu();
+    if (mx instanceof com.sun.management.ThreadMXBean sun) {
+      for (long b : sun.getThreadAllocatedBytes(mx.getAllThreadIds())) {
+        s.allocated += Math.max(0, b);
+      }
+    }
+    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      s.gcMillis += Math.max(0, gc.getCollectionTime());
+    }
+    var jit = ManagementFactory.getCompilationMXBean();
+    s.jitMillis =
+        jit != null && jit.isCompilationTimeMonitoringSupported()
+            ? jit.getTotalCompilationTime()
+            : 0;
     for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
       if (info == null) {
         continue;
@@ -44,7 +60,10 @@ final class ThreadCpu {
     return n.replaceAll("[0-9]+", "#");
   }
 
-  /** "group µs/tx, ..." for groups above 1 µs/tx, largest first. */
+  /**
+   * "group µs/tx, ..." for groups above 1 µs/tx, largest first, then bytes allocated per
+   * transaction (threads alive at both snapshots) and GC / JIT time per transaction.
+   */
   static String perTx(ThreadCpu before, ThreadCpu after, long transactions) {
     Map<String, Long> byGroup = new TreeMap<>();
     for (Map.Entry<Long, Long> e : after.cpu.entrySet()) {
@@ -52,10 +71,19 @@ final class ThreadCpu {
       byGroup.merge(after.names.get(e.getKey()), delta, Long::sum);
     }
     long n = Math.max(1, transactions);
+    String extra =
+        String.format(
+            Locale.ROOT,
+            "; allocated %.1f KB/tx; GC pauses %.0f µs/tx, JIT compiling %.0f µs/tx (elapsed, not"
+                + " CPU; outside the thread groups)",
+            (after.allocated - before.allocated) / 1024.0 / n,
+            (after.gcMillis - before.gcMillis) * 1e3 / n,
+            (after.jitMillis - before.jitMillis) * 1e3 / n);
     return byGroup.entrySet().stream()
-        .filter(e -> e.getValue() / 1e3 / n >= 1)
-        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-        .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() / 1e3 / n))
-        .collect(Collectors.joining(", "));
+            .filter(e -> e.getValue() / 1e3 / n >= 1)
+            .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+            .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() / 1e3 / n))
+            .collect(Collectors.joining(", "))
+        + extra;
   }
 }

@@ -52,7 +52,12 @@ class SpringTransferIT {
   private static final String DB = "xatm_spring_it";
   private static final String NODE = "spring-it";
   private static final long SAVINGS_CAP = 3_500;
-  private static final List<String> ACCOUNTS = List.of("alice", "bob", "carol", "dave");
+  private static final List<String> ACCOUNTS =
+      List.of("alice", "bob", "carol", "load1", "load2", "load3");
+
+  /** The accounts of the concurrent test; the other tests each have their own. */
+  private static final List<String> LOAD_ACCOUNTS = List.of("load1", "load2", "load3");
+
   private static final long OPENING_CHECKING = 3_000;
   private static final long OPENING_SAVINGS = 1_000;
   private static final long TOTAL = ACCOUNTS.size() * (OPENING_CHECKING + OPENING_SAVINGS);
@@ -191,7 +196,7 @@ class SpringTransferIT {
             pool.submit(
                 () -> {
                   for (int i = 0; i < 25; i++) {
-                    String account = ACCOUNTS.get(random.nextInt(ACCOUNTS.size()));
+                    String account = LOAD_ACCOUNTS.get(random.nextInt(LOAD_ACCOUNTS.size()));
                     long amount = 1 + random.nextInt(1_500);
                     try {
                       if (random.nextBoolean()) {
@@ -219,7 +224,7 @@ class SpringTransferIT {
     }
     assertEquals(200, committed.get() + rejected.get());
     assertTrue(committed.get() > 0, "no transfer committed");
-    for (String a : ACCOUNTS) {
+    for (String a : LOAD_ACCOUNTS) {
       long[] b = balancesOnServers(a);
       assertTrue(b[0] >= 0 && b[1] >= 0 && b[1] <= SAVINGS_CAP, a + ": " + Arrays.toString(b));
     }
