@@ -1,5 +1,6 @@
 package dev.xatm.jdbc;
 
+import dev.xatm.jdbc.internal.VendorXaResource;
 import dev.xatm.jdbc.internal.XaConnectionFactory;
 import dev.xatm.jdbc.internal.XaUrl;
 import dev.xatm.tm.spi.RecoveryConnector;
@@ -70,7 +71,7 @@ public final class XatmRecoveryConnector implements RecoveryConnector {
     }
     XAResource xaResource;
     try {
-      xaResource = xa.getXAResource();
+      xaResource = VendorXaResource.wrap(xa.getXAResource());
     } catch (SQLException e) {
       closeQuietly(xa);
       throw new ResourceUnavailableException(

@@ -58,7 +58,7 @@ final class PooledXaConnection {
     this.pool = pool;
     this.xa = xa;
     this.connection = xa.getConnection();
-    this.xaResource = xa.getXAResource();
+    this.xaResource = new VendorXaResource(xa.getXAResource());
     this.createdNanos = nowNanos;
     this.lastReturnedNanos = nowNanos;
     this.initialReadOnly = connection.isReadOnly();
