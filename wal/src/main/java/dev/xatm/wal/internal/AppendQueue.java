@@ -84,8 +84,10 @@ final class AppendQueue {
    * Writer side: waits for records and takes all of them as a linked chain. Returns null once the
    * queue is refused (closed or poisoned) and empty.
    */
-  Append takeAll() {
-    spinWhileEmpty();
+  Append takeAll(boolean spin) {
+    if (spin) {
+      spinWhileEmpty();
+    }
     lock.lock();
     try {
       while (head == null && refusal == null) {
@@ -104,11 +106,12 @@ final class AppendQueue {
   }
 
   /**
-   * Before parking, the writer watches the queue for up to {@link #SPIN_NANOS}. A single appender
+   * Before parking, the writer may watch the queue for up to {@link #SPIN_NANOS}. A single appender
    * that waits for each ack appends its next record a few microseconds after the ack; catching it
    * here saves a park and an unpark (tens of microseconds on a VM) on every forced append, which is
-   * what separates one appender from the raw write + force loop. Bounded, so an idle log costs no
-   * CPU.
+   * what separates one appender from the raw write + force loop. The writer asks for it only after
+   * a batch of one record: with several appenders, group commit batches them and spinning would
+   * only burn CPU. Bounded, so an idle log costs nothing.
    */
   private void spinWhileEmpty() {
     long deadline = System.nanoTime() + SPIN_NANOS;

@@ -101,13 +101,15 @@ final class LogWriter implements Runnable {
   @Override
   public void run() {
     Append batch;
-    while ((batch = queue.takeAll()) != null) {
+    boolean single = false;
+    while ((batch = queue.takeAll(single)) != null) {
       try {
         write(batch);
       } catch (IOException | RuntimeException e) {
         fail(batch, e);
         return;
       }
+      single = batch.next == null;
       complete(batch);
     }
     try {
