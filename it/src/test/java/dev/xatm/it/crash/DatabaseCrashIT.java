@@ -198,7 +198,10 @@ class DatabaseCrashIT {
         once(
             killed,
             () -> {
-              adminExecute(bank.a(), "select pg_terminate_backend(" + pgPid.get() + ")");
+              // With a timeout, pg_terminate_backend waits until the backend is gone (PostgreSQL
+              // 14+),
+              // so the commit never races the termination.
+              adminExecute(bank.a(), "select pg_terminate_backend(" + pgPid.get() + ", 10000)");
               adminExecute(bank.b(), "kill " + mariaId.get());
             }));
     startTm(bank, log, node, fp);
