@@ -38,6 +38,9 @@ final class AppendQueue {
   /** Published copy of count, read without the lock by the writer's short spin. */
   private volatile int queued;
 
+  /** Written and read by the writer thread only. */
+  private boolean lastSpinCaught;
+
   AppendQueue(int maxRecords, long maxBytes, long nextLsn) {
     this.maxRecords = maxRecords;
     this.maxBytes = maxBytes;
@@ -85,9 +88,7 @@ final class AppendQueue {
    * queue is refused (closed or poisoned) and empty.
    */
   Append takeAll(boolean spin) {
-    if (spin) {
-      spinWhileEmpty();
-    }
+    lastSpinCaught = spin && spinWhileEmpty();
     lock.lock();
     try {
       while (head == null && refusal == null) {
@@ -113,11 +114,17 @@ final class AppendQueue {
    * a batch of one record: with several appenders, group commit batches them and spinning would
    * only burn CPU. Bounded, so an idle log costs nothing.
    */
-  private void spinWhileEmpty() {
+  private boolean spinWhileEmpty() {
     long deadline = System.nanoTime() + SPIN_NANOS;
     while (queued == 0 && System.nanoTime() - deadline < 0) {
       Thread.onSpinWait();
     }
+    return queued != 0;
+  }
+
+  /** Whether the last {@code takeAll(true)} found a record while spinning (writer thread only). */
+  boolean lastSpinCaught() {
+    return lastSpinCaught;
   }
 
   /** Refuses further appends with {@link WalClosedException}; queued ones are still written. */

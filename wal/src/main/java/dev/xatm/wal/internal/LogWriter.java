@@ -29,6 +29,7 @@ final class LogWriter implements Runnable {
 
   private static final Logger LOG = System.getLogger("dev.xatm.wal");
   private static final int STAGING = 4 << 20;
+  private static final int SPIN_COOLDOWN_BATCHES = 64;
 
   /** Receives segment changes, under the owner's segment lock. */
   interface Listener {
@@ -102,7 +103,21 @@ final class LogWriter implements Runnable {
   public void run() {
     Append batch;
     boolean single = false;
-    while ((batch = queue.takeAll(single)) != null) {
+    int spinCooldown = 0;
+    while (true) {
+      // Spin for the next record only where it pays: after a batch of one, and not for a while
+      // after a spin that caught nothing (2PC's Begin and End come alone, milliseconds apart).
+      boolean spin = single && spinCooldown == 0;
+      if (spinCooldown > 0) {
+        spinCooldown--;
+      }
+      batch = queue.takeAll(spin);
+      if (batch == null) {
+        break;
+      }
+      if (spin && !queue.lastSpinCaught()) {
+        spinCooldown = SPIN_COOLDOWN_BATCHES;
+      }
       try {
         write(batch);
       } catch (IOException | RuntimeException e) {
