@@ -29,7 +29,12 @@ final class LogWriter implements Runnable {
 
   private static final Logger LOG = System.getLogger("dev.xatm.wal");
   private static final int STAGING = 4 << 20;
-  private static final int SPIN_COOLDOWN_BATCHES = 64;
+
+  /** Batches without spinning after a spin that caught nothing; doubles per miss in a row. */
+  private static final int SPIN_COOLDOWN_BATCHES = 8;
+
+  private static final int SPIN_MAX_MISSES = 4;
+  private static final int MERGE_ROUNDS = 4;
 
   /** Receives segment changes, under the owner's segment lock. */
   interface Listener {
@@ -56,6 +61,8 @@ final class LogWriter implements Runnable {
   private long writtenLsn;
   private long durableLsn;
   private long pendingForce; // highest written LSN not yet forced (0 = none)
+  private int spinCooldown; // batches to go without spinning
+  private int spinMisses; // spins in a row that caught nothing, capped
   private volatile WalPoisonedException poison;
 
   LogWriter(
@@ -101,30 +108,22 @@ final class LogWriter implements Runnable {
 
   @Override
   public void run() {
-    Append batch;
-    boolean single = false;
-    int spinCooldown = 0;
     while (true) {
-      // Spin for the next record only where it pays: after a batch of one, and not for a while
-      // after a spin that caught nothing (2PC's Begin and End come alone, milliseconds apart).
-      boolean spin = single && spinCooldown == 0;
-      if (spinCooldown > 0) {
-        spinCooldown--;
-      }
-      batch = queue.takeAll(spin);
+      boolean spin = spinPays();
+      Append batch = queue.takeAll(spin);
       if (batch == null) {
         break;
       }
-      if (spin && !queue.lastSpinCaught()) {
-        spinCooldown = SPIN_COOLDOWN_BATCHES;
+      if (spin) {
+        spun(queue.lastSpinCaught());
       }
+      batch = withArriving(batch);
       try {
         write(batch);
       } catch (IOException | RuntimeException e) {
         fail(batch, e);
         return;
       }
-      single = batch.next == null;
       complete(batch);
     }
     try {
@@ -136,6 +135,60 @@ final class LogWriter implements Runnable {
     } catch (IOException e) {
       fail(null, e);
     }
+  }
+
+  /**
+   * Whether watching the queue before parking is likely to pay: not after recent spins that caught
+   * nothing (2PC's Begin and End arrive alone, milliseconds apart, while a single appender waiting
+   * on each ack appends again within microseconds).
+   */
+  private boolean spinPays() {
+    if (spinCooldown > 0) {
+      spinCooldown--;
+      return false;
+    }
+    return true;
+  }
+
+  private void spun(boolean caught) {
+    if (caught) {
+      spinMisses = 0;
+    } else if (spinCooldown == 0) {
+      spinMisses = Math.min(spinMisses + 1, SPIN_MAX_MISSES);
+      spinCooldown = SPIN_COOLDOWN_BATCHES << (spinMisses - 1);
+    }
+  }
+
+  /**
+   * A batch of unforced records only (2PC's Begin, or End) waits briefly for what follows, usually
+   * the next forced record, so that both go out in one write before one force instead of a write
+   * each. Bounded by a few spin windows; an unforced record needs no more than to be written.
+   */
+  private Append withArriving(Append batch) {
+    if (!fsync) {
+      return batch;
+    }
+    Append last = batch;
+    for (int round = 0; round < MERGE_ROUNDS && spinCooldown == 0; round++) {
+      boolean forced = false;
+      for (Append a = batch; ; a = a.next) {
+        forced |= a.forced;
+        if (a.next == null) {
+          last = a;
+          break;
+        }
+      }
+      if (forced) {
+        break;
+      }
+      Append more = queue.takeArriving();
+      spun(more != null);
+      if (more == null) {
+        break;
+      }
+      last.next = more;
+    }
+    return batch;
   }
 
   private void write(Append batch) throws IOException {
