@@ -30,7 +30,7 @@ final class LogWriter implements Runnable {
   private static final Logger LOG = System.getLogger("dev.xatm.wal");
   private static final int STAGING = 4 << 20;
 
-  /** Batches without spinning after a spin that caught nothing; doubles per miss in a row. */
+  /** Chances skipped after a spin that caught nothing; doubles per miss in a row. */
   private static final int SPIN_COOLDOWN_BATCHES = 8;
 
   private static final int SPIN_MAX_MISSES = 4;
@@ -61,8 +61,8 @@ final class LogWriter implements Runnable {
   private long writtenLsn;
   private long durableLsn;
   private long pendingForce; // highest written LSN not yet forced (0 = none)
-  private int spinCooldown; // batches to go without spinning
-  private int spinMisses; // spins in a row that caught nothing, capped
+  private final SpinBackoff idleSpin = new SpinBackoff();
+  private final SpinBackoff mergeSpin = new SpinBackoff();
   private volatile WalPoisonedException poison;
 
   LogWriter(
@@ -139,37 +139,31 @@ final class LogWriter implements Runnable {
 
   /**
    * Whether watching the queue before parking is likely to pay: not after recent spins that caught
-   * nothing (2PC's Begin and End arrive alone, milliseconds apart, while a single appender waiting
-   * on each ack appends again within microseconds).
+   * nothing. A single appender waiting on each ack appends again within microseconds; a transaction
+   * manager's next record comes only after its thread has been woken and has committed the
+   * branches, often later than a spin window.
    */
   private boolean spinPays() {
-    if (spinCooldown > 0) {
-      spinCooldown--;
-      return false;
-    }
-    return true;
+    return idleSpin.pays();
   }
 
   private void spun(boolean caught) {
-    if (caught) {
-      spinMisses = 0;
-    } else if (spinCooldown == 0) {
-      spinMisses = Math.min(spinMisses + 1, SPIN_MAX_MISSES);
-      spinCooldown = SPIN_COOLDOWN_BATCHES << (spinMisses - 1);
-    }
+    idleSpin.record(caught);
   }
 
   /**
    * A batch of unforced records only (2PC's Begin, or End) waits briefly for what follows, usually
    * the next forced record, so that both go out in one write before one force instead of a write
-   * each. Bounded by a few spin windows; an unforced record needs no more than to be written.
+   * each. Bounded by a few spin windows, with its own back-off (a Begin followed by prepares on a
+   * real database waits milliseconds for its Committing); an unforced record needs no more than to
+   * be written.
    */
   private Append withArriving(Append batch) {
     if (!fsync) {
       return batch;
     }
     Append last = batch;
-    for (int round = 0; round < MERGE_ROUNDS && spinCooldown == 0; round++) {
+    for (int round = 0; round < MERGE_ROUNDS && mergeSpin.pays(); round++) {
       boolean forced = false;
       for (Append a = batch; ; a = a.next) {
         forced |= a.forced;
@@ -182,13 +176,39 @@ final class LogWriter implements Runnable {
         break;
       }
       Append more = queue.takeArriving();
-      spun(more != null);
+      mergeSpin.record(more != null);
       if (more == null) {
         break;
       }
       last.next = more;
     }
     return batch;
+  }
+
+  /**
+   * Back-off for one kind of spin: after a spin that caught nothing, skip the next 8 chances,
+   * doubling per miss in a row up to 64. Writer thread only.
+   */
+  private static final class SpinBackoff {
+    private int cooldown;
+    private int misses;
+
+    boolean pays() {
+      if (cooldown > 0) {
+        cooldown--;
+        return false;
+      }
+      return true;
+    }
+
+    void record(boolean caught) {
+      if (caught) {
+        misses = 0;
+      } else {
+        misses = Math.min(misses + 1, SPIN_MAX_MISSES);
+        cooldown = SPIN_COOLDOWN_BATCHES << (misses - 1);
+      }
+    }
   }
 
   private void write(Append batch) throws IOException {
