@@ -73,8 +73,15 @@ class ResourceDownAtStartupIT {
                           && l.resourceId().contains(bank.a().database())),
           "the startup report names side A as unreachable");
       assertTrue(bank.b().preparedOf(node).isEmpty(), "side B was finished at startup");
-      // inDoubt() lists Xids a resource was seen holding; side A could not be scanned, so its
-      // decided branches appear in the report (from the log) rather than in that list.
+      // Side A could not be scanned: its decided branches are reported from the log, and listed
+      // as in doubt (waiting for A), so an operator sees them during the outage.
+      assertEquals(
+          3,
+          tm.recovery().inDoubt().stream()
+              .filter(d -> d.result() == RecoveryResult.UNREACHABLE)
+              .filter(d -> d.resourceId().contains(bank.a().database()))
+              .count(),
+          () -> "in doubt while A is down: " + tm.recovery().inDoubt());
       long unconfirmedA =
           startup.lines().stream()
               .filter(l -> l.result() == RecoveryResult.UNREACHABLE)

@@ -17,6 +17,7 @@ import dev.xatm.tm.spi.IdentifiedXAResource;
 import dev.xatm.tm.spi.ResourceDescriptor;
 import dev.xatm.tm.testing.FakeXAResource.BranchState;
 import dev.xatm.tm.testing.FakeXAResource.Op;
+import java.util.List;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
@@ -277,6 +278,12 @@ class HazardTest {
     assertEquals(BranchState.COMMITTED, a.state(xid(g, 1)));
     assertEquals(0, records(new TxRecord.End(g, Outcome.COMMITTED)), "no End: b unconfirmed");
     assertTrue(first.toString().contains("connection refused by b"), first.toString());
+    List<InDoubtXid> waiting = rig.tm.recovery().inDoubt();
+    assertEquals(1, waiting.size(), "the decided branch waiting for b is listed: " + waiting);
+    assertEquals(xid(g, 2).toString(), waiting.get(0).xid());
+    assertEquals("b", waiting.get(0).resourceId());
+    assertEquals(RecoveryLogState.COMMITTING, waiting.get(0).logState());
+    assertEquals(RecoveryResult.UNREACHABLE, waiting.get(0).result());
     // Background passes: b is retried after 1s, 2s, 4s, 4s (capped), not more often.
     long before = rig.connector.opensOf("b");
     rig.scheduler.advanceAndRun(Rig.seconds(1));
@@ -291,6 +298,7 @@ class HazardTest {
     assertEquals(BranchState.COMMITTED, b.state(xid(g, 2)));
     assertEquals(1, records(new TxRecord.End(g, Outcome.COMMITTED)));
     assertFalse(rig.tm.recovery().lastReport().unresolved());
+    assertEquals(List.of(), rig.tm.recovery().inDoubt(), "resolved once b is back");
   }
 
   @Test

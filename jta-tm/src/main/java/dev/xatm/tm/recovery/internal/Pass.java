@@ -49,6 +49,9 @@ final class Pass {
   /** Branches of decided transactions finished in this pass (committed, confirmed, heuristic). */
   private final Set<XatmXid> finished = new HashSet<>();
 
+  /** Per unreachable resource: the decided branches waiting for it. */
+  private final Map<String, Map<String, RecoveryEngine.InDoubtEntry>> waiting = new HashMap<>();
+
   /** Branches this pass rolled back (answered, or confirmed by a fresh scan). */
   private final Set<XatmXid> rolledBack = new HashSet<>();
 
@@ -67,6 +70,7 @@ final class Pass {
       scan(t);
     }
     finishDecided(targets.isEmpty());
+    waiting.forEach(engine::addInDoubt);
     for (XatmXid x : finished) {
       engine.resolvedElsewhere(x, Outcome.COMMITTED);
     }
@@ -312,11 +316,17 @@ final class Pass {
         return true;
       }
       if (failedResources.contains(rid)) {
-        addDecided(
-            x.toString(),
-            rid,
-            RecoveryResult.UNREACHABLE,
-            "resource unreachable: branch not confirmed; End not written");
+        RecoveryLine l =
+            addDecided(
+                x.toString(),
+                rid,
+                RecoveryResult.UNREACHABLE,
+                "resource unreachable: branch not confirmed; End not written");
+        // Listed as in doubt too: an operator asking what is unresolved during an outage must
+        // see the decided branches waiting for it, not only Xids some scan once listed.
+        waiting
+            .computeIfAbsent(rid, k -> new LinkedHashMap<>())
+            .put(l.xid(), engine.entry(l, x, now));
       } else {
         addDecided(
             x.toString(),
@@ -341,9 +351,11 @@ final class Pass {
     return false;
   }
 
-  private void addDecided(String xid, String rid, RecoveryResult r, String reason) {
-    lines.add(
-        new RecoveryLine(xid, rid, RecoveryLogState.COMMITTING, RecoveryAction.CHECK, r, reason));
+  private RecoveryLine addDecided(String xid, String rid, RecoveryResult r, String reason) {
+    RecoveryLine l =
+        new RecoveryLine(xid, rid, RecoveryLogState.COMMITTING, RecoveryAction.CHECK, r, reason);
+    lines.add(l);
+    return l;
   }
 
   private void unreachable(Target t, String reason, boolean countsForBackoff) {

@@ -170,6 +170,14 @@ public final class RecoveryEngine implements RecoveryService {
         new InDoubtXid(l.xid(), l.resourceId(), l.logState(), l.result(), l.reason(), first), x);
   }
 
+  /** Adds entries for a resource this pass could not scan, keeping what earlier scans found. */
+  void addInDoubt(String resourceId, Map<String, InDoubtEntry> entries) {
+    Map<String, InDoubtEntry> merged =
+        new LinkedHashMap<>(inDoubt.getOrDefault(resourceId, Map.of()));
+    merged.putAll(entries);
+    inDoubt.put(resourceId, merged);
+  }
+
   void replaceInDoubt(String resourceId, Map<String, InDoubtEntry> entries, Instant now) {
     if (entries.isEmpty()) {
       inDoubt.remove(resourceId);
