@@ -105,6 +105,7 @@ final class PrivatePostgres {
 
   void start() throws IOException, InterruptedException {
     if (isUp()) {
+      requireOurs();
       return;
     }
     runPg(
@@ -123,6 +124,34 @@ final class PrivatePostgres {
   void stop(String mode) throws IOException, InterruptedException {
     runPg(
         List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", mode, "-w", "stop"));
+  }
+
+  /**
+   * A server already listening on our port is adopted only if it runs on our data directory: tests
+   * stop and start this cluster, and must never do that to someone else's.
+   */
+  private void requireOurs() throws IOException {
+    String theirs;
+    try (Connection c = DriverManager.getConnection(adminUrl());
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("show data_directory")) {
+      rs.next();
+      theirs = rs.getString(1);
+    } catch (SQLException e) {
+      throw new IOException("cannot ask the server on port " + PORT + " for its data directory", e);
+    }
+    if (!Path.of(theirs).toRealPath().equals(data.toRealPath())) {
+      throw new IOException(
+          "port "
+              + PORT
+              + " is taken by a PostgreSQL server on "
+              + theirs
+              + ", not this build's "
+              + data
+              + ": stop it (pg_ctl -D "
+              + theirs
+              + " stop) or point the tests at a server with XATM_IT_PG_URL");
+    }
   }
 
   private boolean isUp() {
