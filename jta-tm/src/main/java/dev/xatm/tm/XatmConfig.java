@@ -38,6 +38,7 @@ import java.util.TreeMap;
  *   <tr><td>xatm.parallelism</td><td>8: threads for phase 1 / phase 2 of several branches</td></tr>
  *   <tr><td>xatm.commit-retry.initial-backoff / max-backoff</td><td>100ms / 30s</td></tr>
  *   <tr><td>xatm.runtime.install-default</td><td>true: publish via XatmRuntimes</td></tr>
+ *   <tr><td>xatm.jmx.enabled</td><td>true: publish XatmMetricsMXBean</td></tr>
  *   <tr><td>xatm.checkpoint.enabled</td><td>true: checkpoints and segment GC (docs/snapshots.md)</td></tr>
  *   <tr><td>xatm.checkpoint.interval</td><td>60s; 0 = never by time</td></tr>
  *   <tr><td>xatm.checkpoint.bytes</td><td>2 segments; 0 = never by size</td></tr>
@@ -62,6 +63,7 @@ public final class XatmConfig {
   public static final String RETRY_INITIAL = "xatm.commit-retry.initial-backoff";
   public static final String RETRY_MAX = "xatm.commit-retry.max-backoff";
   public static final String INSTALL_DEFAULT = "xatm.runtime.install-default";
+  public static final String JMX_ENABLED = "xatm.jmx.enabled";
   public static final String RECOVERY_PREFIX = "xatm.recovery.";
   public static final String CHECKPOINT_ENABLED = "xatm.checkpoint.enabled";
   public static final String CHECKPOINT_INTERVAL = "xatm.checkpoint.interval";
@@ -86,6 +88,7 @@ public final class XatmConfig {
     RETRY_INITIAL,
     RETRY_MAX,
     INSTALL_DEFAULT,
+    JMX_ENABLED,
     CHECKPOINT_ENABLED,
     CHECKPOINT_INTERVAL,
     CHECKPOINT_BYTES,
@@ -105,6 +108,7 @@ public final class XatmConfig {
   private final Duration retryInitialBackoff;
   private final Duration retryMaxBackoff;
   private final boolean installAsDefault;
+  private final boolean jmxEnabled;
   private final Map<String, String> recovery;
   private final Snapshots snapshots;
 
@@ -119,6 +123,7 @@ public final class XatmConfig {
     retryInitialBackoff = b.retryInitialBackoff;
     retryMaxBackoff = b.retryMaxBackoff;
     installAsDefault = b.installAsDefault;
+    jmxEnabled = b.jmxEnabled;
     recovery = Collections.unmodifiableMap(new TreeMap<>(b.recovery));
     snapshots = b.snapshots();
   }
@@ -226,6 +231,7 @@ public final class XatmConfig {
         case RETRY_INITIAL -> b.retryInitialBackoff(Values.duration(k, v));
         case RETRY_MAX -> b.retryMaxBackoff(Values.duration(k, v));
         case INSTALL_DEFAULT -> b.installAsDefault(Values.bool(k, v));
+        case JMX_ENABLED -> b.jmxEnabled(Values.bool(k, v));
         case CHECKPOINT_ENABLED -> b.checkpointsEnabled(Values.bool(k, v));
         case CHECKPOINT_INTERVAL -> b.checkpointInterval(Values.duration(k, v));
         case CHECKPOINT_BYTES -> b.checkpointBytes(Values.size(k, v));
@@ -338,6 +344,11 @@ public final class XatmConfig {
     return installAsDefault;
   }
 
+  /** Whether the TM publishes {@link XatmMetricsMXBean} on the platform MBean server. */
+  public boolean jmxEnabled() {
+    return jmxEnabled;
+  }
+
   /**
    * Every {@code xatm.recovery.*} setting as given (for example {@code
    * xatm.recovery.resource.bank.url}); recovery (issue 4) parses and validates them.
@@ -377,6 +388,7 @@ public final class XatmConfig {
     private Duration retryInitialBackoff = Duration.ofMillis(100);
     private Duration retryMaxBackoff = Duration.ofSeconds(30);
     private boolean installAsDefault = true;
+    private boolean jmxEnabled = true;
     private final Map<String, String> recovery = new LinkedHashMap<>();
     private boolean checkpointsEnabled = true;
     private Duration checkpointInterval = Duration.ofSeconds(60);
@@ -476,6 +488,11 @@ public final class XatmConfig {
 
     public Builder retryMaxBackoff(Duration d) {
       this.retryMaxBackoff = Objects.requireNonNull(d, RETRY_MAX);
+      return this;
+    }
+
+    public Builder jmxEnabled(boolean enabled) {
+      this.jmxEnabled = enabled;
       return this;
     }
 

@@ -12,6 +12,7 @@ import dev.xatm.tm.log.TxLog;
 import dev.xatm.tm.log.TxLogException;
 import dev.xatm.tm.log.WalTxLog;
 import dev.xatm.tm.recovery.RecoveryConfig;
+import dev.xatm.tm.recovery.RecoveryReport;
 import dev.xatm.tm.recovery.RecoveryService;
 import dev.xatm.tm.recovery.internal.RecoveryEngine;
 import dev.xatm.tm.recovery.internal.RecoveryEnv;
@@ -97,6 +98,7 @@ public final class XatmTransactionManager
   private final Map<String, String> offeredPasswords = new ConcurrentHashMap<>();
   private final DecisionTracker decisions = new DecisionTracker();
   private final RecoveryEngine recovery;
+  private final MetricsBean mbean;
   private final boolean recoveryStartup;
   private final LogLifecycle lifecycle; // null when the log is not the TM's own WAL
 
@@ -170,6 +172,7 @@ public final class XatmTransactionManager
       XatmRuntimes.install(this);
     }
     this.installed = install;
+    this.mbean = config.jmxEnabled() ? MetricsBean.register(this) : null;
   }
 
   /** Starts a transaction manager with default collaborators (own threads, system clock). */
@@ -227,6 +230,36 @@ public final class XatmTransactionManager
    */
   public RecoveryService recovery() {
     return recovery;
+  }
+
+  /** What this transaction manager has done and where it stands (also published over JMX). */
+  public XatmMetrics metrics() {
+    RecoveryReport last = recovery.lastReport();
+    long lastLsn = 0;
+    long durableLsn = 0;
+    int segments = 0;
+    if (log instanceof WalTxLog w) {
+      lastLsn = w.wal().lastLsn();
+      durableLsn = w.wal().durableLsn();
+      segments = w.wal().segments().size();
+    }
+    return new XatmMetrics(
+        nodeId(),
+        epoch,
+        ctx.counters().begun(),
+        ctx.counters().committed(),
+        ctx.counters().rolledBack(),
+        ctx.counters().heuristic(),
+        service.registry().size(),
+        ctx.retrier().pendingCount(),
+        recovery.inDoubt().size(),
+        recovery.unresolvedHeuristics().size(),
+        last == null ? -1 : last.duration().toMillis(),
+        last != null && last.unresolved(),
+        failStopCause() != null,
+        lastLsn,
+        durableLsn,
+        segments);
   }
 
   /** Rolls back expired transactions now instead of at the reaper's next tick. */
@@ -374,6 +407,9 @@ public final class XatmTransactionManager
     releaseExecutors.run();
     if (installed) {
       XatmRuntimes.uninstall(this);
+    }
+    if (mbean != null) {
+      mbean.unregister();
     }
     log.close();
   }

@@ -437,6 +437,7 @@ public final class Coordinator {
   }
 
   private void finish(XatmTransaction tx) {
+    ctx.counters().finished(tx.state());
     tx.synchronizations.afterCompletion(tx.state().jtaStatus(), tx.gtrid().toString());
   }
 

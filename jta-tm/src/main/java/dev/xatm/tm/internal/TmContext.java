@@ -18,6 +18,7 @@ public final class TmContext {
   private final Scheduler scheduler;
   private final Failpoints failpoints;
   private final FailStop failStop = new FailStop();
+  private final TxCounters counters = new TxCounters();
   private final ResourceRegistrar registrar;
   private final BranchRetrier retrier;
   private final Coordinator coordinator;
@@ -63,6 +64,10 @@ public final class TmContext {
 
   public FailStop failStop() {
     return failStop;
+  }
+
+  public TxCounters counters() {
+    return counters;
   }
 
   public ResourceRegistrar registrar() {

@@ -66,6 +66,7 @@ public final class TransactionService {
     Gtrid gtrid = new Gtrid(nodeId, epoch, sequence.incrementAndGet());
     XatmTransaction created = new XatmTransaction(gtrid, ctx.clock().millis() + timeoutMillis, ctx);
     registry.add(created);
+    ctx.counters().began();
     current.set(created);
   }
 

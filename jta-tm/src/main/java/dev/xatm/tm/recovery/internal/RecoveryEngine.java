@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -61,7 +62,9 @@ public final class RecoveryEngine implements RecoveryService {
   /** resourceId -> xid -> entry. */
   private final Map<String, Map<String, InDoubtEntry>> inDoubt = new ConcurrentHashMap<>();
 
+  /** Copy-on-write: read without the pass lock (metrics must not wait for a pass). */
   private final List<LogState.HeuristicEntry> startupHeuristics;
+
   private volatile RecoveryReport lastReport;
   private volatile boolean closed;
   private Scheduler.Cancellable next;
@@ -74,7 +77,7 @@ public final class RecoveryEngine implements RecoveryService {
     this.targets = new Targets(env.config(), env.connectors(), env.offeredPassword());
     this.backoff = new Backoff(env.config().backoffInitial(), env.config().backoffMax());
     this.decided.putAll(env.startup().decided());
-    this.startupHeuristics = new ArrayList<>(env.startup().heuristics());
+    this.startupHeuristics = new CopyOnWriteArrayList<>(env.startup().heuristics());
   }
 
   /**
@@ -290,14 +293,9 @@ public final class RecoveryEngine implements RecoveryService {
 
   @Override
   public List<LogState.HeuristicEntry> unresolvedHeuristics() {
-    lock.lock();
-    try {
-      List<LogState.HeuristicEntry> out = new ArrayList<>(startupHeuristics);
-      out.addAll(env.tracker().heuristics());
-      return List.copyOf(out);
-    } finally {
-      lock.unlock();
-    }
+    List<LogState.HeuristicEntry> out = new ArrayList<>(startupHeuristics);
+    out.addAll(env.tracker().heuristics());
+    return List.copyOf(out);
   }
 
   // ---- operator actions ----

@@ -1,0 +1,40 @@
+package dev.xatm.tm;
+
+/**
+ * The JMX view of {@link XatmMetrics}: every attribute is read live when asked. Registered by each
+ * started transaction manager as {@code dev.xatm:type=TransactionManager,node=<node id>} unless
+ * {@code xatm.jmx.enabled=false}, and unregistered when it closes.
+ */
+public interface XatmMetricsMXBean {
+  String getNodeId();
+
+  long getEpoch();
+
+  long getTransactionsBegun();
+
+  long getTransactionsCommitted();
+
+  long getTransactionsRolledBack();
+
+  long getTransactionsHeuristic();
+
+  int getTransactionsActive();
+
+  int getPendingRetries();
+
+  int getInDoubt();
+
+  int getUnresolvedHeuristics();
+
+  long getLastRecoveryMillis();
+
+  boolean isLastRecoveryUnresolved();
+
+  boolean isFailStopped();
+
+  long getLogLastLsn();
+
+  long getLogDurableLsn();
+
+  int getLogSegments();
+}
