@@ -1,20 +1,15 @@
 package dev.xatm.bench.e2e;
 
+import dev.xatm.testkit.LocalPostgresCluster;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The PostgreSQL server the benchmark runs against, and why.
@@ -203,116 +198,22 @@ final class BenchServer {
 
   private static String startPrivate(Path data, int maxThreads)
       throws IOException, InterruptedException {
-    Path bin = findBinDir();
-    boolean root = "root".equals(System.getProperty("user.name"));
-    String url = "jdbc:postgresql://127.0.0.1:" + PRIVATE_PORT + "/postgres?user=postgres";
-    if (!Files.exists(data.resolve("PG_VERSION"))) {
-      Files.createDirectories(data);
-      if (root) {
-        run(List.of("chown", "postgres:postgres", data.toString()));
-        run(List.of("chmod", "700", data.toString()));
-      }
-      runPg(
-          root,
-          List.of(
-              bin.resolve("initdb").toString(),
-              "-D",
-              data.toString(),
-              "-U",
-              "postgres",
-              "--auth=trust",
-              "--no-sync"));
-      int limit = Math.max(200, 2 * maxThreads + 50);
-      // Durability stays at PostgreSQL's defaults (fsync, synchronous_commit, full_page_writes on);
-      // only the limits XA at 64 threads needs are raised, and checkpoints are spaced out (the
-      // benchmark forces one between configurations instead), as in research/bench-anchors.md.
-      String conf =
-          "\nport = "
-              + PRIVATE_PORT
-              + "\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''"
-              + "\nmax_connections = "
-              + limit
-              + "\nmax_prepared_transactions = "
-              + limit
-              + "\ncheckpoint_timeout = 30min\nmax_wal_size = 4GB\n";
-      Files.writeString(
-          data.resolve("postgresql.conf"), conf, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    int limit = Math.max(200, 2 * maxThreads + 50);
+    // Durability stays at PostgreSQL's defaults (fsync, synchronous_commit, full_page_writes on);
+    // only the limits XA at 64 threads needs are raised, and checkpoints are spaced out (the
+    // benchmark forces one between configurations instead), as in research/bench-anchors.md.
+    LocalPostgresCluster cluster =
+        LocalPostgresCluster.builder(data, PRIVATE_PORT)
+            .setting("max_connections", Integer.toString(limit))
+            .setting("max_prepared_transactions", Integer.toString(limit))
+            .setting("checkpoint_timeout", "30min")
+            .setting("max_wal_size", "4GB")
+            .build();
+    boolean wasUp = cluster.isUp();
+    cluster.start();
+    if (!wasUp) {
+      cluster.stopOnExit();
     }
-    if (!isUp(url)) {
-      runPg(
-          root,
-          List.of(
-              bin.resolve("pg_ctl").toString(),
-              "-D",
-              data.toString(),
-              "-l",
-              data.resolve("server.log").toString(),
-              "-w",
-              "-t",
-              "60",
-              "start"));
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    try {
-                      runPg(
-                          root,
-                          List.of(
-                              bin.resolve("pg_ctl").toString(),
-                              "-D",
-                              data.toString(),
-                              "-m",
-                              "fast",
-                              "-w",
-                              "stop"));
-                    } catch (IOException | InterruptedException e) {
-                      System.err.println("stopping the private cluster failed: " + e.getMessage());
-                    }
-                  }));
-    }
-    return url;
-  }
-
-  private static boolean isUp(String url) {
-    try (Connection c = DriverManager.getConnection(url)) {
-      return c.isValid(5);
-    } catch (SQLException e) {
-      return false;
-    }
-  }
-
-  private static Path findBinDir() throws IOException {
-    Path root = Path.of("/usr/lib/postgresql");
-    if (!Files.isDirectory(root)) {
-      throw new IOException(
-          "no PostgreSQL server binaries under " + root + "; pass -Dbench.pg.url");
-    }
-    try (Stream<Path> versions = Files.list(root)) {
-      return versions
-          .map(v -> v.resolve("bin"))
-          .filter(b -> Files.isExecutable(b.resolve("initdb")))
-          .max(Comparator.comparing(Path::toString))
-          .orElseThrow(() -> new IOException("no initdb under " + root));
-    }
-  }
-
-  private static void runPg(boolean asPostgres, List<String> command)
-      throws IOException, InterruptedException {
-    List<String> full = new ArrayList<>();
-    if (asPostgres) {
-      full.addAll(List.of("runuser", "-u", "postgres", "--"));
-    }
-    full.addAll(command);
-    run(full);
-  }
-
-  private static void run(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IOException(String.join(" ", command) + " failed: " + out.strip());
-    }
+    return cluster.adminUrl();
   }
 }
