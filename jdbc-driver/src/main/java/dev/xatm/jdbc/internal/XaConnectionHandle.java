@@ -142,6 +142,24 @@ final class XaConnectionHandle implements Connection {
     call(f);
   }
 
+  /**
+   * A change of session state (read-only, catalog, schema, isolation): the pool must reset it
+   * before the physical connection serves another borrower.
+   */
+  private void changeState(StateChange change) throws SQLException {
+    run(
+        (c, u) -> {
+          u.lease.markStateDirty();
+          change.apply(c);
+          return null;
+        });
+  }
+
+  @FunctionalInterface
+  private interface StateChange {
+    void apply(Connection c) throws SQLException;
+  }
+
   private <S extends Statement> S track(Class<S> type, S raw, Use u) {
     u.lease.trackStatement(raw);
     S proxy = JdbcProxies.statement(type, raw, this, u.lease, u.generation);
@@ -470,12 +488,7 @@ final class XaConnectionHandle implements Connection {
 
   @Override
   public void setReadOnly(boolean readOnly) throws SQLException {
-    run(
-        (c, u) -> {
-          u.lease.markStateDirty();
-          c.setReadOnly(readOnly);
-          return null;
-        });
+    changeState(c -> c.setReadOnly(readOnly));
   }
 
   @Override
@@ -485,12 +498,7 @@ final class XaConnectionHandle implements Connection {
 
   @Override
   public void setCatalog(String catalog) throws SQLException {
-    run(
-        (c, u) -> {
-          u.lease.markStateDirty();
-          c.setCatalog(catalog);
-          return null;
-        });
+    changeState(c -> c.setCatalog(catalog));
   }
 
   @Override
@@ -500,12 +508,7 @@ final class XaConnectionHandle implements Connection {
 
   @Override
   public void setTransactionIsolation(int level) throws SQLException {
-    run(
-        (c, u) -> {
-          u.lease.markStateDirty();
-          c.setTransactionIsolation(level);
-          return null;
-        });
+    changeState(c -> c.setTransactionIsolation(level));
   }
 
   @Override
@@ -627,12 +630,7 @@ final class XaConnectionHandle implements Connection {
 
   @Override
   public void setSchema(String schema) throws SQLException {
-    run(
-        (c, u) -> {
-          u.lease.markStateDirty();
-          c.setSchema(schema);
-          return null;
-        });
+    changeState(c -> c.setSchema(schema));
   }
 
   @Override
