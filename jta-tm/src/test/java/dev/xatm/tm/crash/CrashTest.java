@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xatm.tm.Failpoint;
 import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.XatmConfig;
+import dev.xatm.tm.XatmTransactionManager;
 import dev.xatm.tm.log.LogState;
 import dev.xatm.tm.log.WalTxLog;
+import dev.xatm.tm.testing.FakeXAResource;
+import dev.xatm.tm.testing.Journal;
 import dev.xatm.wal.Wal;
 import dev.xatm.wal.WalConfig;
 import java.io.BufferedReader;
@@ -17,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -149,5 +154,78 @@ class CrashTest {
       assertTrue(begun.contains(g), "I2: " + g + " decided without having been begun");
     }
     assertTrue(s.decided().size() <= 2, "at most the in-flight transaction and one unforced End");
+  }
+
+  /**
+   * SIGKILL while checkpoints and segment GC are running (64 KiB segments, a checkpoint at every
+   * rotation): the kill lands after 2,000-3,500 decided transactions, a dozen rotations in. The log
+   * must then start the ordinary way (newest checkpoint + replay over deleted segments) with no
+   * anomaly and at most the in-flight transactions decided, and take new transactions.
+   */
+  @Test
+  void sigkillWhileCheckpointsAndGcRun() throws Exception {
+    long seed = System.nanoTime();
+    System.out.println("checkpoint kill seed " + seed);
+    Random random = new Random(seed);
+    for (int round = 0; round < 3; round++) {
+      Path log = dir.resolve("checkpointed-" + round);
+      Path firstSegment = log.resolve(String.format("%020d.wal", 1));
+      int margin = random.nextInt(1500);
+      Process p = child("run", log.toString());
+      Set<Gtrid> begun = new HashSet<>();
+      int decided = 0;
+      int killAt = Integer.MAX_VALUE; // set once GC has deleted the first segment
+      try (BufferedReader r =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          if (line.startsWith("BEGIN ")) {
+            begun.add(parse(line.substring(6)));
+          } else if (line.startsWith("DECIDED ")) {
+            decided++;
+            if (killAt == Integer.MAX_VALUE
+                && decided % 100 == 0
+                && !java.nio.file.Files.exists(firstSegment)) {
+              killAt = decided + margin;
+            }
+            if (decided >= killAt || decided >= 200_000) {
+              p.destroyForcibly(); // SIGKILL (or give up: GC never ran)
+              break;
+            }
+          }
+        }
+      }
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+      assertTrue(
+          killAt != Integer.MAX_VALUE,
+          "segment GC never ran in " + decided + " transactions (seed " + seed + ")");
+      assertEquals(killAt, decided, "round " + round + " (seed " + seed + "): killed after GC");
+      try (var files = java.nio.file.Files.list(log)) {
+        List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
+        assertTrue(
+            names.stream().anyMatch(n -> n.startsWith("checkpoint-")),
+            "checkpoints on disk at the kill: " + names);
+      }
+      XatmConfig config =
+          XatmConfig.builder()
+              .nodeId("crash-node")
+              .logDir(log)
+              .segmentSize(64 * 1024)
+              .installAsDefault(false)
+              .jmxEnabled(false)
+              .build();
+      try (XatmTransactionManager tm = XatmTransactionManager.start(config)) {
+        LogState s = tm.startupLogState();
+        assertTrue(s.anomalies().isEmpty(), s.anomalies().toString());
+        assertTrue(begun.containsAll(s.decided().keySet()), "I2: decided without a begin: " + s);
+        assertTrue(
+            s.decided().size() <= 2,
+            "round " + round + ": only in-flight transactions may be decided: " + s.decided());
+        Journal journal = new Journal();
+        tm.begin();
+        tm.getTransaction().enlistResource(new FakeXAResource("a", journal));
+        tm.getTransaction().enlistResource(new FakeXAResource("b", journal));
+        tm.commit();
+      }
+    }
   }
 }
