@@ -223,22 +223,22 @@ public final class XatmConfig {
       switch (k) {
         case NODE_ID -> b.nodeId(v.isEmpty() ? null : v);
         case LOG_DIR -> b.logDir(path(k, v));
-        case LOG_SEGMENT_SIZE -> b.segmentSize(Values.size(k, v));
+        case LOG_SEGMENT_SIZE -> b.segmentSize(ConfigValues.size(k, v));
         case LOG_DURABILITY -> b.durability(durability(k, v));
-        case DEFAULT_TIMEOUT -> b.defaultTimeout(Values.duration(k, v));
-        case REAPER_INTERVAL -> b.reaperInterval(Values.duration(k, v));
-        case PARALLELISM -> b.parallelism(Values.integer(k, v));
-        case RETRY_INITIAL -> b.retryInitialBackoff(Values.duration(k, v));
-        case RETRY_MAX -> b.retryMaxBackoff(Values.duration(k, v));
-        case INSTALL_DEFAULT -> b.installAsDefault(Values.bool(k, v));
-        case JMX_ENABLED -> b.jmxEnabled(Values.bool(k, v));
-        case CHECKPOINT_ENABLED -> b.checkpointsEnabled(Values.bool(k, v));
-        case CHECKPOINT_INTERVAL -> b.checkpointInterval(Values.duration(k, v));
-        case CHECKPOINT_BYTES -> b.checkpointBytes(Values.size(k, v));
-        case CHECKPOINT_ON_ROTATION -> b.checkpointOnRotation(Values.bool(k, v));
-        case LOG_MAX_SIZE -> b.logMaxSize(Values.size(k, v));
+        case DEFAULT_TIMEOUT -> b.defaultTimeout(ConfigValues.duration(k, v));
+        case REAPER_INTERVAL -> b.reaperInterval(ConfigValues.duration(k, v));
+        case PARALLELISM -> b.parallelism(ConfigValues.integer(k, v));
+        case RETRY_INITIAL -> b.retryInitialBackoff(ConfigValues.duration(k, v));
+        case RETRY_MAX -> b.retryMaxBackoff(ConfigValues.duration(k, v));
+        case INSTALL_DEFAULT -> b.installAsDefault(ConfigValues.bool(k, v));
+        case JMX_ENABLED -> b.jmxEnabled(ConfigValues.bool(k, v));
+        case CHECKPOINT_ENABLED -> b.checkpointsEnabled(ConfigValues.bool(k, v));
+        case CHECKPOINT_INTERVAL -> b.checkpointInterval(ConfigValues.duration(k, v));
+        case CHECKPOINT_BYTES -> b.checkpointBytes(ConfigValues.size(k, v));
+        case CHECKPOINT_ON_ROTATION -> b.checkpointOnRotation(ConfigValues.bool(k, v));
+        case LOG_MAX_SIZE -> b.logMaxSize(ConfigValues.size(k, v));
         case ARCHIVE_DIR -> b.archiveDir(v.isEmpty() ? null : path(k, v));
-        case ARCHIVE_MAX_SIZE -> b.archiveMaxSize(Values.size(k, v));
+        case ARCHIVE_MAX_SIZE -> b.archiveMaxSize(ConfigValues.size(k, v));
         default -> {
           if (k.startsWith(RECOVERY_PREFIX)) {
             b.recovery(k, v);
@@ -574,72 +574,6 @@ public final class XatmConfig {
     private static void positive(String key, Duration d) {
       if (d.isNegative() || d.isZero()) {
         throw new XatmConfigException(key, d.toString(), "must be positive");
-      }
-    }
-  }
-
-  /** Parsers for property values; errors name the property and the value. */
-  static final class Values {
-    private Values() {}
-
-    static int integer(String key, String v) {
-      try {
-        return Integer.parseInt(v.trim());
-      } catch (NumberFormatException e) {
-        throw new XatmConfigException(key, v, "not an integer");
-      }
-    }
-
-    static boolean bool(String key, String v) {
-      return switch (v.trim().toLowerCase(Locale.ROOT)) {
-        case "true" -> true;
-        case "false" -> false;
-        default -> throw new XatmConfigException(key, v, "must be true or false");
-      };
-    }
-
-    static Duration duration(String key, String v) {
-      String s = v.trim().toLowerCase(Locale.ROOT);
-      try {
-        if (s.endsWith("ms")) {
-          return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2).trim()));
-        } else if (s.endsWith("s")) {
-          return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1).trim()));
-        } else if (s.endsWith("m")) {
-          return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1).trim()));
-        } else if (s.endsWith("h")) {
-          return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1).trim()));
-        }
-        return Duration.ofSeconds(Long.parseLong(s));
-      } catch (NumberFormatException | ArithmeticException e) {
-        throw new XatmConfigException(key, v, "not a duration (e.g. 500ms, 30s, 5m, 1h)");
-      }
-    }
-
-    static long size(String key, String v) {
-      String s = v.trim();
-      String lower = s.toLowerCase(Locale.ROOT);
-      long unit = 1;
-      String[][] suffixes = {
-        {"kib", "1024"},
-        {"mib", "1048576"},
-        {"gib", "1073741824"},
-        {"k", "1024"},
-        {"m", "1048576"},
-        {"g", "1073741824"},
-        {"b", "1"}
-      };
-      for (String[] suf : suffixes) {
-        if (lower.endsWith(suf[0])) {
-          unit = Long.parseLong(suf[1]);
-          s = s.substring(0, s.length() - suf[0].length()).trim();
-          break;
-        }
-      }
-      try {
-        return Math.multiplyExact(Long.parseLong(s), unit);
-      } catch (NumberFormatException | ArithmeticException e) {
-        throw new XatmConfigException(key, v, "not a size (e.g. 16MiB, 65536)");
       }
     }
   }
