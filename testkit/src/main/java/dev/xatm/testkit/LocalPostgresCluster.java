@@ -42,9 +42,40 @@ public final class LocalPostgresCluster {
   private Path bin;
 
   private LocalPostgresCluster(Path data, int port, Map<String, String> settings) {
-    this.data = data.toAbsolutePath();
     this.port = port;
     this.settings = Map.copyOf(settings);
+    this.data = reachable(data.toAbsolutePath());
+  }
+
+  /**
+   * When the cluster must belong to the {@code postgres} user, that user needs to traverse every
+   * directory above the data directory; a checkout under a private home (mode 700) does not allow
+   * it. Then the cluster lives under the system temporary directory instead, at a path derived from
+   * the requested one, so every run of the same checkout finds the same cluster.
+   */
+  private Path reachable(Path requested) {
+    if (!asPostgresUser) {
+      return requested;
+    }
+    Path parent = requested.getParent();
+    try {
+      Files.createDirectories(parent);
+      run(List.of("runuser", "-u", "postgres", "--", "test", "-x", parent.toString()));
+      return requested;
+    } catch (IOException e) {
+      Path fallback =
+          Path.of(System.getProperty("java.io.tmpdir"))
+              .resolve("xatm-pg-" + port + "-" + Integer.toHexString(requested.hashCode()));
+      System.err.println(
+          "the postgres user cannot reach "
+              + parent
+              + "; the PostgreSQL cluster goes to "
+              + fallback);
+      return fallback;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return requested;
+    }
   }
 
   public static Builder builder(Path data, int port) {
