@@ -137,8 +137,9 @@ class CrashTest {
         } else if (line.startsWith("DECIDED ")) {
           decidedPrinted.add(parse(line.substring(8)));
           if (decidedPrinted.size() == 40) {
-            p.destroyForcibly(); // SIGKILL
-            break;
+            // SIGKILL through the handle: Process.destroyForcibly would also close the pipe, and
+            // the lines the child wrote before it died must still be read.
+            p.toHandle().destroyForcibly();
           }
         }
       }
@@ -187,9 +188,10 @@ class CrashTest {
                 && !java.nio.file.Files.exists(firstSegment)) {
               killAt = decided + margin;
             }
-            if (decided >= killAt || decided >= 200_000) {
-              p.destroyForcibly(); // SIGKILL (or give up: GC never ran)
-              break;
+            if ((decided == killAt || decided == 200_000) && p.isAlive()) {
+              // SIGKILL (or give up: GC never ran). Reading goes on to the end of the pipe: lines
+              // the child wrote before it died (BEGIN of a transaction it then decided) count.
+              p.toHandle().destroyForcibly(); // SIGKILL; unlike Process.destroy*, keeps the pipe
             }
           }
         }
@@ -198,7 +200,7 @@ class CrashTest {
       assertTrue(
           killAt != Integer.MAX_VALUE,
           "segment GC never ran in " + decided + " transactions (seed " + seed + ")");
-      assertEquals(killAt, decided, "round " + round + " (seed " + seed + "): killed after GC");
+      assertTrue(decided >= killAt, "round " + round + " (seed " + seed + "): killed after GC");
       try (var files = java.nio.file.Files.list(log)) {
         List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
         assertTrue(
