@@ -103,7 +103,8 @@ public final class Coordinator {
 
   /**
    * Rolls back an expired transaction for the reaper. The caller has won {@link
-   * XatmTransaction#startCompletion()} and checked that no association is active.
+   * XatmTransaction#startCompletion()} and checked that no association is active except quiet
+   * interrupted ones (see {@link TimeoutReaper}), which this ends with TMFAIL.
    */
   void rollbackExpired(XatmTransaction tx) {
     tx.markPhase1Started();
