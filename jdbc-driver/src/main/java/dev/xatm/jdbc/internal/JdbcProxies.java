@@ -142,18 +142,34 @@ final class JdbcProxies {
           break;
       }
       if (!lease.enter(generation)) {
+        String interrupted = lease.interruptReason(generation);
+        if (interrupted != null) {
+          throw Timeouts.interrupted(interrupted, null);
+        }
         throw new SQLException(
             "this "
                 + method.getDeclaringClass().getSimpleName()
                 + " is closed: its connection was closed or its transaction completed",
             "08003");
       }
+      Statement running = raw instanceof Statement st && name.startsWith("execute") ? st : null;
       Object result;
       try {
+        if (running != null) {
+          lease.startRunning(running);
+        }
         result = method.invoke(raw, args);
       } catch (InvocationTargetException e) {
-        throw classify(e);
+        Throwable cause = classify(e);
+        String interrupted = lease.interruptReason(generation);
+        if (interrupted != null && cause instanceof SQLException sql) {
+          throw Timeouts.interrupted(interrupted, sql); // the cancel we sent, as a timeout
+        }
+        throw cause;
       } finally {
+        if (running != null) {
+          lease.stopRunning(running);
+        }
         lease.exit();
       }
       if (result instanceof ResultSet rs && method.getReturnType() == ResultSet.class) {

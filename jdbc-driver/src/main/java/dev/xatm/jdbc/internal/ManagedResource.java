@@ -191,6 +191,12 @@ public final class ManagedResource implements AutoCloseable {
       return completed;
     }
 
+    /** Why the TM's timeout reaper stopped this branch's work, or null. */
+    String interruptReason() {
+      EnlistedXaResource r = resource;
+      return r == null ? null : r.interruptReason();
+    }
+
     private void enlist(PooledXaConnection adopt) throws SQLException {
       PooledXaConnection c;
       try {

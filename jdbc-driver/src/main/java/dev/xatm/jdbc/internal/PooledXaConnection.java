@@ -53,6 +53,13 @@ final class PooledXaConnection {
   private volatile boolean leakReported;
   private volatile String brokenReason;
   private volatile boolean stateDirty;
+  // Statements executing right now (raw objects), so a timeout can cancel exactly those.
+  private final Set<Statement> runningStatements = ConcurrentHashMap.newKeySet();
+  // The lease a timeout interrupted, and why; see interrupt(). Generations start at 1.
+  private volatile int interruptedGeneration;
+  private volatile String interruptReason;
+  // The thread that suspended this connection's transaction, while it is suspended.
+  private volatile Thread suspendedBy;
 
   PooledXaConnection(XaPool pool, XAConnection xa, long nowNanos) throws SQLException {
     this.pool = pool;
@@ -153,6 +160,9 @@ final class PooledXaConnection {
    * (the caller then reports the object as closed).
    */
   boolean enter(int expectedGeneration) {
+    if (interruptedGeneration == expectedGeneration) {
+      return false;
+    }
     while (true) {
       int n = uses.get();
       if (n <= 0) {
@@ -197,6 +207,72 @@ final class PooledXaConnection {
     return brokenReason;
   }
 
+  // --- timeouts and suspension ------------------------------------------------------------------
+
+  /** Brackets a statement execution, so {@link #interrupt} can cancel it. */
+  void startRunning(Statement s) {
+    runningStatements.add(s);
+  }
+
+  void stopRunning(Statement s) {
+    runningStatements.remove(s);
+  }
+
+  /**
+   * Stops the application's use of the current lease from another thread: every later call fails
+   * ({@link #enter} refuses it; callers report {@link #interruptReason(int)}), running statements
+   * are cancelled ({@code Statement.cancel}, which pgjdbc and MariaDB Connector/J support from
+   * another thread), and the caller waits until no call is in progress or {@code waitNanos} passed.
+   * Statements that start while waiting are cancelled too.
+   *
+   * @return true when no call is in progress (only the owner's hold remains, or not even that)
+   */
+  boolean interrupt(String reason, long waitNanos) {
+    int g = generation.get();
+    if (interruptedGeneration != g) {
+      interruptReason = reason;
+      interruptedGeneration = g;
+    }
+    long deadline = pool.config().nanoClock().getAsLong() + waitNanos;
+    Set<Statement> cancelled = new java.util.HashSet<>();
+    while (true) {
+      for (Statement s : runningStatements) {
+        if (cancelled.add(s)) {
+          try {
+            s.cancel();
+          } catch (SQLException e) {
+            classify(e);
+          }
+        }
+      }
+      if (uses.get() <= 1) {
+        return true;
+      }
+      if (pool.config().nanoClock().getAsLong() - deadline >= 0) {
+        return false;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+      if (Thread.currentThread().isInterrupted()) {
+        return uses.get() <= 1;
+      }
+    }
+  }
+
+  /** Why the lease {@code leaseGeneration} was interrupted, or null if it was not. */
+  String interruptReason(int leaseGeneration) {
+    return interruptedGeneration == leaseGeneration ? interruptReason : null;
+  }
+
+  /** The transaction holding this connection was suspended by {@code thread} (or resumed: null). */
+  void suspendedBy(Thread thread) {
+    suspendedBy = thread;
+    pool.noteSuspended(this, thread != null);
+  }
+
+  boolean isSuspendedBy(Thread thread) {
+    return suspendedBy == thread;
+  }
+
   void trackStatement(Statement s) {
     openStatements.add(s);
   }
@@ -217,6 +293,8 @@ final class PooledXaConnection {
    * @throws SQLException the connection is unusable (the pool closes it)
    */
   void resetForReuse() throws SQLException {
+    suspendedBy = null;
+    runningStatements.clear();
     for (Statement s : openStatements) {
       try {
         s.close();

@@ -81,7 +81,16 @@ final class XaConnectionHandle implements Connection {
         throw new SQLException(
             "the connection to " + resource.pool().name() + " is closed", "08003");
       }
-      Transaction tx = resource.currentTransaction();
+      Transaction tx;
+      try {
+        tx = resource.currentTransaction();
+      } catch (SQLException e) {
+        String interrupted = branch == null ? null : branch.interruptReason();
+        if (interrupted != null) {
+          throw Timeouts.interrupted(interrupted, null); // the reaper stopped this branch
+        }
+        throw e;
+      }
       if (tx == null) {
         branch = null; // a completed or suspended transaction's connection is not ours to use
         if (local == null) {
@@ -117,6 +126,10 @@ final class XaConnectionHandle implements Connection {
 
   private Use enterOrFail(PooledXaConnection lease, int generation) throws SQLException {
     if (!lease.enter(generation)) {
+      String interrupted = lease.interruptReason(generation);
+      if (interrupted != null) {
+        throw Timeouts.interrupted(interrupted, null);
+      }
       throw new SQLException(
           "the transaction of this connection to "
               + resource.pool().name()

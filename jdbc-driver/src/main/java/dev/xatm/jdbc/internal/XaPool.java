@@ -3,6 +3,7 @@ package dev.xatm.jdbc.internal;
 import dev.xatm.jdbc.PoolStats;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +52,7 @@ public final class XaPool implements AutoCloseable {
   private long evictedBroken;
   private long leaksDetected;
   private long acquireTimeouts;
+  private final Set<PooledXaConnection> suspendedConnections = ConcurrentHashMap.newKeySet();
 
   public XaPool(XaConnectionFactory factory, PoolConfig config) {
     this.factory = factory;
@@ -119,6 +122,9 @@ public final class XaPool implements AutoCloseable {
           if (remaining <= 0) {
             acquireTimeouts++;
             throw timeout(timeoutNanos);
+          }
+          if (heldBySuspensionsOf(Thread.currentThread()) >= total) {
+            throw exhaustedBySuspensions();
           }
           waiting++;
           try {
@@ -199,7 +205,46 @@ public final class XaPool implements AutoCloseable {
   }
 
   /** Called when the last use of a borrowed connection ends. */
+  /** Connections whose transaction is suspended, and by which thread (see {@link #acquire}). */
+  void noteSuspended(PooledXaConnection c, boolean suspended) {
+    if (suspended) {
+      suspendedConnections.add(c);
+    } else {
+      suspendedConnections.remove(c);
+    }
+  }
+
+  private int heldBySuspensionsOf(Thread thread) {
+    int n = 0;
+    for (PooledXaConnection c : suspendedConnections) {
+      if (c.isSuspendedBy(thread)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Every connection is held by a transaction that the waiting thread itself suspended: waiting
+   * could only end in the acquire timeout, since the suspended transactions cannot complete before
+   * this thread resumes them. Fail at once instead.
+   */
+  private SQLException exhaustedBySuspensions() {
+    return new SQLNonTransientConnectionException(
+        "all "
+            + total
+            + " connections of the xatm pool for "
+            + name
+            + " are held by JTA transactions that this thread has suspended (e.g. Spring"
+            + " REQUIRES_NEW or NOT_SUPPORTED around work on the same database): the work done"
+            + " while they are suspended needs a connection of its own; raise maxPoolSize (now "
+            + config.maxPoolSize()
+            + ")",
+        "08001");
+  }
+
   void release(PooledXaConnection c) {
+    suspendedConnections.remove(c);
     long now = config.nanoClock().getAsLong();
     if (c.leakReported()) {
       LOG.log(
