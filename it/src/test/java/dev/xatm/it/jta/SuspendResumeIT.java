@@ -132,6 +132,31 @@ class SuspendResumeIT {
     assertEquals(0, ds.stats().active(), ds.stats().toString());
   }
 
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void aStatementOfTheSuspendedTransactionRefusesWorkUntilResume(Db db) throws Exception {
+    XatmDataSource ds = pool(db, 4);
+    tm.begin();
+    try (Connection c = ds.getConnection();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement("update " + table + " set v = ? where id = ?")) {
+      ps.setInt(1, 16);
+      ps.setInt(2, 1);
+      ps.executeUpdate();
+      Transaction outer = tm.suspend();
+      tm.begin();
+      SQLException e = assertThrows(SQLException.class, ps::executeUpdate);
+      assertEquals("25000", e.getSQLState());
+      assertTrue(e.getMessage().contains("suspended"), e.getMessage());
+      tm.commit();
+      tm.resume(outer);
+      ps.setInt(2, 3);
+      assertEquals(1, ps.executeUpdate());
+    }
+    tm.commit();
+    assertEquals(List.of(16, 0, 16), db.values(table));
+  }
+
   @Test
   void suspendWithTwoDatabasesAndNestedSuspends() throws Exception {
     XatmDataSource pg = pool(Db.POSTGRESQL, 4);

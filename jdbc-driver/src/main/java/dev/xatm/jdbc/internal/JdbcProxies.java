@@ -141,6 +141,16 @@ final class JdbcProxies {
         default:
           break;
       }
+      if (lease.isSuspended()) {
+        // A statement of a suspended transaction must not do work in that transaction's branch
+        // while the thread runs other work (TransactionManager.suspend, Spring REQUIRES_NEW).
+        throw new SQLException(
+            "this "
+                + method.getDeclaringClass().getSimpleName()
+                + " belongs to a JTA transaction that is suspended; use it again after resume, or"
+                + " create a new one for the work done meanwhile",
+            "25000");
+      }
       if (!lease.enter(generation)) {
         String interrupted = lease.interruptReason(generation);
         if (interrupted != null) {

@@ -267,6 +267,11 @@ final class PooledXaConnection {
     return suspendedBy == thread;
   }
 
+  /** True while the transaction holding this connection is suspended. */
+  boolean isSuspended() {
+    return suspendedBy != null;
+  }
+
   void trackStatement(Statement s) {
     openStatements.add(s);
   }
