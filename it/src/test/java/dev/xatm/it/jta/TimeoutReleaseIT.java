@@ -104,9 +104,7 @@ class TimeoutReleaseIT {
   }
 
   @ParameterizedTest
-  @EnumSource(
-      value = Db.class,
-      names = {"POSTGRESQL", "MARIADB"})
+  @EnumSource(Db.class)
   void idleOwnerLosesItsLocksAtTheDeadline(Db db) throws Exception {
     pool(db);
     tm.setTransactionTimeout(TIMEOUT_S);
@@ -151,6 +149,8 @@ class TimeoutReleaseIT {
     assertClean(db);
   }
 
+  // Not H2: its Statement.cancel does not interrupt a lock wait (measured: the owner stayed
+  // blocked until H2's own lock timeout); docs/jdbc-driver.md says so.
   @ParameterizedTest
   @EnumSource(
       value = Db.class,
