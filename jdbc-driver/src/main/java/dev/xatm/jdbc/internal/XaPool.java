@@ -447,6 +447,24 @@ public final class XaPool implements AutoCloseable {
     }
   }
 
+  /**
+   * @throws PoolDiscardedException the pool discarded itself after its first connection failed
+   * @throws SQLException SQLState 08003: the pool is closed
+   */
+  void checkOpen() throws SQLException {
+    lock.lock();
+    try {
+      if (discarded != null) {
+        throw discarded.forLaterBorrower();
+      }
+      if (closed) {
+        throw new SQLException("the xatm pool for " + name + " is closed", "08003");
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** True when the pool closed itself after its first connection failed (see constructor). */
   public boolean isDiscarded() {
     lock.lock();
