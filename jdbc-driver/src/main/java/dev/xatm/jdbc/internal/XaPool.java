@@ -216,9 +216,12 @@ public final class XaPool implements AutoCloseable {
   private PooledXaConnection wrap(javax.sql.XAConnection xa) throws SQLException {
     try {
       return new PooledXaConnection(this, xa, config.nanoClock().getAsLong());
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException e) {
       XaConnectionFactory.closeQuietly(xa);
-      throw e;
+      throw Redaction.clean(e, factory.url().secrets());
+    } catch (RuntimeException e) {
+      XaConnectionFactory.closeQuietly(xa);
+      throw Redaction.clean(e, factory.url().secrets());
     }
   }
 
