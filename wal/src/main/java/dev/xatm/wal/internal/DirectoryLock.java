@@ -1,5 +1,6 @@
 package dev.xatm.wal.internal;
 
+import dev.xatm.wal.WalException;
 import dev.xatm.wal.WalLockedException;
 import dev.xatm.wal.storage.Storage;
 import dev.xatm.wal.storage.StorageFile;
@@ -35,6 +36,15 @@ final class DirectoryLock implements AutoCloseable {
       throws IOException {
     Path path = directory.resolve(SegmentFiles.LOCK_FILE);
     boolean existed = storage.exists(path);
+    if (existed && storage.isDirectory(path)) {
+      throw new WalException(
+          "WAL directory "
+              + directory
+              + ": "
+              + SegmentFiles.LOCK_FILE
+              + " is a directory, not a lock file; remove it (it is never part of the log) and"
+              + " open again");
+    }
     Optional<StorageFile> locked = storage.tryLock(path);
     if (locked.isEmpty()) {
       String holder =

@@ -50,6 +50,8 @@ final class LogWriter implements Runnable {
   private final long segmentSize;
   private final String nodeId;
   private final UUID logId;
+  private final int maxRecordSize;
+  private final HeadFile head;
   private final java.time.Clock clock;
   private final RecordCodec.Encoder encoder = new RecordCodec.Encoder();
   private final ByteBuffer staging;
@@ -75,6 +77,7 @@ final class LogWriter implements Runnable {
       String nodeId,
       UUID logId,
       java.time.Clock clock,
+      HeadFile head,
       StorageFile file,
       SegmentState segment) {
     this.queue = queue;
@@ -84,6 +87,8 @@ final class LogWriter implements Runnable {
     this.segmentSize = segmentSize;
     this.nodeId = nodeId;
     this.logId = logId;
+    this.maxRecordSize = maxRecordSize;
+    this.head = head;
     this.clock = clock;
     this.staging = RecordCodec.direct(Math.max(STAGING, RecordCodec.HEADER_SIZE + maxRecordSize));
     this.file = file;
@@ -260,9 +265,19 @@ final class LogWriter implements Runnable {
     StorageFile next = preallocator.take(nextIndex);
     SegmentHeader h =
         new SegmentHeader(
-            nextIndex, nextLsn, clock.millis(), logId, (int) segmentSize, nodeId, false);
+            nextIndex,
+            nextLsn,
+            clock.millis(),
+            logId,
+            (int) segmentSize,
+            nodeId,
+            false,
+            maxRecordSize);
     try {
       writeHeader(next, h, fsync);
+      // The head names the new segment before its first record (FORMAT.md, "Head file"): one
+      // more forced write per rotation, so a lost newest segment is never read as a short log.
+      head.update(nextIndex, nextLsn, -1);
     } catch (IOException e) {
       next.close();
       throw e;
@@ -278,7 +293,8 @@ final class LogWriter implements Runnable {
             nextLsn,
             nextLsn - 1,
             fileEnd,
-            false);
+            false,
+            maxRecordSize);
     listener.rotated(sealed, segment);
     preallocator.prepare(nextIndex + 1);
   }
@@ -320,10 +336,15 @@ final class LogWriter implements Runnable {
     }
   }
 
-  /** Closes the active file after the thread has ended. */
+  /**
+   * Closes the active file after the thread has ended and, unless poisoned, records in the head
+   * file that the log was closed cleanly at its last LSN (durable only with fsync, so a log run
+   * without fsync never claims a clean end a power loss could contradict).
+   */
   void closeFile() throws IOException {
     if (poison == null) {
       file.close();
+      head.update(segment.index(), segment.firstLsn(), fsync ? writtenLsn : -1);
     }
   }
 }
