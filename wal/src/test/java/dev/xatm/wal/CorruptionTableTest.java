@@ -138,9 +138,12 @@ class CorruptionTableTest {
   }
 
   static Damage header(int segment, java.util.function.UnaryOperator<SegmentHeader> change) {
+    return header(seg(segment), change);
+  }
+
+  static Damage header(Path file, java.util.function.UnaryOperator<SegmentHeader> change) {
     return s -> {
-      ByteBuffer b =
-          ByteBuffer.wrap(s.contents(seg(segment)), 0, HDR).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer b = ByteBuffer.wrap(s.contents(file), 0, HDR).order(ByteOrder.LITTLE_ENDIAN);
       SegmentHeader h;
       try {
         h = SegmentHeader.decode(b.slice().order(ByteOrder.LITTLE_ENDIAN));
@@ -150,7 +153,7 @@ class CorruptionTableTest {
       ByteBuffer enc = change.apply(h).encode();
       byte[] out = new byte[HDR];
       enc.get(out);
-      s.poke(seg(segment), 0, out);
+      s.poke(file, 0, out);
     };
   }
 
