@@ -150,6 +150,36 @@ class EndOfLogTest {
   }
 
   @Test
+  void aRemovedLockFileStopsTheLogAtTheNextRotation(@TempDir Path dir) throws Exception {
+    try (Wal wal =
+        Wal.open(
+            WalConfig.builder(dir)
+                .nodeId("child-node")
+                .segmentSize(64 * 1024)
+                .maxRecordSize(4096)
+                .build())) {
+      wal.appendForced(1, new byte[] {1}).get();
+      Files.delete(dir.resolve("wal.lock"));
+      byte[] p = new byte[1000];
+      java.util.concurrent.ExecutionException e = null;
+      for (int i = 0; i < 100 && e == null; i++) {
+        try {
+          wal.appendForced(1, p).get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException x) {
+          e = x;
+        }
+      }
+      assertTrue(e != null, "a rotation happened within 100 KB and must have failed");
+      assertTrue(e.getCause() instanceof WalPoisonedException, String.valueOf(e.getCause()));
+      assertTrue(
+          e.getCause().getCause().getMessage().contains("wal.lock was removed or replaced"),
+          e.getCause().getCause().getMessage());
+    } catch (WalPoisonedException closedAfterPoison) {
+      // close() reports the poison again
+    }
+  }
+
+  @Test
   void aLockFileThatIsADirectoryIsNamedWithTheFix(@TempDir Path dir) throws Exception {
     Files.createDirectories(dir.resolve("wal.lock"));
     WalException e = assertThrows(WalException.class, () -> Wal.open(WalChild.config(dir)));

@@ -24,12 +24,31 @@ final class DirectoryLock implements AutoCloseable {
 
   private static final int INFO_SIZE = 512;
 
+  private final Storage storage;
+  private final Path path;
   private final StorageFile file;
   private final String startedAt;
 
-  private DirectoryLock(StorageFile file, String startedAt) {
+  private DirectoryLock(Storage storage, Path path, StorageFile file, String startedAt) {
+    this.storage = storage;
+    this.path = path;
     this.file = file;
     this.startedAt = startedAt;
+  }
+
+  /**
+   * Fails when {@code wal.lock} was removed or replaced while the log runs: another process could
+   * then lock a new file of that name and write the same log. Checked at every rotation (cheap: a
+   * stat), so a second writer is stopped within one segment rather than never.
+   */
+  void verifyHeld() throws IOException {
+    if (!storage.stillNamesLock(file, path)) {
+      throw new IOException(
+          path
+              + " was removed or replaced while this log was running; another process may have"
+              + " opened the same log, so this one stops writing (restart it, and never delete the"
+              + " lock file of a running log)");
+    }
   }
 
   static DirectoryLock acquire(Storage storage, Path directory, String nodeId, Instant now)
@@ -58,7 +77,7 @@ final class DirectoryLock implements AutoCloseable {
               + (holder.isEmpty() ? "holder unknown" : holder)
               + "); only one log may use a directory");
     }
-    DirectoryLock lock = new DirectoryLock(locked.get(), now.toString());
+    DirectoryLock lock = new DirectoryLock(storage, path, locked.get(), now.toString());
     try {
       if (!existed) {
         storage.syncDirectory(directory);

@@ -36,6 +36,12 @@ final class LogWriter implements Runnable {
   private static final int SPIN_MAX_MISSES = 4;
   private static final int MERGE_ROUNDS = 4;
 
+  /** A check before each rotation that this process still owns the directory. */
+  @FunctionalInterface
+  interface OwnershipCheck {
+    void verify() throws IOException;
+  }
+
   /** Receives segment changes, under the owner's segment lock. */
   interface Listener {
     void rotated(SegmentState sealed, SegmentState active);
@@ -52,6 +58,7 @@ final class LogWriter implements Runnable {
   private final UUID logId;
   private final int maxRecordSize;
   private final HeadFile head;
+  private final OwnershipCheck ownership;
   private final java.time.Clock clock;
   private final RecordCodec.Encoder encoder = new RecordCodec.Encoder();
   private final ByteBuffer staging;
@@ -78,6 +85,7 @@ final class LogWriter implements Runnable {
       UUID logId,
       java.time.Clock clock,
       HeadFile head,
+      OwnershipCheck ownership,
       StorageFile file,
       SegmentState segment) {
     this.queue = queue;
@@ -89,6 +97,7 @@ final class LogWriter implements Runnable {
     this.logId = logId;
     this.maxRecordSize = maxRecordSize;
     this.head = head;
+    this.ownership = ownership;
     this.clock = clock;
     this.staging = RecordCodec.direct(Math.max(STAGING, RecordCodec.HEADER_SIZE + maxRecordSize));
     this.file = file;
@@ -261,6 +270,7 @@ final class LogWriter implements Runnable {
       file.force(false); // seal: everything in the old segment is durable before the switch
     }
     durableLsn = writtenLsn;
+    ownership.verify(); // fails the rotation (poisons the log) if wal.lock was removed
     long nextIndex = segment.index() + 1;
     StorageFile next = preallocator.take(nextIndex);
     SegmentHeader h =

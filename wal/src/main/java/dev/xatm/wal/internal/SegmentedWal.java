@@ -114,6 +114,7 @@ public final class SegmentedWal implements Wal {
             logId,
             config.clock(),
             head,
+            lock::verifyHeld,
             activeFile,
             activeSegment);
     this.writerThread = new Thread(writer, "xatm-wal-writer " + directory);

@@ -143,6 +143,14 @@ public final class FileSystemStorage implements Storage {
   }
 
   @Override
+  public boolean stillNamesLock(StorageFile lock, Path file) throws IOException {
+    if (!(lock instanceof LockedFile l) || !Files.exists(file)) {
+      return false;
+    }
+    return fileKey(file).equals(l.key);
+  }
+
+  @Override
   public byte[] readLockHolder(Path file, int max) throws IOException {
     Object key = fileKey(file);
     ByteBuffer buf = ByteBuffer.allocate(max);

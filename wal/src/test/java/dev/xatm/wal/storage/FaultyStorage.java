@@ -513,6 +513,16 @@ public final class FaultyStorage implements Storage {
   }
 
   @Override
+  public boolean stillNamesLock(StorageFile held, Path file) throws IOException {
+    lock.lock();
+    try {
+      return held instanceof MemFile m && files.get(key(file)) == m.inode;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
   public byte[] readLockHolder(Path file, int max) throws IOException {
     lock.lock();
     try {
