@@ -63,6 +63,7 @@ public final class SegmentReader {
   private String damage;
   private long storedLength;
   private long settingTooSmall;
+  private boolean laterValid; // the record examined is CRC-valid with a higher LSN: resume at it
 
   /**
    * @param limit offset where the readable data ends (the file size, or a known end of data)
@@ -88,6 +89,7 @@ public final class SegmentReader {
     damage = null;
     storedLength = -1;
     settingTooSmall = 0;
+    laterValid = false;
     if (limit - position < RecordCodec.HEADER_SIZE) {
       return Outcome.END;
     }
@@ -131,6 +133,7 @@ public final class SegmentReader {
     }
     if (lsn > expectedLsn) {
       damage = "LSN gap: expected " + expectedLsn + ", actual " + lsn;
+      laterValid = true;
       return Outcome.DAMAGED;
     }
     position += RecordCodec.HEADER_SIZE + len;
@@ -189,6 +192,9 @@ public final class SegmentReader {
    * the next byte.
    */
   public long searchStart() {
+    if (laterValid) {
+      return recordOffset;
+    }
     long len = storedLength;
     if (len >= 0 && len <= maxRecordSize && len <= limit - recordOffset - RecordCodec.HEADER_SIZE) {
       return recordOffset + RecordCodec.HEADER_SIZE + len;
