@@ -97,16 +97,16 @@ final class HeadFile implements AutoCloseable {
   }
 
   /**
-   * Creates the head file (through a temporary file and a rename, directory fsynced) naming {@code
-   * head}, or opens the existing one for updates.
+   * Opens the existing head file for updates when the scan read a valid one ({@code existing});
+   * otherwise (absent, or unreadable and accepted under openDamaged) creates it naming {@code
+   * initial}, through a temporary file and a rename, directory fsynced.
    */
   static HeadFile openOrCreate(
       Storage storage, Path directory, Optional<Head> existing, Head initial, boolean fsync)
       throws IOException {
     Path p = path(directory);
     if (existing.isPresent() && storage.exists(p)) {
-      HeadFile h = new HeadFile(storage.open(p), fsync, existing.get());
-      return h;
+      return new HeadFile(storage.open(p), fsync, existing.get());
     }
     Path tmp = directory.resolve(NAME + ".tmp");
     if (storage.exists(tmp)) {
@@ -130,7 +130,10 @@ final class HeadFile implements AutoCloseable {
     return current;
   }
 
-  /** Names {@code index} (first LSN {@code firstLsn}) as the newest segment; forced. */
+  /**
+   * Names {@code index} (first LSN {@code firstLsn}) as the newest segment, with the clean-close
+   * LSN or -1; overwrites the older slot and forces it (when the log runs with fsync).
+   */
   void update(long index, long firstLsn, long cleanEndLsn) throws IOException {
     Head next = new Head(current.sequence() + 1, current.logId(), index, firstLsn, cleanEndLsn);
     ByteBuffer b = encode(next);
