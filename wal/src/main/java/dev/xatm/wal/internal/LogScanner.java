@@ -17,10 +17,10 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * The open-time scan (FORMAT.md, "Reading rules"): classifies every file in the directory, verifies
- * headers, the index chain and the LSN chain against each other and against the head file, reads
- * every record, and decides between a torn tail (accepted) and damage (refused, or reported under
- * {@code openDamaged}).
+ * The open-time scan (FORMAT.md, "Reading rules"): verifies headers, the index chain and the LSN
+ * chain, reads every record, and decides between a torn tail (accepted) and damage (refused, or
+ * reported under {@code openDamaged}). What proves that the newest segment is all there (trailing
+ * files, the head file, the clean-close LSN) is {@link NewestSegmentCheck}'s.
  *
  * <p>Threading: used once, by the thread opening the log. Any I/O error aborts the scan.
  */
@@ -52,6 +52,28 @@ final class LogScanner {
   private final Result result = new Result();
   private long acceptedBelowIndex = Long.MIN_VALUE;
 
+  /** How the parts of the scan report damage: refused, or recorded under openDamaged. */
+  interface DamageSink {
+    /** Damage in a segment (accepted when an operator accepted it earlier). */
+    void damage(long index, Path file, long offset, String what) throws WalException;
+
+    /** Damage that belongs to no earlier segment (the head file, the end of the log). */
+    void damageAt(String msg) throws WalException;
+  }
+
+  private final DamageSink sink =
+      new DamageSink() {
+        @Override
+        public void damage(long index, Path file, long offset, String what) throws WalException {
+          LogScanner.this.damage(index, file, offset, what);
+        }
+
+        @Override
+        public void damageAt(String msg) throws WalException {
+          LogScanner.this.damageAt(msg);
+        }
+      };
+
   private LogScanner(Storage storage, Path directory, int maxRecordSize, boolean openDamaged) {
     this.storage = storage;
     this.directory = directory;
@@ -74,10 +96,14 @@ final class LogScanner {
         acceptedBelowIndex = h.index();
       }
     }
-    Optional<HeadFile.Head> head = readHead();
+    NewestSegmentCheck newest = new NewestSegmentCheck(storage, directory, sink, result.discard);
+    Optional<HeadFile.Head> head = newest.readHead();
     result.head = head;
-    TreeMap<Long, Path> discarded = discardUnused(files);
-    checkHead(head, files, headers, discarded);
+    TreeMap<Long, Path> discarded = newest.discardUnused(files);
+    if (newest.tornRotation() != null) {
+      result.tornTail = newest.tornRotation();
+    }
+    newest.checkHead(head, files, headers, discarded);
     chooseIdentity(head, headers);
     long highest = files.isEmpty() ? 0 : files.lastKey();
     Long previous = null;
@@ -102,14 +128,14 @@ final class LogScanner {
       boolean afterHead = head.isPresent() && index > head.get().index();
       scanSegment(e.getValue(), h, index == files.lastKey(), afterHead);
     }
-    checkCleanEnd(head);
+    newest.checkCleanEnd(
+        head,
+        result.nextLsn - 1,
+        result.segments.isEmpty() ? null : result.segments.get(result.segments.size() - 1));
     long next = Math.max(highest, head.map(HeadFile.Head::index).orElse(0L)) + 1;
-    result.nextIndex = Math.max(next, minimumNextIndex);
+    result.nextIndex = Math.max(next, newest.minimumNextIndex());
     return result;
   }
-
-  /** Raised when a spare proves that a segment below it was in use (damaged mode only). */
-  private long minimumNextIndex = 1;
 
   /** Segment files by index (every file named like one). */
   private TreeMap<Long, Path> listSegments() throws IOException {
@@ -137,206 +163,6 @@ final class LogScanner {
       }
     }
     return files;
-  }
-
-  /**
-   * Removes the last file from {@code files} when it is not log (a spare, a partial preallocation,
-   * a rotation whose header never became durable) and queues it for deletion. Only one such file
-   * can exist: a spare is prepared only after the segment before it was taken into use, so an
-   * unused file below it, or a missing segment below it, is evidence of damage.
-   */
-  private TreeMap<Long, Path> discardUnused(TreeMap<Long, Path> files) throws IOException {
-    TreeMap<Long, Path> discarded = new TreeMap<>();
-    if (files.isEmpty()) {
-      return discarded;
-    }
-    var last = files.lastEntry();
-    String why = unusedReason(last.getValue());
-    if (why == null) {
-      return discarded;
-    }
-    long k = last.getKey();
-    LOG.log(Level.INFO, "WAL: discarding {0}: {1}", last.getValue(), why);
-    if (why.startsWith("torn")) {
-      result.tornTail = "segment " + k + ": " + why;
-    }
-    files.remove(k);
-    discarded.put(k, last.getValue());
-    if (files.isEmpty() ? k > 1 : files.lastKey() != k - 1) {
-      damage(
-          k - 1,
-          SegmentFiles.path(directory, k - 1),
-          0,
-          "segment "
-              + (k - 1)
-              + " is missing, yet segment file "
-              + k
-              + " ("
-              + why
-              + ") exists, and the writer prepares a segment file only once the one before it is"
-              + " in use (deleted or renamed away?)");
-      minimumNextIndex = k;
-    } else {
-      var below = files.lastEntry();
-      String belowWhy = unusedReason(below.getValue());
-      if (belowWhy != null) {
-        damage(
-            below.getKey(),
-            below.getValue(),
-            0,
-            "holds no valid header ("
-                + belowWhy
-                + "), yet segment file "
-                + k
-                + " was prepared after it was taken into use (zeroed or overwritten?)");
-        files.remove(below.getKey()); // damaged mode: kept on disk as evidence, never read
-      }
-    }
-    result.discard.add(last.getValue());
-    return discarded;
-  }
-
-  /**
-   * Why a trailing file is not log (a spare never used, a partial preallocation, a rotation whose
-   * header never became durable), or null when it must be read as a segment. A spare is all zeros
-   * except for damage to its zero body (FORMAT.md); a CRC-valid record in it means it held records
-   * and lost its header, which is not a spare.
-   */
-  private String unusedReason(Path file) throws IOException {
-    try (StorageFile f = storage.openReadOnly(file)) {
-      long size = f.size();
-      int anyLength = (int) Math.min(size, Integer.MAX_VALUE - RecordCodec.HEADER_SIZE);
-      SegmentReader all = new SegmentReader(f, size, anyLength, true, 0);
-      if (size < SegmentHeader.SIZE) {
-        return all.firstNonZero(0) < 0 ? "partial preallocation (" + size + " bytes)" : null;
-      }
-      ByteBuffer header = RecordCodec.heap(SegmentHeader.SIZE);
-      readFully(f, header, 0);
-      long nonZero = all.firstNonZero(SegmentHeader.SIZE);
-      if (SegmentHeader.isBlank(header)) {
-        if (nonZero < 0) {
-          return "unused preallocated segment";
-        }
-        if (all.findFrame(SegmentHeader.SIZE, 1, Long.MAX_VALUE / 4) >= 0) {
-          return null; // records without a header: refused as a bad header
-        }
-        return "unused preallocated segment (damaged zero body: non-zero byte at offset "
-            + nonZero
-            + ", no record)";
-      }
-      if (nonZero >= 0) {
-        return null;
-      }
-      try {
-        SegmentHeader.decode(header);
-        return null; // a valid, empty segment
-      } catch (SegmentHeader.BadHeader e) {
-        return "torn header of a segment that never held a record (" + e.getMessage() + ")";
-      }
-    }
-  }
-
-  private Optional<HeadFile.Head> readHead() throws IOException {
-    try {
-      Optional<HeadFile.Head> head = HeadFile.read(storage, directory);
-      if (head.isEmpty()) {
-        LOG.log(
-            Level.WARNING,
-            "WAL {0}: no {1} (a new log, a log of format 1, or a restored copy); whether the"
-                + " newest segment is present cannot be checked this time",
-            directory,
-            HeadFile.NAME);
-      }
-      return head;
-    } catch (HeadFile.BadHead e) {
-      damageAt(HeadFile.path(directory) + " offset 0: " + e.getMessage());
-      return Optional.empty();
-    }
-  }
-
-  /** The newest segment named by the head file must be there, valid, and the newest but one. */
-  private void checkHead(
-      Optional<HeadFile.Head> head,
-      TreeMap<Long, Path> files,
-      TreeMap<Long, SegmentHeader> headers,
-      TreeMap<Long, Path> discarded)
-      throws WalException {
-    if (head.isEmpty()) {
-      return;
-    }
-    HeadFile.Head h = head.get();
-    long index = h.index();
-    String named =
-        HeadFile.NAME
-            + " names segment "
-            + index
-            + " (first LSN "
-            + h.firstLsn()
-            + ") as the newest segment in use";
-    if (index >= 1) {
-      Path p = SegmentFiles.path(directory, index);
-      if (discarded.containsKey(index)) {
-        result.discard.remove(discarded.get(index)); // keep the evidence on disk
-        damage(index, p, 0, "holds no valid header nor record, but " + named + " (zeroed?)");
-      } else if (!files.containsKey(index)) {
-        damage(index, p, 0, "is missing, but " + named + " (deleted, renamed away, not restored?)");
-      } else if (headers.containsKey(index) && headers.get(index).firstLsn() != h.firstLsn()) {
-        damage(
-            index,
-            p,
-            24,
-            "first LSN " + headers.get(index).firstLsn() + " differs: " + named + " (replaced?)");
-      }
-    }
-    if (!files.isEmpty() && files.lastKey() > index + 1) {
-      long l = files.lastKey();
-      damage(
-          l,
-          files.get(l),
-          0,
-          "is newer than segment "
-              + (index + 1)
-              + ", the newest that can exist while "
-              + named
-              + " ("
-              + HeadFile.NAME
-              + " replaced by an older copy?)");
-    }
-  }
-
-  /** A log closed cleanly at LSN n must end at LSN n: anything shorter lost records. */
-  private void checkCleanEnd(Optional<HeadFile.Head> head) throws WalException {
-    if (head.isEmpty() || head.get().cleanEndLsn() < 0) {
-      return;
-    }
-    long end = result.nextLsn - 1;
-    long clean = head.get().cleanEndLsn();
-    if (end != clean) {
-      SegmentState tail =
-          result.segments.isEmpty() ? null : result.segments.get(result.segments.size() - 1);
-      damageAt(
-          (tail == null
-                  ? "end of the log (no segment)"
-                  : "end of the log in segment "
-                      + tail.index()
-                      + " ("
-                      + tail.path()
-                      + ") offset "
-                      + tail.endOffset())
-              + ": the log was closed cleanly at LSN "
-              + clean
-              + " ("
-              + HeadFile.NAME
-              + ") but its segments end at LSN "
-              + end
-              + (end < clean
-                  ? ": records "
-                      + (end + 1)
-                      + ".."
-                      + clean
-                      + " are gone (the newest segment replaced by an older copy, cut or zeroed?)"
-                  : ": records were added after the clean close by something else"));
-    }
   }
 
   private void readHeaders(
