@@ -161,13 +161,17 @@ class AssociationCases extends CaseBase {
   @Conformance
   @Divergence(
       what = "the XA flags sent on suspend/resume of a transaction with an enlisted resource",
-      follows = Divergence.Spec.XATM,
+      follows = Divergence.Spec.UNSPECIFIED,
       kind = Divergence.Kind.CHANGING_UNDER_ISSUE_9,
       why =
-          "the JTA 2.0 spec (3.2.3/3.4.4) has the TM end the association with TMSUSPEND on"
-              + " suspend and start it with TMRESUME on resume; xatm does, Narayana's suspend leaves"
-              + " the branch associated (no end/start at all). The lead's suspend change keeps"
-              + " TMSUSPEND for resources that support it, so this sequence should stay")
+          "JTA 2.0 section 3.2.3 puts delisting on the application server ('the application"
+              + " server must ensure that the resources in use by the application are no longer"
+              + " registered with the suspended transaction'), not on TransactionManager.suspend;"
+              + " xatm's suspend ends each active association with TMSUSPEND itself and resume"
+              + " starts it with TMRESUME (there is often no application server around xatm, e.g."
+              + " Spring with the jdbc:xa: driver); Narayana leaves the branch associated and"
+              + " sends nothing. The lead's suspend change keeps TMSUSPEND for resources that"
+              + " support it, so this sequence should stay")
   void suspendAndResumeWithASuspendCapableResource(Column c) throws Exception {
     TmUnderTest t = open(c);
     ScriptedXAResource a = resource("a");

@@ -29,7 +29,7 @@ class TimeoutCases extends CaseBase {
     Transaction tx = t.tm().getTransaction();
     tx.enlistResource(a);
     tx.delistResource(a, XAResource.TMSUCCESS);
-    t.elapse(Duration.ofMillis(2500));
+    t.elapse(Duration.ofMillis(2000));
     int status = t.tm().getStatus();
     assertTrue(
         status == Status.STATUS_ROLLEDBACK || status == Status.STATUS_MARKED_ROLLBACK,
@@ -60,7 +60,7 @@ class TimeoutCases extends CaseBase {
     t.tm().setTransactionTimeout(1);
     t.tm().begin();
     t.tm().getTransaction().enlistResource(a); // the application is using it
-    t.elapse(Duration.ofMillis(2500));
+    t.elapse(Duration.ofMillis(2000));
     List<String> atDeadline = log.of("a");
     assertThrows(RollbackException.class, t.tm()::commit);
     assertEquals(Status.STATUS_NO_TRANSACTION, t.tm().getStatus());
@@ -81,7 +81,7 @@ class TimeoutCases extends CaseBase {
     t.tm().begin();
     t.tm().getTransaction().enlistResource(a);
     t.tm().getTransaction().delistResource(a, XAResource.TMSUCCESS);
-    t.elapse(Duration.ofMillis(2500));
+    t.elapse(Duration.ofMillis(2000));
     t.tm().rollback();
     assertEquals(Status.STATUS_NO_TRANSACTION, t.tm().getStatus());
     assertEquals(ScriptedXAResource.BranchState.ROLLED_BACK, a.state("x1"));
@@ -93,7 +93,7 @@ class TimeoutCases extends CaseBase {
     t.tm().setTransactionTimeout(1);
     t.tm().begin();
     t.tm().getTransaction().registerSynchronization(sync("s"));
-    t.elapse(Duration.ofMillis(2500));
+    t.elapse(Duration.ofMillis(2000));
     assertThrows(RollbackException.class, t.tm()::commit);
     assertEquals(List.of("after(ROLLEDBACK)"), log.of("s"), "no beforeCompletion");
   }
@@ -139,7 +139,7 @@ class TimeoutCases extends CaseBase {
     t.tm().getTransaction().enlistResource(a);
     t.tm().getTransaction().delistResource(a, XAResource.TMSUCCESS);
     Transaction tx = t.tm().suspend();
-    t.elapse(Duration.ofMillis(2500));
+    t.elapse(Duration.ofMillis(2000));
     assertEquals(Status.STATUS_ROLLEDBACK, tx.getStatus());
     assertEquals(ScriptedXAResource.BranchState.ROLLED_BACK, a.state("x1"));
     String resumed =
