@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.transaction.Status;
 import jakarta.transaction.Transaction;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -164,6 +165,140 @@ class RegistryCases extends CaseBase {
     assertEquals("PREPARING", inPrepare.get());
     assertEquals("COMMITTING", inCommit.get());
     assertEquals("COMMITTED/COMMITTED", inAfter.get());
+  }
+
+  @Conformance
+  @Divergence(
+      what = "TSR.putResource inside afterCompletion",
+      follows = Divergence.Spec.NARAYANA,
+      kind = Divergence.Kind.XATM_BUG_REPORTED,
+      why =
+          "xatm bug, reported (on the strict reading): putResource throws IllegalStateException"
+              + " 'if no transaction is active', and in afterCompletion the transaction has"
+              + " completed; Narayana throws it, xatm stores the value. The lead decides whether"
+              + " xatm's readable-in-afterCompletion resources (see"
+              + " resourcesAreReadableInBeforeAndAfterCompletion) should stay writable there")
+  void putResourceInsideAfterCompletion(Column c) throws Exception {
+    TmUnderTest t = open(c);
+    AtomicReference<String> put = new AtomicReference<>();
+    t.tm().begin();
+    t.tsr()
+        .registerInterposedSynchronization(
+            sync("i")
+                .inAfter(
+                    () ->
+                        put.set(
+                            outcome(
+                                () -> {
+                                  t.tsr().putResource("k", "v");
+                                  return null;
+                                }))));
+    t.tm().commit();
+    assertEquals(t.is(Column.XATM) ? "returned null" : "IllegalStateException", put.get());
+  }
+
+  @Conformance
+  @Divergence(
+      what = "the status of a transaction after a heuristic mixed commit",
+      follows = Divergence.Spec.NARAYANA,
+      kind = Divergence.Kind.XATM_BUG_REPORTED,
+      why =
+          "xatm bug, reported: Status.STATUS_UNKNOWN is 'a transient condition and a subsequent"
+              + " invocation will ultimately return a different status', while STATUS_COMMITTED is"
+              + " a committed transaction where 'it is likely that heuristics exist'. After"
+              + " HeuristicMixedException xatm reports STATUS_UNKNOWN for good (TxState"
+              + " HEURISTIC_UNKNOWN), in getStatus and in afterCompletion; Narayana reports"
+              + " STATUS_COMMITTED (the decision)")
+  void statusSeenInsideRollbackAndAfterAHeuristicMixedOutcome(Column c) throws Exception {
+    TmUnderTest t = open(c);
+    ScriptedXAResource a = resource("a");
+    ScriptedXAResource b = resource("b");
+    AtomicReference<String> inRollback = new AtomicReference<>();
+    AtomicReference<Transaction> tx = new AtomicReference<>();
+    a.onCall(ScriptedXAResource.Op.ROLLBACK, () -> inRollback.set(status(tx.get())));
+    t.tm().begin();
+    tx.set(t.tm().getTransaction());
+    tx.get().enlistResource(a);
+    tx.get().enlistResource(b);
+    t.tm().rollback();
+    ScriptedXAResource m1 = resource("m1");
+    ScriptedXAResource m2 =
+        resource("m2")
+            .failNext(ScriptedXAResource.Op.COMMIT, javax.transaction.xa.XAException.XA_HEURMIX);
+    t.tm().begin();
+    Transaction mixed = t.tm().getTransaction();
+    mixed.enlistResource(m1);
+    mixed.enlistResource(m2);
+    mixed.registerSynchronization(sync("s"));
+    String commit =
+        outcome(
+            () -> {
+              t.tm().commit();
+              return null;
+            });
+    assertEquals("ROLLING_BACK HeuristicMixedException", inRollback.get() + " " + commit);
+    String decided = t.is(Column.XATM) ? "UNKNOWN" : "COMMITTED";
+    assertEquals(decided, status(mixed));
+    assertEquals(List.of("before", "after(" + decided + ")"), log.of("s"));
+  }
+
+  @Conformance
+  @Divergence(
+      what = "Transaction.commit called again from inside beforeCompletion",
+      follows = Divergence.Spec.UNSPECIFIED,
+      kind = Divergence.Kind.DELIBERATE,
+      why =
+          "the Javadoc does not cover re-entry; xatm refuses it with IllegalStateException (the"
+              + " transaction is already completing), Narayana returns normally from the inner"
+              + " call. Both refuse commit and rollback from inside prepare, and the outer commit"
+              + " commits")
+  void completionReenteredFromInsideTheProtocol(Column c) throws Exception {
+    TmUnderTest t = open(c);
+    ScriptedXAResource a = resource("a");
+    ScriptedXAResource b = resource("b");
+    AtomicReference<String> inPrepare = new AtomicReference<>();
+    AtomicReference<String> inBefore = new AtomicReference<>();
+    AtomicReference<Transaction> tx = new AtomicReference<>();
+    a.onCall(
+        ScriptedXAResource.Op.PREPARE,
+        () ->
+            inPrepare.set(
+                outcome(
+                        () -> {
+                          tx.get().commit();
+                          return null;
+                        })
+                    + " "
+                    + outcome(
+                        () -> {
+                          tx.get().rollback();
+                          return null;
+                        })));
+    t.tm().begin();
+    tx.set(t.tm().getTransaction());
+    tx.get().enlistResource(a);
+    tx.get().enlistResource(b);
+    tx.get()
+        .registerSynchronization(
+            sync("s")
+                .inBefore(
+                    () ->
+                        inBefore.set(
+                            outcome(
+                                () -> {
+                                  tx.get().commit();
+                                  return null;
+                                }))));
+    String commit =
+        outcome(
+            () -> {
+              t.tm().commit();
+              return null;
+            });
+    assertEquals(
+        (t.is(Column.XATM) ? "IllegalStateException" : "returned null")
+            + " / IllegalStateException IllegalStateException / returned null COMMITTED",
+        inBefore.get() + " / " + inPrepare.get() + " / " + commit + " " + status(tx.get()));
   }
 
   private static String status(Transaction tx) {

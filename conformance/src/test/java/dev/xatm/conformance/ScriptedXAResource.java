@@ -342,6 +342,11 @@ public final class ScriptedXAResource implements XAResource {
 
   @Override
   public void rollback(Xid xid) throws XAException {
+    Runnable hook;
+    synchronized (rm) {
+      hook = hooks.get(Op.ROLLBACK);
+    }
+    run(hook);
     synchronized (rm) {
       List<String> k = key(xid);
       record("rollback(" + k.get(0) + ")");
