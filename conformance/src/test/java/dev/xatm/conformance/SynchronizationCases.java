@@ -289,4 +289,79 @@ class SynchronizationCases extends CaseBase {
     assertEquals(List.of("before", "after(COMMITTED)"), log.of("s"));
     assertEquals(Status.STATUS_COMMITTED, tx.getStatus());
   }
+
+  /**
+   * The TSR Javadoc: an interposed beforeCompletion "will be called after all ... callbacks
+   * registered directly with the Transaction". A regular synchronization registered once the
+   * interposed ones have started cannot be called before them any more, so it must be refused.
+   */
+  @Conformance
+  void regularSynchronizationRegisteredByAnInterposedOneIsRefused(Column c) throws Exception {
+    TmUnderTest t = open(c);
+    t.tm().begin();
+    Transaction tx = t.tm().getTransaction();
+    tx.registerSynchronization(sync("r1"));
+    t.tsr()
+        .registerInterposedSynchronization(
+            sync("i1")
+                .inBefore(
+                    () ->
+                        log.add(
+                            "i1",
+                            outcome(
+                                () -> {
+                                  tx.registerSynchronization(sync("r2"));
+                                  return null;
+                                }))));
+    t.tsr().registerInterposedSynchronization(sync("i2"));
+    t.tm().commit();
+    assertEquals(
+        List.of("r1.before", "i1.before", "i1.IllegalStateException", "i2.before"),
+        befores(),
+        "no regular beforeCompletion after an interposed one");
+    assertEquals(
+        List.of("i1.after(COMMITTED)", "i2.after(COMMITTED)", "r1.after(COMMITTED)"), afters());
+  }
+
+  @Conformance
+  void aThrowingBeforeCompletionStopsTheOtherBeforeCompletions(Column c) throws Exception {
+    TmUnderTest t = open(c);
+    t.tm().begin();
+    Transaction tx = t.tm().getTransaction();
+    tx.registerSynchronization(
+        sync("r1")
+            .inBefore(
+                () -> {
+                  throw new IllegalStateException("flush failed");
+                }));
+    tx.registerSynchronization(sync("r2"));
+    t.tsr().registerInterposedSynchronization(sync("i1"));
+    assertThrows(RollbackException.class, t.tm()::commit);
+    assertEquals(List.of("r1.before"), befores(), "the first failure stops beforeCompletion");
+    assertEquals(
+        List.of("i1.after(ROLLEDBACK)", "r1.after(ROLLEDBACK)", "r2.after(ROLLEDBACK)"),
+        afters(),
+        "every synchronization gets afterCompletion");
+  }
+
+  /** The log without afterCompletion entries. */
+  private List<String> befores() {
+    return log.all().stream().filter(e -> !e.contains(".after(")).toList();
+  }
+
+  /**
+   * The afterCompletion entries, interposed ones first, each group sorted (the order within a group
+   * is the divergence of interposedBeforeCompletionLastAndAfterCompletionFirst).
+   */
+  private List<String> afters() {
+    List<String> after = log.all().stream().filter(e -> e.contains(".after(")).toList();
+    int firstRegular = 0;
+    while (firstRegular < after.size() && after.get(firstRegular).startsWith("i")) {
+      firstRegular++;
+    }
+    List<String> out =
+        new java.util.ArrayList<>(after.subList(0, firstRegular).stream().sorted().toList());
+    out.addAll(after.subList(firstRegular, after.size()).stream().sorted().toList());
+    return out;
+  }
 }
