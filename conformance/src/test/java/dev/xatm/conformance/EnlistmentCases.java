@@ -349,4 +349,47 @@ class EnlistmentCases extends CaseBase {
         r + " " + status);
     assertEquals(List.of("start(x1,TMNOFLAGS)", "end(x1,TMFAIL)", "rollback(x1)"), log.of("a"));
   }
+
+  @Conformance
+  @Divergence(
+      what = "isSameRM answers true but start(TMJOIN) fails with XAER_RMERR",
+      follows = Divergence.Spec.UNSPECIFIED,
+      kind = Divergence.Kind.DELIBERATE,
+      why =
+          "xatm falls back to a separate branch (start TMNOFLAGS with a new branch qualifier, a"
+              + " loosely coupled branch of the same RM) and commits both in two phases;"
+              + " Narayana returns false from enlistResource and the transaction rolls back at"
+              + " commit (RollbackException)")
+  void sameRmWhoseJoinFails(Column c) throws Exception {
+    TmUnderTest t = open(c);
+    ScriptedXAResource a1 = resource("a1");
+    ScriptedXAResource a2 =
+        track(a1.sameRm("a2")).failNext(ScriptedXAResource.Op.START, XAException.XAER_RMERR);
+    t.tm().begin();
+    Transaction tx = t.tm().getTransaction();
+    tx.enlistResource(a1);
+    String r = outcome(() -> tx.enlistResource(a2));
+    String commit =
+        outcome(
+            () -> {
+              t.tm().commit();
+              return null;
+            });
+    if (t.is(Column.XATM)) {
+      assertEquals("returned true returned null", r + " " + commit);
+      assertEquals(
+          List.of(
+              "start(x1,TMJOIN)",
+              "start(x2,TMNOFLAGS)",
+              "end(x2,TMSUCCESS)",
+              "prepare(x2)",
+              "commit(x2)"),
+          log.of("a2"));
+      assertEquals(ScriptedXAResource.BranchState.COMMITTED, a1.state("x1"));
+    } else {
+      assertEquals("returned false RollbackException", r + " " + commit);
+      assertEquals(List.of("start(x1,TMJOIN)"), log.of("a2"));
+      assertEquals(List.of("start(x1,TMNOFLAGS)", "end(x1,TMFAIL)", "rollback(x1)"), log.of("a1"));
+    }
+  }
 }
