@@ -22,8 +22,9 @@ import java.nio.file.Path;
  *
  * <ul>
  *   <li>once per JVM ({@link #configure}): node identifier and every object store (default,
- *       communicationStore, stateStore) under {@code target/conformance-work/narayana-store}, set
- *       before any Narayana class reads them (surefire runs this module in a fresh JVM of its own);
+ *       communicationStore, stateStore) under {@code target/conformance-work/narayana-store},
+ *       without fsync (as the xatm column), set before any Narayana class reads them (surefire runs
+ *       this module in a fresh JVM of its own);
  *   <li>per case ({@link #reset}, from {@link NarayanaColumn}): the default timeout through {@link
  *       TxControl#setDefaultTimeout} (runtime-settable), the calling thread's timeout back to the
  *       default, no transaction left associated with the calling thread (rolled back if the case
@@ -61,6 +62,9 @@ final class NarayanaFixture {
               ? BeanPopulator.getDefaultInstance(ObjectStoreEnvironmentBean.class)
               : BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, name);
       os.setObjectStoreDir(store);
+      // No fsync, like the xatm column: the cases are about JTA semantics, not durability.
+      os.setObjectStoreSync(false);
+      os.setTransactionSync(false);
     }
     tm = com.arjuna.ats.jta.TransactionManager.transactionManager();
     ut = com.arjuna.ats.jta.UserTransaction.userTransaction();

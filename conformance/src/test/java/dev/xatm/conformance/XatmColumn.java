@@ -18,9 +18,9 @@ import java.time.Duration;
 /**
  * The xatm column: a new {@link XatmTransactionManager} per case on its own WAL directory under
  * {@code target/conformance-work}, without fsync (the WAL's test-only durability; the cases are
- * about JTA semantics, not crash safety), on a {@link ManualClock} and a {@link ManualScheduler} so
- * timeouts need no real waiting. Nothing is shared between cases: the thread association is an
- * instance field of the TM.
+ * about JTA semantics, not crash safety), with small segments and no checkpoints, on a {@link
+ * ManualClock} and a {@link ManualScheduler} so timeouts need no real waiting. Nothing is shared
+ * between cases: the thread association is an instance field of the TM.
  *
  * <p>Threading: one case at a time.
  */
@@ -37,6 +37,11 @@ final class XatmColumn implements TmUnderTest {
             .nodeId("conformance")
             .logDir(dir)
             .durability(Durability.NO_FSYNC_UNSAFE_FOR_TESTS_ONLY)
+            // Small segments and no checkpoints: a case writes a handful of records, and a
+            // preallocated 16 MiB segment per case would dominate the suite's time.
+            .segmentSize(256 * 1024)
+            .checkpointsEnabled(false)
+            .parallelism(2)
             .defaultTimeout(Duration.ofSeconds(defaultTimeoutSeconds))
             .reaperInterval(REAPER_INTERVAL)
             .jmxEnabled(false)
