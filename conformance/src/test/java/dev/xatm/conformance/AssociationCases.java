@@ -265,6 +265,33 @@ class AssociationCases extends CaseBase {
     assertEquals(ScriptedXAResource.BranchState.ROLLED_BACK, inner.state("x2"));
   }
 
+  @Conformance
+  void nestedSuspendsResumeInReverseOrderAndEachCompletesOnItsOwn(Column c) throws Exception {
+    TmUnderTest t = open(c);
+    ScriptedXAResource r1 = resource("r1");
+    ScriptedXAResource r2 = resource("r2");
+    ScriptedXAResource r3 = resource("r3");
+    t.tm().begin();
+    t.tm().getTransaction().enlistResource(r1);
+    t.tm().getTransaction().delistResource(r1, XAResource.TMSUCCESS);
+    Transaction t1 = t.tm().suspend();
+    t.tm().begin();
+    t.tm().getTransaction().enlistResource(r2);
+    t.tm().getTransaction().delistResource(r2, XAResource.TMSUCCESS);
+    Transaction t2 = t.tm().suspend();
+    t.tm().begin();
+    t.tm().getTransaction().enlistResource(r3);
+    t.tm().commit();
+    t.tm().resume(t2);
+    t.tm().rollback();
+    t.tm().resume(t1);
+    t.tm().commit();
+    assertEquals(ScriptedXAResource.BranchState.COMMITTED, r1.state("x1"));
+    assertEquals(ScriptedXAResource.BranchState.ROLLED_BACK, r2.state("x2"));
+    assertEquals(ScriptedXAResource.BranchState.COMMITTED, r3.state("x3"));
+    assertEquals(Status.STATUS_NO_TRANSACTION, t.tm().getStatus());
+  }
+
   /** A Transaction this TM never created. */
   private static final class ForeignTransaction implements Transaction {
     @Override
