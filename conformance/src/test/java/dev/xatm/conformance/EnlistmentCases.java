@@ -137,16 +137,6 @@ class EnlistmentCases extends CaseBase {
   }
 
   @Conformance
-  @Divergence(
-      what = "delistResource of a resource that is not enlisted, in an active transaction",
-      follows = Divergence.Spec.NARAYANA,
-      kind = Divergence.Kind.XATM_BUG_REPORTED,
-      why =
-          "xatm bug, reported: the Javadoc reserves IllegalStateException for an inactive"
-              + " transaction and says delistResource returns false when the resource was not"
-              + " delisted; Narayana returns false, xatm throws IllegalStateException although the"
-              + " transaction is active (XatmTransaction.delistResource, outside this suite's"
-              + " fixable files)")
   void delistOfAResourceThatIsNotEnlisted(Column c) throws Exception {
     TmUnderTest t = open(c);
     ScriptedXAResource a = resource("a");
@@ -155,9 +145,7 @@ class EnlistmentCases extends CaseBase {
     String r = outcome(() -> tx.delistResource(a, XAResource.TMSUCCESS));
     String status = Statuses.name(tx.getStatus());
     t.tm().rollback();
-    assertEquals(
-        (t.is(Column.XATM) ? "IllegalStateException" : "returned false") + " ACTIVE",
-        r + " " + status);
+    assertEquals("returned false ACTIVE", r + " " + status);
     assertEquals(List.of(), log.of("a"));
   }
 

@@ -168,16 +168,6 @@ class RegistryCases extends CaseBase {
   }
 
   @Conformance
-  @Divergence(
-      what = "TSR.putResource inside afterCompletion",
-      follows = Divergence.Spec.NARAYANA,
-      kind = Divergence.Kind.XATM_BUG_REPORTED,
-      why =
-          "xatm bug, reported (on the strict reading): putResource throws IllegalStateException"
-              + " 'if no transaction is active', and in afterCompletion the transaction has"
-              + " completed; Narayana throws it, xatm stores the value. The lead decides whether"
-              + " xatm's readable-in-afterCompletion resources (see"
-              + " resourcesAreReadableInBeforeAndAfterCompletion) should stay writable there")
   void putResourceInsideAfterCompletion(Column c) throws Exception {
     TmUnderTest t = open(c);
     AtomicReference<String> put = new AtomicReference<>();
@@ -194,21 +184,10 @@ class RegistryCases extends CaseBase {
                                   return null;
                                 }))));
     t.tm().commit();
-    assertEquals(t.is(Column.XATM) ? "returned null" : "IllegalStateException", put.get());
+    assertEquals("IllegalStateException", put.get());
   }
 
   @Conformance
-  @Divergence(
-      what = "the status of a transaction after a heuristic mixed commit",
-      follows = Divergence.Spec.NARAYANA,
-      kind = Divergence.Kind.XATM_BUG_REPORTED,
-      why =
-          "xatm bug, reported: Status.STATUS_UNKNOWN is 'a transient condition and a subsequent"
-              + " invocation will ultimately return a different status', while STATUS_COMMITTED is"
-              + " a committed transaction where 'it is likely that heuristics exist'. After"
-              + " HeuristicMixedException xatm reports STATUS_UNKNOWN for good (TxState"
-              + " HEURISTIC_UNKNOWN), in getStatus and in afterCompletion; Narayana reports"
-              + " STATUS_COMMITTED (the decision)")
   void statusSeenInsideRollbackAndAfterAHeuristicMixedOutcome(Column c) throws Exception {
     TmUnderTest t = open(c);
     ScriptedXAResource a = resource("a");
@@ -237,9 +216,8 @@ class RegistryCases extends CaseBase {
               return null;
             });
     assertEquals("ROLLING_BACK HeuristicMixedException", inRollback.get() + " " + commit);
-    String decided = t.is(Column.XATM) ? "UNKNOWN" : "COMMITTED";
-    assertEquals(decided, status(mixed));
-    assertEquals(List.of("before", "after(" + decided + ")"), log.of("s"));
+    assertEquals("COMMITTED", status(mixed));
+    assertEquals(List.of("before", "after(COMMITTED)"), log.of("s"));
   }
 
   @Conformance

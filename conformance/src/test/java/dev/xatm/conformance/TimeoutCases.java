@@ -45,13 +45,16 @@ class TimeoutCases extends CaseBase {
   @Divergence(
       what = "what an expired transaction with a resource still between start and end is sent",
       follows = Divergence.Spec.UNSPECIFIED,
-      kind = Divergence.Kind.CHANGING_UNDER_ISSUE_9,
+      kind = Divergence.Kind.DELIBERATE,
       why =
-          "today xatm's reaper only marks it rollback-only (it never races the owner thread on a"
-              + " resource in use) and the owner's commit ends it TMFAIL and rolls it back;"
-              + " Narayana's reaper ends it TMFAIL and rolls it back at the deadline. The lead's"
-              + " reaper change (end TMFAIL + rollback at the deadline) moves xatm to Narayana's"
-              + " timeline: then the xatm branch of this case must expect Narayana's")
+          "a resource between start and end may be in use by the owner thread right now, and"
+              + " pgjdbc and MariaDB connections are not safe for use by two threads: xatm's reaper"
+              + " ends and rolls back such a branch at the deadline only when the resource is an"
+              + " InterruptibleXAResource that stopped the owner's work (the jdbc:xa: driver's:"
+              + " cancel, fence, wait; proven in it/TimeoutReleaseIT); this plain fake is not, so"
+              + " xatm marks it rollback-only and the owner's commit ends it TMFAIL and rolls it"
+              + " back. Narayana's reaper ends it TMFAIL and rolls it back from its own thread at"
+              + " the deadline, whatever the owner is doing")
   void expiredTransactionWithAnActiveResource(Column c) throws Exception {
     TmUnderTest t = open(c);
     ScriptedXAResource a = resource("a");
@@ -119,16 +122,6 @@ class TimeoutCases extends CaseBase {
   }
 
   @Conformance
-  @Divergence(
-      what = "resume of a suspended transaction that timed out meanwhile",
-      follows = Divergence.Spec.UNSPECIFIED,
-      kind = Divergence.Kind.CHANGING_UNDER_ISSUE_9,
-      why =
-          "xatm's reaper rolls the suspended transaction back and forgets it, so resume throws"
-              + " InvalidTransactionException and the thread has no transaction to commit;"
-              + " Narayana resumes it and commit throws RollbackException. Issue 9 asks for"
-              + " 'resume of a transaction that timed out meanwhile' to be specified: frameworks"
-              + " resume in a finally block and expect the RollbackException on commit")
   void resumeOfATransactionThatTimedOutWhileSuspended(Column c) throws Exception {
     TmUnderTest t = open(c);
     ScriptedXAResource a = resource("a");
@@ -146,13 +139,9 @@ class TimeoutCases extends CaseBase {
               t.tm().resume(tx);
               return null;
             });
-    if (t.is(Column.XATM)) {
-      assertEquals("InvalidTransactionException", resumed);
-      assertEquals(Status.STATUS_NO_TRANSACTION, t.tm().getStatus());
-    } else {
-      assertEquals("returned null", resumed);
-      assertThrows(RollbackException.class, t.tm()::commit);
-      assertEquals(Status.STATUS_NO_TRANSACTION, t.tm().getStatus());
-    }
+    // Frameworks resume in a finally block and expect the RollbackException on commit.
+    assertEquals("returned null", resumed);
+    assertThrows(RollbackException.class, t.tm()::commit);
+    assertEquals(Status.STATUS_NO_TRANSACTION, t.tm().getStatus());
   }
 }
