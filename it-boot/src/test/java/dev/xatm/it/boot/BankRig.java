@@ -1,6 +1,6 @@
 package dev.xatm.it.boot;
 
-import dev.xatm.it.boot.bank.BankApplication;
+import dev.xatm.samples.boot.BankApplication;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -12,7 +12,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The databases and the properties of one {@link BankApplication}: a checking database on
+ * The databases and the properties of one run of the sample {@link BankApplication} ({@code
+ * samples-boot}): a checking database on
  * PostgreSQL and a savings database on MariaDB, each with {@code account(id, balance)}, savings
  * also with {@code audit(id, text)}. The properties are all a user writes: the two DataSources and
  * the TM's log directory and node id; no recovery resource, no bean.
@@ -86,21 +87,28 @@ public final class BankRig {
     p.put("xatm.datasources.savings.username", "root");
     p.put("spring.jpa.open-in-view", "false");
     p.put("spring.main.banner-mode", "off");
+    // The sample's application.properties is on the class path: the tests give every property.
+    p.put("spring.config.name", "xatm-it-boot-none");
     return p;
   }
 
-  /** Starts the application with {@link #properties()} plus {@code extra}. */
+  /**
+   * Starts the sample application with {@link #properties()} plus {@code extra}, as command-line
+   * arguments: they win over the sample's own application.properties.
+   */
   public ConfigurableApplicationContext start(Map<String, String> extra) {
     Map<String, String> p = new LinkedHashMap<>(properties());
     p.putAll(extra);
     return new SpringApplicationBuilder(BankApplication.class)
         .web(WebApplicationType.NONE)
-        .properties(asArgs(p))
-        .run();
+        .run(asArgs(p));
   }
 
+  /** {@code --key=value} command-line arguments. */
   public static String[] asArgs(Map<String, String> p) {
-    return p.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    return p.entrySet().stream()
+        .map(e -> "--" + e.getKey() + "=" + e.getValue())
+        .toArray(String[]::new);
   }
 
   /** {@code [checking, savings]} of an account, read on the servers through plain JDBC. */

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.xatm.it.boot.bank.TransferRejectedException;
-import dev.xatm.it.boot.bank.TransferService;
+import dev.xatm.samples.boot.TransferRejectedException;
+import dev.xatm.samples.boot.TransferService;
 import dev.xatm.jdbc.XatmDataSource;
 import dev.xatm.tm.XatmTransactionManager;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -31,7 +31,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.transaction.jta.JtaTransactionManager;
 
 /**
- * A real Boot application ({@link dev.xatm.it.boot.bank.BankApplication}: two JPA persistence units
+ * A real Boot application ({@link dev.xatm.samples.boot.BankApplication}: two JPA persistence units
  * over {@code xatm.datasources.checking} on PostgreSQL and {@code xatm.datasources.savings} on
  * MariaDB, nothing else) on the Boot line of the module running it. After each test: the money over
  * both databases is unchanged and nothing of this node is left prepared on either server.

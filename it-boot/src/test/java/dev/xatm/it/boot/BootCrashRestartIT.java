@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.xatm.it.boot.bank.CrashingTransfer;
+
 import dev.xatm.spring.boot.XatmStartupRecovery;
 import dev.xatm.tm.recovery.RecoveryReport;
 import dev.xatm.tm.recovery.RecoveryResult;

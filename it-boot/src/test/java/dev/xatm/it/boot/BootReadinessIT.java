@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.xatm.it.boot.bank.TransferService;
+import dev.xatm.samples.boot.TransferService;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -35,6 +35,8 @@ class BootSingleDataSourceIT {
     p.put("spring.datasource.username", "postgres");
     p.put("spring.datasource.xatm.max-pool-size", "3");
     p.put("spring.main.banner-mode", "off");
+    // The sample's application.properties is on the class path: the tests give every property.
+    p.put("spring.config.name", "xatm-it-boot-none");
     p.put("spring.jpa.open-in-view", "false");
     return p;
   }
@@ -42,8 +44,7 @@ class BootSingleDataSourceIT {
   private static ConfigurableApplicationContext start(Map<String, String> p) {
     return new SpringApplicationBuilder(LedgerApplication.class)
         .web(WebApplicationType.NONE)
-        .properties(BankRig.asArgs(p))
-        .run();
+        .run(BankRig.asArgs(p));
   }
 
   @Test

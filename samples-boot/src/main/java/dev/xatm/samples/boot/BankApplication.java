@@ -1,9 +1,10 @@
-package dev.xatm.it.boot.bank;
+package dev.xatm.samples.boot;
 
-import dev.xatm.it.boot.bank.checking.CheckingAccounts;
-import dev.xatm.it.boot.bank.savings.SavingsAccounts;
+import dev.xatm.samples.boot.checking.CheckingAccounts;
+import dev.xatm.samples.boot.savings.SavingsAccounts;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,14 +13,28 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 import org.springframework.orm.jpa.vendor.HibernateJpaVendorAdapter;
 
 /**
- * A Boot application as a user writes it with the xatm starter: two databases declared in
- * properties ({@code xatm.datasources.checking.*} on PostgreSQL, {@code xatm.datasources.savings.*}
- * on MariaDB), one JPA persistence unit on each. The two entity manager factories and the two
- * {@code @EnableJpaRepositories} are what any Boot application with two persistence units declares;
- * nothing here is about JTA or xatm.
+ * A Spring Boot application with the xatm starter: a checking ledger in PostgreSQL and a savings
+ * ledger in MariaDB, declared in application.properties ({@code xatm.datasources.checking.*},
+ * {@code xatm.datasources.savings.*}), one JPA persistence unit on each, and {@link
+ * TransferService} moving money between them in one {@code @Transactional} method.
+ *
+ * <p>The two entity manager factories and the two {@code @EnableJpaRepositories} below are what any
+ * Boot application with two persistence units declares; nothing here is about JTA or xatm (the
+ * starter makes both units JTA units of the xatm transaction manager). Run it with {@code mvn -pl
+ * samples-boot -am compile exec:java} and the databases of application.properties; it moves 100 for
+ * account {@code alice} and prints both balances.
  */
 @SpringBootApplication
 public class BankApplication {
+
+  public static void main(String[] args) {
+    try (var ctx = SpringApplication.run(BankApplication.class, args)) {
+      TransferService transfers = ctx.getBean(TransferService.class);
+      transfers.moveToSavings("alice", 100);
+      long[] b = transfers.balances("alice");
+      System.out.println("alice: checking " + b[0] + ", savings " + b[1]);
+    }
+  }
 
   @Bean
   LocalContainerEntityManagerFactoryBean checkingEntityManagerFactory(

@@ -1,5 +1,7 @@
-package dev.xatm.it.boot.bank;
+package dev.xatm.it.boot;
 
+import dev.xatm.samples.boot.BankApplication;
+import dev.xatm.samples.boot.TransferService;
 import dev.xatm.spring.boot.XatmTransactionManagerCustomizer;
 import dev.xatm.tm.Failpoint;
 import dev.xatm.tm.Failpoints;
@@ -8,8 +10,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Child-JVM entry point of the crash test: starts {@link BankApplication} with the properties given
- * as {@code key=value} arguments, plus a customizer that arms the TM's {@link
+ * Child-JVM entry point of the crash test: starts the sample's {@link BankApplication} with the
+ * properties given as {@code --key=value} arguments (they win over its application.properties), plus a customizer that arms the TM's {@link
  * Failpoint#AFTER_COMMITTING_DURABLE}: once the commit decision is durable and before any branch
  * commits, it prints {@code XATM-DECIDED <gtrid>} and blocks, so the parent can kill the JVM with
  * SIGKILL at exactly that point. Then it runs one transfer of 100 for account {@code crash}.
@@ -43,8 +45,7 @@ public final class CrashingTransfer {
                         .registerSingleton(
                             "crashFailpoints",
                             (XatmTransactionManagerCustomizer) b -> b.failpoints(failpoints)))
-            .properties(args)
-            .run();
+            .run(args);
     ctx.getBean(TransferService.class).moveToSavings("crash", 100);
     System.out.println("XATM-UNEXPECTED the transfer returned");
     System.exit(3);

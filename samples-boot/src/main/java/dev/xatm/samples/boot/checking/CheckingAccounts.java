@@ -1,4 +1,4 @@
-package dev.xatm.it.boot.bank.checking;
+package dev.xatm.samples.boot.checking;
 
 import org.springframework.data.jpa.repository.JpaRepository;
 

@@ -1,17 +1,17 @@
-package dev.xatm.it.boot.bank.savings;
+package dev.xatm.samples.boot.checking;
 
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** An account's savings balance, in MariaDB (persistence unit {@code savings}). */
+/** An account's checking balance, in PostgreSQL (persistence unit {@code checking}). */
 @Entity
 @Table(name = "account")
-public class SavingsAccount {
+public class CheckingAccount {
   @Id private String id;
   private long balance;
 
-  protected SavingsAccount() {}
+  protected CheckingAccount() {}
 
   public String getId() {
     return id;

@@ -1,4 +1,4 @@
-package dev.xatm.it.boot.bank;
+package dev.xatm.samples.boot;
 
 /** A business rule refused a transfer; a runtime exception, so the transaction rolls back. */
 public class TransferRejectedException extends RuntimeException {

@@ -1,9 +1,9 @@
-package dev.xatm.it.boot.bank;
+package dev.xatm.samples.boot;
 
-import dev.xatm.it.boot.bank.checking.CheckingAccount;
-import dev.xatm.it.boot.bank.checking.CheckingAccounts;
-import dev.xatm.it.boot.bank.savings.SavingsAccount;
-import dev.xatm.it.boot.bank.savings.SavingsAccounts;
+import dev.xatm.samples.boot.checking.CheckingAccount;
+import dev.xatm.samples.boot.checking.CheckingAccounts;
+import dev.xatm.samples.boot.savings.SavingsAccount;
+import dev.xatm.samples.boot.savings.SavingsAccounts;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -51,13 +51,24 @@ public class TransferService {
     }
   }
 
-  /** Like {@link #moveToSavings} but changes the entities without flushing (JPA flushes at commit). */
+  /**
+   * Like {@link #moveToSavings} but changes the entities without flushing (JPA flushes at commit).
+   */
   @Transactional
   public void moveToSavingsUnflushed(String account, long amount) {
     CheckingAccount c = checking.findById(account).orElseThrow();
     c.setBalance(c.getBalance() - amount);
     SavingsAccount s = savings.findById(account).orElseThrow();
     s.setBalance(s.getBalance() + amount);
+  }
+
+  /** Both balances of an account, read in one transaction: {@code [checking, savings]}. */
+  @Transactional(readOnly = true)
+  public long[] balances(String account) {
+    return new long[] {
+      checking.findById(account).orElseThrow().getBalance(),
+      savings.findById(account).orElseThrow().getBalance()
+    };
   }
 
   /** Moves, writes an audit line in a REQUIRES_NEW transaction, then fails if told to. */

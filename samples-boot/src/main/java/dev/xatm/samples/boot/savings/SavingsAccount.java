@@ -1,17 +1,17 @@
-package dev.xatm.it.boot.bank.checking;
+package dev.xatm.samples.boot.savings;
 
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** An account's checking balance, in PostgreSQL (persistence unit {@code checking}). */
+/** An account's savings balance, in MariaDB (persistence unit {@code savings}). */
 @Entity
 @Table(name = "account")
-public class CheckingAccount {
+public class SavingsAccount {
   @Id private String id;
   private long balance;
 
-  protected CheckingAccount() {}
+  protected SavingsAccount() {}
 
   public String getId() {
     return id;

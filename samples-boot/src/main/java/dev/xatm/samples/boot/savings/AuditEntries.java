@@ -1,4 +1,4 @@
-package dev.xatm.it.boot.bank.savings;
+package dev.xatm.samples.boot.savings;
 
 import org.springframework.data.jpa.repository.JpaRepository;
 

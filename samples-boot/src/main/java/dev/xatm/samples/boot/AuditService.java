@@ -1,7 +1,7 @@
-package dev.xatm.it.boot.bank;
+package dev.xatm.samples.boot;
 
-import dev.xatm.it.boot.bank.savings.AuditEntries;
-import dev.xatm.it.boot.bank.savings.AuditEntry;
+import dev.xatm.samples.boot.savings.AuditEntries;
+import dev.xatm.samples.boot.savings.AuditEntry;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
