@@ -162,7 +162,7 @@ class AssociationCases extends CaseBase {
   @Divergence(
       what = "the XA flags sent on suspend/resume of a transaction with an enlisted resource",
       follows = Divergence.Spec.UNSPECIFIED,
-      kind = Divergence.Kind.CHANGING_UNDER_ISSUE_9,
+      kind = Divergence.Kind.DELIBERATE,
       why =
           "JTA 2.0 section 3.2.3 puts delisting on the application server ('the application"
               + " server must ensure that the resources in use by the application are no longer"
@@ -170,8 +170,7 @@ class AssociationCases extends CaseBase {
               + " xatm's suspend ends each active association with TMSUSPEND itself and resume"
               + " starts it with TMRESUME (there is often no application server around xatm, e.g."
               + " Spring with the jdbc:xa: driver); Narayana leaves the branch associated and"
-              + " sends nothing. The lead's suspend change keeps TMSUSPEND for resources that"
-              + " support it, so this sequence should stay")
+              + " sends nothing. Issue 9 kept TMSUSPEND for resources that support it")
   void suspendAndResumeWithASuspendCapableResource(Column c) throws Exception {
     TmUnderTest t = open(c);
     ScriptedXAResource a = resource("a");

@@ -35,9 +35,7 @@ public @interface Divergence {
   enum Kind {
     /** xatm does this on purpose. */
     DELIBERATE,
-    /** xatm breaks the spec text; reported to the lead, not fixed here ("xatm bug, reported"). */
-    XATM_BUG_REPORTED,
-    /** The behaviour is being changed under issue 9 (suspend/resume, timeout reaper). */
-    CHANGING_UNDER_ISSUE_9
+    /** xatm breaks the spec text; reported, not fixed yet ("xatm bug, reported"). */
+    XATM_BUG_REPORTED
   }
 }
