@@ -126,6 +126,9 @@ final class LogScanner {
         continue; // never read a segment of another log, in any mode
       }
       boolean afterHead = head.isPresent() && index > head.get().index();
+      if (afterHead) {
+        checkHeaderOnly(e.getValue(), h, head.get());
+      }
       scanSegment(e.getValue(), h, index == files.lastKey(), afterHead);
     }
     newest.checkCleanEnd(
@@ -135,6 +138,38 @@ final class LogScanner {
     long next = Math.max(highest, head.map(HeadFile.Head::index).orElse(0L)) + 1;
     result.nextIndex = Math.max(next, newest.minimumNextIndex());
     return result;
+  }
+
+  /**
+   * A segment above the one the head file names was taken into use by an open or a rotation that
+   * crashed (or failed) before the head named it: the writer writes no record before that, so its
+   * body is all zeros. The one just above may also hold a torn tail of the record write that cannot
+   * have happened (refused as records by the scan); anything further up must be blank.
+   */
+  private void checkHeaderOnly(Path file, SegmentHeader h, HeadFile.Head head) throws IOException {
+    if (h.index() == head.index() + 1) {
+      return; // records in it are refused by scanSegment, with the precise message
+    }
+    try (StorageFile f = storage.openReadOnly(file)) {
+      long size = f.size();
+      long nonZero =
+          new SegmentReader(f, size, 1, true, SegmentHeader.SIZE).firstNonZero(SegmentHeader.SIZE);
+      if (nonZero >= 0) {
+        damage(
+            h.index(),
+            file,
+            nonZero,
+            "holds data, but "
+                + HeadFile.NAME
+                + " names segment "
+                + head.index()
+                + " as the newest segment in use, and a segment above it that the head never"
+                + " named can only hold its header (a crash between its header and the head"
+                + " update); "
+                + HeadFile.NAME
+                + " replaced by an older copy?");
+      }
+    }
   }
 
   /** Segment files by index (every file named like one). */

@@ -167,7 +167,10 @@ final class NewestSegmentCheck {
     }
   }
 
-  /** The newest segment named by the head file must be there, valid, and the newest but one. */
+  /**
+   * The newest segment named by the head file must be there and valid; segments above it may only
+   * be header-only (checked by the scan).
+   */
   void checkHead(
       Optional<HeadFile.Head> head,
       TreeMap<Long, Path> files,
@@ -202,20 +205,10 @@ final class NewestSegmentCheck {
             "first LSN " + headers.get(index).firstLsn() + " differs: " + named + " (replaced?)");
       }
     }
-    if (!files.isEmpty() && files.lastKey() > index + 1) {
-      long l = files.lastKey();
-      sink.damage(
-          l,
-          files.get(l),
-          0,
-          "is newer than segment "
-              + (index + 1)
-              + ", the newest that can exist while "
-              + named
-              + " ("
-              + HeadFile.NAME
-              + " replaced by an older copy?)");
-    }
+    // Segments above the one named may exist: each open and each rotation makes the new
+    // segment's header durable before the head names it, so a crash (or a failed head update) in
+    // that window, repeated, leaves header-only segments behind. They hold no record (the scan
+    // refuses a record in any segment above the one named), so none is lost.
   }
 
   /** A log closed cleanly at LSN n must end at LSN n: anything shorter lost records. */
