@@ -82,6 +82,19 @@ public interface Wal extends AutoCloseable {
     return dev.xatm.wal.internal.SegmentedWal.verify(config);
   }
 
+  /**
+   * Writes the head file ({@code wal.head}, FORMAT.md) of a copy of a log made of its segment files
+   * (a backup), naming the newest segment in {@code config.directory()}, so that a restore of the
+   * copy opens strictly, with the end-of-log checks, as the original would. Replaces a head file
+   * already there (atomically: a temporary file, forced, renamed, directory fsynced). Never call it
+   * on the directory of a running log.
+   *
+   * @throws WalException the directory holds no segment with a valid header, or an I/O error
+   */
+  static void writeHeadOfCopy(WalConfig config) throws WalException {
+    dev.xatm.wal.internal.SegmentedWal.writeHeadOfCopy(config);
+  }
+
   /** Highest LSN known durable on disk (0 when none). */
   long durableLsn();
 

@@ -420,17 +420,29 @@ class CorruptionTableTest {
             0,
             "segment of another log"),
         row(
-            "wal.head missing (a restored copy): no head check, opens",
+            "wal.head missing on a format-2 log: refused, naming the file and the fix",
             s -> s.remove(DIR.resolve("wal.head")),
+            Kind.CORRUPT,
+            0,
+            "wal.head is missing, but segment 3 (header offset 8) is of format 2"),
+        row(
+            "wal.head unreadable (both slots)",
+            s -> s.poke(DIR.resolve("wal.head"), 0, new byte[8192]),
+            Kind.CORRUPT,
+            0,
+            "neither slot holds a valid head"),
+        row(
+            "wal.head: a torn read-modify-write of the first 4 KiB block breaks one slot only",
+            s -> s.poke(DIR.resolve("wal.head"), 0, new byte[4096]),
             Kind.CLEAN,
             LAST,
             null),
         row(
-            "wal.head unreadable",
-            s -> s.poke(DIR.resolve("wal.head"), 0, new byte[1024]),
+            "wal.head: the newest slot broken although records follow what it named: refused",
+            s -> s.poke(DIR.resolve("wal.head"), 4096, new byte[4096]),
             Kind.CORRUPT,
             0,
-            "neither slot holds a valid head"),
+            "names segment 2 as the newest segment in use, but segment 3"),
         row(
             "format 1 log (headers of version 1, no wal.head) opens by the format-1 rules",
             s -> {

@@ -99,6 +99,36 @@ class EndOfLogTest {
   }
 
   @Test
+  void openDamagedNeverOverwritesTheZeroedNewestSegmentItReportedWithoutAHead() throws Exception {
+    FaultyStorage s = new FaultyStorage();
+    int size = 64 * 1024;
+    try (Wal wal = Wal.open(config(s).segmentSize(size).maxRecordSize(4096).build())) {
+      while (wal.segments().size() < 3) {
+        wal.appendForced(1, new byte[1000]).get();
+      }
+      wal.appendForced(1, new byte[1000]).get();
+    }
+    FaultyStorage after = s.copyDurable();
+    Path seg3 = DIR.resolve("00000000000000000003.wal");
+    Path seg4 = DIR.resolve("00000000000000000004.wal");
+    after.remove(DIR.resolve("wal.head"));
+    after.poke(seg3, 0, new byte[size]); // zeroed: looks like a spare, but a spare lies above it
+    if (after.exists(seg4)) {
+      after.remove(seg4);
+    }
+    after.put(seg4, new byte[size]);
+    try (Wal wal =
+        Wal.open(config(after).segmentSize(size).maxRecordSize(4096).openDamaged(true).build())) {
+      assertTrue(
+          wal.openReport().damage().stream().anyMatch(d -> d.contains("segment 3 (")),
+          wal.openReport().damage().toString());
+      SegmentInfo active = wal.segments().get(wal.segments().size() - 1);
+      assertTrue(active.index() >= 4, "continues above the evidence: " + active);
+    }
+    assertArrayEquals(new byte[size], after.contents(seg3), "the evidence is kept as it was");
+  }
+
+  @Test
   void rotationProceedsWhileASegmentDeletionIsHeld() throws Exception {
     FaultyStorage s = new FaultyStorage();
     try (Wal wal = Wal.open(config(s).segmentSize(64 * 1024).maxRecordSize(4096).build())) {

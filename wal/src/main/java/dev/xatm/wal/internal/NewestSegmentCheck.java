@@ -149,16 +149,44 @@ final class NewestSegmentCheck {
     }
   }
 
-  Optional<HeadFile.Head> readHead() throws IOException {
+  /**
+   * The head file, or empty when there is none (a new log, or one of format 1 only). A log with a
+   * segment of format 2 always has one: its writer creates it, durably, before that segment's
+   * header. Without it the end-of-log checks cannot run, so a missing head file there is refused
+   * (accepted and reported under openDamaged).
+   */
+  Optional<HeadFile.Head> readHead(TreeMap<Long, SegmentHeader> headers) throws IOException {
     try {
       Optional<HeadFile.Head> head = HeadFile.read(storage, directory);
       if (head.isEmpty()) {
-        LOG.log(
-            Level.WARNING,
-            "WAL {0}: no {1} (a new log, a log of format 1, or a restored copy); whether the"
-                + " newest segment is present cannot be checked this time",
-            directory,
-            HeadFile.NAME);
+        SegmentHeader format2 = null;
+        for (SegmentHeader h : headers.values()) {
+          if (h.version() >= 2) {
+            format2 = h;
+          }
+        }
+        if (format2 != null) {
+          sink.damageAt(
+              HeadFile.path(directory)
+                  + " is missing, but segment "
+                  + format2.index()
+                  + " (header offset 8) is of format "
+                  + format2.version()
+                  + ", whose writer creates "
+                  + HeadFile.NAME
+                  + " before the segment: whether the newest segment is all there cannot be"
+                  + " checked. Restore "
+                  + HeadFile.NAME
+                  + " from where the segments came from (a backup made by this version holds"
+                  + " one), or open with openDamaged to accept the log as it is");
+        } else {
+          LOG.log(
+              Level.WARNING,
+              "WAL {0}: no {1} (a new log or a log of format 1); whether the newest segment is"
+                  + " present cannot be checked this time",
+              directory,
+              HeadFile.NAME);
+        }
       }
       return head;
     } catch (HeadFile.BadHead e) {
@@ -194,7 +222,10 @@ final class NewestSegmentCheck {
       if (discarded.containsKey(index)) {
         discard.remove(discarded.get(index)); // keep the evidence on disk
         sink.damage(index, p, 0, "holds no valid header nor record, but " + named + " (zeroed?)");
-      } else if (!files.containsKey(index)) {
+      } else if (!files.containsKey(index)
+          && !(h.copy() && !files.isEmpty() && files.firstKey() > index)) {
+        // (A backup copy's head may name a segment that a later, unfinished backup run into the
+        // same copy removed as obsolete after copying newer ones: those start above it.)
         sink.damage(
             index, p, 0, "is missing, but " + named + " (deleted, renamed away, not restored?)");
       } else if (headers.containsKey(index) && headers.get(index).firstLsn() != h.firstLsn()) {
