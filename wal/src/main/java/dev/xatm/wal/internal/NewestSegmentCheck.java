@@ -130,8 +130,10 @@ final class NewestSegmentCheck {
         if (nonZero < 0) {
           return "unused preallocated segment";
         }
-        if (all.findFrame(SegmentHeader.SIZE, 1, Long.MAX_VALUE / 4) >= 0) {
-          return null; // records without a header: refused as a bad header
+        SegmentReader format1 = new SegmentReader(f, size, anyLength, false, 1, 0);
+        if (all.findFrame(SegmentHeader.SIZE, 1, Long.MAX_VALUE / 4) >= 0
+            || format1.findFrame(SegmentHeader.SIZE, 1, Long.MAX_VALUE / 4) >= 0) {
+          return null; // records (of either format) without a header: refused as a bad header
         }
         return "unused preallocated segment (damaged zero body: non-zero byte at offset "
             + nonZero
