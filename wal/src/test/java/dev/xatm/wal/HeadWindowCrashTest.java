@@ -170,6 +170,44 @@ class HeadWindowCrashTest {
     }
   }
 
+  /** The index wal.head names (FORMAT.md: slots at 0 and 4096, sequence at 16, index at 40). */
+  static long headIndex(FaultyStorage s) throws IOException {
+    ByteBuffer b =
+        ByteBuffer.wrap(s.contents(DIR.resolve("wal.head")))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    return b.getLong(16) >= b.getLong(4096 + 16) ? b.getLong(40) : b.getLong(4096 + 40);
+  }
+
+  @Test
+  void dataInASegmentTwoAboveTheOneTheHeadNamesIsRefused() throws Exception {
+    List<byte[]> acked = new ArrayList<>();
+    FaultyStorage base = logWith(acked, 3);
+    Path seg3 = DIR.resolve("00000000000000000003.wal");
+    Path seg4 = DIR.resolve("00000000000000000004.wal");
+    int calls = callsOfOpen(base);
+    for (int ab = 0; ab < calls * calls; ab++) {
+      int a = 1 + ab / calls;
+      int b = 1 + ab % calls;
+      FaultyStorage s = crashingOpen(crashingOpen(base.copyDurable(), a), b);
+      if (!s.exists(seg3)
+          || s.exists(seg4)
+          || headIndex(s) != 1
+          || s.contents(seg3).length < 1024
+          || s.contents(seg3)[0] != 'X') { // a header ("XATM-WAL"), not a spare
+        continue; // not the window: the head names segment 1, segments 2 and 3 header-only
+      }
+      assertOpensWithAll(s.copyDurable(), acked, "crashes at changes " + a + ", " + b);
+      s.poke(seg3, 1000, new byte[] {0x11});
+      WalCorruptException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              WalCorruptException.class, () -> Wal.open(config(s)));
+      assertTrue(e.getMessage().contains("segment 3"), e.getMessage());
+      assertTrue(e.getMessage().contains("offset 1000 holds data"), e.getMessage());
+      return;
+    }
+    fail("no crash point left two header-only segments above the one wal.head names");
+  }
+
   @Test
   void aCrashAtEveryStepOfRotationThenCrashingOpensStillOpen() throws Exception {
     for (int n = 1; ; n++) {
