@@ -181,14 +181,14 @@ final class NewestSegmentCheck {
                   + HeadFile.NAME
                   + " from where the segments came from (a backup made by this version holds"
                   + " one), or open with openDamaged to accept the log as it is");
-        } else {
+        } else if (!headers.isEmpty()) {
           LOG.log(
               Level.WARNING,
-              "WAL {0}: no {1} (a new log or a log of format 1); whether the newest segment is"
-                  + " present cannot be checked this time",
+              "WAL {0}: no {1} (a log of format 1); whether the newest segment is present cannot"
+                  + " be checked this time",
               directory,
               HeadFile.NAME);
-        }
+        } // else a new log: nothing to check, the open creates the head file
       }
       return head;
     } catch (HeadFile.BadHead e) {
