@@ -73,7 +73,8 @@ public interface Wal extends AutoCloseable {
    * Scans the log in {@code config.directory()} read-only, by the same rules as {@link #open} (torn
    * tail at the end of the last segment only, gap-free chain, one node id, which must equal {@code
    * config.nodeId()} when set), without taking the lock and without writing or deleting anything.
-   * For verifying a backup copy.
+   * For verifying a backup copy. A copy of a format-2 log needs its {@code wal.head} (see {@link
+   * #writeHeadOfCopy}); without it the copy is refused as {@link #open} would refuse it.
    *
    * @throws WalCorruptException the chain is damaged beyond a torn tail
    * @throws WalNodeIdMismatchException the segments belong to another node
