@@ -19,9 +19,10 @@ import java.util.Set;
  * Online backup of a running log (seeds decision 27): reserve segments against GC, hard-link (copy
  * across file systems) the newest checkpoint and every sealed segment from its L onward, copy the
  * active segment (a torn last record in the copy is a legal torn tail), fsync, release the
- * reservation, remove what an earlier backup in the same target no longer needs, then verify the
- * copy read-only ({@link Wal#verify}): a gap-free chain of this node from the checkpoint. Restore
- * is ordinary startup on the copy with the same node id.
+ * reservation, remove what an earlier backup in the same target no longer needs, write the copy's
+ * {@code wal.head} naming the newest segment copied, then verify the copy read-only ({@link
+ * Wal#verify}): a gap-free chain of this node from the checkpoint. Restore is ordinary startup on
+ * the copy with the same node id.
  *
  * <p>Incremental: files already in the target are reused, except the highest segment of the earlier
  * backup (it was the active one then, and may have grown); ones no longer needed are deleted after
@@ -116,6 +117,15 @@ public final class Backup {
         storage.syncDirectory(target);
       }
       counts[3] = removeObsolete(target, l, firstIndex);
+      // The copy gets its own wal.head naming the newest segment copied, so that a restore opens
+      // strictly with the end-of-log checks (a format-2 log without one is refused). Until it is
+      // replaced, the head of the earlier run keeps the copy restorable: a copy's head allows
+      // later segments, and a named segment that this run removed as obsolete (FORMAT.md).
+      try {
+        Wal.writeHeadOfCopy(WalConfig.builder(target).storage(storage).build());
+      } catch (WalException e) {
+        throw new SnapshotException("backup to " + target + " failed: " + e.getMessage(), e);
+      }
     } catch (SnapshotException e) {
       throw e;
     } catch (IOException e) {

@@ -4,13 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.xatm.wal.WalCorruptException;
 import dev.xatm.wal.storage.FaultyStorage;
 import dev.xatm.wal.storage.FaultyStorage.Op;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -98,6 +105,51 @@ class BackupTest {
     assertTrue(third.kept() >= 1, "nothing reused: " + third);
     assertEquals(acked, restore(storage));
     r.log.close();
+  }
+
+  @Test
+  void aRestoredBackupOpensStrictlyWithoutAWarningAndWithoutItsHeadIsRefused() throws Exception {
+    FaultyStorage storage = new FaultyStorage();
+    Rig r = rig(storage);
+    TreeSet<Long> acked = new TreeSet<>();
+    for (long k = 0; k < 900; k++) { // several 64 KiB segments
+      r.log.add(k).get();
+      acked.add(k);
+    }
+    r.cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+    r.backup.run(TARGET);
+    r.log.close();
+    assertTrue(storage.exists(TARGET.resolve("wal.head")), "the backup holds a wal.head");
+    List<LogRecord> warnings = new ArrayList<>();
+    Handler h =
+        new Handler() {
+          @Override
+          public void publish(LogRecord rec) {
+            if (rec.getLevel().intValue() >= Level.WARNING.intValue()) {
+              warnings.add(rec);
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Logger wal = Logger.getLogger("dev.xatm.wal");
+    wal.addHandler(h);
+    try {
+      assertEquals(acked, restore(storage), "the restore opens strictly with every key");
+    } finally {
+      wal.removeHandler(h);
+    }
+    assertTrue(
+        warnings.stream().noneMatch(w -> String.valueOf(w.getMessage()).contains("wal.head")),
+        "no warning about wal.head: " + warnings.stream().map(LogRecord::getMessage).toList());
+    storage.delete(TARGET.resolve("wal.head"));
+    WalCorruptException e = assertThrows(WalCorruptException.class, () -> restore(storage));
+    assertTrue(e.getMessage().contains("wal.head is missing"), e.getMessage());
+    assertTrue(e.getMessage().contains("openDamaged"), e.getMessage());
   }
 
   /**

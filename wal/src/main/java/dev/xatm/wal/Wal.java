@@ -73,13 +73,27 @@ public interface Wal extends AutoCloseable {
    * Scans the log in {@code config.directory()} read-only, by the same rules as {@link #open} (torn
    * tail at the end of the last segment only, gap-free chain, one node id, which must equal {@code
    * config.nodeId()} when set), without taking the lock and without writing or deleting anything.
-   * For verifying a backup copy.
+   * For verifying a backup copy. A copy of a format-2 log needs its {@code wal.head} (see {@link
+   * #writeHeadOfCopy}); without it the copy is refused as {@link #open} would refuse it.
    *
    * @throws WalCorruptException the chain is damaged beyond a torn tail
    * @throws WalNodeIdMismatchException the segments belong to another node
    */
   static WalVerification verify(WalConfig config) throws WalException {
     return dev.xatm.wal.internal.SegmentedWal.verify(config);
+  }
+
+  /**
+   * Writes the head file ({@code wal.head}, FORMAT.md) of a copy of a log made of its segment files
+   * (a backup), naming the newest segment in {@code config.directory()}, so that a restore of the
+   * copy opens strictly, with the end-of-log checks, as the original would. Replaces a head file
+   * already there (atomically: a temporary file, forced, renamed, directory fsynced). Never call it
+   * on the directory of a running log.
+   *
+   * @throws WalException the directory holds no segment with a valid header, or an I/O error
+   */
+  static void writeHeadOfCopy(WalConfig config) throws WalException {
+    dev.xatm.wal.internal.SegmentedWal.writeHeadOfCopy(config);
   }
 
   /** Highest LSN known durable on disk (0 when none). */

@@ -30,10 +30,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The byte-corruption table (failure rows 1-13, FORMAT.md "Reading rules"): each row damages a
  * known log in one way and states what opening it must do.
  *
- * <p>The reference log: 1500 records of 100 bytes (117 framed) in 64 KiB segments, so segment 1
- * holds LSNs 1-559, segment 2 560-1118, segment 3 (the last) 1119-1500, with the spare segment 4
- * preallocated. {@link #reference} is its durable state while it runs (what a crash leaves); {@link
- * #closedReference} the state after a clean close.
+ * <p>The reference log: 1500 records of 99 bytes (117 framed: 17 header, 99 payload, the end mark)
+ * in 64 KiB segments, so segment 1 holds LSNs 1-559, segment 2 560-1118, segment 3 (the last)
+ * 1119-1500, with the spare segment 4 preallocated. {@link #reference} is its durable state while
+ * it runs (what a crash leaves); {@link #closedReference} the state after a clean close.
  */
 class CorruptionTableTest {
 
@@ -80,7 +80,7 @@ class CorruptionTableTest {
   }
 
   static byte[] payload(long lsn) {
-    byte[] b = new byte[100];
+    byte[] b = new byte[99];
     for (int i = 0; i < b.length; i++) {
       b[i] = (byte) (lsn * 31 + i);
     }
@@ -157,13 +157,17 @@ class CorruptionTableTest {
     };
   }
 
-  /** A correctly framed record (valid CRC) with any LSN, as the writer would have made it. */
+  /**
+   * A correctly framed format-2 record (valid CRC, end mark 0xA5) with any LSN, as the writer would
+   * have made it.
+   */
   static byte[] record(long lsn, int type, byte[] payload) {
-    ByteBuffer b = ByteBuffer.allocate(17 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b = ByteBuffer.allocate(18 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(payload.length).putInt(0).putLong(lsn).put((byte) type).put(payload);
+    b.put((byte) 0xA5);
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, 4);
-    crc.update(b.array(), 8, 9 + payload.length);
+    crc.update(b.array(), 8, 10 + payload.length);
     b.putInt(4, (int) crc.getValue());
     return b.array();
   }
@@ -203,8 +207,8 @@ class CorruptionTableTest {
 
   static Stream<Arguments> fieldDamage() {
     List<Arguments> rows = new ArrayList<>();
-    String[] fields = {"length", "crc", "lsn", "type", "payload"};
-    int[] offsets = {0, 5, 9, 16, 60};
+    String[] fields = {"length", "crc", "lsn", "type", "payload", "end mark"};
+    int[] offsets = {0, 5, 9, 16, 60, REC - 1};
     for (int f = 0; f < fields.length; f++) {
       rows.add(
           row(
@@ -212,7 +216,7 @@ class CorruptionTableTest {
               flip(3, LAST_AT + offsets[f], 1),
               Kind.CORRUPT,
               0,
-              f == 0 ? "the stored length 101 is damaged" : "so it is not a torn write"));
+              f == 0 ? "the stored length 98 is damaged" : "so it is not a torn write"));
       rows.add(
           row(
               "bit flip in " + fields[f] + " mid last segment",
@@ -420,22 +424,34 @@ class CorruptionTableTest {
             0,
             "segment of another log"),
         row(
-            "wal.head missing (a restored copy): no head check, opens",
+            "wal.head missing on a format-2 log: refused, naming the file and the fix",
             s -> s.remove(DIR.resolve("wal.head")),
-            Kind.CLEAN,
-            LAST,
-            null),
+            Kind.CORRUPT,
+            0,
+            "wal.head is missing, but segment 3 (header offset 8) is of format 2"),
         row(
-            "wal.head unreadable",
-            s -> s.poke(DIR.resolve("wal.head"), 0, new byte[1024]),
+            "wal.head unreadable (both slots)",
+            s -> s.poke(DIR.resolve("wal.head"), 0, new byte[8192]),
             Kind.CORRUPT,
             0,
             "neither slot holds a valid head"),
         row(
+            "wal.head: a torn read-modify-write of the first 4 KiB block breaks one slot only",
+            s -> s.poke(DIR.resolve("wal.head"), 0, new byte[4096]),
+            Kind.CLEAN,
+            LAST,
+            null),
+        row(
+            "wal.head: the newest slot broken although records follow what it named: refused",
+            s -> s.poke(DIR.resolve("wal.head"), 4096, new byte[4096]),
+            Kind.CORRUPT,
+            0,
+            "names segment 2 as the newest segment in use, but segment 3"),
+        row(
             "format 1 log (headers of version 1, no wal.head) opens by the format-1 rules",
             s -> {
               for (int i = 1; i <= 3; i++) {
-                header(i, CorruptionTableTest::version1).apply(s);
+                toVersion1(seg(i)).apply(s);
               }
               s.remove(DIR.resolve("wal.head"));
             },
@@ -597,6 +613,31 @@ class CorruptionTableTest {
             Kind.CORRUPT,
             0,
             "records 1500..1500 are gone"));
+  }
+
+  /**
+   * Rewrites a segment file as a version-1 writer would have written it: a version-1 header and
+   * every record without the end mark (CRC over length, lsn, type and payload only).
+   */
+  static Damage toVersion1(Path file) {
+    return s -> {
+      byte[] b = s.contents(file);
+      ByteBuffer in = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer out = ByteBuffer.allocate(b.length).order(ByteOrder.LITTLE_ENDIAN);
+      out.put(b, 0, HDR);
+      for (int at = HDR; at + 17 <= b.length && b[at + 16] != 0; ) {
+        int len = in.getInt(at);
+        int start = out.position();
+        out.putInt(len).putInt(0).put(b, at + 8, 9 + len);
+        CRC32C crc = new CRC32C();
+        crc.update(out.array(), start, 4);
+        crc.update(out.array(), start + 8, 9 + len);
+        out.putInt(start + 4, (int) crc.getValue());
+        at += 17 + len + 1;
+      }
+      s.poke(file, 0, out.array());
+      header(file, CorruptionTableTest::version1).apply(s);
+    };
   }
 
   static SegmentHeader version1(SegmentHeader h) {

@@ -78,7 +78,7 @@ class EndOfLogTest {
       wal.appendForced(1, new byte[] {3}).get();
     }
     Path seg1 = DIR.resolve("00000000000000000001.wal");
-    CorruptionTableTest.header(seg1, CorruptionTableTest::version1).apply(s);
+    CorruptionTableTest.toVersion1(seg1).apply(s);
     s.remove(DIR.resolve("wal.head"));
     for (boolean damaged : new boolean[] {false, true}) {
       WalSettingException e =
@@ -96,6 +96,94 @@ class EndOfLogTest {
     try (Wal wal = Wal.open(config(s.copyDurable()).maxRecordSize(32 * 1024).build())) {
       assertEquals(3, wal.openReport().lastLsn(), "the right setting reads the format-1 log");
     }
+  }
+
+  /** A last record whose payload ends in 0x00, like a Committing of 256 branches (u32 256). */
+  static byte[] endsInZero() {
+    byte[] p = new byte[200];
+    Arrays.fill(p, (byte) 0x5a);
+    p[196] = 0x00;
+    p[197] = 0x01; // little-endian u32 256: 00 01 00 00
+    p[198] = 0x00;
+    p[199] = 0x00;
+    return p;
+  }
+
+  /** The file offset of the payload {@code p} in segment file {@code seg} (it must be unique). */
+  static int payloadAt(FaultyStorage s, Path seg, byte[] p) throws IOException {
+    byte[] b = s.contents(seg);
+    outer:
+    for (int i = 0; i + p.length <= b.length; i++) {
+      for (int j = 0; j < p.length; j++) {
+        if (b[i + j] != p[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new AssertionError("payload not found in " + seg);
+  }
+
+  private static FaultyStorage logEndingInZeroPayload() throws Exception {
+    FaultyStorage s = new FaultyStorage();
+    try (Wal wal = Wal.open(config(s).build())) {
+      wal.appendForced(1, new byte[] {1, 2, 3}).get();
+      assertEquals(2L, wal.appendForced(2, endsInZero()).get());
+      return s.copyDurable(); // a crash: no clean-close LSN in wal.head
+    }
+  }
+
+  @Test
+  void aFlippedBitInALastRecordEndingInZeroIsDamageNotATornWrite() throws Exception {
+    FaultyStorage s = logEndingInZeroPayload();
+    Path seg1 = DIR.resolve("00000000000000000001.wal");
+    int at = payloadAt(s, seg1, endsInZero());
+    s.poke(seg1, at + 100, new byte[] {(byte) (0x5a ^ 0x08)});
+    WalCorruptException e =
+        assertThrows(WalCorruptException.class, () -> Wal.open(config(s.copyDurable()).build()));
+    assertTrue(e.getMessage().contains("so it is not a torn write"), e.getMessage());
+  }
+
+  @Test
+  void aTornLastRecordEndingInZeroIsStillATornWrite() throws Exception {
+    FaultyStorage s = logEndingInZeroPayload();
+    Path seg1 = DIR.resolve("00000000000000000001.wal");
+    int at = payloadAt(s, seg1, endsInZero());
+    s.poke(seg1, at + 150, new byte[64]); // the write's suffix never reached the disk
+    try (Wal wal = Wal.open(config(s.copyDurable()).build())) {
+      assertEquals(1, wal.openReport().lastLsn(), "the torn record is dropped");
+      assertTrue(wal.openReport().tornTail() != null, "and reported as a torn tail");
+    }
+  }
+
+  @Test
+  void openDamagedNeverOverwritesTheZeroedNewestSegmentItReportedWithoutAHead() throws Exception {
+    FaultyStorage s = new FaultyStorage();
+    int size = 64 * 1024;
+    try (Wal wal = Wal.open(config(s).segmentSize(size).maxRecordSize(4096).build())) {
+      while (wal.segments().size() < 3) {
+        wal.appendForced(1, new byte[1000]).get();
+      }
+      wal.appendForced(1, new byte[1000]).get();
+    }
+    FaultyStorage after = s.copyDurable();
+    Path seg3 = DIR.resolve("00000000000000000003.wal");
+    Path seg4 = DIR.resolve("00000000000000000004.wal");
+    after.remove(DIR.resolve("wal.head"));
+    after.poke(seg3, 0, new byte[size]); // zeroed: looks like a spare, but a spare lies above it
+    if (after.exists(seg4)) {
+      after.remove(seg4);
+    }
+    after.put(seg4, new byte[size]);
+    try (Wal wal =
+        Wal.open(config(after).segmentSize(size).maxRecordSize(4096).openDamaged(true).build())) {
+      assertTrue(
+          wal.openReport().damage().stream().anyMatch(d -> d.contains("segment 3 (")),
+          wal.openReport().damage().toString());
+      SegmentInfo active = wal.segments().get(wal.segments().size() - 1);
+      assertTrue(active.index() >= 4, "continues above the evidence: " + active);
+    }
+    assertArrayEquals(new byte[size], after.contents(seg3), "the evidence is kept as it was");
   }
 
   @Test

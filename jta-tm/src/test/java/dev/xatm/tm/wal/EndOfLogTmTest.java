@@ -37,6 +37,7 @@ class EndOfLogTmTest {
   private static final int COMMITTING = 19;
   private static final int SEGMENT_HEADER = 128;
   private static final int RECORD_HEADER = 17;
+  private static final int END_MARK = 1; // wal/FORMAT.md: format-2 records end with 0xA5
 
   @TempDir Path dir;
 
@@ -133,7 +134,7 @@ class EndOfLogTmTest {
       for (int at = SEGMENT_HEADER; at + RECORD_HEADER <= b.capacity() && b.get(at + 16) != 0; ) {
         int length = b.getInt(at);
         last = new Frame(segments.get(i), at, length, Byte.toUnsignedInt(b.get(at + 16)));
-        at += RECORD_HEADER + length;
+        at += RECORD_HEADER + length + END_MARK;
       }
       if (last != null) {
         return last;

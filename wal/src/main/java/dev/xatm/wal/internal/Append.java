@@ -24,6 +24,6 @@ final class Append {
   }
 
   int size() {
-    return RecordCodec.HEADER_SIZE + payload.length;
+    return RecordCodec.frameSize(payload.length);
   }
 }

@@ -3,6 +3,8 @@ package dev.xatm.wal.internal;
 import dev.xatm.wal.storage.Storage;
 import dev.xatm.wal.storage.StorageFile;
 import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,8 +18,10 @@ import java.util.zip.CRC32C;
  * or cut from a log that simply ended there, and whether the last session closed cleanly (and at
  * which LSN).
  *
- * <p>Two 512-byte slots, each with a sequence number and a CRC; an update overwrites the older slot
- * and forces it, so a torn update leaves the other slot, one step older, readable. The file is
+ * <p>Two slots, each with a sequence number and a CRC, at offsets 0 and 4096: in different 4 KiB
+ * blocks, so a torn read-modify-write of one block (4Kn disks, copy-on-write file systems) breaks
+ * at most one slot. An update overwrites the older slot and forces it, so a torn update leaves the
+ * other slot, one step older, readable, and the next update rewrites the broken one. The file is
  * created at full size through a temporary file and a rename, and never changes size afterwards
  * ({@code force(false)} suffices).
  *
@@ -26,8 +30,16 @@ import java.util.zip.CRC32C;
  */
 final class HeadFile implements AutoCloseable {
 
+  private static final Logger LOG = System.getLogger("dev.xatm.wal");
+
   static final String NAME = "wal.head";
-  static final int SLOT = 512;
+
+  /** Distance between the slots: one 4 KiB block each (FORMAT.md). */
+  static final int SLOT = 4096;
+
+  /** Bytes an update writes at the start of its slot. */
+  static final int SLOT_WRITE = 512;
+
   static final int FILE_SIZE = 2 * SLOT;
   private static final byte[] MAGIC = "XATMHEAD".getBytes(StandardCharsets.US_ASCII);
   private static final int VERSION = 1;
@@ -42,8 +54,15 @@ final class HeadFile implements AutoCloseable {
    * @param firstLsn the first LSN of that segment
    * @param cleanEndLsn the last LSN when the log was closed cleanly, or -1 while it is open (or
    *     after a crash)
+   * @param copy written by a backup into its copy ({@code Wal.writeHeadOfCopy}): segments above the
+   *     one named may hold records (a later backup run into the same copy that did not finish); the
+   *     one named must still be there. The first open of the copy clears it.
    */
-  record Head(long sequence, UUID logId, long index, long firstLsn, long cleanEndLsn) {}
+  record Head(
+      long sequence, UUID logId, long index, long firstLsn, long cleanEndLsn, boolean copy) {}
+
+  /** Flag bit (offset 10) of a head written into a backup copy. */
+  private static final int FLAG_COPY = 1;
 
   /** The head file exists but neither slot is valid; the message says why. */
   static final class BadHead extends Exception {
@@ -86,11 +105,19 @@ final class HeadFile implements AutoCloseable {
       if (a == null && c == null) {
         throw new BadHead("neither slot holds a valid head (bad magic, version or CRC)");
       }
-      if (a == null) {
-        return Optional.of(c);
-      }
-      if (c == null) {
-        return Optional.of(a);
+      if (a == null || c == null) {
+        Head valid = a == null ? c : a;
+        // One slot broken, the other valid: what an update torn by a crash leaves (the slots lie
+        // in different blocks, so one torn block breaks one slot). The valid slot is at most one
+        // update older, and the next update overwrites the broken slot.
+        LOG.log(
+            Level.INFO,
+            "WAL {0}: slot {1} of {2} is not valid (an interrupted update); using slot {3}",
+            directory,
+            a == null ? 0 : 1,
+            NAME,
+            a == null ? 1 : 0);
+        return Optional.of(valid);
       }
       return Optional.of(a.sequence() >= c.sequence() ? a : c);
     }
@@ -135,7 +162,8 @@ final class HeadFile implements AutoCloseable {
    * LSN or -1; overwrites the older slot and forces it (when the log runs with fsync).
    */
   void update(long index, long firstLsn, long cleanEndLsn) throws IOException {
-    Head next = new Head(current.sequence() + 1, current.logId(), index, firstLsn, cleanEndLsn);
+    Head next =
+        new Head(current.sequence() + 1, current.logId(), index, firstLsn, cleanEndLsn, false);
     ByteBuffer b = encode(next);
     file.write(new ByteBuffer[] {b}, (next.sequence() % 2) * SLOT);
     if (fsync) {
@@ -145,10 +173,10 @@ final class HeadFile implements AutoCloseable {
   }
 
   static ByteBuffer encode(Head h) {
-    ByteBuffer b = RecordCodec.heap(SLOT);
+    ByteBuffer b = RecordCodec.heap(SLOT_WRITE);
     b.put(MAGIC);
     b.putShort((short) VERSION);
-    b.putShort((short) 0);
+    b.putShort((short) (h.copy() ? FLAG_COPY : 0));
     b.putInt(0);
     b.putLong(h.sequence());
     b.putLong(h.logId().getMostSignificantBits());
@@ -157,7 +185,7 @@ final class HeadFile implements AutoCloseable {
     b.putLong(h.firstLsn());
     b.putLong(h.cleanEndLsn());
     b.putInt(CRC_OFFSET, crc(b, 0));
-    b.position(0).limit(SLOT);
+    b.position(0).limit(SLOT_WRITE);
     return b;
   }
 
@@ -167,8 +195,10 @@ final class HeadFile implements AutoCloseable {
         return null;
       }
     }
+    int flags = Short.toUnsignedInt(b.getShort(at + 10));
     if (Short.toUnsignedInt(b.getShort(at + 8)) != VERSION
-        || b.getInt(at + CRC_OFFSET) != crc(b, at)) {
+        || b.getInt(at + CRC_OFFSET) != crc(b, at)
+        || (flags & ~FLAG_COPY) != 0) {
       return null;
     }
     return new Head(
@@ -176,7 +206,8 @@ final class HeadFile implements AutoCloseable {
         new UUID(b.getLong(at + 24), b.getLong(at + 32)),
         b.getLong(at + 40),
         b.getLong(at + 48),
-        b.getLong(at + 56));
+        b.getLong(at + 56),
+        (flags & FLAG_COPY) != 0);
   }
 
   private static int crc(ByteBuffer b, int at) {

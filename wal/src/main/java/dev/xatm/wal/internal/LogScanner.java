@@ -97,8 +97,9 @@ final class LogScanner {
       }
     }
     NewestSegmentCheck newest = new NewestSegmentCheck(storage, directory, sink, result.discard);
-    Optional<HeadFile.Head> head = newest.readHead();
+    Optional<HeadFile.Head> head = newest.readHead(headers);
     result.head = head;
+    TreeMap<Long, Path> listed = new TreeMap<>(files);
     TreeMap<Long, Path> discarded = newest.discardUnused(files);
     if (newest.tornRotation() != null) {
       result.tornTail = newest.tornRotation();
@@ -125,16 +126,62 @@ final class LogScanner {
       if (!ours(e.getValue(), h)) {
         continue; // never read a segment of another log, in any mode
       }
-      boolean afterHead = head.isPresent() && index > head.get().index();
-      scanSegment(e.getValue(), h, index == files.lastKey(), afterHead);
+      // A backup's head names the newest segment of the last finished run; a later run that did
+      // not finish may have added segments with records above it.
+      boolean afterHead = head.isPresent() && !head.get().copy() && index > head.get().index();
+      if (afterHead) {
+        checkHeaderOnly(e.getValue(), h, head.get());
+      }
+      scanSegment(e.getValue(), h, index == files.lastKey(), afterHead ? head.get().index() : -1);
     }
     newest.checkCleanEnd(
         head,
         result.nextLsn - 1,
         result.segments.isEmpty() ? null : result.segments.get(result.segments.size() - 1));
     long next = Math.max(highest, head.map(HeadFile.Head::index).orElse(0L)) + 1;
+    // Never write over a file that stays on disk: a file reported as damaged (a zeroed newest
+    // segment below a spare) is the evidence an operator needs, also under openDamaged.
+    for (var e : listed.descendingMap().entrySet()) {
+      if (!result.discard.contains(e.getValue())) {
+        next = Math.max(next, e.getKey() + 1);
+        break;
+      }
+    }
     result.nextIndex = Math.max(next, newest.minimumNextIndex());
     return result;
+  }
+
+  /**
+   * A segment above the one the head file names was taken into use by an open or a rotation that
+   * crashed (or failed) before the head named it: the writer writes no record before that, so its
+   * body is all zeros. The one just above may also hold a torn tail of the record write that cannot
+   * have happened (refused as records by the scan); anything further up must be blank.
+   */
+  private void checkHeaderOnly(Path file, SegmentHeader h, HeadFile.Head head) throws IOException {
+    if (h.index() == head.index() + 1) {
+      return; // records in it are refused by scanSegment, with the precise message
+    }
+    try (StorageFile f = storage.openReadOnly(file)) {
+      long size = f.size();
+      long nonZero =
+          new SegmentReader(f, size, 1, true, SegmentHeader.SIZE).firstNonZero(SegmentHeader.SIZE);
+      if (nonZero >= 0) {
+        damageAt(
+            HeadFile.path(directory)
+                + " offset 0: names segment "
+                + head.index()
+                + " as the newest segment in use, but segment "
+                + h.index()
+                + " ("
+                + file
+                + ") offset "
+                + nonZero
+                + " holds data, and a segment above the one named that the head never named"
+                + " can only hold its header (a crash between its header and the head update; "
+                + HeadFile.NAME
+                + " replaced by an older copy?)");
+      }
+    }
   }
 
   /** Segment files by index (every file named like one). */
@@ -237,8 +284,13 @@ final class LogScanner {
     return true;
   }
 
-  private void scanSegment(Path file, SegmentHeader h, boolean last, boolean afterHead)
+  /**
+   * @param namedByHead the index the head file names when this segment lies above it (it must then
+   *     hold no record), else -1
+   */
+  private void scanSegment(Path file, SegmentHeader h, boolean last, long namedByHead)
       throws IOException {
+    boolean afterHead = namedByHead >= 0;
     long index = h.index();
     if (!result.segments.isEmpty() && h.firstLsn() != result.nextLsn) {
       damage(
@@ -277,16 +329,19 @@ final class LogScanner {
         if (o == SegmentReader.Outcome.RECORD) {
           if (afterHead) {
             afterHead = false;
-            damage(
-                index,
-                file,
-                r.recordOffset(),
-                "holds records, but "
+            damageAt(
+                HeadFile.path(directory)
+                    + " offset 0: names segment "
+                    + namedByHead
+                    + " as the newest segment in use, but segment "
+                    + index
+                    + " ("
+                    + file
+                    + ") offset "
+                    + r.recordOffset()
+                    + " holds records, and the writer updates "
                     + HeadFile.NAME
-                    + " names segment "
-                    + (index - 1)
-                    + " as the newest segment in use, and the writer updates it before the"
-                    + " first record of a new segment ("
+                    + " before the first record of a new segment ("
                     + HeadFile.NAME
                     + " replaced by an older copy?)");
           }

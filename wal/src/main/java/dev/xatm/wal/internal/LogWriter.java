@@ -99,7 +99,7 @@ final class LogWriter implements Runnable {
     this.head = head;
     this.ownership = ownership;
     this.clock = clock;
-    this.staging = RecordCodec.direct(Math.max(STAGING, RecordCodec.HEADER_SIZE + maxRecordSize));
+    this.staging = RecordCodec.direct(Math.max(STAGING, RecordCodec.frameSize(maxRecordSize)));
     this.file = file;
     this.segment = segment;
     this.fileEnd = segment.endOffset();

@@ -130,8 +130,10 @@ final class NewestSegmentCheck {
         if (nonZero < 0) {
           return "unused preallocated segment";
         }
-        if (all.findFrame(SegmentHeader.SIZE, 1, Long.MAX_VALUE / 4) >= 0) {
-          return null; // records without a header: refused as a bad header
+        SegmentReader format1 = new SegmentReader(f, size, anyLength, false, 1, 0);
+        if (all.findFrame(SegmentHeader.SIZE, 1, Long.MAX_VALUE / 4) >= 0
+            || format1.findFrame(SegmentHeader.SIZE, 1, Long.MAX_VALUE / 4) >= 0) {
+          return null; // records (of either format) without a header: refused as a bad header
         }
         return "unused preallocated segment (damaged zero body: non-zero byte at offset "
             + nonZero
@@ -149,16 +151,44 @@ final class NewestSegmentCheck {
     }
   }
 
-  Optional<HeadFile.Head> readHead() throws IOException {
+  /**
+   * The head file, or empty when there is none (a new log, or one of format 1 only). A log with a
+   * segment of format 2 always has one: its writer creates it, durably, before that segment's
+   * header. Without it the end-of-log checks cannot run, so a missing head file there is refused
+   * (accepted and reported under openDamaged).
+   */
+  Optional<HeadFile.Head> readHead(TreeMap<Long, SegmentHeader> headers) throws IOException {
     try {
       Optional<HeadFile.Head> head = HeadFile.read(storage, directory);
       if (head.isEmpty()) {
-        LOG.log(
-            Level.WARNING,
-            "WAL {0}: no {1} (a new log, a log of format 1, or a restored copy); whether the"
-                + " newest segment is present cannot be checked this time",
-            directory,
-            HeadFile.NAME);
+        SegmentHeader format2 = null;
+        for (SegmentHeader h : headers.values()) {
+          if (h.version() >= 2) {
+            format2 = h;
+          }
+        }
+        if (format2 != null) {
+          sink.damageAt(
+              HeadFile.path(directory)
+                  + " is missing, but segment "
+                  + format2.index()
+                  + " (header offset 8) is of format "
+                  + format2.version()
+                  + ", whose writer creates "
+                  + HeadFile.NAME
+                  + " before the segment: whether the newest segment is all there cannot be"
+                  + " checked. Restore "
+                  + HeadFile.NAME
+                  + " from where the segments came from (a backup made by this version holds"
+                  + " one), or open with openDamaged to accept the log as it is");
+        } else if (!headers.isEmpty()) {
+          LOG.log(
+              Level.WARNING,
+              "WAL {0}: no {1} (a log of format 1); whether the newest segment is present cannot"
+                  + " be checked this time",
+              directory,
+              HeadFile.NAME);
+        } // else a new log: nothing to check, the open creates the head file
       }
       return head;
     } catch (HeadFile.BadHead e) {
@@ -167,7 +197,10 @@ final class NewestSegmentCheck {
     }
   }
 
-  /** The newest segment named by the head file must be there, valid, and the newest but one. */
+  /**
+   * The newest segment named by the head file must be there and valid; segments above it may only
+   * be header-only (checked by the scan).
+   */
   void checkHead(
       Optional<HeadFile.Head> head,
       TreeMap<Long, Path> files,
@@ -191,7 +224,10 @@ final class NewestSegmentCheck {
       if (discarded.containsKey(index)) {
         discard.remove(discarded.get(index)); // keep the evidence on disk
         sink.damage(index, p, 0, "holds no valid header nor record, but " + named + " (zeroed?)");
-      } else if (!files.containsKey(index)) {
+      } else if (!files.containsKey(index)
+          && !(h.copy() && !files.isEmpty() && files.firstKey() > index)) {
+        // (A backup copy's head may name a segment that a later, unfinished backup run into the
+        // same copy removed as obsolete after copying newer ones: those start above it.)
         sink.damage(
             index, p, 0, "is missing, but " + named + " (deleted, renamed away, not restored?)");
       } else if (headers.containsKey(index) && headers.get(index).firstLsn() != h.firstLsn()) {
@@ -202,20 +238,10 @@ final class NewestSegmentCheck {
             "first LSN " + headers.get(index).firstLsn() + " differs: " + named + " (replaced?)");
       }
     }
-    if (!files.isEmpty() && files.lastKey() > index + 1) {
-      long l = files.lastKey();
-      sink.damage(
-          l,
-          files.get(l),
-          0,
-          "is newer than segment "
-              + (index + 1)
-              + ", the newest that can exist while "
-              + named
-              + " ("
-              + HeadFile.NAME
-              + " replaced by an older copy?)");
-    }
+    // Segments above the one named may exist: each open and each rotation makes the new
+    // segment's header durable before the head names it, so a crash (or a failed head update) in
+    // that window, repeated, leaves header-only segments behind. They hold no record (the scan
+    // refuses a record in any segment above the one named), so none is lost.
   }
 
   /** A log closed cleanly at LSN n must end at LSN n: anything shorter lost records. */

@@ -1,7 +1,11 @@
 package dev.xatm.wal.internal;
 
+import dev.xatm.wal.storage.Storage;
+import dev.xatm.wal.storage.StorageFile;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.UUID;
 import java.util.zip.CRC32C;
 
@@ -189,6 +193,20 @@ public record SegmentHeader(
         (flags & FLAG_DAMAGE_ACCEPTED) != 0,
         maxRecordSize,
         version);
+  }
+
+  /** The valid header of segment file {@code p}, or null (too short, blank or invalid). */
+  static SegmentHeader readValid(Storage storage, Path p) throws IOException {
+    try (StorageFile f = storage.openReadOnly(p)) {
+      if (f.size() < SIZE) {
+        return null;
+      }
+      ByteBuffer b = RecordCodec.heap(SIZE);
+      LogScanner.readFully(f, b, 0);
+      return isBlank(b) ? null : decode(b);
+    } catch (BadHeader e) {
+      return null;
+    }
   }
 
   private static int crc(ByteBuffer b) {

@@ -34,7 +34,10 @@ public final class SegmentReader {
     VALID_FRAME,
     /** The CRC matches once one bit of the stored length is flipped back: a damaged length. */
     FLIPPED_LENGTH,
-    /** Every byte of its extent was written (no zero sector, last byte non-zero): damage. */
+    /**
+     * Every byte of its extent was written (no zero sector; its last byte, the end mark in format
+     * 2, non-zero): damage.
+     */
     FULLY_PRESENT,
     /** Its extent ends in zeros or holds a zero sector: what a torn write leaves. */
     TORN
@@ -49,6 +52,7 @@ public final class SegmentReader {
   private final long limit;
   private final int maxRecordSize;
   private final boolean limitRecorded;
+  private final int endMark; // bytes of the end mark after the payload: 1 (format 2) or 0
   private final CRC32C crc = new CRC32C();
   private ByteBuffer buf;
   private long bufStart;
@@ -66,15 +70,33 @@ public final class SegmentReader {
   private boolean laterValid; // the record examined is CRC-valid with a higher LSN: resume at it
 
   /**
+   * A reader of a format-2 segment ({@code limitRecorded}: records end with the end mark) or of a
+   * format-1 segment.
+   *
    * @param limit offset where the readable data ends (the file size, or a known end of data)
    * @param maxRecordSize the record size limit the segment was written with (format 2), or the
    *     configured one for a format-1 segment
-   * @param limitRecorded true when {@code maxRecordSize} comes from the segment header; false
-   *     (format 1) when a longer CRC-valid record may exist and means the setting was lowered
+   * @param limitRecorded true when {@code maxRecordSize} comes from the segment header (format 2);
+   *     false (format 1) when a longer CRC-valid record may exist and means the setting was lowered
    * @param start offset of the first record
    */
   public SegmentReader(
       StorageFile file, long limit, int maxRecordSize, boolean limitRecorded, long start) {
+    this(file, limit, maxRecordSize, limitRecorded, limitRecorded ? 2 : 1, start);
+  }
+
+  /**
+   * As above with the record layout chosen apart from the limit: {@code format} 2 records end with
+   * {@link RecordCodec#END_MARK}, format 1 records do not.
+   */
+  public SegmentReader(
+      StorageFile file,
+      long limit,
+      int maxRecordSize,
+      boolean limitRecorded,
+      int format,
+      long start) {
+    this.endMark = format >= 2 ? RecordCodec.END_MARK_SIZE : 0;
     this.file = file;
     this.limit = limit;
     this.maxRecordSize = maxRecordSize;
@@ -99,7 +121,7 @@ public final class SegmentReader {
       return Outcome.END;
     }
     long len = Integer.toUnsignedLong(buf.getInt(at));
-    long room = limit - position - RecordCodec.HEADER_SIZE;
+    long room = limit - position - RecordCodec.HEADER_SIZE - endMark;
     storedLength = len;
     if (!limitRecorded && len > maxRecordSize && len <= room && crcValidAt(position, (int) len)) {
       settingTooSmall = len; // format 1: a valid record longer than today's setting
@@ -112,10 +134,10 @@ public final class SegmentReader {
               + (len > maxRecordSize ? "maxRecordSize " + maxRecordSize : room + " bytes left");
       return Outcome.DAMAGED;
     }
-    at = ensure(position, RecordCodec.HEADER_SIZE + (int) len);
+    at = ensure(position, RecordCodec.HEADER_SIZE + (int) len + endMark);
     byte[] a = buf.array();
     int stored = buf.getInt(at + 4);
-    int computed = RecordCodec.crc(crc, a, at, a, at + RecordCodec.HEADER_SIZE, (int) len);
+    int computed = RecordCodec.crc(crc, a, at, a, at + RecordCodec.HEADER_SIZE, (int) len, endMark);
     if (stored != computed) {
       damage =
           "CRC mismatch: stored "
@@ -136,7 +158,7 @@ public final class SegmentReader {
       laterValid = true;
       return Outcome.DAMAGED;
     }
-    position += RecordCodec.HEADER_SIZE + len;
+    position += RecordCodec.HEADER_SIZE + len + endMark;
     return Outcome.RECORD;
   }
 
@@ -154,7 +176,7 @@ public final class SegmentReader {
    */
   public Shape shape() throws IOException {
     long len = storedLength;
-    if (len < 0 || len > maxRecordSize || len > limit - recordOffset - RecordCodec.HEADER_SIZE) {
+    if (len < 0 || len > maxRecordSize || len > roomAt(recordOffset)) {
       return Shape.BAD_LENGTH;
     }
     if (crcValidAt(recordOffset, (int) len)) {
@@ -163,14 +185,17 @@ public final class SegmentReader {
     for (int bit = 0; bit < 32; bit++) {
       long flipped = len ^ (1L << bit);
       if (flipped <= maxRecordSize
-          && flipped <= limit - recordOffset - RecordCodec.HEADER_SIZE
+          && flipped <= roomAt(recordOffset)
           && crcValidWithLength(recordOffset, (int) flipped)) {
         damage +=
             "; the stored length " + len + " is damaged (the CRC matches length " + flipped + ")";
         return Shape.FLIPPED_LENGTH;
       }
     }
-    long end = recordOffset + RecordCodec.HEADER_SIZE + len;
+    long end = recordOffset + RecordCodec.HEADER_SIZE + len + endMark;
+    // Format 2: the last byte is the end mark, non-zero in every record written, so a zero there
+    // means the write did not reach the end, whatever the payload ends with. Format 1 has no end
+    // mark: its last payload byte decides (a payload ending in 0x00 reads as torn).
     ByteBuffer last = RecordCodec.heap(1);
     readFully(last, end - 1);
     if (last.get(0) == 0) {
@@ -196,8 +221,8 @@ public final class SegmentReader {
       return recordOffset;
     }
     long len = storedLength;
-    if (len >= 0 && len <= maxRecordSize && len <= limit - recordOffset - RecordCodec.HEADER_SIZE) {
-      return recordOffset + RecordCodec.HEADER_SIZE + len;
+    if (len >= 0 && len <= maxRecordSize && len <= roomAt(recordOffset)) {
+      return recordOffset + RecordCodec.HEADER_SIZE + len + endMark;
     }
     return recordOffset + 1;
   }
@@ -221,6 +246,11 @@ public final class SegmentReader {
       }
       from = searchStart(); // a stale copy: skip it whole
     }
+  }
+
+  /** The most payload bytes a record at {@code offset} can have and still fit before the limit. */
+  private long roomAt(long offset) {
+    return limit - offset - RecordCodec.HEADER_SIZE - endMark;
   }
 
   private boolean allZero(long from, int n) throws IOException {
@@ -308,7 +338,7 @@ public final class SegmentReader {
         }
         long len = Integer.toUnsignedLong(buf.getInt(b));
         long offset = pos + i;
-        if (len > maxRecordSize || len > limit - offset - RecordCodec.HEADER_SIZE) {
+        if (len > maxRecordSize || len > roomAt(offset)) {
           continue;
         }
         if (crcValidAt(offset, (int) len)) {
@@ -332,19 +362,19 @@ public final class SegmentReader {
   }
 
   private boolean crcValidAt(long offset, int len) throws IOException {
-    ByteBuffer rec = RecordCodec.heap(RecordCodec.HEADER_SIZE + len);
+    ByteBuffer rec = RecordCodec.heap(RecordCodec.HEADER_SIZE + len + endMark);
     readFully(rec, offset);
     byte[] a = rec.array();
-    return rec.getInt(4) == RecordCodec.crc(crc, a, 0, a, RecordCodec.HEADER_SIZE, len);
+    return rec.getInt(4) == RecordCodec.crc(crc, a, 0, a, RecordCodec.HEADER_SIZE, len, endMark);
   }
 
   /** Whether the record at {@code offset} is CRC-valid when its length field reads {@code len}. */
   private boolean crcValidWithLength(long offset, int len) throws IOException {
-    ByteBuffer rec = RecordCodec.heap(RecordCodec.HEADER_SIZE + len);
+    ByteBuffer rec = RecordCodec.heap(RecordCodec.HEADER_SIZE + len + endMark);
     readFully(rec, offset);
     rec.putInt(0, len);
     byte[] a = rec.array();
-    return rec.getInt(4) == RecordCodec.crc(crc, a, 0, a, RecordCodec.HEADER_SIZE, len);
+    return rec.getInt(4) == RecordCodec.crc(crc, a, 0, a, RecordCodec.HEADER_SIZE, len, endMark);
   }
 
   /**

@@ -183,7 +183,8 @@ public final class SegmentedWal implements Wal {
                   logId,
                   newest == null ? 0 : newest.index(),
                   newest == null ? 1 : newest.firstLsn(),
-                  -1),
+                  -1,
+                  false),
               fsync);
       preallocator = new Preallocator(storage, dir, config.segmentSize());
       StorageFile file = preallocator.allocate(scan.nextIndex);
@@ -358,6 +359,34 @@ public final class SegmentedWal implements Wal {
     }
     return new WalVerification(
         scan.nodeId, segments, scan.firstLsn, scan.nextLsn - 1, scan.tornTail, scan.damage);
+  }
+
+  /** See {@link Wal#writeHeadOfCopy(WalConfig)}. */
+  public static void writeHeadOfCopy(WalConfig config) throws WalException {
+    Storage storage = config.storage();
+    Path dir = config.directory();
+    try {
+      SegmentHeader newest = null;
+      for (Path p : storage.list(dir)) {
+        long index = SegmentFiles.indexOf(p);
+        if (index < 0 || storage.isDirectory(p) || (newest != null && index < newest.index())) {
+          continue;
+        }
+        SegmentHeader h = SegmentHeader.readValid(storage, p);
+        if (h != null && h.index() == index) {
+          newest = h;
+        }
+      }
+      if (newest == null) {
+        throw new WalException(
+            "WAL copy " + dir + ": no segment with a valid header; nothing to name in wal.head");
+      }
+      HeadFile.Head h =
+          new HeadFile.Head(0, newest.logId(), newest.index(), newest.firstLsn(), -1, true);
+      HeadFile.openOrCreate(storage, dir, java.util.Optional.empty(), h, true).close();
+    } catch (IOException e) {
+      throw new WalException("WAL copy " + dir + ": writing wal.head failed: " + e, e);
+    }
   }
 
   private void enqueue(Append a) throws WalException {
