@@ -80,6 +80,18 @@ public interface Wal extends AutoCloseable {
     return dev.xatm.wal.internal.SegmentedWal.verify(config);
   }
 
+  /**
+   * Reads the records with {@code lsn >= fromLsn} of a log that is not open (a stopped node's
+   * directory, a backup copy), after the same read-only scan as {@link #verify}: without the lock,
+   * without writing or deleting anything. With {@link WalConfig#openDamaged()} the cursor reads
+   * across damage the scan accepted, as an operator's inspection; otherwise damage beyond a torn
+   * tail fails here with {@link WalCorruptException}. The caller must make sure no process writes
+   * the directory meanwhile (the cursor reads each segment up to the end the scan found).
+   */
+  static WalCursor readOnly(WalConfig config, long fromLsn) throws WalException {
+    return dev.xatm.wal.internal.ReadOnlyLog.read(config, fromLsn);
+  }
+
   /** Highest LSN known durable on disk (0 when none). */
   long durableLsn();
 
