@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,10 +41,20 @@ import picocli.CommandLine.Spec;
 final class BackupCommand implements Callable<Integer>, Xatm.JsonOutput {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The log directory (xatm.log.dir).")
+  // Optional for picocli only: required positionals of a parent command would be demanded before
+  // its subcommand too ("backup verify DEST"); call() requires both.
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "DIR",
+      description = "The log directory (xatm.log.dir).")
   Path dir;
 
-  @Parameters(index = "1", paramLabel = "DEST", description = "The backup directory.")
+  @Parameters(
+      index = "1",
+      arity = "0..1",
+      paramLabel = "DEST",
+      description = "The backup directory.")
   Path dest;
 
   @Mixin LogOptions options;
@@ -58,6 +69,10 @@ final class BackupCommand implements Callable<Integer>, Xatm.JsonOutput {
 
   @Override
   public Integer call() throws CliException {
+    if (dir == null || dest == null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "give the log directory DIR and the backup directory DEST");
+    }
     OfflineLog log = options.open(dir);
     log.requireStopped();
     OfflineLog.Verification v = log.verify();

@@ -114,6 +114,8 @@ class LogVerifyTest {
     assertTrue(missing.err().contains("does not exist"), missing.err());
     assertEquals(ExitCodes.USAGE, Cli.run("log", "verify").code(), "DIR is required");
     assertEquals(ExitCodes.USAGE, Cli.run("log", "frobnicate", "x").code());
+    assertEquals(ExitCodes.USAGE, Cli.run("backup", empty.toString()).code(), "DEST is required");
+    assertEquals(ExitCodes.USAGE, Cli.run().code(), "a command is required");
     assertFalse(Files.exists(tmp.resolve("missing")), "nothing is created");
   }
 }
