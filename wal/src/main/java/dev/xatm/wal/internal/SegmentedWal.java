@@ -11,6 +11,7 @@ import dev.xatm.wal.WalCursor;
 import dev.xatm.wal.WalException;
 import dev.xatm.wal.WalNodeIdMismatchException;
 import dev.xatm.wal.WalPoisonedException;
+import dev.xatm.wal.WalStats;
 import dev.xatm.wal.WalVerification;
 import dev.xatm.wal.storage.Storage;
 import dev.xatm.wal.storage.StorageFile;
@@ -370,6 +371,11 @@ public final class SegmentedWal implements Wal {
   @Override
   public String nodeId() {
     return nodeId;
+  }
+
+  @Override
+  public WalStats stats() {
+    return writer.stats().snapshot();
   }
 
   @Override
