@@ -1,5 +1,7 @@
 package dev.xatm.tm;
 
+import dev.xatm.wal.WalStats;
+
 /**
  * A snapshot of what one transaction manager has done and where it stands, from {@link
  * XatmTransactionManager#metrics()}; the same values are published over JMX as {@link
@@ -21,6 +23,8 @@ package dev.xatm.tm;
  * @param logLastLsn the highest LSN written to the log (0 when the log is not a WAL)
  * @param logDurableLsn the highest LSN known durable
  * @param logSegments segment files in the log directory
+ * @param logIo what the log's writer measured since start: fsync latency and records-per-batch
+ *     histograms, queue wait per record ({@link WalStats#EMPTY} when the log is not a WAL)
  */
 public record XatmMetrics(
     String nodeId,
@@ -38,4 +42,5 @@ public record XatmMetrics(
     boolean failStopped,
     long logLastLsn,
     long logDurableLsn,
-    int logSegments) {}
+    int logSegments,
+    WalStats logIo) {}

@@ -26,6 +26,7 @@ import dev.xatm.wal.WalConfig;
 import dev.xatm.wal.WalException;
 import dev.xatm.wal.WalLockedException;
 import dev.xatm.wal.WalNodeIdMismatchException;
+import dev.xatm.wal.WalStats;
 import dev.xatm.wal.storage.FileSystemStorage;
 import dev.xatm.wal.storage.Storage;
 import jakarta.transaction.HeuristicMixedException;
@@ -238,10 +239,12 @@ public final class XatmTransactionManager
     long lastLsn = 0;
     long durableLsn = 0;
     int segments = 0;
+    WalStats io = WalStats.EMPTY;
     if (log instanceof WalTxLog w) {
       lastLsn = w.wal().lastLsn();
       durableLsn = w.wal().durableLsn();
       segments = w.wal().segments().size();
+      io = w.wal().stats();
     }
     return new XatmMetrics(
         nodeId(),
@@ -259,7 +262,8 @@ public final class XatmTransactionManager
         failStopCause() != null,
         lastLsn,
         durableLsn,
-        segments);
+        segments,
+        io);
   }
 
   /** Rolls back expired transactions now instead of at the reaper's next tick. */
