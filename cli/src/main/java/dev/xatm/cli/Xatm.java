@@ -40,10 +40,15 @@ public final class Xatm implements Runnable {
         spec.commandLine(), "give a command: log verify|dump|stat DIR, backup DIR DEST");
   }
 
+  /**
+   * Held so that JUL keeps its level (it references loggers weakly). The wal, snapshot and TM
+   * classes narrate as if the log were being opened ("torn tail dropped", "WAL opened despite
+   * damage"); a read-only inspection drops and opens nothing, and prints what it found itself.
+   */
+  private static final Logger XATM_LOGS = Logger.getLogger("dev.xatm");
+
   public static void main(String[] args) {
-    // The wal and snapshot modules narrate opens at INFO ("torn tail dropped"); in a read-only
-    // inspection nothing is dropped, and the command prints what it found itself.
-    Logger.getLogger("").setLevel(Level.WARNING);
+    XATM_LOGS.setLevel(Level.OFF);
     int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
     System.exit(code);
   }
