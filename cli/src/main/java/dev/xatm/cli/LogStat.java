@@ -66,20 +66,16 @@ final class LogStat implements Callable<Integer>, Xatm.JsonOutput {
     ReplayedLog r = s.segments().isEmpty() ? null : ReplayedLog.replay(log, s, v.damaged());
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(Json.write(json(log, v, lock, r)));
+      out.println(Json.write(json(v, lock, r)));
     } else {
-      text(out, log, v, lock, r);
+      text(out, v, lock, r);
     }
     boolean bad = v.damaged() || r == null || r.problem() != null;
     return bad ? ExitCodes.DAMAGED : ExitCodes.OK;
   }
 
   private void text(
-      PrintWriter out,
-      OfflineLog log,
-      OfflineLog.Verification v,
-      LockProbe.Status lock,
-      ReplayedLog r) {
+      PrintWriter out, OfflineLog.Verification v, LockProbe.Status lock, ReplayedLog r) {
     WalVerification s = v.scan();
     List<String[]> p = new ArrayList<>();
     p.add(new String[] {"log", dir.toString()});
@@ -188,7 +184,7 @@ final class LogStat implements Callable<Integer>, Xatm.JsonOutput {
   }
 
   private Map<String, Object> json(
-      OfflineLog log, OfflineLog.Verification v, LockProbe.Status lock, ReplayedLog r) {
+      OfflineLog.Verification v, LockProbe.Status lock, ReplayedLog r) {
     WalVerification s = v.scan();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("ok", !v.damaged() && r != null && r.problem() == null);

@@ -19,7 +19,8 @@ class BackupCommandTest {
   void aKilledCheckpointedLogIsBackedUpVerifiedAndHoldsTheSameState() throws Exception {
     Path log = tmp.resolve("log");
     try (CrashLogs.Running child = new CrashLogs.Running(log)) {
-      child.awaitDecided(800);
+      child.awaitDecidedUntil(() -> CrashLogs.hasCheckpoint(log));
+      child.awaitDecided(child.decidedCount() + 50); // and a few records after it
       child.kill();
     }
     Path dest = tmp.resolve("backup");

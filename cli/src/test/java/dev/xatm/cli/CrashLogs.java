@@ -101,6 +101,10 @@ final class CrashLogs {
       reader.start();
     }
 
+    int decidedCount() {
+      return decided.size();
+    }
+
     long pid() {
       return process.pid();
     }
@@ -114,6 +118,23 @@ final class CrashLogs {
           long left = deadline - System.nanoTime();
           assertTrue(left > 0, "child decided only " + decided.size() + " of " + n);
           TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+      }
+    }
+
+    /**
+     * Waits, checking after every decided transaction, until {@code condition} holds (for example:
+     * a checkpoint was written, GC deleted the first segment); the disk decides when, not a count.
+     */
+    void awaitDecidedUntil(java.util.function.BooleanSupplier condition)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      synchronized (this) {
+        while (!condition.getAsBoolean()) {
+          assertTrue(process.isAlive(), "child died early");
+          long left = deadline - System.nanoTime();
+          assertTrue(left > 0, "condition not reached after " + decided.size() + " decided");
+          TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
         }
       }
     }
@@ -136,6 +157,16 @@ final class CrashLogs {
       if (process.isAlive()) {
         kill();
       }
+    }
+  }
+
+  /** Whether the directory holds a checkpoint file (snapshot/FORMAT.md). */
+  static boolean hasCheckpoint(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.anyMatch(
+          p -> dev.xatm.snapshot.CheckpointFormat.lsnOf(p.getFileName().toString()) > 0);
+    } catch (IOException e) {
+      return false; // not created yet
     }
   }
 

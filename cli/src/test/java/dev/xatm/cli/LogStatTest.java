@@ -83,7 +83,10 @@ class LogStatTest {
   void aLogKilledWhileCheckpointsAndGcRunReplaysLikeAStart() throws Exception {
     Path log = tmp.resolve("killed");
     try (CrashLogs.Running child = new CrashLogs.Running(log)) {
-      child.awaitDecided(1500); // about ten 64 KiB rotations, a checkpoint at each
+      // A checkpoint at each 64 KiB rotation; GC deletes the first segment after a few.
+      child.awaitDecided(1); // segment 1 exists from here on, until GC deletes it
+      child.awaitDecidedUntil(() -> !Files.exists(CrashLogs.segment(log, 1)));
+      child.awaitDecided(child.decidedCount() + 50);
       child.kill();
     }
     Cli.Result json = Cli.runReadOnly(log, "log", "stat", "--json", log.toString());
