@@ -135,6 +135,26 @@ class DriverTest {
   }
 
   @Test
+  void aFirstConnectionThatFailsInsideATransactionLeavesNoPoolEither() throws Exception {
+    H2Fixture db = new H2Fixture();
+    RecordingRuntime rt = new RecordingRuntime();
+    XatmRuntimes.install(rt);
+    try {
+      int pools = XaDriver.instance().poolCount();
+      rt.tm.begin();
+      // Inside a transaction the connection binds at first use, so that is where it fails.
+      Connection c = DriverManager.getConnection(db.xaUrl + ";NO_SUCH_SETTING_TX=1", "sa", "");
+      assertThrows(SQLException.class, c::createStatement);
+      c.close();
+      rt.tm.rollback();
+      assertEquals(pools, XaDriver.instance().poolCount(), "the failed pool is gone");
+      assertTrue(rt.offers.isEmpty(), "nothing was enlisted: " + rt.offers);
+    } finally {
+      XatmRuntimes.uninstall(rt);
+    }
+  }
+
+  @Test
   void aFailingUrlDoesNotPoisonTheCorrectOneForTheSameDatabase() throws Exception {
     H2Fixture db = new H2Fixture();
     // MY_TOKEN looks like a secret, so it is not part of the resource id; H2 refuses the setting.

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xatm.jdbc.XatmDataSource;
-import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.XatmTransactionManager;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
@@ -41,15 +40,7 @@ class SuspendResumeIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Db.prepare(dir);
-    tm =
-        XatmTransactionManager.start(
-            XatmConfig.builder()
-                .nodeId("suspend-it")
-                .logDir(dir.resolve("log"))
-                .installAsDefault(false)
-                .reaperInterval(Duration.ofMillis(100))
-                .build());
+    tm = Db.prepare(dir, "suspend-it", Duration.ofMillis(100));
   }
 
   @AfterAll

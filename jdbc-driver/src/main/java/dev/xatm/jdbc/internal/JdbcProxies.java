@@ -123,7 +123,7 @@ final class JdbcProxies {
         case "close":
           if (n == 0) {
             if (raw instanceof Statement s) {
-              handle.forget(s, (Statement) self);
+              handle.forget(s, (Statement) self, lease);
             }
             if (!lease.enter(generation)) {
               return null; // the lease ended and closed the physical object already

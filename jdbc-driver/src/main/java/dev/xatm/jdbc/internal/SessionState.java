@@ -89,8 +89,8 @@ final class SessionState {
       }
     },
     /**
-     * Always reset once touched, also by {@code getTypeMap}: drivers (pgjdbc) hand out their own
-     * map, which the borrower may then change in place.
+     * Dirty once touched, also by {@code getTypeMap}: drivers (pgjdbc) hand out their own map,
+     * which the borrower may then change in place. The reset compares first (a local getter).
      */
     TYPE_MAP(false) {
       @Override
@@ -101,6 +101,9 @@ final class SessionState {
 
       @Override
       void write(Connection c, Object v) throws SQLException {
+        if (Objects.equals(read(c), v)) {
+          return; // looked at, not changed; and Connector/J refuses every setTypeMap
+        }
         @SuppressWarnings("unchecked")
         Map<String, Class<?>> m = (Map<String, Class<?>>) v;
         c.setTypeMap(m == null ? null : new HashMap<>(m)); // a copy the next borrower may change
@@ -117,7 +120,10 @@ final class SessionState {
         c.setNetworkTimeout(DIRECT, (Integer) v);
       }
     },
-    /** Always reset once touched: one property may change while the others stay. */
+    /**
+     * Dirty once touched: one property may change while the others stay. The reset compares first
+     * (a local getter in pgjdbc and Connector/J).
+     */
     CLIENT_INFO(false) {
       @Override
       Object read(Connection c) throws SQLException {
@@ -128,9 +134,22 @@ final class SessionState {
 
       @Override
       void write(Connection c, Object v) throws SQLException {
+        if (read(c).equals(v)) {
+          return; // the change failed or set what was there: no round trip
+        }
+        Properties defaults = (Properties) v;
         Properties p = new Properties();
-        p.putAll((Properties) v);
+        p.putAll(defaults);
         c.setClientInfo(p); // JDBC: properties not in p are cleared
+        // Connector/J neither clears absent properties nor accepts null: overwrite what is left
+        // with the empty string, so no borrower's value (a request id, say) reaches the next one.
+        for (Map.Entry<Object, Object> e : ((Properties) read(c)).entrySet()) {
+          String name = (String) e.getKey();
+          String want = defaults.getProperty(name, "");
+          if (!want.equals(e.getValue())) {
+            c.setClientInfo(name, want);
+          }
+        }
       }
     };
 

@@ -188,21 +188,14 @@ final class XaConnectionHandle implements Connection {
     return proxy;
   }
 
-  /** Called by a statement proxy's close. */
-  void forget(Statement raw, Statement proxy) {
+  /**
+   * Called by a statement proxy's close with the connection the statement was created on. It does
+   * not read {@link #local} or {@link #branch}: those are guarded by {@link #lock}, which a close
+   * from another thread must not wait for, and they may name a later connection by now.
+   */
+  void forget(Statement raw, Statement proxy, PooledXaConnection createdOn) {
     statements.remove(proxy);
-    lockFreeUntrack(raw);
-  }
-
-  private void lockFreeUntrack(Statement raw) {
-    PooledXaConnection l = local;
-    if (l != null) {
-      l.untrackStatement(raw);
-    }
-    ManagedResource.Branch b = branch;
-    if (b != null) {
-      b.connection().untrackStatement(raw);
-    }
+    createdOn.untrackStatement(raw);
   }
 
   /** True when the thread's transaction is active (the connection is, or will be, enlisted). */

@@ -222,9 +222,12 @@ public final class XaPool implements AutoCloseable {
   private PooledXaConnection wrap(javax.sql.XAConnection xa) throws SQLException {
     try {
       return new PooledXaConnection(this, xa, config.nanoClock().getAsLong());
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException e) {
       XaConnectionFactory.closeQuietly(xa);
-      throw e;
+      throw Redaction.clean(e, factory.url().secrets());
+    } catch (RuntimeException e) {
+      XaConnectionFactory.closeQuietly(xa);
+      throw Redaction.clean(e, factory.url().secrets());
     }
   }
 
@@ -489,6 +492,24 @@ public final class XaPool implements AutoCloseable {
     }
     for (PooledXaConnection c : toClose) {
       destroy(c, false);
+    }
+  }
+
+  /**
+   * @throws PoolDiscardedException the pool discarded itself after its first connection failed
+   * @throws SQLException SQLState 08003: the pool is closed
+   */
+  void checkOpen() throws SQLException {
+    lock.lock();
+    try {
+      if (discarded != null) {
+        throw discarded.forLaterBorrower();
+      }
+      if (closed) {
+        throw new SQLException("the xatm pool for " + name + " is closed", "08003");
+      }
+    } finally {
+      lock.unlock();
     }
   }
 

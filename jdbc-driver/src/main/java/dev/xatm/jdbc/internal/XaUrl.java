@@ -1,6 +1,8 @@
 package dev.xatm.jdbc.internal;
 
 import dev.xatm.tm.spi.ResourceDescriptor;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -111,20 +113,73 @@ public final class XaUrl {
     List<String[]> parameters =
         split < 0 ? List.of() : parameters(rest.substring(split + 1), style);
 
-    String urlUser = null;
-    String urlPassword = null;
-    String xaClass = null;
-    Map<String, String> settings = new LinkedHashMap<>();
-    List<String[]> vendorParameters = new ArrayList<>();
-    List<String[]> safeParameters = new ArrayList<>();
-    List<String> secrets = new ArrayList<>();
+    Parts parts = new Parts();
     for (String[] p : parameters) {
+      parts.addUrlParameter(p, vendor, url);
+    }
+    UserInfo userInfo = UserInfo.split(url, base, vendor);
+    String user = parts.urlUser;
+    String password = parts.urlPassword;
+    if (userInfo != null) {
+      if (userInfo.user() != null && user != null) {
+        throw credentialsMalformed(
+            url, base, userInfo, "it names the user twice, in the user-info and as ?user=");
+      }
+      if (userInfo.password() != null && password != null) {
+        throw credentialsMalformed(
+            url, base, userInfo, "it gives the password twice, in the user-info and as ?password=");
+      }
+      user = userInfo.user() != null ? userInfo.user() : user;
+      password = userInfo.password() != null ? userInfo.password() : password;
+    }
+    String safeBase = userInfo == null ? base : userInfo.baseWithout();
+    if (info != null) {
+      // Properties win over the URL, for credentials as for everything else.
+      for (String key : info.stringPropertyNames()) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        if (lower.equals("user")) {
+          user = info.getProperty(key);
+        } else if (lower.equals("password")) {
+          password = info.getProperty(key);
+        }
+      }
+      parts.addProperties(info);
+    }
+    if (parts.xaClass != null && parts.xaClass.isBlank()) {
+      throw malformed(url, XA_DATA_SOURCE_CLASS + " is empty");
+    }
+    if (user != null && user.isEmpty()) {
+      user = null;
+    }
+    if (password != null) {
+      parts.secrets.add(password);
+    }
+    // The vendor gets the URL without user-info: the credentials go through setUser/setPassword,
+    // so a vendor that cannot parse user-info (pgjdbc, Connector/J) never sees, or echoes, them.
+    String vendorUrl = vendor.vendorUrl(join(safeBase, parts.vendorParameters, style));
+    String safeUrl = PREFIX + join(safeBase, parts.safeParameters, style);
+    return new XaUrl(
+        vendor, vendorUrl, safeUrl, user, password, parts.xaClass, parts.settings, parts.secrets);
+  }
+
+  /** What {@link #parse} sorts the parameters into; used by one parse only. */
+  private static final class Parts {
+    String urlUser;
+    String urlPassword;
+    String xaClass;
+    final Map<String, String> settings = new LinkedHashMap<>();
+    final List<String[]> vendorParameters = new ArrayList<>();
+    final List<String[]> safeParameters = new ArrayList<>();
+    final List<String> secrets = new ArrayList<>();
+
+    void addUrlParameter(String[] p, Vendor vendor, String url) throws SQLException {
       String key = p[0];
       String lower = key.toLowerCase(Locale.ROOT);
       if (lower.equals("user")) {
-        urlUser = p[1];
+        urlUser = credential(p[1], vendor, url);
       } else if (lower.equals("password")) {
-        urlPassword = p[1];
+        secrets.add(p[1]);
+        urlPassword = credential(p[1], vendor, url);
       } else if (key.equalsIgnoreCase(XA_DATA_SOURCE_CLASS)) {
         xaClass = p[1];
         safeParameters.add(p);
@@ -139,55 +194,35 @@ public final class XaUrl {
         }
       }
     }
-    UserInfo userInfo = UserInfo.split(url, base, vendor);
-    String user = urlUser;
-    String password = urlPassword;
-    if (userInfo != null) {
-      if (userInfo.user() != null && urlUser != null) {
+
+    /**
+     * A {@code user} or {@code password} URL parameter as the vendor itself would read it: pgjdbc
+     * URL-decodes parameter values ({@code %40} is {@code @}, {@code +} a space), Connector/J and
+     * H2 take them as written. Since the driver takes these two out of the vendor URL, it must
+     * decode them the same way.
+     */
+    private static String credential(String value, Vendor vendor, String url) throws SQLException {
+      if (!vendor.isPostgreSql()) {
+        return value;
+      }
+      try {
+        return URLDecoder.decode(value, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
         throw credentialsMalformed(
-            url, base, userInfo, "it names the user twice, in the user-info and as ?user=");
-      }
-      if (userInfo.password() != null && urlPassword != null) {
-        throw credentialsMalformed(
-            url, base, userInfo, "it gives the password twice, in the user-info and as ?password=");
-      }
-      if (userInfo.user() != null) {
-        user = userInfo.user();
-      }
-      if (userInfo.password() != null) {
-        password = userInfo.password();
+            url, "a user or password parameter is not valid URL encoding (pgjdbc decodes them)");
       }
     }
-    String safeBase = userInfo == null ? base : userInfo.baseWithout();
-    if (info != null) {
+
+    void addProperties(Properties info) {
       for (String key : info.stringPropertyNames()) {
         String value = info.getProperty(key);
-        String lower = key.toLowerCase(Locale.ROOT);
-        if (lower.equals("user")) {
-          user = value;
-        } else if (lower.equals("password")) {
-          password = value;
-        } else if (key.equalsIgnoreCase(XA_DATA_SOURCE_CLASS)) {
+        if (key.equalsIgnoreCase(XA_DATA_SOURCE_CLASS)) {
           xaClass = value;
-        } else if (lower.startsWith(SETTING_PREFIX)) {
+        } else if (key.toLowerCase(Locale.ROOT).startsWith(SETTING_PREFIX)) {
           settings.put(key.substring(SETTING_PREFIX.length()), value);
         }
       }
     }
-    if (xaClass != null && xaClass.isBlank()) {
-      throw malformed(url, XA_DATA_SOURCE_CLASS + " is empty");
-    }
-    if (user != null && user.isEmpty()) {
-      user = null;
-    }
-    if (password != null) {
-      secrets.add(password);
-    }
-    // The vendor gets the URL without user-info: the credentials go through setUser/setPassword,
-    // so a vendor that cannot parse user-info (pgjdbc, Connector/J) never sees, or echoes, them.
-    String vendorUrl = vendor.vendorUrl(join(safeBase, vendorParameters, style));
-    String safeUrl = PREFIX + join(safeBase, safeParameters, style);
-    return new XaUrl(vendor, vendorUrl, safeUrl, user, password, xaClass, settings, secrets);
   }
 
   private static List<String[]> parameters(String s, char style) {

@@ -173,6 +173,26 @@ class SessionStateTest {
   }
 
   @Test
+  void aTypeMapOnlyLookedAtOrARefusedClientInfoCostsNoSetter() throws SQLException {
+    Recording r = new Recording();
+    SessionState s = new SessionState();
+    s.change(r.connection, Attribute.TYPE_MAP, null, () -> r.values.get("TypeMap"));
+    assertThrows(
+        SQLException.class,
+        () ->
+            s.change(
+                r.connection,
+                Attribute.CLIENT_INFO,
+                null,
+                () -> {
+                  throw new SQLException("refused", "HY000");
+                }));
+    r.calls.clear();
+    s.reset(r.connection);
+    assertEquals(List.of(), r.setters(), "Connector/J refuses every setTypeMap");
+  }
+
+  @Test
   void aResetThatFailsIsReported() throws SQLException {
     Recording r = new Recording();
     SessionState s = new SessionState();

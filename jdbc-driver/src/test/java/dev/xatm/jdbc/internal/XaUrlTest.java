@@ -131,6 +131,36 @@ class XaUrlTest {
   }
 
   @Test
+  void credentialParametersAreDecodedAsTheVendorDecodesThem() throws SQLException {
+    // pgjdbc URL-decodes parameter values; the driver takes user and password out of the URL, so
+    // it must hand them on decoded, or jdbc:xa: would use another password than jdbc: does.
+    XaUrl pg = XaUrl.parse("jdbc:xa:postgresql://h/db?user=a%40b&password=p%40ss+w%25rd", null);
+    assertEquals("a@b", pg.user());
+    assertEquals("p@ss w%rd", pg.password());
+    // Connector/J and H2 take them as written.
+    XaUrl maria = XaUrl.parse("jdbc:xa:mariadb://h/db?user=app&password=p%40ss+w", null);
+    assertEquals("p%40ss+w", maria.password());
+    XaUrl h2 = XaUrl.parse("jdbc:xa:h2:mem:a;USER=sa;PASSWORD=p%40ss", null);
+    assertEquals("p%40ss", h2.password());
+    SQLException e =
+        assertThrows(
+            SQLException.class,
+            () -> XaUrl.parse("jdbc:xa:postgresql://h/db?password=s3cretpw%zz", null));
+    assertEquals("08001", e.getSQLState());
+    assertFalse(e.getMessage().contains("s3cretpw"), e.getMessage());
+  }
+
+  @Test
+  void propertyKeysAreCaseInsensitive() throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("USER", "bob");
+    p.setProperty("Password", "pw2");
+    XaUrl u = XaUrl.parse("jdbc:xa:postgresql://app:s3cret@h/db", p);
+    assertEquals("bob", u.user());
+    assertEquals("pw2", u.password());
+  }
+
+  @Test
   void propertiesWinOverUserInfo() throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", "bob");

@@ -168,7 +168,7 @@ public final class Coordinator {
             tx, "one-phase commit failed: " + r.verdict().meaning(), r.failure());
       }
       default -> {
-        tx.state.apply(TxTransition.FINISH_HEURISTIC);
+        tx.state.apply(TxTransition.FINISH_HEURISTIC_AFTER_COMMIT);
         finish(tx);
         throwHeuristic(tx, r.verdict().app(), List.of(r));
       }
@@ -279,7 +279,9 @@ public final class Coordinator {
     scheduleRetries(g, phase2, Outcome.COMMITTED, true);
     AppOutcome app = AppOutcomes.afterCommitDecision(phase2);
     tx.state.apply(
-        app == AppOutcome.NORMAL ? TxTransition.FINISH_COMMIT : TxTransition.FINISH_HEURISTIC);
+        app == AppOutcome.NORMAL
+            ? TxTransition.FINISH_COMMIT
+            : TxTransition.FINISH_HEURISTIC_AFTER_COMMIT);
     finish(tx);
     if (app != AppOutcome.NORMAL) {
       throwHeuristic(tx, app, phase2);
@@ -308,7 +310,8 @@ public final class Coordinator {
     boolean mixed =
         results.stream().anyMatch(r -> r.verdict().app() == AppOutcome.HEURISTIC_MIXED)
             || branches.stream().anyMatch(b -> b.fate == BranchFate.HEURISTIC);
-    tx.state.apply(mixed ? TxTransition.FINISH_HEURISTIC : TxTransition.FINISH_ROLLBACK);
+    tx.state.apply(
+        mixed ? TxTransition.FINISH_HEURISTIC_AFTER_ROLLBACK : TxTransition.FINISH_ROLLBACK);
     return results;
   }
 

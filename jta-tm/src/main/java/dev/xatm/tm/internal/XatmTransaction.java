@@ -332,8 +332,9 @@ public final class XatmTransaction implements Transaction {
               && (a.state == Association.State.ACTIVE
                   || (a.state == Association.State.SUSPENDED && flag != XAResource.TMSUSPEND));
       if (!delistable) {
-        throw new IllegalStateException(
-            "transaction " + name + ": " + res + " is not enlisted and active; delist refused");
+        // Javadoc: IllegalStateException only when the transaction is not active; a resource
+        // that is not enlisted (or not associated) is simply not delisted.
+        return false;
       }
       return end(a, flag);
     } finally {
@@ -548,6 +549,12 @@ public final class XatmTransaction implements Transaction {
   void putResource(Object key, Object value) {
     if (key == null) {
       throw new NullPointerException("key");
+    }
+    if (state.state().isTerminal()) {
+      // TSR Javadoc: "IllegalStateException if no transaction is active"; in afterCompletion the
+      // transaction has completed. Its resources stay readable there (frameworks clean up by key).
+      throw new IllegalStateException(
+          "transaction " + name + " has completed (" + state.state() + "); putResource refused");
     }
     lock.lock();
     try {
