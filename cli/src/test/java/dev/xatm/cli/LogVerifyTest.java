@@ -104,6 +104,19 @@ class LogVerifyTest {
   }
 
   @Test
+  void damageTheScanCannotGoPastIsReportedAsIs() throws Exception {
+    Path log = tmp.resolve("log");
+    CrashLogs.halt(log, Failpoint.AFTER_COMMITTING_DURABLE, 3);
+    Path copy = CrashLogs.copy(log, tmp.resolve("copy"));
+    Files.createDirectory(CrashLogs.segment(copy, 99)); // a directory named like a segment
+    Cli.Result json = Cli.runReadOnly(copy, "log", "verify", "--json", copy.toString());
+    assertEquals(ExitCodes.DAMAGED, json.code(), json.toString());
+    Map<String, Object> m = MiniJson.object(json.out());
+    String only = (String) ((List<?>) m.get("damage")).get(0);
+    assertTrue(only.contains("is a directory but named like a segment"), only);
+  }
+
+  @Test
   void pathsThatAreNoLogAreUsageErrors() throws Exception {
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     Cli.Result r = Cli.runReadOnly(empty, "log", "verify", empty.toString());

@@ -121,7 +121,9 @@ class JfrEventsTest {
       assertTrue(e.getDuration().toNanos() > 0, "a commit takes time: " + e);
     }
     assertEquals(List.of(2, 1, 2, 2), commits.stream().map(e -> e.getInt("branches")).toList());
-    assertEquals(List.of("COMMITTED", "COMMITTED", "HEURISTIC_UNKNOWN", "ROLLED_BACK"), outcomes);
+    // The terminal TxState: a heuristic rollback of one branch after the commit decision.
+    assertEquals(
+        List.of("COMMITTED", "COMMITTED", "HEURISTIC_AFTER_COMMIT", "ROLLED_BACK"), outcomes);
 
     List<RecordedEvent> heuristics = named(all, HEURISTIC);
     assertEquals(1, heuristics.size(), heuristics.toString());

@@ -27,7 +27,9 @@ final class CommitEvent extends jdk.jfr.Event {
   int branches;
 
   @Label("Outcome")
-  @Description("COMMITTED, ROLLED_BACK or HEURISTIC_UNKNOWN")
+  @Description(
+      "The terminal state: COMMITTED, ROLLED_BACK, HEURISTIC_AFTER_COMMIT or"
+          + " HEURISTIC_AFTER_ROLLBACK")
   String outcome;
 
   /** Begins an event for a commit, or returns null while no recording enables it. */

@@ -19,6 +19,16 @@ public final class ReadOnlyLog {
   private ReadOnlyLog() {}
 
   public static WalCursor read(WalConfig config, long fromLsn) throws WalException {
+    LogScanner.Result scan = scan(config, "reading read-only");
+    return new SegmentCursor(
+        config.storage(), List.copyOf(scan.segments), fromLsn, config.maxRecordSize());
+  }
+
+  /**
+   * The open-time scan without the lock, and the node-id check of {@code config}: what {@link
+   * SegmentedWal#verify} and {@link #read} both start from.
+   */
+  static LogScanner.Result scan(WalConfig config, String action) throws WalException {
     LogScanner.Result scan;
     try {
       scan =
@@ -27,8 +37,7 @@ public final class ReadOnlyLog {
     } catch (WalException e) {
       throw e;
     } catch (IOException e) {
-      throw new WalException(
-          "WAL " + config.directory() + ": I/O error while reading read-only; nothing was read", e);
+      throw new WalException(OpenFailure.describe(config, action, e), e);
     }
     if (config.nodeId() != null && scan.nodeId != null && !config.nodeId().equals(scan.nodeId)) {
       throw new WalNodeIdMismatchException(
@@ -40,7 +49,6 @@ public final class ReadOnlyLog {
               + config.nodeId()
               + "'");
     }
-    return new SegmentCursor(
-        config.storage(), List.copyOf(scan.segments), fromLsn, config.maxRecordSize());
+    return scan;
   }
 }
