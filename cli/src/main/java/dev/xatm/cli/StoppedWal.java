@@ -72,6 +72,23 @@ final class StoppedWal implements Wal {
     return scan.nodeId();
   }
 
+  /**
+   * The settings of the read-only scan. No {@code @Override}: the method joins the {@link Wal}
+   * interface with the TM-state work and must already be here then.
+   */
+  public WalConfig config() {
+    return config;
+  }
+
+  /**
+   * Not known to a read-only scan ({@link WalVerification} does not carry it) and not needed by a
+   * backup. No {@code @Override}, as {@link #config()}.
+   */
+  public java.util.UUID logId() {
+    throw new UnsupportedOperationException(
+        "the log id of a stopped log is not read by the offline scan");
+  }
+
   @Override
   public OpenReport openReport() {
     return new OpenReport(

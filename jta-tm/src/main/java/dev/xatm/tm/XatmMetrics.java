@@ -20,11 +20,11 @@ import dev.xatm.wal.WalStats;
  * @param lastRecoveryMillis duration of the last recovery pass (-1 before the first)
  * @param lastRecoveryUnresolved whether the last pass left anything unresolved
  * @param failStopped whether a log failure stopped this TM from accepting transactions
+ * @param logIo what the log's writer measured since start: fsync latency and records-per-batch
+ *     histograms, queue wait per record ({@link WalStats#EMPTY} when the log is not a WAL)
  * @param logLastLsn the highest LSN written to the log (0 when the log is not a WAL)
  * @param logDurableLsn the highest LSN known durable
  * @param logSegments segment files in the log directory
- * @param logIo what the log's writer measured since start: fsync latency and records-per-batch
- *     histograms, queue wait per record ({@link WalStats#EMPTY} when the log is not a WAL)
  */
 public record XatmMetrics(
     String nodeId,
@@ -40,7 +40,7 @@ public record XatmMetrics(
     long lastRecoveryMillis,
     boolean lastRecoveryUnresolved,
     boolean failStopped,
+    WalStats logIo,
     long logLastLsn,
     long logDurableLsn,
-    int logSegments,
-    WalStats logIo) {}
+    int logSegments) {}

@@ -260,10 +260,10 @@ public final class XatmTransactionManager
         last == null ? -1 : last.duration().toMillis(),
         last != null && last.unresolved(),
         failStopCause() != null,
+        io,
         lastLsn,
         durableLsn,
-        segments,
-        io);
+        segments);
   }
 
   /** Rolls back expired transactions now instead of at the reaper's next tick. */

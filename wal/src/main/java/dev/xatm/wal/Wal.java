@@ -103,14 +103,6 @@ public interface Wal extends AutoCloseable {
   /** The node id stored in the segment headers (configured, or adopted from the directory). */
   String nodeId();
 
-  /**
-   * What the writer measured since open: fsync latency, records per batch, queue wait
-   * (docs/operations.md, "Metrics"). Cheap; any thread.
-   */
-  default WalStats stats() {
-    return WalStats.EMPTY;
-  }
-
   /** What the open-time scan found: segments, LSN range, torn tail, damage accepted. */
   OpenReport openReport();
 
@@ -125,6 +117,14 @@ public interface Wal extends AutoCloseable {
    * snapshot or checkpoint module decides what is no longer needed).
    */
   java.util.List<SegmentInfo> segments();
+
+  /**
+   * What the writer measured since open: fsync latency, records per batch, queue wait
+   * (docs/operations.md, "Metrics"). Cheap; any thread.
+   */
+  default WalStats stats() {
+    return WalStats.EMPTY;
+  }
 
   /**
    * Deletes every sealed segment whose records all have an LSN below {@code lsn}, oldest first,

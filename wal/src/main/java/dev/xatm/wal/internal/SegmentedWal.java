@@ -391,11 +391,6 @@ public final class SegmentedWal implements Wal {
   }
 
   @Override
-  public WalStats stats() {
-    return writer.stats().snapshot();
-  }
-
-  @Override
   public OpenReport openReport() {
     return report;
   }
@@ -428,6 +423,11 @@ public final class SegmentedWal implements Wal {
     } finally {
       segmentsLock.unlock();
     }
+  }
+
+  @Override
+  public WalStats stats() {
+    return writer.stats().snapshot();
   }
 
   /**
