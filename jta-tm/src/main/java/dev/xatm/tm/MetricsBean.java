@@ -128,4 +128,19 @@ final class MetricsBean implements XatmMetricsMXBean {
   public int getLogSegments() {
     return tm.metrics().logSegments();
   }
+
+  @Override
+  public HistogramView getLogForceLatencyMicros() {
+    return HistogramView.of(tm.metrics().logIo().forceLatencyMicros());
+  }
+
+  @Override
+  public HistogramView getLogBatchRecords() {
+    return HistogramView.of(tm.metrics().logIo().batchRecords());
+  }
+
+  @Override
+  public HistogramView getLogQueueWaitMicros() {
+    return HistogramView.of(tm.metrics().logIo().queueWaitMicros());
+  }
 }

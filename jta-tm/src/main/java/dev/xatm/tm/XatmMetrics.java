@@ -1,5 +1,7 @@
 package dev.xatm.tm;
 
+import dev.xatm.wal.WalStats;
+
 /**
  * A snapshot of what one transaction manager has done and where it stands, from {@link
  * XatmTransactionManager#metrics()}; the same values are published over JMX as {@link
@@ -18,6 +20,8 @@ package dev.xatm.tm;
  * @param lastRecoveryMillis duration of the last recovery pass (-1 before the first)
  * @param lastRecoveryUnresolved whether the last pass left anything unresolved
  * @param failStopped whether a log failure stopped this TM from accepting transactions
+ * @param logIo what the log's writer measured since start: fsync latency and records-per-batch
+ *     histograms, queue wait per record ({@link WalStats#EMPTY} when the log is not a WAL)
  * @param logLastLsn the highest LSN written to the log (0 when the log is not a WAL)
  * @param logDurableLsn the highest LSN known durable
  * @param logSegments segment files in the log directory
@@ -36,6 +40,7 @@ public record XatmMetrics(
     long lastRecoveryMillis,
     boolean lastRecoveryUnresolved,
     boolean failStopped,
+    WalStats logIo,
     long logLastLsn,
     long logDurableLsn,
     int logSegments) {}

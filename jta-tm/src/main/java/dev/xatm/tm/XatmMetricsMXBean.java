@@ -37,4 +37,16 @@ public interface XatmMetricsMXBean {
   long getLogDurableLsn();
 
   int getLogSegments();
+
+  /**
+   * Fsync latency of the log's batches in µs since start (a CompositeData over JMX, items as in
+   * {@link HistogramView}; docs/operations.md, "Metrics").
+   */
+  HistogramView getLogForceLatencyMicros();
+
+  /** Records per batch written with one write (and at most one fsync), same items. */
+  HistogramView getLogBatchRecords();
+
+  /** Per record, µs from its append until the writer started its batch, same items. */
+  HistogramView getLogQueueWaitMicros();
 }

@@ -26,6 +26,7 @@ import dev.xatm.wal.WalConfig;
 import dev.xatm.wal.WalException;
 import dev.xatm.wal.WalLockedException;
 import dev.xatm.wal.WalNodeIdMismatchException;
+import dev.xatm.wal.WalStats;
 import dev.xatm.wal.storage.FileSystemStorage;
 import dev.xatm.wal.storage.Storage;
 import jakarta.transaction.HeuristicMixedException;
@@ -238,10 +239,12 @@ public final class XatmTransactionManager
     long lastLsn = 0;
     long durableLsn = 0;
     int segments = 0;
+    WalStats io = WalStats.EMPTY;
     if (log instanceof WalTxLog w) {
       lastLsn = w.wal().lastLsn();
       durableLsn = w.wal().durableLsn();
       segments = w.wal().segments().size();
+      io = w.wal().stats();
     }
     return new XatmMetrics(
         nodeId(),
@@ -257,6 +260,7 @@ public final class XatmTransactionManager
         last == null ? -1 : last.duration().toMillis(),
         last != null && last.unresolved(),
         failStopCause() != null,
+        io,
         lastLsn,
         durableLsn,
         segments);

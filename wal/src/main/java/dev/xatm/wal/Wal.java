@@ -96,6 +96,18 @@ public interface Wal extends AutoCloseable {
     dev.xatm.wal.internal.SegmentedWal.writeHeadOfCopy(config);
   }
 
+  /**
+   * Reads the records with {@code lsn >= fromLsn} of a log that is not open (a stopped node's
+   * directory, a backup copy), after the same read-only scan as {@link #verify}: without the lock,
+   * without writing or deleting anything. With {@link WalConfig#openDamaged()} the cursor reads
+   * across damage the scan accepted, as an operator's inspection; otherwise damage beyond a torn
+   * tail fails here with {@link WalCorruptException}. The caller must make sure no process writes
+   * the directory meanwhile (the cursor reads each segment up to the end the scan found).
+   */
+  static WalCursor readOnly(WalConfig config, long fromLsn) throws WalException {
+    return dev.xatm.wal.internal.ReadOnlyLog.read(config, fromLsn);
+  }
+
   /** Highest LSN known durable on disk (0 when none). */
   long durableLsn();
 
@@ -119,6 +131,14 @@ public interface Wal extends AutoCloseable {
    * snapshot or checkpoint module decides what is no longer needed).
    */
   java.util.List<SegmentInfo> segments();
+
+  /**
+   * What the writer measured since open: fsync latency, records per batch, queue wait
+   * (docs/operations.md, "Metrics"). Cheap; any thread.
+   */
+  default WalStats stats() {
+    return WalStats.EMPTY;
+  }
 
   /**
    * Deletes every sealed segment whose records all have an LSN below {@code lsn}, oldest first,

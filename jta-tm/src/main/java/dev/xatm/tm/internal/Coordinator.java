@@ -62,6 +62,7 @@ public final class Coordinator {
       throw new IllegalStateException(
           "transaction " + tx.gtrid() + " is already completing or completed (" + tx.state() + ")");
     }
+    tx.commitEvent = CommitEvent.started(); // ended in finish(tx), the one way to a terminal state
     if (ctx.clock().millis() >= tx.deadlineMillis()) {
       tx.markTimedOut();
     }
@@ -459,6 +460,7 @@ public final class Coordinator {
 
   private void finish(XatmTransaction tx) {
     ctx.counters().finished(tx.state());
+    CommitEvent.finished(tx.commitEvent, tx);
     try {
       tx.synchronizations.afterCompletion(tx.state().jtaStatus(), tx.gtrid().toString());
     } finally {

@@ -69,6 +69,7 @@ public final class TrackingTxLog implements TxLog {
       throws TxLogException {
     log.logHeuristic(gtrid, branch, outcome);
     tracker.heuristicLogged(gtrid, branch, outcome);
+    HeuristicEvent.emit(gtrid, branch, outcome); // every heuristic of this process passes here
   }
 
   @Override

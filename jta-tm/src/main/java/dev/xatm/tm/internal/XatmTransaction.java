@@ -51,6 +51,9 @@ public final class XatmTransaction implements Transaction {
   private volatile boolean timedOut;
   private volatile Throwable rollbackCause;
 
+  /** The JFR event of this transaction's commit(), null when not recording (Coordinator only). */
+  CommitEvent commitEvent;
+
   XatmTransaction(Gtrid gtrid, long deadlineMillis, TmContext ctx) {
     this.gtrid = gtrid;
     this.name = gtrid.toString();

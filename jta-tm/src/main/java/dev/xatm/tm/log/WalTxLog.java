@@ -202,7 +202,7 @@ public final class WalTxLog implements TxLog {
               : wal.append(record.type().code(), payload);
       if (live != null && !f.isCompletedExceptionally()) {
         live.apply(wal.lastLsn(), record);
-        appendedBytes += 17 + payload.length; // WAL record header (wal/FORMAT.md) + payload
+        appendedBytes += 18 + payload.length; // record header, payload, end mark (wal/FORMAT.md)
       }
       return f;
     } finally {

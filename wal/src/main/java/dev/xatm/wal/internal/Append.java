@@ -14,6 +14,10 @@ final class Append {
   final byte[] payload;
   final boolean forced;
   final CompletableFuture<Long> future = new CompletableFuture<>();
+
+  /** When the appender made it, for the queue-wait histogram ({@link WriterStats}). */
+  final long enqueuedNanos = System.nanoTime();
+
   long lsn;
   Append next;
 

@@ -70,6 +70,7 @@ final class LogWriter implements Runnable {
   private long writtenLsn;
   private long durableLsn;
   private long pendingForce; // highest written LSN not yet forced (0 = none)
+  private final WriterStats stats = new WriterStats();
   private final SpinBackoff idleSpin = new SpinBackoff();
   private final SpinBackoff mergeSpin = new SpinBackoff();
   private volatile WalPoisonedException poison;
@@ -113,6 +114,11 @@ final class LogWriter implements Runnable {
     if (fsync) {
       f.force(false);
     }
+  }
+
+  /** Histograms of this writer's batches (any thread). */
+  WriterStats stats() {
+    return stats;
   }
 
   /** The first failure, once poisoned. */
@@ -226,6 +232,8 @@ final class LogWriter implements Runnable {
   }
 
   private void write(Append batch) throws IOException {
+    long start = System.nanoTime();
+    long forceStart = -1;
     boolean force = false;
     staging.clear();
     for (Append a = batch; a != null; a = a.next) {
@@ -244,11 +252,13 @@ final class LogWriter implements Runnable {
     pendingForce = writtenLsn;
     if (force || !fsync) {
       if (fsync) {
+        forceStart = System.nanoTime();
         file.force(false);
       }
       durableLsn = writtenLsn;
       pendingForce = 0;
     }
+    stats.written(batch, start, forceStart, System.nanoTime(), segment.index());
     listener.written(segment, durableLsn);
   }
 

@@ -11,6 +11,7 @@ import dev.xatm.wal.WalCursor;
 import dev.xatm.wal.WalException;
 import dev.xatm.wal.WalNodeIdMismatchException;
 import dev.xatm.wal.WalPoisonedException;
+import dev.xatm.wal.WalStats;
 import dev.xatm.wal.WalVerification;
 import dev.xatm.wal.storage.Storage;
 import dev.xatm.wal.storage.StorageFile;
@@ -333,26 +334,7 @@ public final class SegmentedWal implements Wal {
 
   /** See {@link Wal#verify(WalConfig)}. */
   public static WalVerification verify(WalConfig config) throws WalException {
-    LogScanner.Result scan;
-    try {
-      scan =
-          LogScanner.scan(
-              config.storage(), config.directory(), config.maxRecordSize(), config.openDamaged());
-    } catch (WalException e) {
-      throw e;
-    } catch (IOException e) {
-      throw new WalException(OpenFailure.describe(config, "verifying", e), e);
-    }
-    if (config.nodeId() != null && scan.nodeId != null && !config.nodeId().equals(scan.nodeId)) {
-      throw new WalNodeIdMismatchException(
-          "WAL directory "
-              + config.directory()
-              + " belongs to node id '"
-              + scan.nodeId
-              + "', expected '"
-              + config.nodeId()
-              + "'");
-    }
+    LogScanner.Result scan = ReadOnlyLog.scan(config, "verifying");
     List<SegmentInfo> segments = new ArrayList<>(scan.segments.size());
     for (SegmentState s : scan.segments) {
       segments.add(new SegmentInfo(s.index(), s.firstLsn(), s.lastLsn(), false));
@@ -470,6 +452,11 @@ public final class SegmentedWal implements Wal {
     } finally {
       segmentsLock.unlock();
     }
+  }
+
+  @Override
+  public WalStats stats() {
+    return writer.stats().snapshot();
   }
 
   /**

@@ -211,6 +211,7 @@ public final class RecoveryEngine implements RecoveryService {
               env.nodeId(), start, Duration.ofNanos(System.nanoTime() - t0), p.lines);
       lastReport = report;
       log(report);
+      RecoveryPassEvent.emit(report, background);
       return report;
     } finally {
       env.tracker().endObservation();
