@@ -38,15 +38,18 @@ public class TxTypes {
     return body.call();
   }
 
-  /** The same body under any type, for table-driven tests. */
-  public <T> T call(TxType type, Callable<T> body) throws Exception {
+  /**
+   * The same body under any type, for table-driven tests. Static, so each call goes through the
+   * bean's proxy: Weld does not intercept a bean calling its own methods.
+   */
+  public static <T> T call(TxTypes bean, TxType type, Callable<T> body) throws Exception {
     return switch (type) {
-      case REQUIRED -> required(body);
-      case REQUIRES_NEW -> requiresNew(body);
-      case MANDATORY -> mandatory(body);
-      case SUPPORTS -> supports(body);
-      case NOT_SUPPORTED -> notSupported(body);
-      case NEVER -> never(body);
+      case REQUIRED -> bean.required(body);
+      case REQUIRES_NEW -> bean.requiresNew(body);
+      case MANDATORY -> bean.mandatory(body);
+      case SUPPORTS -> bean.supports(body);
+      case NOT_SUPPORTED -> bean.notSupported(body);
+      case NEVER -> bean.never(body);
     };
   }
 }
