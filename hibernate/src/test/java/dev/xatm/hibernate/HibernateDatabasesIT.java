@@ -27,6 +27,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.hibernate.Session;
+import org.hibernate.SessionFactory;
+import org.hibernate.cfg.Configuration;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.transaction.jta.platform.spi.JtaPlatform;
 import org.junit.jupiter.api.AfterAll;
@@ -161,6 +164,42 @@ class HibernateDatabasesIT {
               .getServiceRegistry()
               .getService(JtaPlatform.class);
       assertInstanceOf(XatmJtaPlatform.class, platform);
+    }
+  }
+
+  /**
+   * Hibernate's native bootstrap (no JPA) defaults to JDBC transactions: the one property it needs
+   * is {@code hibernate.transaction.coordinator_class=jta}; the platform is found as above.
+   */
+  @Test
+  void aNativeSessionFactoryNeedsOnlyTheJtaCoordinatorProperty() throws Exception {
+    long id = id();
+    List<SessionFactory> factories = new ArrayList<>();
+    try {
+      for (XatmDataSource ds : pools) {
+        Configuration cfg = new Configuration().addAnnotatedClass(Account.class);
+        cfg.getProperties().put("hibernate.connection.datasource", ds);
+        cfg.setProperty("hibernate.transaction.coordinator_class", "jta");
+        factories.add(cfg.buildSessionFactory());
+      }
+      tm.begin();
+      for (SessionFactory sf : factories) {
+        Session session = sf.openSession(); // joins the JTA transaction
+        session.persist(new Account(id, "native", 10));
+        session.flush();
+      }
+      tm.rollback();
+      assertNull(committedBalance(Db.POSTGRESQL, id));
+      assertNull(committedBalance(Db.MARIADB, id));
+      tm.begin();
+      for (SessionFactory sf : factories) {
+        sf.openSession().persist(new Account(id, "native", 10)); // flushed before completion
+      }
+      tm.commit();
+      assertEquals(10L, committedBalance(Db.POSTGRESQL, id));
+      assertEquals(10L, committedBalance(Db.MARIADB, id));
+    } finally {
+      factories.forEach(SessionFactory::close);
     }
   }
 
