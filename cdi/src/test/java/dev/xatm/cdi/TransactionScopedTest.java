@@ -136,6 +136,14 @@ class TransactionScopedTest {
   }
 
   @Test
+  void aTransactionScopedBeanMayHaveTransactionalMethods() throws Exception {
+    ut.begin();
+    assertEquals(1, bean.incrementInTransaction());
+    assertEquals(2, bean.incrementInTransaction());
+    ut.commit();
+  }
+
+  @Test
   void requiresNewGetsItsOwnInstance() throws Exception {
     ut.begin();
     int outer = bean.id();

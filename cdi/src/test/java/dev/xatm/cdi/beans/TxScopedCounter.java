@@ -2,6 +2,8 @@ package dev.xatm.cdi.beans;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.transaction.TransactionScoped;
+import jakarta.transaction.Transactional;
+import jakarta.transaction.Transactional.TxType;
 import java.io.Serializable;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,6 +27,15 @@ public class TxScopedCounter implements Serializable {
 
   public int increment() {
     return ++count;
+  }
+
+  /**
+   * An intercepted method on a passivating bean: the container accepts it only if the interceptor
+   * and what it injects are passivation capable.
+   */
+  @Transactional(TxType.MANDATORY)
+  public int incrementInTransaction() {
+    return increment();
   }
 
   @PreDestroy
