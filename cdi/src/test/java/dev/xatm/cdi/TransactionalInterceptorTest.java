@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xatm.cdi.beans.ClassLevelRules;
 import dev.xatm.cdi.beans.Rules;
+import dev.xatm.cdi.beans.StereotypedService;
 import dev.xatm.cdi.beans.TxTypes;
 import jakarta.transaction.InvalidTransactionException;
 import jakarta.transaction.RollbackException;
@@ -44,15 +44,19 @@ class TransactionalInterceptorTest {
   private static TxTypes types;
   private static Rules rules;
   private static ClassLevelRules classLevel;
+  private static StereotypedService stereotyped;
 
   @BeforeAll
   static void boot() {
-    cdi = Containers.boot(TxTypes.class, Rules.class, ClassLevelRules.class);
+    cdi =
+        Containers.boot(
+            TxTypes.class, Rules.class, ClassLevelRules.class, StereotypedService.class);
     tm = cdi.select(TransactionManager.class).get();
     tsr = cdi.select(TransactionSynchronizationRegistry.class).get();
     types = cdi.select(TxTypes.class).get();
     rules = cdi.select(Rules.class).get();
     classLevel = cdi.select(ClassLevelRules.class).get();
+    stereotyped = cdi.select(StereotypedService.class).get();
   }
 
   @AfterAll
@@ -344,6 +348,13 @@ class TransactionalInterceptorTest {
   }
 
   @Test
+  void aStereotypeCarriesTheAnnotationAndItsRules() throws Exception {
+    assertEquals(Status.STATUS_ACTIVE, (int) stereotyped.run(tm::getStatus));
+    assertEquals(Status.STATUS_ROLLEDBACK, outcome(stereotyped::run, new IOException()));
+    assertEquals(Status.STATUS_COMMITTED, outcome(stereotyped::run, new SQLException()));
+  }
+
+  @Test
   void anExceptionInAJoinedTransactionMarksItRollbackOnlyPerTheRules() throws Exception {
     tm.begin();
     assertThrows(
@@ -363,6 +374,5 @@ class TransactionalInterceptorTest {
                 }));
     assertEquals(Status.STATUS_MARKED_ROLLBACK, tm.getStatus(), "rollbackOn: marked");
     tm.rollback();
-    assertTrue(true);
   }
 }
