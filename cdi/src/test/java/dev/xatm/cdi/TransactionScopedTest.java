@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xatm.cdi.beans.ScopeEventLog;
 import dev.xatm.cdi.beans.TxScopedCounter;
+import dev.xatm.cdi.beans.TxScopedNote;
 import dev.xatm.cdi.beans.TxTypes;
 import dev.xatm.tm.XatmTransactionManager;
 import jakarta.enterprise.context.ContextNotActiveException;
@@ -38,7 +39,9 @@ class TransactionScopedTest {
 
   @BeforeAll
   static void boot() {
-    cdi = Containers.boot(TxScopedCounter.class, ScopeEventLog.class, TxTypes.class);
+    cdi =
+        Containers.boot(
+            TxScopedCounter.class, TxScopedNote.class, ScopeEventLog.class, TxTypes.class);
     ut = cdi.select(UserTransaction.class).get();
     tm = cdi.select(TransactionManager.class).get();
     bean = cdi.select(TxScopedCounter.class).get();
@@ -141,6 +144,56 @@ class TransactionScopedTest {
     assertEquals(1, bean.incrementInTransaction());
     assertEquals(2, bean.incrementInTransaction());
     ut.commit();
+  }
+
+  /**
+   * Registers a synchronization whose beforeCompletion runs {@code action}, recording the result.
+   */
+  private static List<Object> beforeCompletion(java.util.concurrent.Callable<Object> action)
+      throws Exception {
+    List<Object> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    tm.getTransaction()
+        .registerSynchronization(
+            new jakarta.transaction.Synchronization() {
+              @Override
+              public void beforeCompletion() {
+                try {
+                  seen.add(action.call());
+                } catch (Exception e) {
+                  seen.add(e.getClass());
+                }
+              }
+
+              @Override
+              public void afterCompletion(int status) {}
+            });
+    return seen;
+  }
+
+  /** Section 3.7: the association is retained through Synchronization.beforeCompletion. */
+  @Test
+  void beansInUseStayUsableInBeforeCompletion() throws Exception {
+    TxScopedNote.DESTROYED.clear();
+    TxScopedNote note = cdi.select(TxScopedNote.class).get();
+    ut.begin();
+    int id = bean.id();
+    List<Object> seen = beforeCompletion(() -> bean.id() + note.append("-late"));
+    ut.commit();
+    assertEquals(List.of(id + "-late"), seen);
+    assertEquals(List.of(id), TxScopedCounter.DESTROYED);
+    assertEquals(List.of("-late"), TxScopedNote.DESTROYED);
+  }
+
+  @Test
+  void aTransactionFirstUsingTheScopeInBeforeCompletionStillDestroysItsInstances()
+      throws Exception {
+    TxScopedNote.DESTROYED.clear();
+    TxScopedNote note = cdi.select(TxScopedNote.class).get();
+    ut.begin();
+    List<Object> seen = beforeCompletion(() -> note.append("first"));
+    ut.commit();
+    assertEquals(List.of("first"), seen);
+    assertEquals(List.of("first"), TxScopedNote.DESTROYED);
   }
 
   @Test
