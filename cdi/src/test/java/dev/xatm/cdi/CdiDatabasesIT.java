@@ -189,7 +189,7 @@ class CdiDatabasesIT {
     assertEquals(List.of(0, 0), Stores.committed(outer), "the outer rolled back in both");
     assertEquals(List.of(2, 2), Stores.committed(inner), "the inner committed in both");
     assertEquals(0, SharedDatabases.postgresPrepared(Stores.DATABASE));
-    assertEquals(0, SharedDatabases.mariadbPrepared());
+    assertEquals(0, SharedDatabases.mariadbPrepared("cdi-test"));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.xatm.testkit;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -138,17 +139,37 @@ public final class SharedDatabases {
     }
   }
 
-  /** Prepared XA transactions MariaDB lists ({@code XA RECOVER}; all databases). */
-  public static int mariadbPrepared() throws SQLException {
+  /**
+   * Prepared XA transactions MariaDB lists ({@code XA RECOVER} covers every database) whose global
+   * transaction id names node {@code nodeId}: xatm's gtrid carries the node id in ASCII, so other
+   * tests' leftovers do not count.
+   */
+  public static int mariadbPrepared(String nodeId) throws SQLException {
+    byte[] node = nodeId.getBytes(StandardCharsets.US_ASCII);
     int n = 0;
     try (Connection c = DriverManager.getConnection(mariadbAdminUrl());
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("xa recover")) {
       while (rs.next()) {
-        n++;
+        if (contains(rs.getBytes("data"), node)) {
+          n++;
+        }
       }
     }
     return n;
+  }
+
+  private static boolean contains(byte[] data, byte[] part) {
+    outer:
+    for (int i = 0; data != null && i + part.length <= data.length; i++) {
+      for (int j = 0; j < part.length; j++) {
+        if (data[i + j] != part[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 
   private static String replaceDatabase(String url, String database) {
