@@ -14,6 +14,11 @@ import jakarta.transaction.Status;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +104,53 @@ class TimeoutInterruptTest {
     assertEquals(Status.STATUS_MARKED_ROLLBACK, tm.getStatus());
     assertTrue(tm.isAlive(g));
     assertThrows(RollbackException.class, tm::commit);
+  }
+
+  /**
+   * The owner's statement returns from the reaper's cancel while the reaper is still rolling back
+   * (Spring then calls rollback at once): the owner's rollback waits for the reaper and is quiet,
+   * its commit waits and throws RollbackException; neither sees a half-rolled-back transaction.
+   */
+  @Test
+  void ownerRollbackAndCommitDuringTheReapersRollbackWaitForIt() throws Exception {
+    for (boolean commit : new boolean[] {false, true}) {
+      Interruptible a = new Interruptible("a" + commit, t.journal);
+      CountDownLatch entered = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      a.hang(FakeXAResource.Op.ROLLBACK, entered, release);
+      tm.setTransactionTimeout(1);
+      tm.begin();
+      Gtrid g = (Gtrid) tm.getTransactionKey();
+      tm.getTransaction().enlistResource(a);
+      ExecutorService reaper = Executors.newSingleThreadExecutor();
+      Thread owner = Thread.currentThread();
+      Thread releaser =
+          new Thread(
+              () -> {
+                while (owner.getState() != Thread.State.TIMED_WAITING) {
+                  Thread.onSpinWait();
+                }
+                release.countDown(); // the owner is waiting for the reaper now
+              });
+      try {
+        Future<?> tick = reaper.submit(() -> t.scheduler.advanceAndRun(Duration.ofSeconds(2)));
+        assertTrue(entered.await(10, TimeUnit.SECONDS), "the reaper is rolling back");
+        releaser.start();
+        if (commit) {
+          RollbackException e = assertThrows(RollbackException.class, tm::commit);
+          assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+        } else {
+          tm.rollback();
+        }
+        assertEquals(FakeXAResource.BranchState.ROLLED_BACK, a.state(new XatmXid(g, 1)));
+        assertEquals(Status.STATUS_NO_TRANSACTION, tm.getStatus());
+        tick.get(10, TimeUnit.SECONDS);
+      } finally {
+        releaser.join(10_000);
+        reaper.shutdownNow();
+        tm.setTransactionTimeout(0);
+      }
+    }
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.xatm.it.jta;
 import dev.xatm.it.support.MariaDbServer;
 import dev.xatm.it.support.PostgresServer;
 import dev.xatm.jdbc.XatmDataSource;
+import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.XatmTransactionManager;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,10 +29,22 @@ enum Db {
 
   private static Path h2Dir;
 
-  static void prepare(Path tempDir) throws SQLException {
+  /**
+   * Recreates the test database on both servers and starts a TM on a log under {@code tempDir}, not
+   * installed as the JVM default, with a short reaper interval.
+   */
+  static XatmTransactionManager prepare(Path tempDir, String nodeId, Duration reaperInterval)
+      throws SQLException {
     h2Dir = tempDir;
     PostgresServer.shared().recreateDatabase(DATABASE);
     MariaDbServer.shared().recreateDatabase(DATABASE);
+    return XatmTransactionManager.start(
+        XatmConfig.builder()
+            .nodeId(nodeId)
+            .logDir(tempDir.resolve("log"))
+            .installAsDefault(false)
+            .reaperInterval(reaperInterval)
+            .build());
   }
 
   /** The plain vendor URL (no xatm), for a second session that probes locks. */

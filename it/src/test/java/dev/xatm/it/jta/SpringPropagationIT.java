@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xatm.jdbc.XatmDataSource;
-import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.XatmTransactionManager;
 import java.nio.file.Path;
 import java.sql.SQLTimeoutException;
@@ -44,15 +43,7 @@ class SpringPropagationIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Db.prepare(dir);
-    tm =
-        XatmTransactionManager.start(
-            XatmConfig.builder()
-                .nodeId("spring-prop-it")
-                .logDir(dir.resolve("log"))
-                .installAsDefault(false)
-                .reaperInterval(Duration.ofMillis(200))
-                .build());
+    tm = Db.prepare(dir, "spring-prop-it", Duration.ofMillis(200));
     spring = new JtaTransactionManager(tm, tm);
     spring.setTransactionSynchronizationRegistry(tm);
     spring.afterPropertiesSet();

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xatm.jdbc.XatmDataSource;
-import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.XatmTransactionManager;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
@@ -41,15 +40,7 @@ class SuspendResumeIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Db.prepare(dir);
-    tm =
-        XatmTransactionManager.start(
-            XatmConfig.builder()
-                .nodeId("suspend-it")
-                .logDir(dir.resolve("log"))
-                .installAsDefault(false)
-                .reaperInterval(Duration.ofMillis(100))
-                .build());
+    tm = Db.prepare(dir, "suspend-it", Duration.ofMillis(100));
   }
 
   @AfterAll
@@ -130,6 +121,31 @@ class SuspendResumeIT {
     tm.rollback();
     assertEquals(List.of(0, 22, 0), db.values(table));
     assertEquals(0, ds.stats().active(), ds.stats().toString());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void aStatementOfTheSuspendedTransactionRefusesWorkUntilResume(Db db) throws Exception {
+    XatmDataSource ds = pool(db, 4);
+    tm.begin();
+    try (Connection c = ds.getConnection();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement("update " + table + " set v = ? where id = ?")) {
+      ps.setInt(1, 16);
+      ps.setInt(2, 1);
+      ps.executeUpdate();
+      Transaction outer = tm.suspend();
+      tm.begin();
+      SQLException e = assertThrows(SQLException.class, ps::executeUpdate);
+      assertEquals("25000", e.getSQLState());
+      assertTrue(e.getMessage().contains("suspended"), e.getMessage());
+      tm.commit();
+      tm.resume(outer);
+      ps.setInt(2, 3);
+      assertEquals(1, ps.executeUpdate());
+    }
+    tm.commit();
+    assertEquals(List.of(16, 0, 16), db.values(table));
   }
 
   @Test

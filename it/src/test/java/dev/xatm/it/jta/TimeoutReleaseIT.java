@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xatm.jdbc.XatmDataSource;
-import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.XatmTransactionManager;
 import jakarta.transaction.RollbackException;
 import java.nio.file.Path;
@@ -47,15 +46,7 @@ class TimeoutReleaseIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Db.prepare(dir);
-    tm =
-        XatmTransactionManager.start(
-            XatmConfig.builder()
-                .nodeId("timeout-it")
-                .logDir(dir.resolve("log"))
-                .installAsDefault(false)
-                .reaperInterval(Duration.ofMillis(200))
-                .build());
+    tm = Db.prepare(dir, "timeout-it", Duration.ofMillis(200));
   }
 
   @AfterAll
@@ -104,9 +95,7 @@ class TimeoutReleaseIT {
   }
 
   @ParameterizedTest
-  @EnumSource(
-      value = Db.class,
-      names = {"POSTGRESQL", "MARIADB"})
+  @EnumSource(Db.class)
   void idleOwnerLosesItsLocksAtTheDeadline(Db db) throws Exception {
     pool(db);
     tm.setTransactionTimeout(TIMEOUT_S);
@@ -151,6 +140,8 @@ class TimeoutReleaseIT {
     assertClean(db);
   }
 
+  // Not H2: its Statement.cancel does not interrupt a lock wait (measured: the owner stayed
+  // blocked until H2's own lock timeout); docs/jdbc-driver.md says so.
   @ParameterizedTest
   @EnumSource(
       value = Db.class,

@@ -123,7 +123,7 @@ final class JdbcProxies {
         case "close":
           if (n == 0) {
             if (raw instanceof Statement s) {
-              handle.forget(s, (Statement) self);
+              handle.forget(s, (Statement) self, lease);
             }
             if (!lease.enter(generation)) {
               return null; // the lease ended and closed the physical object already
@@ -140,6 +140,16 @@ final class JdbcProxies {
           break;
         default:
           break;
+      }
+      if (lease.isSuspended()) {
+        // A statement of a suspended transaction must not do work in that transaction's branch
+        // while the thread runs other work (TransactionManager.suspend, Spring REQUIRES_NEW).
+        throw new SQLException(
+            "this "
+                + method.getDeclaringClass().getSimpleName()
+                + " belongs to a JTA transaction that is suspended; use it again after resume, or"
+                + " create a new one for the work done meanwhile",
+            "25000");
       }
       if (!lease.enter(generation)) {
         String interrupted = lease.interruptReason(generation);

@@ -43,16 +43,13 @@ final class PooledXaConnection {
   private final AtomicInteger uses = new AtomicInteger();
   private final AtomicInteger generation = new AtomicInteger();
   private final Set<Statement> openStatements = ConcurrentHashMap.newKeySet();
-  private final boolean initialReadOnly;
-  private final int initialIsolation;
-  private final String initialCatalog;
+  private final SessionState session = new SessionState();
 
   private volatile long lastReturnedNanos;
   private volatile long borrowedNanos;
   private volatile Throwable borrowStack;
   private volatile boolean leakReported;
   private volatile String brokenReason;
-  private volatile boolean stateDirty;
   // Statements executing right now (raw objects), so a timeout can cancel exactly those.
   private final Set<Statement> runningStatements = ConcurrentHashMap.newKeySet();
   // The lease a timeout interrupted, and why; see interrupt(). Generations start at 1.
@@ -68,9 +65,6 @@ final class PooledXaConnection {
     this.xaResource = new VendorXaResource(xa.getXAResource());
     this.createdNanos = nowNanos;
     this.lastReturnedNanos = nowNanos;
-    this.initialReadOnly = connection.isReadOnly();
-    this.initialIsolation = connection.getTransactionIsolation();
-    this.initialCatalog = connection.getCatalog();
     xa.addConnectionEventListener(
         new ConnectionEventListener() {
           @Override
@@ -273,6 +267,11 @@ final class PooledXaConnection {
     return suspendedBy == thread;
   }
 
+  /** True while the transaction holding this connection is suspended. */
+  boolean isSuspended() {
+    return suspendedBy != null;
+  }
+
   void trackStatement(Statement s) {
     openStatements.add(s);
   }
@@ -281,14 +280,16 @@ final class PooledXaConnection {
     openStatements.remove(s);
   }
 
-  /** Read-only, isolation or catalog were changed through a handle and need a reset. */
-  void markStateDirty() {
-    stateDirty = true;
+  /** The session attributes changed through handles, restored by {@link #resetForReuse()}. */
+  SessionState session() {
+    return session;
   }
 
   /**
    * Makes the connection fit for the next borrower: closes what the last one left open, ends a
-   * local transaction it left behind, restores session settings.
+   * local transaction it left behind (autoCommit is checked on every return: the getter is local in
+   * pgjdbc, Connector/J and H2, and an XA branch may leave it false), restores the session
+   * attributes that were changed (see {@link SessionState}).
    *
    * @throws SQLException the connection is unusable (the pool closes it)
    */
@@ -307,18 +308,7 @@ final class PooledXaConnection {
       connection.rollback();
       connection.setAutoCommit(true);
     }
-    if (stateDirty) {
-      if (connection.isReadOnly() != initialReadOnly) {
-        connection.setReadOnly(initialReadOnly);
-      }
-      if (connection.getTransactionIsolation() != initialIsolation) {
-        connection.setTransactionIsolation(initialIsolation);
-      }
-      if (initialCatalog != null && !initialCatalog.equals(connection.getCatalog())) {
-        connection.setCatalog(initialCatalog);
-      }
-      stateDirty = false;
-    }
+    session.reset(connection);
     connection.clearWarnings();
   }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A bounded pool of physical XA connections to one resource (URL + user).
@@ -26,8 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * connections happen outside it, so a slow database never blocks other borrowers' bookkeeping. A
  * borrower that finds neither an idle connection nor room to open one waits on a {@link Condition}
  * up to the acquire timeout. A background housekeeper (one daemon thread per pool, unless the
- * period is zero) closes idle connections past their idle timeout or lifetime and reports leaks;
- * tests call {@link #runHousekeeping()} with an injected clock instead.
+ * period is zero, started when the first connection opens) closes idle connections past their idle
+ * timeout or lifetime and reports leaks; tests call {@link #runHousekeeping()} with an injected
+ * clock instead.
  *
  * <p>Invariant: {@code total == |all|} + connections being opened, and {@code total <= max}.
  */
@@ -41,9 +43,11 @@ public final class XaPool implements AutoCloseable {
   private final Condition available = lock.newCondition();
   private final Deque<PooledXaConnection> idle = new ArrayDeque<>();
   private final Set<PooledXaConnection> all = new HashSet<>();
-  private final ScheduledExecutorService housekeeper;
+  private final Consumer<XaPool> onDiscard;
 
   // Guarded by lock.
+  private ScheduledExecutorService housekeeper;
+  private PoolDiscardedException discarded;
   private int total;
   private int waiting;
   private boolean closed;
@@ -54,24 +58,45 @@ public final class XaPool implements AutoCloseable {
   private long acquireTimeouts;
   private final Set<PooledXaConnection> suspendedConnections = ConcurrentHashMap.newKeySet();
 
+  /** A pool that lives until {@link #close()}, whatever its connections do (a DataSource's). */
   public XaPool(XaConnectionFactory factory, PoolConfig config) {
+    this(factory, config, null);
+  }
+
+  /**
+   * A pool that closes itself when it has never opened a connection and its first opening fails
+   * with nobody else waiting or opening: then {@code onDiscard} runs (the driver forgets the pool)
+   * and later borrowers get {@link PoolDiscardedException}. So a wrong password or a URL the vendor
+   * refuses leaves nothing behind.
+   *
+   * @param onDiscard called once, outside the pool's lock, when the pool discards itself; null for
+   *     a pool that never does
+   */
+  public XaPool(XaConnectionFactory factory, PoolConfig config, Consumer<XaPool> onDiscard) {
     this.factory = factory;
     this.config = config;
     this.name = factory.url().toString();
+    this.onDiscard = onDiscard;
+  }
+
+  /**
+   * The housekeeper starts with the first connection that opened: a pool that never connects has
+   * nothing to keep and must not hold a thread. Called with the lock held.
+   */
+  private void startHousekeeperIfNeeded() {
     long period = config.housekeepingPeriod().toMillis();
-    if (period > 0) {
-      housekeeper =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "xatm-pool-housekeeper");
-                t.setDaemon(true);
-                return t;
-              });
-      housekeeper.scheduleWithFixedDelay(
-          this::housekeepingTick, period, period, TimeUnit.MILLISECONDS);
-    } else {
-      housekeeper = null;
+    if (housekeeper != null || closed || period <= 0) {
+      return;
     }
+    housekeeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "xatm-pool-housekeeper");
+              t.setDaemon(true);
+              return t;
+            });
+    housekeeper.scheduleWithFixedDelay(
+        this::housekeepingTick, period, period, TimeUnit.MILLISECONDS);
   }
 
   public String name() {
@@ -107,6 +132,9 @@ public final class XaPool implements AutoCloseable {
       lock.lock();
       try {
         while (true) {
+          if (discarded != null) {
+            throw discarded.forLaterBorrower();
+          }
           if (closed) {
             throw new SQLException("the xatm pool for " + name + " is closed", "08003");
           }
@@ -155,14 +183,26 @@ public final class XaPool implements AutoCloseable {
   private PooledXaConnection openNew(Throwable stack) throws SQLException {
     PooledXaConnection c;
     try {
-      c = new PooledXaConnection(this, factory.open(), config.nanoClock().getAsLong());
+      c = wrap(factory.open());
     } catch (SQLException | RuntimeException e) {
+      boolean discardNow = false;
       lock.lock();
       try {
         total--;
-        available.signal();
+        if (onDiscard != null && !closed && created == 0 && total == 0 && waiting == 0) {
+          // Nobody ever connected, nobody waits or opens: the pool has nothing worth keeping.
+          closed = true;
+          discarded = new PoolDiscardedException(name, e);
+          discardNow = true;
+          available.signalAll();
+        } else {
+          available.signal();
+        }
       } finally {
         lock.unlock();
+      }
+      if (discardNow) {
+        onDiscard.accept(this);
       }
       throw e;
     }
@@ -171,10 +211,24 @@ public final class XaPool implements AutoCloseable {
     try {
       created++;
       all.add(c);
+      startHousekeeperIfNeeded();
     } finally {
       lock.unlock();
     }
     return c;
+  }
+
+  /** The pool's view of a fresh physical connection; closes it if even that fails. */
+  private PooledXaConnection wrap(javax.sql.XAConnection xa) throws SQLException {
+    try {
+      return new PooledXaConnection(this, xa, config.nanoClock().getAsLong());
+    } catch (SQLException e) {
+      XaConnectionFactory.closeQuietly(xa);
+      throw Redaction.clean(e, factory.url().secrets());
+    } catch (RuntimeException e) {
+      XaConnectionFactory.closeQuietly(xa);
+      throw Redaction.clean(e, factory.url().secrets());
+    }
   }
 
   private boolean isAlive(PooledXaConnection c, long now) {
@@ -420,6 +474,7 @@ public final class XaPool implements AutoCloseable {
   @Override
   public void close() {
     List<PooledXaConnection> toClose;
+    ScheduledExecutorService keeper;
     lock.lock();
     try {
       if (closed) {
@@ -427,15 +482,44 @@ public final class XaPool implements AutoCloseable {
       }
       closed = true;
       toClose = new ArrayList<>(idle);
+      keeper = housekeeper;
       available.signalAll();
     } finally {
       lock.unlock();
     }
-    if (housekeeper != null) {
-      housekeeper.shutdownNow();
+    if (keeper != null) {
+      keeper.shutdownNow();
     }
     for (PooledXaConnection c : toClose) {
       destroy(c, false);
+    }
+  }
+
+  /**
+   * @throws PoolDiscardedException the pool discarded itself after its first connection failed
+   * @throws SQLException SQLState 08003: the pool is closed
+   */
+  void checkOpen() throws SQLException {
+    lock.lock();
+    try {
+      if (discarded != null) {
+        throw discarded.forLaterBorrower();
+      }
+      if (closed) {
+        throw new SQLException("the xatm pool for " + name + " is closed", "08003");
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** True when the pool closed itself after its first connection failed (see constructor). */
+  public boolean isDiscarded() {
+    lock.lock();
+    try {
+      return discarded != null;
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.transaction.xa.XAException;
@@ -44,6 +46,7 @@ public final class XatmTransaction implements Transaction {
   private final Map<Object, Object> resources = new HashMap<>();
   final Synchronizations synchronizations = new Synchronizations();
   private final AtomicBoolean completing = new AtomicBoolean();
+  private final CountDownLatch completed = new CountDownLatch(1);
   private volatile boolean phase1Started;
   private volatile boolean timedOut;
   private volatile Throwable rollbackCause;
@@ -84,6 +87,25 @@ public final class XatmTransaction implements Transaction {
 
   boolean completionStarted() {
     return completing.get();
+  }
+
+  /** Called once the completion that won {@link #startCompletion()} has run afterCompletion. */
+  void markCompleted() {
+    completed.countDown();
+  }
+
+  /**
+   * Waits for another thread's completion (the reaper's rollback) to finish.
+   *
+   * @return true when it finished within {@code timeout}
+   */
+  boolean awaitCompletion(Duration timeout) {
+    try {
+      return completed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** No enlistment or synchronization is accepted after this (beforeCompletion is over). */
@@ -307,8 +329,9 @@ public final class XatmTransaction implements Transaction {
               && (a.state == Association.State.ACTIVE
                   || (a.state == Association.State.SUSPENDED && flag != XAResource.TMSUSPEND));
       if (!delistable) {
-        throw new IllegalStateException(
-            "transaction " + name + ": " + res + " is not enlisted and active; delist refused");
+        // Javadoc: IllegalStateException only when the transaction is not active; a resource
+        // that is not enlisted (or not associated) is simply not delisted.
+        return false;
       }
       return end(a, flag);
     } finally {
@@ -523,6 +546,12 @@ public final class XatmTransaction implements Transaction {
   void putResource(Object key, Object value) {
     if (key == null) {
       throw new NullPointerException("key");
+    }
+    if (state.state().isTerminal()) {
+      // TSR Javadoc: "IllegalStateException if no transaction is active"; in afterCompletion the
+      // transaction has completed. Its resources stay readable there (frameworks clean up by key).
+      throw new IllegalStateException(
+          "transaction " + name + " has completed (" + state.state() + "); putResource refused");
     }
     lock.lock();
     try {
