@@ -3,15 +3,16 @@ package dev.xatm.hibernate;
 import dev.xatm.tm.XatmTransactionManager;
 import dev.xatm.tm.spi.XatmRuntime;
 import dev.xatm.tm.spi.XatmRuntimes;
+import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.UserTransaction;
 import java.util.Objects;
 import org.hibernate.engine.transaction.jta.platform.spi.JtaPlatform;
+import org.hibernate.engine.transaction.jta.platform.spi.JtaPlatformException;
 
 /**
  * Hibernate ORM's view of the xatm transaction manager (docs/hibernate.md). The SPI is the same in
@@ -27,9 +28,12 @@ import org.hibernate.engine.transaction.jta.platform.spi.JtaPlatform;
  *       hibernate.transaction.jta.platform}: exactly that manager.
  * </ul>
  *
- * <p>Synchronizations are registered as interposed ones through the {@code
- * TransactionSynchronizationRegistry}, as the JTA spec intends for a persistence provider: they run
- * after the application's and before the resources are prepared.
+ * <p>Hibernate's synchronization (its flush before completion) is registered as a regular one on
+ * the transaction, as Hibernate's own platforms for stand-alone managers (Narayana, Atomikos) do:
+ * the flush may be the first use of a connection, whose enlistment registers the {@code jdbc:xa:}
+ * driver's regular synchronization, and xatm refuses a regular synchronization once the interposed
+ * ones run (JTA 1.1 {@code TransactionSynchronizationRegistry}: interposed synchronizations come
+ * after all regular ones).
  *
  * <p>Thread-safe (immutable; the manager binds transactions to threads).
  */
@@ -97,8 +101,16 @@ public final class XatmJtaPlatform implements JtaPlatform {
 
   @Override
   public void registerSynchronization(Synchronization synchronization) {
-    TransactionSynchronizationRegistry registry = manager();
-    registry.registerInterposedSynchronization(synchronization);
+    Transaction tx = manager().getTransaction();
+    if (tx == null) {
+      throw new JtaPlatformException("no JTA transaction is active to register Hibernate with");
+    }
+    try {
+      tx.registerSynchronization(synchronization);
+    } catch (RollbackException | SystemException e) {
+      throw new JtaPlatformException(
+          "could not register Hibernate's synchronization with " + tx + ": " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -79,7 +79,7 @@ class XatmJtaPlatformTest {
             }
           });
       tm.commit();
-      // Interposed: Hibernate flushes after the application's beforeCompletion ran.
+      // Regular, in registration order (Hibernate registers when a session joins).
       assertEquals(
           List.of(
               "application before",
