@@ -18,9 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * currently hold pooled connections.
  *
  * <p>Within one JTA transaction every connection handle of this resource shares one physical
- * connection and therefore one XA branch: the first use enlists it ({@code registerSynchronization}
- * first, then {@code enlistResource}), later handles find it in {@link #branches}. The branch gives
- * the connection back to the pool in {@code afterCompletion}. The driver never calls {@code
+ * connection and therefore one XA branch: the first use enlists it (a synchronization first,
+ * interposed where the TM is also the TSR, see {@link TransactionSource#registerSynchronization};
+ * then {@code enlistResource}), later handles find it in {@link #branches}. The branch gives the
+ * connection back to the pool in {@code afterCompletion}. The driver never calls {@code
  * delistResource}: handles may come and go within the transaction, and neither PostgreSQL nor
  * MariaDB can re-join an ended branch on another handle; the TM ends the branch ({@code
  * XAResource.end(TMSUCCESS)}) before prepare, as part of {@code Transaction.commit}, and {@link
@@ -205,7 +206,7 @@ public final class ManagedResource implements AutoCloseable {
         throw e;
       }
       try {
-        tx.registerSynchronization(this);
+        transactions.registerSynchronization(tx, this);
       } catch (RollbackException | IllegalStateException | SystemException e) {
         completed = true;
         branches.remove(tx, this);

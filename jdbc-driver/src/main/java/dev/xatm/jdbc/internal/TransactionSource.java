@@ -3,7 +3,12 @@ package dev.xatm.jdbc.internal;
 import dev.xatm.tm.spi.ResourceDescriptor;
 import dev.xatm.tm.spi.XatmRuntime;
 import dev.xatm.tm.spi.XatmRuntimes;
+import jakarta.transaction.RollbackException;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.util.Objects;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -52,6 +57,23 @@ public final class TransactionSource {
     }
     XatmRuntime rt = runtime.get();
     return rt == null ? null : rt.transactionManager();
+  }
+
+  /**
+   * Registers the driver's synchronization with the thread's transaction {@code tx}: interposed
+   * when the TM is also the TransactionSynchronizationRegistry (xatm is), regular otherwise. The
+   * TSR Javadoc runs interposed beforeCompletion callbacks after every regular one and refuses
+   * regular registrations from then on; Spring and Hibernate register their flush as interposed, so
+   * a connection first used during that flush could not enlist with a regular synchronization. The
+   * driver's synchronization does nothing before completion, so its group does not matter there.
+   */
+  void registerSynchronization(Transaction tx, Synchronization sync)
+      throws RollbackException, SystemException {
+    if (transactionManager() instanceof TransactionSynchronizationRegistry tsr) {
+      tsr.registerInterposedSynchronization(sync); // the thread's transaction, which is tx
+      return;
+    }
+    tx.registerSynchronization(sync);
   }
 
   /**
