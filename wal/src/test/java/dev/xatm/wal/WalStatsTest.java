@@ -54,14 +54,17 @@ class WalStatsTest {
         }
         WalStats s = wal.stats();
         // Batches: {record 1}, then the ten that queued behind its fsync (one write, one force).
-        assertEquals(2, s.forceLatencyMicros().count(), s.toString());
-        assertEquals(2, s.batchRecords().count(), s.toString());
+        // The held force may also be a background one (the preallocator's); then record 1 rides
+        // in the same batch as the ten, so count one or two batches, one of ten or eleven.
+        long batches = s.batchRecords().count();
+        assertTrue(batches == 1 || batches == 2, s.toString());
+        assertEquals(batches, s.forceLatencyMicros().count(), s.toString());
         assertEquals(11, s.batchRecords().sum());
-        assertEquals(10, s.batchRecords().max());
-        assertEquals(1L, s.batchRecords().counts().get(4), "10 is in the bucket (8, 16]");
+        assertTrue(s.batchRecords().max() >= 10, s.toString());
+        assertEquals(1L, s.batchRecords().counts().get(4), "10 or 11 is in the bucket (8, 16]");
         assertEquals(11, s.queueWaitMicros().count(), "one wait per record");
         assertTrue(s.queueWaitMicros().max() > 0, "ten records waited behind a held fsync");
-        assertEquals(10, s.batchRecords().percentile(1.0));
+        assertTrue(s.batchRecords().percentile(1.0) >= 10);
         // Format 2: a 17-byte header, the payload and a 1-byte end mark per record (FORMAT.md).
         assertEquals(11 * 18 + 10 + 200, s.forcedBytes(), "headers + payloads + end marks");
       }
@@ -70,11 +73,12 @@ class WalStatsTest {
     }
     List<RecordedEvent> events = RecordingFile.readAllEvents(jfr);
     assertFalse(events.isEmpty(), "no LogForce event recorded");
-    assertEquals(2, events.size(), events.toString());
-    RecordedEvent batch = events.get(1);
+    assertTrue(events.size() == 1 || events.size() == 2, events.toString());
+    RecordedEvent batch = events.get(events.size() - 1);
     assertEquals("dev.xatm.wal.LogForce", batch.getEventType().getName());
-    assertEquals(10, batch.getInt("records"));
-    assertEquals(10 * (18 + 20), batch.getLong("bytes"));
+    int records = batch.getInt("records");
+    assertTrue(records == 10 || records == 11, batch.toString());
+    assertEquals(records * 18L + 200 + (records == 11 ? 10 : 0), batch.getLong("bytes"));
     assertEquals(11, batch.getLong("lastLsn"));
     assertEquals(1, batch.getLong("segment"));
     assertTrue(batch.getDuration("maxQueueWait").toNanos() > 0);
