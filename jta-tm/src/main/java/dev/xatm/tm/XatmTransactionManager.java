@@ -141,7 +141,7 @@ public final class XatmTransactionManager
             phase,
             scheduler,
             b.failpoints,
-            new ResourceRegistrar(log, state.resources()),
+            new ResourceRegistrar(log, state.resources()), // the log's view sees every record
             config.retryInitialBackoff(),
             config.retryMaxBackoff());
     this.service =

@@ -32,6 +32,11 @@ public final class TrackingTxLog implements TxLog {
   }
 
   @Override
+  public LogState current() {
+    return log.current();
+  }
+
+  @Override
   public LogState replay() throws TxLogException {
     return log.replay();
   }
@@ -44,7 +49,6 @@ public final class TrackingTxLog implements TxLog {
   @Override
   public void logResourceRegistered(ResourceDescriptor descriptor) throws TxLogException {
     log.logResourceRegistered(descriptor);
-    tracker.resourceRegistered(descriptor);
   }
 
   @Override

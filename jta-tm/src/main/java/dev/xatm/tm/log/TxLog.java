@@ -23,6 +23,14 @@ public interface TxLog extends AutoCloseable {
   /** Rebuilds the state the log implies by reading every record. */
   LogState replay() throws TxLogException;
 
+  /**
+   * What every record replayed or appended so far implies, whoever appended it (the coordinator,
+   * the registrar, the retrier, recovery, an operator): the log is the one owner of this state, so
+   * no collaborator can bypass it. Before {@link #replay()} it is the empty state. Read under the
+   * append lock, so it reflects a prefix of the log in LSN order.
+   */
+  LogState current();
+
   /** Durable: a TM process starts with {@code epoch}. */
   void logEpoch(long epoch, long startedAtMillis) throws TxLogException;
 

@@ -84,6 +84,16 @@ public final class WalTxLog implements TxLog {
     }
   }
 
+  @Override
+  public LogState current() {
+    appendLock.lock();
+    try {
+      return live == null ? new LogStateBuilder().build() : live.build();
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
   /** A state and the LSN of the last record it contains. */
   public record Captured(LogState state, long lsn) {}
 

@@ -110,6 +110,32 @@ class HazardTest {
   }
 
   /**
+   * Issue 10 §1: a resource first used by this process and configured nowhere (the driver registers
+   * it in the log, its pool offers the credentials) is scanned by the periodic passes, so a decided
+   * branch whose connection died is committed by the next pass, not only at the next restart.
+   */
+  @Test
+  void periodicPassScansAResourceFirstUsedInThisProcessWithNothingConfigured() throws Exception {
+    PreparedResource a = new PreparedResource("a", rig.journal);
+    PreparedResource b = new PreparedResource("b", rig.journal);
+    rig.connector.add("a", a).add("b", b);
+    rig.set("xatm.recovery.interval", "10s").start();
+    rig.tm.offerCredentials(b.descriptor(), "pool-pw");
+    DeadAfterPrepare deadB = new DeadAfterPrepare(b, false);
+    rig.tm.begin();
+    rig.tm.getTransaction().enlistResource(a);
+    rig.tm.getTransaction().enlistResource(deadB);
+    Gtrid g = (Gtrid) rig.tm.getTransactionKey();
+    rig.tm.commit();
+    XatmXid bx = xid(g, 2);
+    assertTrue(b.holds(bx), "decided, and its connection is dead");
+
+    rig.scheduler.advanceAndRun(Rig.seconds(10));
+    assertEquals(BranchState.COMMITTED, b.state(bx), "" + rig.tm.recovery().lastReport());
+    assertEquals(0, b.sent("rollback"), "I3");
+  }
+
+  /**
    * A connection that died before its branch was prepared: the rollback cannot reach the resource,
    * and need not (unprepared work does not outlive its connection). No retry loops on it.
    */

@@ -21,7 +21,6 @@ import dev.xatm.tm.recovery.RecoveryReport;
 import dev.xatm.tm.recovery.RecoveryResult;
 import dev.xatm.tm.recovery.RecoveryService;
 import dev.xatm.tm.spi.RecoverySession;
-import dev.xatm.tm.spi.ResourceDescriptor;
 import dev.xatm.tm.spi.ResourceUnavailableException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -203,9 +202,8 @@ public final class RecoveryEngine implements RecoveryService {
       Instant start = env.clock().instant();
       long t0 = System.nanoTime();
       Pass p = new Pass(this, background, start);
-      Map<String, ResourceDescriptor> logged = new LinkedHashMap<>(env.startup().resources());
-      logged.putAll(env.tracker().registeredResources());
-      p.run(targets.resolve(logged));
+      // The log's own state: every ResourceRegistered, whoever wrote it (issue 10 §1).
+      p.run(targets.resolve(env.log().current().resources()));
       RecoveryReport report =
           new RecoveryReport(
               env.nodeId(), start, Duration.ofNanos(System.nanoTime() - t0), p.lines);
@@ -406,10 +404,8 @@ public final class RecoveryEngine implements RecoveryService {
 
   private RecoveryLine operatorCall(InDoubtEntry e, boolean commit, String what) {
     String rid = e.view().resourceId();
-    Map<String, ResourceDescriptor> logged = new LinkedHashMap<>(env.startup().resources());
-    logged.putAll(env.tracker().registeredResources());
     Target t =
-        targets.resolve(logged).stream()
+        targets.resolve(env.log().current().resources()).stream()
             .filter(x -> x.resourceId.equals(rid))
             .findFirst()
             .orElseThrow(
