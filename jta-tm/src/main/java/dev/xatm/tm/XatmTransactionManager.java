@@ -5,6 +5,7 @@ import dev.xatm.snapshot.SnapshotException;
 import dev.xatm.tm.internal.DecisionTracker;
 import dev.xatm.tm.internal.ResourceRegistrar;
 import dev.xatm.tm.internal.TmContext;
+import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.internal.TrackingTxLog;
 import dev.xatm.tm.internal.TransactionService;
 import dev.xatm.tm.log.LogState;
@@ -103,7 +104,8 @@ public final class XatmTransactionManager
   private final LogLifecycle lifecycle; // null when the log is not the TM's own WAL
 
   private XatmTransactionManager(
-      Builder b, TxLog log, LogState state, long epoch, RecoveryConfig recoveryConfig) {
+      Builder b, TxLog log, LogState state, TmIdentity identity, RecoveryConfig recoveryConfig) {
+    long epoch = identity.epoch();
     this.config = b.config;
     this.log = log;
     this.startupState = state;
@@ -145,13 +147,11 @@ public final class XatmTransactionManager
             config.retryInitialBackoff(),
             config.retryMaxBackoff());
     this.service =
-        new TransactionService(
-            ctx, log.nodeId(), epoch, config.defaultTimeout(), config.reaperInterval());
+        new TransactionService(ctx, identity, config.defaultTimeout(), config.reaperInterval());
     this.recovery =
         new RecoveryEngine(
             new RecoveryEnv(
-                log.nodeId(),
-                epoch,
+                identity,
                 ctx.log(),
                 state,
                 decisions,
@@ -259,7 +259,8 @@ public final class XatmTransactionManager
         failStopCause() != null,
         lastLsn,
         durableLsn,
-        segments);
+        segments,
+        recovery.otherLogXids());
   }
 
   /** Rolls back expired transactions now instead of at the reaper's next tick. */
@@ -418,7 +419,7 @@ public final class XatmTransactionManager
   private void startRecovery() {
     try {
       if (recoveryStartup) {
-        recovery.runPass();
+        recovery.startupPass();
       }
       recovery.startBackground();
     } catch (RuntimeException e) {
@@ -560,7 +561,8 @@ public final class XatmTransactionManager
         }
         LogState state = log.replay();
         long epoch = state.epoch() + 1;
-        log.logEpoch(epoch, clock.millis());
+        TmIdentity identity = TmIdentity.start(log.nodeId(), log.logId(), epoch);
+        log.logEpoch(epoch, identity.incarnation(), clock.millis());
         LOG.log(
             Level.INFO,
             "xatm transaction manager node "
@@ -569,7 +571,7 @@ public final class XatmTransactionManager
                 + epoch
                 + "; log: "
                 + state);
-        tm = new XatmTransactionManager(this, log, state, epoch, recoveryConfig);
+        tm = new XatmTransactionManager(this, log, state, identity, recoveryConfig);
       } catch (TxLogException e) {
         closeQuietly(log);
         throw new XatmStartupException(

@@ -32,6 +32,11 @@ public final class TrackingTxLog implements TxLog {
   }
 
   @Override
+  public long logId() {
+    return log.logId();
+  }
+
+  @Override
   public LogState current() {
     return log.current();
   }
@@ -42,8 +47,8 @@ public final class TrackingTxLog implements TxLog {
   }
 
   @Override
-  public void logEpoch(long epoch, long startedAtMillis) throws TxLogException {
-    log.logEpoch(epoch, startedAtMillis);
+  public void logEpoch(long epoch, int incarnation, long startedAtMillis) throws TxLogException {
+    log.logEpoch(epoch, incarnation, startedAtMillis);
   }
 
   @Override

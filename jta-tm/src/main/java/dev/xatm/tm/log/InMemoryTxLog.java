@@ -30,6 +30,7 @@ public final class InMemoryTxLog implements TxLog {
   }
 
   private final String nodeId;
+  private final long logId;
   private final ReentrantLock lock = new ReentrantLock();
   private final List<Entry> entries = new ArrayList<>();
   private IOException poisonedBy;
@@ -38,8 +39,23 @@ public final class InMemoryTxLog implements TxLog {
   private boolean closed;
   private volatile boolean damaged;
 
+  /** A new log with a random identity. */
   public InMemoryTxLog(String nodeId) {
+    this(nodeId, TxLog.logIdOf(java.util.UUID.randomUUID()));
+  }
+
+  /** A log with this identity (a copy of another log keeps its identity). */
+  public InMemoryTxLog(String nodeId, long logId) {
     this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+    if (logId == 0) {
+      throw new IllegalArgumentException("a log id is never 0");
+    }
+    this.logId = logId;
+  }
+
+  @Override
+  public long logId() {
+    return logId;
   }
 
   /** Every later append fails with this cause. */
@@ -138,8 +154,8 @@ public final class InMemoryTxLog implements TxLog {
   }
 
   @Override
-  public void logEpoch(long epoch, long startedAtMillis) throws TxLogException {
-    append(new TxRecord.EpochStarted(nodeId, epoch, startedAtMillis), true);
+  public void logEpoch(long epoch, int incarnation, long startedAtMillis) throws TxLogException {
+    append(new TxRecord.EpochStarted(nodeId, epoch, startedAtMillis, incarnation), true);
   }
 
   @Override

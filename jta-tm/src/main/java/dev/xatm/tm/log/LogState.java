@@ -39,6 +39,7 @@ public final class LogState {
   private final Set<Gtrid> rolledBackAndEnded;
   private final List<HeuristicEntry> heuristics;
   private final List<String> anomalies;
+  private final Map<Long, Set<Integer>> starts;
 
   LogState(
       String nodeId,
@@ -50,7 +51,8 @@ public final class LogState {
       Set<Gtrid> committedAndEnded,
       Set<Gtrid> rolledBackAndEnded,
       List<HeuristicEntry> heuristics,
-      List<String> anomalies) {
+      List<String> anomalies,
+      Map<Long, Set<Integer>> starts) {
     this.nodeId = nodeId;
     this.epoch = epoch;
     this.lastLsn = lastLsn;
@@ -61,6 +63,22 @@ public final class LogState {
     this.rolledBackAndEnded = Set.copyOf(rolledBackAndEnded);
     this.heuristics = List.copyOf(heuristics);
     this.anomalies = List.copyOf(anomalies);
+    Map<Long, Set<Integer>> s = new java.util.HashMap<>();
+    starts.forEach((e, i) -> s.put(e, Set.copyOf(i)));
+    this.starts = Map.copyOf(s);
+  }
+
+  /**
+   * The process starts the log records, epoch to incarnations (only starts that recorded one:
+   * versions before issue 10 did not). Checkpoints carry them all.
+   */
+  public Map<Long, Set<Integer>> starts() {
+    return starts;
+  }
+
+  /** True when the log records a process start with this epoch and incarnation. */
+  public boolean started(long epoch, int incarnation) {
+    return starts.getOrDefault(epoch, Set.of()).contains(incarnation);
   }
 
   /** The node id of the last EpochStarted record, or {@code null} for a log without one. */

@@ -32,6 +32,15 @@ public final class LogStateBuilder {
   private final Set<Gtrid> rolledBackAndEnded = new HashSet<>();
   private final List<LogState.HeuristicEntry> heuristics = new ArrayList<>();
   private final List<String> anomalies = new ArrayList<>();
+  private final Map<Long, Set<Integer>> starts = new HashMap<>();
+
+  /** Notes that a process started epoch {@code epoch} with {@code incarnation} (checkpoints). */
+  public LogStateBuilder started(long epoch, int incarnation) {
+    if (incarnation != 0) {
+      starts.computeIfAbsent(epoch, e -> new HashSet<>()).add(incarnation);
+    }
+    return this;
+  }
 
   /** Applies one record read at {@code lsn}. */
   public LogStateBuilder apply(long lsn, TxRecord record) {
@@ -72,10 +81,12 @@ public final class LogStateBuilder {
         committedAndEnded,
         rolledBackAndEnded,
         heuristics,
-        anomalies);
+        anomalies,
+        starts);
   }
 
   private void epochStarted(long lsn, TxRecord.EpochStarted r) {
+    started(r.epoch(), r.incarnation()); // even when out of order: that start happened
     if (r.epoch() <= epoch) {
       anomaly(lsn, "epoch " + r.epoch() + " does not increase the current epoch " + epoch);
       return;

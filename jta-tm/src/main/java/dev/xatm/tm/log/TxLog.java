@@ -20,6 +20,19 @@ public interface TxLog extends AutoCloseable {
   /** The node id this log belongs to. */
   String nodeId();
 
+  /**
+   * This log's identity in every gtrid it decides (layout 2, docs/tm-protocol.md): never 0, the
+   * same for the life of the log and for a copy restored elsewhere, different for another log (with
+   * overwhelming probability) even when it has the same node id.
+   */
+  long logId();
+
+  /** The compact log id of a log UUID: its two halves XORed, never 0. */
+  static long logIdOf(java.util.UUID uuid) {
+    long id = uuid.getMostSignificantBits() ^ uuid.getLeastSignificantBits();
+    return id == 0 ? 1 : id;
+  }
+
   /** Rebuilds the state the log implies by reading every record. */
   LogState replay() throws TxLogException;
 
@@ -31,8 +44,16 @@ public interface TxLog extends AutoCloseable {
    */
   LogState current();
 
-  /** Durable: a TM process starts with {@code epoch}. */
-  void logEpoch(long epoch, long startedAtMillis) throws TxLogException;
+  /**
+   * Durable: a TM process starts with {@code epoch} and {@code incarnation} (the random part of its
+   * gtrids; recovery tells a lost start from a known one by it).
+   */
+  void logEpoch(long epoch, int incarnation, long startedAtMillis) throws TxLogException;
+
+  /** Durable: an epoch without recorded incarnation (as versions before issue 10 wrote). */
+  default void logEpoch(long epoch, long startedAtMillis) throws TxLogException {
+    logEpoch(epoch, 0, startedAtMillis);
+  }
 
   /** Durable: the first use of a resource by this node. */
   void logResourceRegistered(ResourceDescriptor descriptor) throws TxLogException;

@@ -10,10 +10,20 @@ public sealed interface TxRecord {
 
   TxRecordType type();
 
-  /** A TM process started and took {@code epoch} (forced; strictly increasing). */
-  record EpochStarted(String nodeId, long epoch, long startedAtMillis) implements TxRecord {
+  /**
+   * A TM process started and took {@code epoch} (forced; strictly increasing), with a random {@code
+   * incarnation} that is part of every gtrid it hands out (0: not recorded, as versions before
+   * issue 10 wrote it).
+   */
+  record EpochStarted(String nodeId, long epoch, long startedAtMillis, int incarnation)
+      implements TxRecord {
     public EpochStarted {
       Objects.requireNonNull(nodeId, "nodeId");
+    }
+
+    /** Without incarnation (the old record). */
+    public EpochStarted(String nodeId, long epoch, long startedAtMillis) {
+      this(nodeId, epoch, startedAtMillis, 0);
     }
 
     @Override

@@ -30,6 +30,7 @@ public final class TxRecordCodec {
   static final String NODE_ID = "nodeId";
   static final String EPOCH = "epoch";
   static final String STARTED_AT = "startedAt";
+  static final String INCARNATION = "incarnation";
   static final String RESOURCE_ID = "resourceId";
   static final String URL = "url";
   static final String USER = "user";
@@ -44,10 +45,13 @@ public final class TxRecordCodec {
   public static byte[] encode(TxRecord record) {
     try (MessageBufferPacker p = PACKER.newBufferPacker()) {
       if (record instanceof TxRecord.EpochStarted r) {
-        p.packMapHeader(3);
+        p.packMapHeader(r.incarnation() == 0 ? 3 : 4);
         str(p, NODE_ID, r.nodeId());
         p.packString(EPOCH).packLong(r.epoch());
         p.packString(STARTED_AT).packLong(r.startedAtMillis());
+        if (r.incarnation() != 0) {
+          p.packString(INCARNATION).packLong(r.incarnation() & 0xffffffffL);
+        }
       } else if (record instanceof TxRecord.ResourceRegistered r) {
         ResourceDescriptor d = r.descriptor();
         p.packMapHeader(d.user() == null ? 2 : 3);
@@ -107,7 +111,10 @@ public final class TxRecordCodec {
     return switch (type) {
       case EPOCH_STARTED ->
           new TxRecord.EpochStarted(
-              in.string(NODE_ID), in.longValue(EPOCH), in.longValue(STARTED_AT));
+              in.string(NODE_ID),
+              in.longValue(EPOCH),
+              in.longValue(STARTED_AT),
+              (int) in.optionalLong(INCARNATION));
       case RESOURCE_REGISTERED ->
           new TxRecord.ResourceRegistered(
               new ResourceDescriptor(
@@ -237,6 +244,10 @@ public final class TxRecordCodec {
 
     long longValue(String key) throws TxLogFormatException {
       return typed(key, Long.class);
+    }
+
+    long optionalLong(String key) throws TxLogFormatException {
+      return map.containsKey(key) ? longValue(key) : 0;
     }
 
     Gtrid gtrid() throws TxLogFormatException {

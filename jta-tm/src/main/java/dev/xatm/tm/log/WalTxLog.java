@@ -50,6 +50,11 @@ public final class WalTxLog implements TxLog {
     return wal.nodeId();
   }
 
+  @Override
+  public long logId() {
+    return TxLog.logIdOf(wal.logId());
+  }
+
   /**
    * Makes {@link #replay()} start from a checkpoint: {@code seed} holds the state after LSN {@code
    * fromLsn - 1}, and only records with LSN &ge; {@code fromLsn} are read.
@@ -153,8 +158,8 @@ public final class WalTxLog implements TxLog {
   }
 
   @Override
-  public void logEpoch(long epoch, long startedAtMillis) throws TxLogException {
-    forced(new TxRecord.EpochStarted(nodeId(), epoch, startedAtMillis));
+  public void logEpoch(long epoch, int incarnation, long startedAtMillis) throws TxLogException {
+    forced(new TxRecord.EpochStarted(nodeId(), epoch, startedAtMillis, incarnation));
   }
 
   @Override

@@ -141,7 +141,7 @@ class DecisionTableTest {
     Gtrid live = (Gtrid) rig.tm.getTransactionKey();
     XatmXid liveXid = xid(live, 1);
     a.hold(liveXid); // as if phase 1 had prepared it
-    Gtrid gone = new Gtrid(Rig.NODE, rig.tm.epoch(), 999);
+    Gtrid gone = new Gtrid(Rig.NODE, live.logId(), live.incarnation(), rig.tm.epoch(), 999);
     a.hold(xid(gone, 1));
     RecoveryReport r = rig.tm.recovery().runPass();
     assertEquals(RecoveryResult.LEFT_ALONE, lineOf(r, liveXid).result());

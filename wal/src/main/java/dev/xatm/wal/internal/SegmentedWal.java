@@ -43,6 +43,7 @@ public final class SegmentedWal implements Wal {
   private final Storage storage;
   private final Path directory;
   private final String nodeId;
+  private final UUID logId;
   private final OpenReport report;
   private final DirectoryLock lock;
   private final Preallocator preallocator;
@@ -71,6 +72,7 @@ public final class SegmentedWal implements Wal {
     this.storage = config.storage();
     this.directory = config.directory();
     this.nodeId = nodeId;
+    this.logId = logId;
     this.report = report;
     this.lock = lock;
     this.preallocator = preallocator;
@@ -370,6 +372,11 @@ public final class SegmentedWal implements Wal {
   @Override
   public String nodeId() {
     return nodeId;
+  }
+
+  @Override
+  public UUID logId() {
+    return logId;
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.xatm.tm.recovery.internal;
 
 import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.XatmXid;
+import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.internal.XaClassifier;
 import dev.xatm.tm.internal.XaPhase;
 import dev.xatm.tm.internal.XaVerdict;
@@ -40,6 +41,12 @@ final class Pass {
   private final boolean honourBackoff;
   private final Instant now;
   final List<RecoveryLine> lines = new ArrayList<>();
+
+  /** Lines of Xids that prove the log lost records (XidDecider.Decision#lostTail). */
+  final List<RecoveryLine> lostTail = new ArrayList<>();
+
+  /** Xids with this node id written by another log: two processes share the node id. */
+  int otherLogXids;
 
   /** Per resource scanned successfully: our Xids it still lists after this pass acted. */
   private final Map<String, Set<XatmXid>> stillListed = new HashMap<>();
@@ -122,6 +129,10 @@ final class Pass {
           add(XaCall.name(raw, null), t, RecoveryLogState.NOT_APPLICABLE, foreignReason(raw));
           continue;
         }
+        if (engine.identity().ownership(ours.get().gtrid()) == TmIdentity.Ownership.OTHER_LOG) {
+          otherLog(t, ours.get());
+          continue;
+        }
         handle(t, xa, ours.get(), still, pending, unresolved);
       }
       if (!pending.isEmpty()) {
@@ -143,12 +154,15 @@ final class Pass {
       List<Pending> pending,
       Map<String, RecoveryEngine.InDoubtEntry> unresolved) {
     XidDecider.Decision d = engine.decide(x.gtrid());
-    if (d.action() == RecoveryAction.ROLLBACK && x.gtrid().epoch() == engine.epoch()) {
+    if (d.action() == RecoveryAction.ROLLBACK && engine.identity().thisProcess(x.gtrid())) {
       // Hazard: a live transaction of this process. Re-check right before acting.
       d = engine.decide(x.gtrid());
     }
     if (d.action() == RecoveryAction.LEAVE_ALONE) {
       RecoveryLine l = line(x.toString(), t, d.logState(), d.action(), d.ifNoCall(), d.reason());
+      if (d.lostTail()) {
+        lostTail.add(l);
+      }
       still.add(x);
       if (l.unresolved()) {
         unresolved.put(x.toString(), engine.entry(l, x, now));
@@ -373,6 +387,28 @@ final class Pass {
             RecoveryAction.SCAN,
             RecoveryResult.UNREACHABLE,
             reason + next));
+  }
+
+  /**
+   * Another log wrote this Xid with our node id: another process is configured with the same node
+   * id. Its transaction may be prepared right now and committed a moment later by its owner, so it
+   * is never touched; the line is unresolved, so every pass reports it at WARNING.
+   */
+  private void otherLog(Target t, XatmXid x) {
+    otherLogXids++;
+    lines.add(
+        new RecoveryLine(
+            x.toString(),
+            t.resourceId,
+            RecoveryLogState.NOT_APPLICABLE,
+            RecoveryAction.LEAVE_ALONE,
+            RecoveryResult.NODE_ID_CLASH,
+            "NODE ID CLASH: an Xid with this node id ('"
+                + x.gtrid().nodeId()
+                + String.format("') written by another log (log id %016x", x.gtrid().logId())
+                + String.format(", this log %016x)", engine.identity().logId())
+                + ": another process is configured with the same xatm.node-id; never touched."
+                + " Give every process its own node id"));
   }
 
   private void add(String xid, Target t, RecoveryLogState state, String reason) {

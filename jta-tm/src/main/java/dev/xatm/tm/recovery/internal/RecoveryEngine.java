@@ -3,6 +3,7 @@ package dev.xatm.tm.recovery.internal;
 import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.Scheduler;
 import dev.xatm.tm.XatmXid;
+import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.internal.XaClassifier;
 import dev.xatm.tm.internal.XaPhase;
 import dev.xatm.tm.internal.XaVerdict;
@@ -65,6 +66,8 @@ public final class RecoveryEngine implements RecoveryService {
   private final List<LogState.HeuristicEntry> startupHeuristics;
 
   private volatile RecoveryReport lastReport;
+  private volatile int otherLogXids;
+  private volatile List<RecoveryLine> lostTail = List.of();
   private volatile boolean closed;
   private Scheduler.Cancellable next;
 
@@ -107,8 +110,12 @@ public final class RecoveryEngine implements RecoveryService {
     return backoff;
   }
 
+  TmIdentity identity() {
+    return env.identity();
+  }
+
   XidDecider.Decision decide(Gtrid g) {
-    return XidDecider.decide(g, env.epoch(), facts);
+    return XidDecider.decide(g, env.identity(), facts);
   }
 
   private final XidDecider.Facts facts =
@@ -140,6 +147,11 @@ public final class RecoveryEngine implements RecoveryService {
         }
 
         @Override
+        public boolean knownStart(long epoch, int incarnation) {
+          return env.startup().started(epoch, incarnation);
+        }
+
+        @Override
         public boolean logDamaged() {
           return env.log().openedDespiteDamage();
         }
@@ -154,7 +166,7 @@ public final class RecoveryEngine implements RecoveryService {
    * a background retry may still own it and its End: tell it the branch is done.
    */
   void resolvedElsewhere(XatmXid x, Outcome outcome) {
-    if (x.gtrid().epoch() == env.epoch() && !decided.containsKey(x.gtrid())) {
+    if (env.identity().thisProcess(x.gtrid()) && !decided.containsKey(x.gtrid())) {
       env.resolvedElsewhere().accept(x, outcome);
     }
   }
@@ -208,6 +220,8 @@ public final class RecoveryEngine implements RecoveryService {
           new RecoveryReport(
               env.nodeId(), start, Duration.ofNanos(System.nanoTime() - t0), p.lines);
       lastReport = report;
+      otherLogXids = p.otherLogXids;
+      lostTail = List.copyOf(p.lostTail);
       log(report);
       return report;
     } finally {
@@ -221,6 +235,39 @@ public final class RecoveryEngine implements RecoveryService {
       LOG.log(l.unresolved() ? Level.WARNING : Level.INFO, "recovery: " + l);
     }
     LOG.log(report.unresolved() ? Level.WARNING : Level.INFO, report.summary());
+  }
+
+  /**
+   * The pass before the TM accepts transactions. Refuses (strict mode) when a resource holds a
+   * prepared Xid of this log that proves the log lost records: presuming anything about the other
+   * transactions of that lost stretch could roll back a decided one.
+   *
+   * @throws dev.xatm.tm.XatmStartupException naming the Xids and the fix
+   */
+  public RecoveryReport startupPass() {
+    RecoveryReport r = runPass();
+    List<RecoveryLine> evidence = lostTail;
+    if (!evidence.isEmpty() && !env.log().openedDespiteDamage()) {
+      throw new dev.xatm.tm.XatmStartupException(
+          "the transaction log of node "
+              + env.nodeId()
+              + " lost records: "
+              + evidence.size()
+              + " prepared Xid(s) of this log lie beyond everything it contains ("
+              + evidence.stream().limit(5).map(RecoveryLine::xid).toList()
+              + (evidence.size() > 5 ? " ..." : "")
+              + ": "
+              + evidence.get(0).reason()
+              + "). Restore the lost segments from a backup, or open the log in damaged mode"
+              + " (WalConfig.openDamaged) so that recovery keeps them in doubt for an operator",
+          null);
+    }
+    return r;
+  }
+
+  /** Xids with this node id but another log's identity seen by the last pass (metric). */
+  public int otherLogXids() {
+    return otherLogXids;
   }
 
   /** Starts background passes on the scheduler (none when the interval is zero). */
@@ -304,7 +351,7 @@ public final class RecoveryEngine implements RecoveryService {
     try {
       InDoubtEntry e = find(xidString);
       Gtrid g = e.xid().gtrid();
-      if (g.epoch() == env.epoch() && env.alive().test(g)) {
+      if (env.identity().thisProcess(g) && env.alive().test(g)) {
         throw new RecoveryRefusedException(
             xidString + " belongs to a live transaction of this process; it completes it itself");
       }
@@ -341,7 +388,7 @@ public final class RecoveryEngine implements RecoveryService {
                 + " has a durable Committing record, so every branch must commit (I3); use"
                 + " commitInDoubt");
       }
-      if (g.epoch() == env.epoch() && env.alive().test(g)) {
+      if (env.identity().thisProcess(g) && env.alive().test(g)) {
         throw new RecoveryRefusedException(
             xidString + " belongs to a live transaction of this process; it completes it itself");
       }
@@ -351,18 +398,13 @@ public final class RecoveryEngine implements RecoveryService {
     }
   }
 
-  /** The gtrid of {@code node/epoch/sequence#branch} when it is this node's. */
+  /** The gtrid of {@code <gtrid>#branch} (Gtrid#toString) when it is this node's. */
   private Optional<Gtrid> gtridOf(String xidString) {
-    try {
-      int hash = xidString.lastIndexOf('#');
-      String[] parts = xidString.substring(0, hash).split("/");
-      if (parts.length != 3 || !parts[0].equals(env.nodeId())) {
-        return Optional.empty();
-      }
-      return Optional.of(new Gtrid(parts[0], Long.parseLong(parts[1]), Long.parseLong(parts[2])));
-    } catch (RuntimeException notOurs) {
+    int hash = xidString.lastIndexOf('#');
+    if (hash < 0) {
       return Optional.empty();
     }
+    return Gtrid.parse(xidString.substring(0, hash)).filter(g -> g.nodeId().equals(env.nodeId()));
   }
 
   private boolean committedInLog(Gtrid g) {

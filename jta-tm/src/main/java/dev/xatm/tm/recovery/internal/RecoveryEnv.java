@@ -4,6 +4,7 @@ import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.Scheduler;
 import dev.xatm.tm.XatmXid;
 import dev.xatm.tm.internal.DecisionTracker;
+import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.log.LogState;
 import dev.xatm.tm.log.Outcome;
 import dev.xatm.tm.log.TxLog;
@@ -18,6 +19,7 @@ import java.util.function.Predicate;
 /**
  * What the recovery engine needs from its transaction manager.
  *
+ * @param identity node id, log id, incarnation and epoch of this process (whose Xids are whose)
  * @param log the TM's (tracking) log: recovery appends End, Committing (operator), Heuristic and
  *     HeuristicCleared through it
  * @param startup the log state found at start
@@ -28,8 +30,7 @@ import java.util.function.Predicate;
  *     committed or rolled back (or confirmed), so the background retrier stops retrying it
  */
 public record RecoveryEnv(
-    String nodeId,
-    long epoch,
+    TmIdentity identity,
     TxLog log,
     LogState startup,
     DecisionTracker tracker,
@@ -42,5 +43,13 @@ public record RecoveryEnv(
     Scheduler scheduler) {
   public RecoveryEnv {
     connectors = List.copyOf(connectors);
+  }
+
+  public String nodeId() {
+    return identity.nodeId();
+  }
+
+  public long epoch() {
+    return identity.epoch();
   }
 }

@@ -1,6 +1,7 @@
 package dev.xatm.tm.recovery.internal;
 
 import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.log.Outcome;
 import dev.xatm.tm.recovery.RecoveryAction;
 import dev.xatm.tm.recovery.RecoveryLogState;
@@ -36,18 +37,50 @@ final class XidDecider {
 
     /** The log was opened despite damage. */
     boolean logDamaged();
+
+    /** The log records a process start with this epoch and incarnation. */
+    boolean knownStart(long epoch, int incarnation);
   }
 
+  /**
+   * @param lostTail the Xid is evidence that the log lost records (a gtrid of this log from an
+   *     epoch the log does not contain, or from the current epoch but another process start)
+   */
   record Decision(
-      RecoveryLogState logState, RecoveryAction action, RecoveryResult ifNoCall, String reason) {}
+      RecoveryLogState logState,
+      RecoveryAction action,
+      RecoveryResult ifNoCall,
+      String reason,
+      boolean lostTail) {
+    Decision(RecoveryLogState logState, RecoveryAction action, RecoveryResult ifNoCall, String r) {
+      this(logState, action, ifNoCall, r, false);
+    }
+  }
 
-  static Decision decide(Gtrid g, long currentEpoch, Facts f) {
+  /**
+   * Decides for a gtrid with this node id that is ours or of the old layout ({@link
+   * TmIdentity#ownership}); a gtrid of another log never reaches here.
+   */
+  static Decision decide(Gtrid g, TmIdentity me, Facts f) {
     if (f.decidedUnfinished(g)) {
       return new Decision(
           RecoveryLogState.COMMITTING,
           RecoveryAction.COMMIT,
           RecoveryResult.DONE,
           "durable Committing without End: commit");
+    }
+    long currentEpoch = me.epoch();
+    if (g.legacy()) {
+      return legacy(g, currentEpoch, f);
+    }
+    if (g.epoch() == currentEpoch && g.incarnation() != me.incarnation()) {
+      return lostTail(
+          g,
+          "epoch "
+              + g.epoch()
+              + " of this log was handed out by another process start before this one (incarnation"
+              + String.format(" %08x, this one %08x", g.incarnation(), me.incarnation())
+              + "): the log lost the records of that start");
     }
     if (g.epoch() == currentEpoch) {
       // alive first, then decided: a live transaction may decide and finish in between, but a
@@ -76,17 +109,56 @@ final class XidDecider {
           "current epoch, no longer alive, no commit decision: roll back");
     }
     if (g.epoch() > currentEpoch) {
+      return lostTail(
+          g,
+          "epoch "
+              + g.epoch()
+              + " of this log is newer than this process's ("
+              + currentEpoch
+              + "): the log lost its newest records (or was restored from an old copy)");
+    }
+    if (!f.knownStart(g.epoch(), g.incarnation())) {
+      return lostTail(
+          g,
+          "its process start (epoch "
+              + g.epoch()
+              + String.format(", incarnation %08x", g.incarnation())
+              + ") is not in this log: the log lost the records of that start");
+    }
+    return earlierEpoch(g, f);
+  }
+
+  private static Decision lostTail(Gtrid g, String why) {
+    return new Decision(
+        RecoveryLogState.NONE,
+        RecoveryAction.LEAVE_ALONE,
+        RecoveryResult.IN_DOUBT,
+        "LOST LOG RECORDS: "
+            + why
+            + "; its decision may have been lost, so recovery never presumes abort for it."
+            + " Commit or roll back by hand",
+        true);
+  }
+
+  /**
+   * Layout 1 (no log identity): another process with the same node id could have written it, so it
+   * is ours only through a record our log holds of its gtrid.
+   */
+  private static Decision legacy(Gtrid g, long currentEpoch, Facts f) {
+    boolean recorded = f.ended(g).isPresent() || f.begun(g);
+    if (!recorded || g.epoch() >= currentEpoch) {
       return new Decision(
           RecoveryLogState.NONE,
           RecoveryAction.LEAVE_ALONE,
           RecoveryResult.IN_DOUBT,
-          "epoch "
-              + g.epoch()
-              + " is newer than this process's ("
-              + currentEpoch
-              + "): was the log restored from an old copy, or does another process use this node"
-              + " id? Resolve by hand");
+          "old-layout Xid (no log identity) that this log holds no record of: another process with"
+              + " the same node id may own it, so recovery does not presume abort; resolve by"
+              + " hand");
     }
+    return earlierEpoch(g, f);
+  }
+
+  private static Decision earlierEpoch(Gtrid g, Facts f) {
     Optional<Outcome> ended = f.ended(g);
     if (ended.isPresent() && ended.get() == Outcome.COMMITTED) {
       return new Decision(

@@ -1,0 +1,207 @@
+package dev.xatm.tm.recovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xatm.tm.Failpoint;
+import dev.xatm.tm.Failpoints;
+import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.XatmStartupException;
+import dev.xatm.tm.XatmXid;
+import dev.xatm.tm.log.InMemoryTxLog;
+import dev.xatm.tm.log.TxRecord;
+import dev.xatm.tm.testing.FakeXAResource.BranchState;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 10 §2 and §3: whose an Xid with our node id is. Two processes configured with one node id
+ * (each its own log, the same databases) never touch each other's prepared branches; a log that
+ * lost its newest records hands out fresh gtrids and never presumes abort for Xids that prove the
+ * loss.
+ */
+class LogIdentityTest {
+
+  /** Freezes the first transaction of {@code rig} at {@code point} until {@code go} opens. */
+  private static Thread frozenAt(
+      Rig rig,
+      Failpoint point,
+      CountDownLatch reached,
+      CountDownLatch go,
+      AtomicReference<Gtrid> gtrid,
+      AtomicReference<Throwable> outcome,
+      PreparedResource... rs) {
+    rig.failpoints.arm(
+        point,
+        Failpoints.onHit(
+            1,
+            (p, g, br) -> {
+              reached.countDown();
+              try {
+                go.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }));
+    Thread app =
+        new Thread(
+            () -> {
+              try {
+                rig.tm.begin();
+                gtrid.set((Gtrid) rig.tm.getTransactionKey());
+                for (PreparedResource r : rs) {
+                  rig.tm.getTransaction().enlistResource(r);
+                }
+                rig.tm.commit();
+              } catch (Throwable t) {
+                outcome.set(t);
+              }
+            });
+    app.start();
+    return app;
+  }
+
+  @Test
+  void aSecondProcessWithTheSameNodeIdNeverRollsBackTheFirstOnesPreparedBranches()
+      throws Exception {
+    try (Rig a = new Rig();
+        Rig b = new Rig(Rig.LOG_ID + 1)) {
+      PreparedResource x = a.resource("x");
+      PreparedResource y = a.resource("y");
+      b.share(x).share(y);
+      a.start();
+      CountDownLatch reached = new CountDownLatch(1);
+      CountDownLatch go = new CountDownLatch(1);
+      AtomicReference<Gtrid> g = new AtomicReference<>();
+      AtomicReference<Throwable> outcome = new AtomicReference<>();
+      Thread app = frozenAt(a, Failpoint.BEFORE_COMMITTING_DURABLE, reached, go, g, outcome, x, y);
+      assertTrue(reached.await(10, TimeUnit.SECONDS));
+      XatmXid x1 = new XatmXid(g.get(), 1);
+      XatmXid y2 = new XatmXid(g.get(), 2);
+      assertTrue(x.holds(x1) && y.holds(y2), "A's branches are prepared");
+
+      b.start(); // same node id n1, its own (empty) log, the same databases
+      RecoveryReport r = b.tm.recovery().lastReport();
+      assertEquals(0, x.sent("rollback") + y.sent("rollback"), r.toString());
+      assertEquals(2, r.count(RecoveryResult.NODE_ID_CLASH), r.toString());
+      assertTrue(r.unresolved(), "reported loudly: " + r);
+      assertTrue(r.toString().contains("NODE ID CLASH"), r.toString());
+      assertEquals(2, b.tm.metrics().nodeIdClashXids());
+      assertTrue(b.tm.recovery().runPass().count(RecoveryResult.NODE_ID_CLASH) == 2);
+
+      go.countDown();
+      app.join(10_000);
+      assertEquals(null, outcome.get(), "A's commit succeeds");
+      assertEquals(BranchState.COMMITTED, x.state(x1));
+      assertEquals(BranchState.COMMITTED, y.state(y2));
+    }
+  }
+
+  @Test
+  void aLogThatLostItsTailHandsOutFreshGtridsAndNeverPresumesAbortForTheEvidence()
+      throws Exception {
+    try (Rig rig = new Rig()) {
+      PreparedResource x = rig.resource("x");
+      PreparedResource y = rig.resource("y");
+      rig.start();
+      CountDownLatch reached = new CountDownLatch(1);
+      CountDownLatch never = new CountDownLatch(1);
+      AtomicReference<Gtrid> g = new AtomicReference<>();
+      AtomicReference<Throwable> outcome = new AtomicReference<>();
+      frozenAt(rig, Failpoint.BEFORE_COMMITTING_DURABLE, reached, never, g, outcome, x, y);
+      assertTrue(reached.await(10, TimeUnit.SECONDS));
+      Gtrid old = g.get();
+      XatmXid x1 = new XatmXid(old, 1);
+
+      // The process dies and the log loses every record of its start (the active segment
+      // truncated to its header); the operator opens it in damaged mode right away. The start
+      // takes the same epoch again.
+      rig.crashLosingRecordsAfter(0);
+      rig.log.markOpenedDespiteDamage();
+      rig.start();
+      assertEquals(old.epoch(), rig.tm.epoch(), "the same epoch is handed out again");
+      RecoveryReport r = rig.tm.recovery().lastReport();
+      assertTrue(r.toString().contains("LOST LOG RECORDS"), r.toString());
+      assertEquals(2, rig.tm.recovery().inDoubt().size(), r.toString());
+
+      rig.tm.begin();
+      Gtrid fresh = (Gtrid) rig.tm.getTransactionKey();
+      rig.tm.getTransaction().enlistResource(x);
+      rig.tm.getTransaction().enlistResource(y);
+      rig.tm.commit();
+      assertEquals(old.epoch(), fresh.epoch());
+      assertEquals(old.sequence(), fresh.sequence());
+      assertNotEquals(old, fresh, "another incarnation: a fresh gtrid");
+      assertEquals(BranchState.COMMITTED, x.state(new XatmXid(fresh, 1)));
+      assertEquals(BranchState.PREPARED, x.state(x1), "the old undecided branch is untouched");
+      assertEquals(0, x.sent("rollback"));
+      assertTrue(
+          rig.log.records().stream()
+              .noneMatch(t -> t instanceof TxRecord.Committing c && c.gtrid().equals(old)));
+
+      // A later start in strict mode still sees the evidence (that start is in no record) and
+      // refuses, touching nothing; it never presumes abort for it.
+      rig.tm.close();
+      InMemoryTxLog kept = rig.log;
+      rig.crashLosingRecordsAfter(kept.records().size()); // the same records, damage repaired
+      XatmStartupException e = assertThrows(XatmStartupException.class, rig::start);
+      assertTrue(e.getMessage().contains("lost records"), e.getMessage());
+      assertTrue(e.getMessage().contains(x1.toString()), e.getMessage());
+      assertTrue(e.getMessage().contains("damaged mode"), e.getMessage());
+      assertTrue(x.holds(x1) && y.holds(new XatmXid(old, 2)));
+      assertEquals(0, x.sent("rollback") + y.sent("rollback"));
+
+      // The operator resolves them (in damaged mode); then the strict start succeeds.
+      rig.log.reopen();
+      rig.log.markOpenedDespiteDamage();
+      rig.start();
+      rig.tm.recovery().rollbackInDoubt(x1.toString());
+      rig.tm.recovery().rollbackInDoubt(new XatmXid(old, 2).toString());
+      rig.tm.close();
+      rig.crashLosingRecordsAfter(rig.log.records().size());
+      rig.start();
+      assertTrue(rig.tm.recovery().inDoubt().isEmpty());
+      never.countDown();
+    }
+  }
+
+  @Test
+  void oldLayoutXidsAreOursOnlyThroughARecordOfOurLog() throws Exception {
+    try (Rig rig = new Rig()) {
+      PreparedResource x = rig.resource("x");
+      rig.earlierProcess("x");
+      Gtrid begun = new Gtrid(Rig.NODE, 1, 1); // layout 1, as the previous version wrote
+      Gtrid decided = new Gtrid(Rig.NODE, 1, 2);
+      Gtrid unknown = new Gtrid(Rig.NODE, 1, 3);
+      rig.log.logBegin(begun, Rig.branches("x"), 0);
+      rig.log.logCommitting(decided, Rig.branches("x"));
+      for (Gtrid o : List.of(begun, decided, unknown)) {
+        x.hold(new XatmXid(o, 1));
+      }
+      rig.start();
+      RecoveryReport r = rig.tm.recovery().lastReport();
+      assertEquals(BranchState.ROLLED_BACK, x.state(new XatmXid(begun, 1)), r.toString());
+      assertEquals(BranchState.COMMITTED, x.state(new XatmXid(decided, 1)), r.toString());
+      assertTrue(x.holds(new XatmXid(unknown, 1)), "no record: maybe another process's");
+      assertEquals(1, rig.tm.recovery().inDoubt().size(), r.toString());
+    }
+  }
+
+  @Test
+  void theGtridLayoutRoundTripsAndFitsXa() {
+    Gtrid g = new Gtrid("n".repeat(32), -5, -7, Long.MAX_VALUE, Long.MAX_VALUE);
+    byte[] bytes = g.toBytes();
+    assertTrue(bytes.length <= 64, "" + bytes.length);
+    assertEquals(g, Gtrid.fromBytes(bytes).orElseThrow());
+    assertEquals(g, Gtrid.parse(g.toString()).orElseThrow());
+    Gtrid old = new Gtrid("a/b", 3, 4);
+    assertEquals(old, Gtrid.fromBytes(old.toBytes()).orElseThrow());
+    assertEquals(old, Gtrid.parse(old.toString()).orElseThrow());
+    assertEquals(2 + 3 + 16, old.toBytes().length, "layout 1 unchanged");
+  }
+}
