@@ -603,13 +603,14 @@ public final class XatmTransactionManager
                 .maxRecordSize(
                     (int) Math.min(WalConfig.DEFAULT_MAX_RECORD_SIZE, config.segmentSize() / 4))
                 .durability(config.durability())
+                .openDamaged(config.logOpenDamaged())
                 .storage(storage)
                 .build();
       } catch (IllegalArgumentException e) {
         throw new XatmConfigException("the log settings are invalid: " + e.getMessage(), e);
       }
       try {
-        return new WalTxLog(Wal.open(wc));
+        return new WalTxLog(Wal.open(wc), config.logOpenDamaged());
       } catch (WalNodeIdMismatchException e) {
         throw new XatmStartupException(
             XatmConfig.NODE_ID

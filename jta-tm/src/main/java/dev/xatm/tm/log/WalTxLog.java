@@ -30,15 +30,29 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class WalTxLog implements TxLog {
   private final Wal wal;
+  private final boolean damagedMode;
   private final ReentrantLock appendLock = new ReentrantLock();
   private LogStateBuilder live; // guarded by appendLock; null until replay()
   private long appendedBytes; // guarded by appendLock
   private LogStateBuilder replaySeed; // set by startFrom before replay()
   private long replayFrom = 1;
 
-  /** Takes ownership of an open log; {@link #close()} closes it. */
+  /**
+   * Takes ownership of an open log; {@link #close()} closes it. In damaged mode only when the WAL
+   * accepted damage when it opened.
+   */
   public WalTxLog(Wal wal) {
+    this(wal, false);
+  }
+
+  /**
+   * Takes ownership of an open log. {@code damagedMode}: the operator opened it in damaged mode
+   * ({@code xatm.log.open-damaged}), whether or not the WAL found damage: recovery then presumes
+   * nothing and a checkpoint beyond the end of the log is set aside instead of refusing.
+   */
+  public WalTxLog(Wal wal, boolean damagedMode) {
     this.wal = Objects.requireNonNull(wal, "wal");
+    this.damagedMode = damagedMode;
   }
 
   public Wal wal() {
@@ -190,7 +204,7 @@ public final class WalTxLog implements TxLog {
 
   @Override
   public boolean openedDespiteDamage() {
-    return wal.openReport().damaged();
+    return damagedMode || wal.openReport().damaged();
   }
 
   @Override

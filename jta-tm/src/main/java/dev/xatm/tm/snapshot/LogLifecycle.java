@@ -93,7 +93,9 @@ public final class LogLifecycle implements AutoCloseable {
     CheckpointStore store = new CheckpointStore(storage, config.logDir());
     long startLsn = 0;
     try {
-      ReplayStart start = ReplayStart.choose(store, wal.nodeId(), wal.segments(), wal.lastLsn());
+      ReplayStart start =
+          ReplayStart.choose(
+              store, wal.nodeId(), wal.segments(), wal.lastLsn(), log.openedDespiteDamage());
       if (start.checkpoint().isPresent()) {
         TmCheckpointCodec.Seed seed = TmCheckpointCodec.decode(start.checkpoint().get().payload());
         log.startFrom(seed.builder(), start.fromLsn());

@@ -284,6 +284,83 @@ class CheckpointedTmTest {
     }
   }
 
+  private static boolean hasHeader(Path segment) {
+    try (var in = Files.newInputStream(segment)) {
+      byte[] h = in.readNBytes(128);
+      for (byte x : h) {
+        if (x != 0) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The newest segment file cut back to its 128-byte header: every record in it is lost. */
+  private static void truncateNewestSegmentToItsHeader(Path logDir) throws IOException {
+    Path newest;
+    try (Stream<Path> s = Files.list(logDir)) {
+      newest =
+          s.filter(p -> p.getFileName().toString().endsWith(".wal"))
+              .filter(CheckpointedTmTest::hasHeader) // not the preallocated spare
+              .max(Path::compareTo)
+              .orElseThrow();
+    }
+    try (var ch =
+        java.nio.channels.FileChannel.open(newest, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.truncate(128);
+    }
+  }
+
+  /**
+   * Issue 10: a checkpoint is written only after the log is durable up to its LSN, so one beyond
+   * the end of the log proves durable records were lost. The start refuses, naming both LSNs and
+   * the fix (it used to skip the checkpoint with a warning and forget the decided transaction);
+   * damaged mode starts, sets the checkpoint aside and keeps the lost decision's branch in doubt.
+   */
+  @Test
+  void aCheckpointBeyondTheEndOfTheLogRefusesTheStartUnlessDamagedMode() throws Exception {
+    Path logDir = dir.resolve("log");
+    ManualClock clock = new ManualClock(1_000_000L);
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    Gtrid decided;
+    long checkpointLsn;
+    try (XatmTransactionManager tm = manual(config(logDir).build(), scheduler, clock)) {
+      decided = stuck(tm);
+      checkpointLsn = tm.logLifecycle().orElseThrow().checkpointNow().lsn();
+    }
+    truncateNewestSegmentToItsHeader(logDir);
+    XatmStartupException e =
+        assertThrows(
+            XatmStartupException.class, () -> manual(config(logDir).build(), scheduler, clock));
+    assertTrue(e.getMessage().contains("is at LSN " + checkpointLsn), e.getMessage());
+    assertTrue(e.getMessage().contains("ends at LSN 0"), e.getMessage());
+    assertTrue(e.getMessage().contains("xatm.log.open-damaged=true"), e.getMessage());
+    assertTrue(e.getMessage().contains("Restore the lost segments"), e.getMessage());
+    // Refused again: nothing was changed by the refusal.
+    assertThrows(
+        XatmStartupException.class, () -> manual(config(logDir).build(), scheduler, clock));
+
+    try (XatmTransactionManager tm =
+        manual(config(logDir).logOpenDamaged(true).build(), scheduler, clock)) {
+      assertTrue(tm.startupLogState().decided().isEmpty(), "the decision was lost with the log");
+      // The lost records took epoch 1's EpochStarted: the epoch is handed out again, and only the
+      // incarnation keeps the new gtrids apart from the old ones.
+      assertEquals(decided.epoch(), tm.epoch());
+      tm.begin();
+      Gtrid fresh = (Gtrid) tm.getTransactionKey();
+      tm.rollback();
+      assertTrue(fresh.incarnation() != decided.incarnation(), fresh + " vs " + decided);
+    }
+    try (Stream<Path> s = Files.list(logDir)) {
+      assertTrue(
+          s.anyMatch(p -> p.getFileName().toString().endsWith(".ckpt.beyond-end")),
+          "set aside for the operator");
+    }
+  }
+
   private Gtrid stuckOn(XatmTransactionManager tm, FakeXAResource c) throws Exception {
     tm.begin();
     tm.getTransaction().enlistResource(a);
