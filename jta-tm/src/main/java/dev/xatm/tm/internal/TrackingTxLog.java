@@ -87,6 +87,11 @@ public final class TrackingTxLog implements TxLog {
   }
 
   @Override
+  public void logKeptInDoubt(Gtrid gtrid, String reason) throws TxLogException {
+    log.logKeptInDoubt(gtrid, reason);
+  }
+
+  @Override
   public boolean openedDespiteDamage() {
     return log.openedDespiteDamage();
   }

@@ -184,6 +184,50 @@ public final class InMemoryTxLog implements TxLog {
     append(new TxRecord.HeuristicCleared(gtrid, branch), true);
   }
 
+  @Override
+  public void logKeptInDoubt(Gtrid gtrid, String reason) throws TxLogException {
+    append(new TxRecord.KeptInDoubt(gtrid, reason), true);
+  }
+
+  /**
+   * Does what a checkpoint followed by segment GC does to a WAL: afterwards the log holds exactly
+   * what a checkpoint carries ({@link TmCheckpointCodec}), every other record is gone.
+   */
+  public void compactLikeACheckpoint() throws TxLogException {
+    LogState state = replay();
+    lock.lock();
+    try {
+      long lsn = entries.size();
+      entries.clear();
+      List<Entry> kept = new ArrayList<>();
+      state.starts().entrySet().stream()
+          .sorted(java.util.Map.Entry.comparingByKey())
+          .forEach(
+              s ->
+                  s.getValue().stream()
+                      .sorted()
+                      .forEach(
+                          inc ->
+                              kept.add(
+                                  entry(new TxRecord.EpochStarted(nodeId, s.getKey(), 0, inc)))));
+      for (TmCheckpointCodec.Entry e : TmCheckpointCodec.entries(state, lsn)) {
+        if (!(e.record() instanceof TxRecord.EpochStarted)) {
+          kept.add(entry(e.record()));
+        }
+      }
+      for (int i = 0; i < kept.size(); i++) {
+        Entry e = kept.get(i);
+        entries.add(new Entry(i + 1, e.type(), e.payload(), true));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static Entry entry(TxRecord r) {
+    return new Entry(0, r.type(), TxRecordCodec.encode(r), true);
+  }
+
   /** Makes {@link #openedDespiteDamage()} answer true (tests of recovery on a damaged log). */
   public void markOpenedDespiteDamage() {
     damaged = true;

@@ -40,6 +40,7 @@ public final class LogState {
   private final List<HeuristicEntry> heuristics;
   private final List<String> anomalies;
   private final Map<Long, Set<Integer>> starts;
+  private final Map<Gtrid, String> keptInDoubt;
 
   LogState(
       String nodeId,
@@ -52,7 +53,8 @@ public final class LogState {
       Set<Gtrid> rolledBackAndEnded,
       List<HeuristicEntry> heuristics,
       List<String> anomalies,
-      Map<Long, Set<Integer>> starts) {
+      Map<Long, Set<Integer>> starts,
+      Map<Gtrid, String> keptInDoubt) {
     this.nodeId = nodeId;
     this.epoch = epoch;
     this.lastLsn = lastLsn;
@@ -66,6 +68,15 @@ public final class LogState {
     Map<Long, Set<Integer>> s = new java.util.HashMap<>();
     starts.forEach((e, i) -> s.put(e, Set.copyOf(i)));
     this.starts = Map.copyOf(s);
+    this.keptInDoubt = Map.copyOf(keptInDoubt);
+  }
+
+  /**
+   * Gtrids recovery kept in doubt for an operator (a {@code KeptInDoubt} record, no Committing or
+   * End since), with the reason: never presumed aborted. Checkpoints carry them.
+   */
+  public Map<Gtrid, String> keptInDoubt() {
+    return keptInDoubt;
   }
 
   /**
@@ -179,6 +190,8 @@ public final class LogState {
         + begunOnly.size()
         + ", heuristics="
         + heuristics.size()
+        + ", keptInDoubt="
+        + keptInDoubt.size()
         + ", anomalies="
         + anomalies.size()
         + "]";

@@ -33,6 +33,7 @@ public final class LogStateBuilder {
   private final List<LogState.HeuristicEntry> heuristics = new ArrayList<>();
   private final List<String> anomalies = new ArrayList<>();
   private final Map<Long, Set<Integer>> starts = new HashMap<>();
+  private final Map<Gtrid, String> keptInDoubt = new HashMap<>();
 
   /** Notes that a process started epoch {@code epoch} with {@code incarnation} (checkpoints). */
   public LogStateBuilder started(long epoch, int incarnation) {
@@ -59,6 +60,10 @@ public final class LogStateBuilder {
       end(lsn, r);
     } else if (record instanceof TxRecord.HeuristicCleared r) {
       heuristicCleared(lsn, r);
+    } else if (record instanceof TxRecord.KeptInDoubt r) {
+      if (!decided.containsKey(r.gtrid()) && !committedAndEnded.contains(r.gtrid())) {
+        keptInDoubt.putIfAbsent(r.gtrid(), r.reason());
+      }
     }
     return this;
   }
@@ -82,7 +87,8 @@ public final class LogStateBuilder {
         rolledBackAndEnded,
         heuristics,
         anomalies,
-        starts);
+        starts,
+        keptInDoubt);
   }
 
   private void epochStarted(long lsn, TxRecord.EpochStarted r) {
@@ -114,11 +120,18 @@ public final class LogStateBuilder {
       return;
     }
     begunOnly.remove(g);
+    keptInDoubt.remove(g); // an operator decided to commit it
     decided.put(g, new LogState.DecidedTransaction(g, r.branches(), lsn));
   }
 
   private void end(long lsn, TxRecord.End r) {
     Gtrid g = r.gtrid();
+    if (keptInDoubt.remove(g) != null && !decided.containsKey(g)) {
+      // An operator resolved it: remember the outcome like any ended transaction's.
+      begunOnly.remove(g);
+      (r.outcome() == Outcome.COMMITTED ? committedAndEnded : rolledBackAndEnded).add(g);
+      return;
+    }
     if (decided.containsKey(g)) {
       if (r.outcome() != Outcome.COMMITTED) {
         // Never let a record turn a decided commit into a rollback (I3): keep it decided.

@@ -38,7 +38,8 @@ public final class TmCheckpointCodec {
    */
   public record Seed(long lsn, LogStateBuilder builder) {}
 
-  private record Entry(long lsn, TxRecord record) {}
+  /** One record of the sequence that rebuilds a state, at the LSN it is applied with. */
+  record Entry(long lsn, TxRecord record) {}
 
   /** Encodes the state at LSN {@code lsn}. */
   public static byte[] encode(LogState state, long lsn) {
@@ -154,7 +155,7 @@ public final class TmCheckpointCodec {
     return b;
   }
 
-  private static List<Entry> entries(LogState state, long lsn) {
+  static List<Entry> entries(LogState state, long lsn) {
     List<Entry> out = new ArrayList<>();
     if (state.nodeId() != null && state.epoch() > 0) {
       out.add(new Entry(lsn, new TxRecord.EpochStarted(state.nodeId(), state.epoch(), 0)));
@@ -179,6 +180,10 @@ public final class TmCheckpointCodec {
     for (LogState.HeuristicEntry h : state.heuristics()) {
       out.add(new Entry(h.lsn(), new TxRecord.Heuristic(h.gtrid(), h.branch(), h.outcome())));
     }
+    // Until an operator resolves them, whatever GC removes (issue 10).
+    state.keptInDoubt().entrySet().stream()
+        .sorted(Comparator.comparing(e -> e.getKey().toString()))
+        .forEach(e -> out.add(new Entry(lsn, new TxRecord.KeptInDoubt(e.getKey(), e.getValue()))));
     return out;
   }
 

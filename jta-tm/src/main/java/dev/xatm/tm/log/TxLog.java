@@ -78,6 +78,12 @@ public interface TxLog extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Durable: recovery keeps {@code gtrid} in doubt for an operator; no later start presumes abort
+   * for it until a Committing or End resolves it.
+   */
+  void logKeptInDoubt(Gtrid gtrid, String reason) throws TxLogException;
+
   /** Unforced: every branch is finished. */
   CompletableFuture<?> logEnd(Gtrid gtrid, Outcome outcome);
 

@@ -98,6 +98,24 @@ public sealed interface TxRecord {
   }
 
   /**
+   * Recovery left the prepared branches of {@code gtrid} in doubt because the log cannot say
+   * whether it was decided (opened in damaged mode, or records proven lost) (forced, before the
+   * pass reports it). Until an operator resolves it (a {@code Committing}, or an {@code End}),
+   * nothing presumes abort for it, whatever later checkpoints and segment GC remove.
+   */
+  record KeptInDoubt(Gtrid gtrid, String reason) implements TxRecord {
+    public KeptInDoubt {
+      Objects.requireNonNull(gtrid, "gtrid");
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public TxRecordType type() {
+      return TxRecordType.KEPT_IN_DOUBT;
+    }
+  }
+
+  /**
    * An operator cleared the heuristic outcomes logged for a branch (forced): they no longer show as
    * unresolved. The earlier {@link Heuristic} records stay in the log as history.
    */

@@ -39,6 +39,7 @@ public final class TxRecordCodec {
   static final String BQUAL = "bqual";
   static final String DEADLINE = "deadline";
   static final String OUTCOME = "outcome";
+  static final String REASON = "reason";
 
   private TxRecordCodec() {}
 
@@ -86,6 +87,10 @@ public final class TxRecordCodec {
           str(p, RESOURCE_ID, r.branch().resourceId());
         }
         bin(p, BQUAL, r.branch().bqual());
+      } else if (record instanceof TxRecord.KeptInDoubt r) {
+        p.packMapHeader(2);
+        gtrid(p, r.gtrid());
+        str(p, REASON, r.reason());
       } else if (record instanceof TxRecord.End r) {
         p.packMapHeader(2);
         gtrid(p, r.gtrid());
@@ -126,6 +131,7 @@ public final class TxRecordCodec {
               in.gtrid(), in.branch(f), in.enumValue(OUTCOME, HeuristicOutcome.class));
       case END -> new TxRecord.End(in.gtrid(), in.enumValue(OUTCOME, Outcome.class));
       case HEURISTIC_CLEARED -> new TxRecord.HeuristicCleared(in.gtrid(), in.branch(f));
+      case KEPT_IN_DOUBT -> new TxRecord.KeptInDoubt(in.gtrid(), in.string(REASON));
     };
   }
 

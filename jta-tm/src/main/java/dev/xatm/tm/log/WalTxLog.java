@@ -203,6 +203,11 @@ public final class WalTxLog implements TxLog {
   }
 
   @Override
+  public void logKeptInDoubt(Gtrid gtrid, String reason) throws TxLogException {
+    forced(new TxRecord.KeptInDoubt(gtrid, reason));
+  }
+
+  @Override
   public boolean openedDespiteDamage() {
     return damagedMode || wal.openReport().damaged();
   }

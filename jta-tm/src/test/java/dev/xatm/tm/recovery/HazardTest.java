@@ -457,6 +457,50 @@ class HazardTest {
     assertEquals(0, rig.tm.recovery().inDoubt().size());
   }
 
+  /**
+   * Issue 10: a decided transaction whose Committing was damaged. The damaged-mode start keeps its
+   * prepared branch in doubt; later checkpoints and GC remove the damaged part of the log, and the
+   * next (undamaged) start must still keep it in doubt, not presume abort, until an operator
+   * resolves it. Its other branch has committed: a presumed abort would break atomicity.
+   */
+  @Test
+  void whatDamagedModeKeptInDoubtSurvivesCheckpointsAndGcUntilAnOperatorResolvesIt()
+      throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.earlierProcess("a", "b");
+    Gtrid g = gtrid(1, 1); // its Committing was in the damaged part: not in the log
+    b.hold(xid(g, 2)); // a's branch committed before the crash; b's is still prepared
+    rig.log.markOpenedDespiteDamage();
+    rig.start();
+    assertTrue(b.holds(xid(g, 2)), "damaged mode: not presumed aborted");
+    assertEquals(1, rig.tm.recovery().inDoubt().size());
+
+    for (int restart = 0; restart < 2; restart++) {
+      rig.tm.close();
+      rig.log.compactLikeACheckpoint(); // checkpoint + GC: the damaged segment is gone
+      rig.crashAndRestart(); // a log without damage now
+      RecoveryReport r = rig.tm.recovery().lastReport();
+      assertTrue(b.holds(xid(g, 2)), "restart " + restart + ": rolled back\n" + r);
+      assertEquals(0, b.sent("rollback"), r.toString());
+      assertEquals(List.of(xid(g, 2).toString()), inDoubtXids(), r.toString());
+      assertTrue(r.toString().contains("kept in doubt"), r.toString());
+    }
+    // The operator knows it committed: commit resolves it for good.
+    rig.tm.recovery().commitInDoubt(xid(g, 2).toString());
+    assertEquals(BranchState.COMMITTED, b.state(xid(g, 2)));
+    rig.tm.recovery().runPass();
+    rig.tm.close();
+    rig.log.compactLikeACheckpoint();
+    rig.crashAndRestart();
+    assertTrue(rig.tm.recovery().inDoubt().isEmpty());
+    assertTrue(rig.tm.startupLogState().keptInDoubt().isEmpty());
+  }
+
+  private List<String> inDoubtXids() {
+    return rig.tm.recovery().inDoubt().stream().map(InDoubtXid::xid).toList();
+  }
+
   /** Hazard 7: a pass that dies midway is simply repeated by the next process. */
   @Test
   void passThatCrashesMidwayConvergesOnTheNextStart() throws Exception {

@@ -10,7 +10,6 @@ import dev.xatm.tm.Failpoints;
 import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.XatmStartupException;
 import dev.xatm.tm.XatmXid;
-import dev.xatm.tm.log.InMemoryTxLog;
 import dev.xatm.tm.log.TxRecord;
 import dev.xatm.tm.testing.FakeXAResource.BranchState;
 import java.util.List;
@@ -144,28 +143,51 @@ class LogIdentityTest {
           rig.log.records().stream()
               .noneMatch(t -> t instanceof TxRecord.Committing c && c.gtrid().equals(old)));
 
-      // A later start in strict mode still sees the evidence (that start is in no record) and
-      // refuses, touching nothing; it never presumes abort for it.
+      // Damaged mode logged them as kept in doubt: a later start in strict mode, even after a
+      // checkpoint and GC, keeps them in doubt and touches nothing.
       rig.tm.close();
-      InMemoryTxLog kept = rig.log;
-      rig.crashLosingRecordsAfter(kept.records().size()); // the same records, damage repaired
-      XatmStartupException e = assertThrows(XatmStartupException.class, rig::start);
-      assertTrue(e.getMessage().contains("lost records"), e.getMessage());
-      assertTrue(e.getMessage().contains(x1.toString()), e.getMessage());
-      assertTrue(e.getMessage().contains("damaged mode"), e.getMessage());
+      rig.log.compactLikeACheckpoint();
+      rig.crashLosingRecordsAfter(rig.log.records().size()); // the same records, no damage
+      rig.start();
+      assertEquals(2, rig.tm.recovery().inDoubt().size());
       assertTrue(x.holds(x1) && y.holds(new XatmXid(old, 2)));
       assertEquals(0, x.sent("rollback") + y.sent("rollback"));
 
-      // The operator resolves them (in damaged mode); then the strict start succeeds.
-      rig.log.reopen();
-      rig.log.markOpenedDespiteDamage();
-      rig.start();
+      // The operator resolves them; afterwards nothing is in doubt.
       rig.tm.recovery().rollbackInDoubt(x1.toString());
       rig.tm.recovery().rollbackInDoubt(new XatmXid(old, 2).toString());
       rig.tm.close();
       rig.crashLosingRecordsAfter(rig.log.records().size());
       rig.start();
       assertTrue(rig.tm.recovery().inDoubt().isEmpty());
+      never.countDown();
+    }
+  }
+
+  /** Without damaged mode, the first start that sees the evidence refuses and touches nothing. */
+  @Test
+  void aStrictStartThatFindsEvidenceOfLostRecordsRefuses() throws Exception {
+    try (Rig rig = new Rig()) {
+      PreparedResource x = rig.resource("x");
+      PreparedResource y = rig.resource("y");
+      rig.start();
+      CountDownLatch reached = new CountDownLatch(1);
+      CountDownLatch never = new CountDownLatch(1);
+      AtomicReference<Gtrid> g = new AtomicReference<>();
+      AtomicReference<Throwable> outcome = new AtomicReference<>();
+      frozenAt(rig, Failpoint.BEFORE_COMMITTING_DURABLE, reached, never, g, outcome, x, y);
+      assertTrue(reached.await(10, TimeUnit.SECONDS));
+      XatmXid x1 = new XatmXid(g.get(), 1);
+      rig.crashLosingRecordsAfter(0);
+      for (int attempt = 0; attempt < 2; attempt++) {
+        XatmStartupException e = assertThrows(XatmStartupException.class, rig::start);
+        assertTrue(e.getMessage().contains("lost records"), e.getMessage());
+        assertTrue(e.getMessage().contains(x1.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("xatm.log.open-damaged"), e.getMessage());
+        assertTrue(x.holds(x1) && y.holds(new XatmXid(g.get(), 2)));
+        assertEquals(0, x.sent("rollback") + y.sent("rollback") + x.sent("commit"));
+        rig.log.reopen();
+      }
       never.countDown();
     }
   }

@@ -150,6 +150,8 @@ final class Rig implements AutoCloseable {
       l.logHeuristic(h.gtrid(), h.branch(), h.outcome());
     } else if (r instanceof TxRecord.HeuristicCleared h) {
       l.logHeuristicCleared(h.gtrid(), h.branch());
+    } else if (r instanceof TxRecord.KeptInDoubt k) {
+      l.logKeptInDoubt(k.gtrid(), k.reason());
     } else if (r instanceof TxRecord.End e) {
       l.logEnd(e.gtrid(), e.outcome());
     }

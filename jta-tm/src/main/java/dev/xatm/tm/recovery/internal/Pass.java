@@ -159,6 +159,23 @@ final class Pass {
       d = engine.decide(x.gtrid());
     }
     if (d.action() == RecoveryAction.LEAVE_ALONE) {
+      if (d.keep() && !(d.lostTail() && engine.refusesLostRecords())) {
+        try {
+          engine.keepInDoubt(x.gtrid(), d.reason());
+        } catch (TxLogException | RuntimeException e) {
+          RecoveryLine l =
+              line(
+                  x.toString(),
+                  t,
+                  d.logState(),
+                  d.action(),
+                  RecoveryResult.FAILED,
+                  d.reason() + "; keeping it in doubt could not be logged: " + e.getMessage());
+          still.add(x);
+          unresolved.put(x.toString(), engine.entry(l, x, now));
+          return;
+        }
+      }
       RecoveryLine l = line(x.toString(), t, d.logState(), d.action(), d.ifNoCall(), d.reason());
       if (d.lostTail()) {
         lostTail.add(l);

@@ -66,7 +66,12 @@ public final class RecoveryEngine implements RecoveryService {
   private final List<LogState.HeuristicEntry> startupHeuristics;
 
   private volatile RecoveryReport lastReport;
+
+  /** The log's state read at the start of the running pass or operator action (under the lock). */
+  private volatile LogState view;
+
   private volatile int otherLogXids;
+  private volatile boolean refuseLostRecords;
   private volatile List<RecoveryLine> lostTail = List.of();
   private volatile boolean closed;
   private Scheduler.Cancellable next;
@@ -76,6 +81,7 @@ public final class RecoveryEngine implements RecoveryService {
 
   public RecoveryEngine(RecoveryEnv env) {
     this.env = env;
+    this.view = env.startup();
     this.targets = new Targets(env.config(), env.connectors(), env.offeredPassword());
     this.backoff = new Backoff(env.config().backoffInitial(), env.config().backoffMax());
     this.decided.putAll(env.startup().decided());
@@ -147,6 +153,11 @@ public final class RecoveryEngine implements RecoveryService {
         }
 
         @Override
+        public Optional<String> keptInDoubt(Gtrid g) {
+          return Optional.ofNullable(view.keptInDoubt().get(g));
+        }
+
+        @Override
         public boolean knownStart(long epoch, int incarnation) {
           return env.startup().started(epoch, incarnation);
         }
@@ -169,6 +180,15 @@ public final class RecoveryEngine implements RecoveryService {
     if (env.identity().thisProcess(x.gtrid()) && !decided.containsKey(x.gtrid())) {
       env.resolvedElsewhere().accept(x, outcome);
     }
+  }
+
+  /** Logs durably that {@code g} stays in doubt; later passes and starts read it from the log. */
+  void keepInDoubt(Gtrid g, String reason) throws TxLogException {
+    if (view.keptInDoubt().containsKey(g)) {
+      return;
+    }
+    env.log().logKeptInDoubt(g, reason);
+    view = env.log().current();
   }
 
   void writeEnd(Gtrid g) {
@@ -215,7 +235,8 @@ public final class RecoveryEngine implements RecoveryService {
       long t0 = System.nanoTime();
       Pass p = new Pass(this, background, start);
       // The log's own state: every ResourceRegistered, whoever wrote it (issue 10 §1).
-      p.run(targets.resolve(env.log().current().resources()));
+      view = env.log().current();
+      p.run(targets.resolve(view.resources()));
       RecoveryReport report =
           new RecoveryReport(
               env.nodeId(), start, Duration.ofNanos(System.nanoTime() - t0), p.lines);
@@ -245,7 +266,15 @@ public final class RecoveryEngine implements RecoveryService {
    * @throws dev.xatm.tm.XatmStartupException naming the Xids and the fix
    */
   public RecoveryReport startupPass() {
-    RecoveryReport r = runPass();
+    // A strict start refuses on evidence of lost records: it does not also log them as kept in
+    // doubt, so every strict start refuses until the operator acts (damaged mode, or a restore).
+    refuseLostRecords = !env.log().openedDespiteDamage();
+    RecoveryReport r;
+    try {
+      r = runPass();
+    } finally {
+      refuseLostRecords = false;
+    }
     List<RecoveryLine> evidence = lostTail;
     if (!evidence.isEmpty() && !env.log().openedDespiteDamage()) {
       throw new dev.xatm.tm.XatmStartupException(
@@ -258,11 +287,17 @@ public final class RecoveryEngine implements RecoveryService {
               + (evidence.size() > 5 ? " ..." : "")
               + ": "
               + evidence.get(0).reason()
-              + "). Restore the lost segments from a backup, or open the log in damaged mode"
-              + " (WalConfig.openDamaged) so that recovery keeps them in doubt for an operator",
+              + "). Restore the lost segments from a backup, or start in damaged mode"
+              + " (xatm.log.open-damaged=true): recovery then keeps them in doubt, durably, for an"
+              + " operator",
           null);
     }
     return r;
+  }
+
+  /** True during a strict startup pass, which refuses on evidence of lost records. */
+  boolean refusesLostRecords() {
+    return refuseLostRecords;
   }
 
   /** Xids with this node id but another log's identity seen by the last pass (metric). */
@@ -392,7 +427,14 @@ public final class RecoveryEngine implements RecoveryService {
         throw new RecoveryRefusedException(
             xidString + " belongs to a live transaction of this process; it completes it itself");
       }
-      return operatorCall(find(xidString), false, "operator rollback");
+      RecoveryLine line = operatorCall(find(xidString), false, "operator rollback");
+      if (!line.unresolved() && env.log().current().keptInDoubt().containsKey(g)) {
+        // The operator decided: rolled back. The End resolves the KeptInDoubt record, and later
+        // passes roll back the gtrid's other branches (End(rolled back), docs/recovery.md).
+        env.log().logEnd(g, Outcome.ROLLED_BACK);
+        ended.put(g, Outcome.ROLLED_BACK);
+      }
+      return line;
     } finally {
       lock.unlock();
     }

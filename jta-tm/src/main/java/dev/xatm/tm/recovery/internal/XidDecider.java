@@ -40,20 +40,27 @@ final class XidDecider {
 
     /** The log records a process start with this epoch and incarnation. */
     boolean knownStart(long epoch, int incarnation);
+
+    /** Why recovery kept the gtrid in doubt durably (a KeptInDoubt record), if it did. */
+    Optional<String> keptInDoubt(Gtrid g);
   }
 
   /**
    * @param lostTail the Xid is evidence that the log lost records (a gtrid of this log from an
    *     epoch the log does not contain, or from the current epoch but another process start)
+   * @param keep the gtrid must be kept in doubt durably ({@code KeptInDoubt}): the log cannot say
+   *     whether it was decided, and a later start on a log without the damage must not presume
+   *     abort for it either
    */
   record Decision(
       RecoveryLogState logState,
       RecoveryAction action,
       RecoveryResult ifNoCall,
       String reason,
-      boolean lostTail) {
+      boolean lostTail,
+      boolean keep) {
     Decision(RecoveryLogState logState, RecoveryAction action, RecoveryResult ifNoCall, String r) {
-      this(logState, action, ifNoCall, r, false);
+      this(logState, action, ifNoCall, r, false, false);
     }
   }
 
@@ -68,6 +75,14 @@ final class XidDecider {
           RecoveryAction.COMMIT,
           RecoveryResult.DONE,
           "durable Committing without End: commit");
+    }
+    Optional<String> kept = f.keptInDoubt(g);
+    if (kept.isPresent()) {
+      return new Decision(
+          RecoveryLogState.NONE,
+          RecoveryAction.LEAVE_ALONE,
+          RecoveryResult.IN_DOUBT,
+          "kept in doubt (logged) until an operator commits or rolls it back: " + kept.get());
     }
     long currentEpoch = me.epoch();
     if (g.legacy()) {
@@ -137,6 +152,7 @@ final class XidDecider {
             + why
             + "; its decision may have been lost, so recovery never presumes abort for it."
             + " Commit or roll back by hand",
+        true,
         true);
   }
 
@@ -180,7 +196,9 @@ final class XidDecider {
           state,
           RecoveryAction.LEAVE_ALONE,
           RecoveryResult.IN_DOUBT,
-          "the log was opened despite damage: no presumed abort; commit or roll back by hand");
+          "the log was opened despite damage: no presumed abort; commit or roll back by hand",
+          false,
+          true);
     }
     return new Decision(
         state,
