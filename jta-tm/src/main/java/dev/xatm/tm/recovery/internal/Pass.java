@@ -77,6 +77,7 @@ final class Pass {
       scan(t);
     }
     finishDecided(targets.isEmpty());
+    finishPresumedAborted(targets.isEmpty());
     waiting.forEach(engine::addInDoubt);
     for (XatmXid x : finished) {
       engine.resolvedElsewhere(x, Outcome.COMMITTED);
@@ -323,6 +324,58 @@ final class Pass {
                 "every branch confirmed committed: End written"));
       }
     }
+  }
+
+  /**
+   * End(rolled back) for every transaction with only a Begin in the log that presumed abort covers
+   * (earlier start, undamaged log, nothing keeps it in doubt) once none of its branches is prepared
+   * anywhere this pass could see: otherwise it would stay "begun" and be copied into every later
+   * checkpoint. Branches of unidentified or unreachable resources keep it open.
+   */
+  private void finishPresumedAborted(boolean noTargets) {
+    if (noTargets) {
+      return;
+    }
+    for (LogState.BegunTransaction bt : engine.begunSnapshot()) {
+      Gtrid g = bt.gtrid();
+      XidDecider.Decision d = engine.decide(g);
+      if (engine.identity().thisProcess(g)
+          || d.action() != RecoveryAction.ROLLBACK
+          || d.logState() != RecoveryLogState.BEGUN) {
+        continue;
+      }
+      boolean all = true;
+      for (Branch b : bt.branches()) {
+        all &= rolledBackOrAbsent(g, b);
+      }
+      if (all) {
+        engine.writeEnd(g, Outcome.ROLLED_BACK);
+        lines.add(
+            new RecoveryLine(
+                g.toString(),
+                "-",
+                RecoveryLogState.BEGUN,
+                RecoveryAction.WRITE_END,
+                RecoveryResult.DONE,
+                "presumed abort: no branch prepared any more: End(rolled back) written"));
+      }
+    }
+  }
+
+  private boolean rolledBackOrAbsent(Gtrid g, Branch b) {
+    Optional<Integer> n = XatmXid.branchOf(b.bqual());
+    if (n.isEmpty()) {
+      return false;
+    }
+    XatmXid x = new XatmXid(g, n.get());
+    if (rolledBack.contains(x)) {
+      return true;
+    }
+    if (b.resourceId() != null) {
+      Set<XatmXid> still = stillListed.get(b.resourceId());
+      return still != null && !still.contains(x);
+    }
+    return failedResources.isEmpty() && stillListed.values().stream().noneMatch(s -> s.contains(x));
   }
 
   private boolean confirmed(Gtrid g, Branch b, boolean noTargets) {

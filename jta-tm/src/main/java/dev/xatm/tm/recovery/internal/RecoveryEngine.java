@@ -192,9 +192,18 @@ public final class RecoveryEngine implements RecoveryService {
   }
 
   void writeEnd(Gtrid g) {
-    env.log().logEnd(g, Outcome.COMMITTED);
-    ended.put(g, Outcome.COMMITTED);
+    writeEnd(g, Outcome.COMMITTED);
+  }
+
+  void writeEnd(Gtrid g, Outcome outcome) {
+    env.log().logEnd(g, outcome);
+    ended.put(g, outcome);
     decided.remove(g);
+  }
+
+  /** Begun-only transactions of the log (Begin, no decision, no End) not ended by recovery. */
+  List<LogState.BegunTransaction> begunSnapshot() {
+    return view.begunOnly().values().stream().filter(b -> !ended.containsKey(b.gtrid())).toList();
   }
 
   InDoubtEntry entry(RecoveryLine l, XatmXid x, Instant now) {
