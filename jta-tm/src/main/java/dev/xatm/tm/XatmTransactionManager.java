@@ -8,6 +8,7 @@ import dev.xatm.tm.internal.TmContext;
 import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.internal.TrackingTxLog;
 import dev.xatm.tm.internal.TransactionService;
+import dev.xatm.tm.internal.XaWorkers;
 import dev.xatm.tm.log.LogState;
 import dev.xatm.tm.log.TxLog;
 import dev.xatm.tm.log.TxLogException;
@@ -43,6 +44,7 @@ import jakarta.transaction.UserTransaction;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,11 +52,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -87,6 +93,11 @@ public final class XatmTransactionManager
         XatmRuntime,
         AutoCloseable {
   private static final System.Logger LOG = System.getLogger(XatmTransactionManager.class.getName());
+
+  /** Threads and queue length of the TM's own XA worker pool (background retries, passes). */
+  private static final int XA_WORKERS = 4;
+
+  private static final int XA_QUEUE = 10_000;
 
   private final XatmConfig config;
   private final TxLog log;
@@ -124,8 +135,26 @@ public final class XatmTransactionManager
       ownedScheduler = s;
       scheduler = Scheduler.of(s);
     }
+    Executor xaExecutor = b.xaExecutor;
+    ExecutorService ownedXa = null;
+    if (xaExecutor == null) {
+      // Blocking background XA work (retries, recovery passes), bounded: hung resources can take
+      // at most these threads, never the scheduler's (issue 10).
+      ThreadPoolExecutor x =
+          new ThreadPoolExecutor(
+              XA_WORKERS,
+              XA_WORKERS,
+              60,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(XA_QUEUE),
+              daemon("xatm-xa"));
+      x.allowCoreThreadTimeOut(true);
+      ownedXa = x;
+      xaExecutor = x;
+    }
     ExecutorService p = ownedPhase;
     ScheduledExecutorService s = ownedScheduler;
+    ExecutorService xs = ownedXa;
     this.releaseExecutors =
         () -> {
           if (p != null) {
@@ -134,7 +163,11 @@ public final class XatmTransactionManager
           if (s != null) {
             s.shutdownNow();
           }
+          if (xs != null) {
+            xs.shutdownNow();
+          }
         };
+    XaWorkers xa = new XaWorkers(xaExecutor, scheduler, b.xaCallTimeout);
     this.ctx =
         new TmContext(
             // Every decision, End and heuristic is seen by recovery's view of "decided" (I3).
@@ -142,6 +175,7 @@ public final class XatmTransactionManager
             b.clock,
             phase,
             scheduler,
+            xa,
             b.failpoints,
             new ResourceRegistrar(log, state.resources()), // the log's view sees every record
             config.retryInitialBackoff(),
@@ -161,7 +195,8 @@ public final class XatmTransactionManager
                 b.connectors(),
                 recoveryConfig,
                 b.clock,
-                ctx.scheduler()));
+                ctx.scheduler(),
+                ctx.xa()));
     this.recoveryStartup = recoveryConfig.startup();
     this.lifecycle = b.lifecycle;
     if (lifecycle != null) {
@@ -453,6 +488,8 @@ public final class XatmTransactionManager
     private Clock clock = Clock.systemUTC();
     private ExecutorService phaseExecutor;
     private Scheduler scheduler;
+    private Executor xaExecutor;
+    private Duration xaCallTimeout = Duration.ofSeconds(60);
     private Failpoints failpoints = Failpoints.none();
     private Boolean installAsDefault;
     private Map<String, String> environment;
@@ -484,6 +521,21 @@ public final class XatmTransactionManager
     /** Runs the reaper and background retries; owned by the caller. */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = scheduler;
+      return this;
+    }
+
+    /**
+     * Runs blocking background XA work (commit/rollback retries, recovery passes); owned by the
+     * caller, and must be bounded. Default: a pool of 4 daemon threads of the TM's own.
+     */
+    public Builder xaExecutor(Executor executor) {
+      this.xaExecutor = executor;
+      return this;
+    }
+
+    /** How long one background XA task may run before it is reported and interrupted (60 s). */
+    public Builder xaCallTimeout(Duration timeout) {
+      this.xaCallTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;
     }
 

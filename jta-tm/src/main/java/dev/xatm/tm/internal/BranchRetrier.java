@@ -108,7 +108,19 @@ public final class BranchRetrier {
     if (delay.compareTo(max) > 0) {
       delay = max;
     }
-    p.next = ctx.scheduler().schedule(() -> attempt(p), delay);
+    // The scheduler only hands the attempt to the XA workers: a resource that hangs must not
+    // hold the thread the timeout reaper and the checkpointer run on.
+    p.next =
+        ctx.scheduler()
+            .schedule(
+                () -> {
+                  if (!closed
+                      && !ctx.xa().submit("background retry of " + p.gtrid, () -> attempt(p))) {
+                    p.attempts++;
+                    scheduleNext(p);
+                  }
+                },
+                delay);
   }
 
   private void attempt(Pending p) {

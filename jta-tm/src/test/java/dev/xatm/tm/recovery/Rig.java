@@ -79,6 +79,7 @@ final class Rig implements AutoCloseable {
             .txLog(log)
             .clock(clock)
             .scheduler(scheduler)
+            .xaExecutor(Runnable::run) // background XA work inline: the test drives time
             .phaseExecutor(new Inline())
             .failpoints(failpoints)
             .installAsDefault(false)

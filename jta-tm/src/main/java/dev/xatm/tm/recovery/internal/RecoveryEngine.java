@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -52,6 +53,9 @@ public final class RecoveryEngine implements RecoveryService {
   private final Targets targets;
   private final Backoff backoff;
   private final ReentrantLock lock = new ReentrantLock();
+
+  /** Guards {@link #next} only, never held across a pass. */
+  private final ReentrantLock scheduleLock = new ReentrantLock();
 
   /** Committing without End, from the log at start or an operator's commit; removed at End. */
   private final Map<Gtrid, LogState.DecidedTransaction> decided = new ConcurrentHashMap<>();
@@ -74,7 +78,7 @@ public final class RecoveryEngine implements RecoveryService {
   private volatile boolean refuseLostRecords;
   private volatile List<RecoveryLine> lostTail = List.of();
   private volatile boolean closed;
-  private Scheduler.Cancellable next;
+  private Scheduler.Cancellable next; // guarded by scheduleLock
 
   /** An in-doubt Xid with what an operator action needs. */
   record InDoubtEntry(InDoubtXid view, XatmXid xid) {}
@@ -332,11 +336,21 @@ public final class RecoveryEngine implements RecoveryService {
         delay = untilDue.isNegative() ? Duration.ZERO : untilDue;
       }
     }
-    lock.lock();
+    scheduleLock.lock();
     try {
-      next = env.scheduler().schedule(this::backgroundPass, delay);
+      // Only handed to the XA workers here: a hung resource must not hold the scheduler.
+      next =
+          env.scheduler()
+              .schedule(
+                  () -> {
+                    if (!closed
+                        && !env.xa().submit("background recovery pass", this::backgroundPass)) {
+                      scheduleNext();
+                    }
+                  },
+                  delay);
     } finally {
-      lock.unlock();
+      scheduleLock.unlock();
     }
   }
 
@@ -344,25 +358,47 @@ public final class RecoveryEngine implements RecoveryService {
     if (closed) {
       return;
     }
+    if (!lock.tryLock()) {
+      // A pass or operator action is still running (maybe on a hung resource): skip this one
+      // rather than park another worker behind the lock.
+      LOG.log(Level.WARNING, "recovery pass skipped: the previous pass is still running");
+      scheduleNext();
+      return;
+    }
     try {
       pass(true);
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "recovery pass failed; the next pass repeats it", e);
     } finally {
+      lock.unlock();
       scheduleNext();
     }
   }
 
-  /** Stops background passes; waits for a running pass or operator action to end. */
+  /**
+   * Stops background passes; waits for a running pass or operator action to end, at most the XA
+   * call timeout (a pass hung on a resource is abandoned: the next start repeats it).
+   */
   public void close() {
     closed = true;
-    lock.lock();
+    scheduleLock.lock();
     try {
       if (next != null) {
         next.cancel();
       }
     } finally {
+      scheduleLock.unlock();
+    }
+    boolean idle = false;
+    try {
+      idle = lock.tryLock(env.xa().callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (idle) {
       lock.unlock();
+    } else {
+      LOG.log(Level.WARNING, "closing while a recovery pass is still running; it is abandoned");
     }
   }
 

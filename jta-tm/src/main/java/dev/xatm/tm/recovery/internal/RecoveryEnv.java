@@ -5,6 +5,7 @@ import dev.xatm.tm.Scheduler;
 import dev.xatm.tm.XatmXid;
 import dev.xatm.tm.internal.DecisionTracker;
 import dev.xatm.tm.internal.TmIdentity;
+import dev.xatm.tm.internal.XaWorkers;
 import dev.xatm.tm.log.LogState;
 import dev.xatm.tm.log.Outcome;
 import dev.xatm.tm.log.TxLog;
@@ -40,7 +41,8 @@ public record RecoveryEnv(
     List<RecoveryConnector> connectors,
     RecoveryConfig config,
     Clock clock,
-    Scheduler scheduler) {
+    Scheduler scheduler,
+    XaWorkers xa) {
   public RecoveryEnv {
     connectors = List.copyOf(connectors);
   }
