@@ -197,6 +197,8 @@ public final class XatmTransactionManager
                 b.clock,
                 ctx.scheduler(),
                 ctx.xa()));
+    // Background retries reconnect through recovery's recipes (issue 10).
+    ctx.retrier().useFreshConnections(recovery::freshSession);
     this.recoveryStartup = recoveryConfig.startup();
     this.lifecycle = b.lifecycle;
     if (lifecycle != null) {

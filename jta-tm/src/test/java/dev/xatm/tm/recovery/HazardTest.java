@@ -17,6 +17,7 @@ import dev.xatm.tm.spi.IdentifiedXAResource;
 import dev.xatm.tm.spi.ResourceDescriptor;
 import dev.xatm.tm.testing.FakeXAResource.BranchState;
 import dev.xatm.tm.testing.FakeXAResource.Op;
+import java.time.Duration;
 import java.util.List;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
@@ -77,11 +78,12 @@ class HazardTest {
   /**
    * The connection a decided branch was enlisted through died (a database restart between prepare
    * and commit, a pool that closed it): the background retry can never reach the branch through it.
-   * Recovery commits it through a connection of its own, and the retry stops and writes End,
-   * instead of the branch staying prepared until the process restarts.
+   * Issue 10: the retry reconnects through the resource's recipe and commits the branch there, and
+   * never calls the dead connection again; recovery finds nothing left.
    */
   @Test
-  void decidedBranchOnADeadConnectionIsCommittedByRecoveryAndTheRetryStops() throws Exception {
+  void decidedBranchOnADeadConnectionIsCommittedByTheRetryThroughAFreshConnection()
+      throws Exception {
     PreparedResource a = rig.resource("a");
     PreparedResource b = rig.resource("b");
     rig.set("xatm.recovery.interval", "0").start();
@@ -92,21 +94,48 @@ class HazardTest {
     Gtrid g = (Gtrid) rig.tm.getTransactionKey();
     rig.tm.commit();
     XatmXid bx = xid(g, 2);
+    assertEquals(1, deadB.commits, "the coordinator's commit hit the dead connection");
     rig.scheduler.advanceAndRun(Rig.seconds(1));
-    assertEquals(1, rig.tm.pendingRetries(), "the retry cannot get through the dead connection");
-    assertTrue(b.holds(bx));
-
-    RecoveryReport r = rig.tm.recovery().runPass();
-    assertEquals(BranchState.COMMITTED, b.state(bx), r.toString());
-    assertEquals(0, b.sent("rollback"), "I3");
-    assertEquals(0, records(new TxRecord.End(g, Outcome.COMMITTED)), "End belongs to the retry");
-
-    rig.scheduler.advanceAndRun(Rig.seconds(60));
-    assertEquals(0, rig.tm.pendingRetries(), "the retry dropped the branch recovery committed");
+    assertEquals(BranchState.COMMITTED, b.state(bx));
+    assertEquals(0, rig.tm.pendingRetries());
     assertEquals(1, records(new TxRecord.End(g, Outcome.COMMITTED)));
-    int deadCommits = deadB.commits;
+    assertEquals(0, b.sent("rollback"), "I3");
     rig.scheduler.advanceAndRun(Rig.seconds(600));
-    assertEquals(deadCommits, deadB.commits, "no more calls to the dead connection");
+    assertEquals(1, deadB.commits, "no more calls to the dead connection");
+    assertTrue(rig.tm.recovery().runPass().lines().isEmpty());
+  }
+
+  /**
+   * Issue 10: the database is down for a while after the decision. Retries fail to connect and back
+   * off; the first retry after it is back commits the branch, within one back-off step, instead of
+   * calling the dead connection until the next recovery pass.
+   */
+  @Test
+  void decidedBranchCompletesWithinOneBackoffStepOfTheDatabaseComingBack() throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.set("xatm.recovery.interval", "1h").start();
+    DeadAfterPrepare deadB = new DeadAfterPrepare(b, false);
+    rig.tm.begin();
+    rig.tm.getTransaction().enlistResource(a);
+    rig.tm.getTransaction().enlistResource(deadB);
+    Gtrid g = (Gtrid) rig.tm.getTransactionKey();
+    rig.connector.down("b", true); // the database restarts
+    rig.tm.commit();
+    XatmXid bx = xid(g, 2);
+    long opensWhileDown = 0;
+    for (int i = 0; i < 6; i++) { // 100 ms, 200 ms, ... 3.2 s of back-off
+      rig.scheduler.advanceAndRun(Duration.ofMillis(100L << i));
+      assertTrue(b.holds(bx), "down: still prepared");
+    }
+    opensWhileDown = rig.connector.opensOf("b");
+    assertTrue(opensWhileDown >= 5, "every retry tried a fresh connection: " + opensWhileDown);
+    rig.connector.down("b", false); // back
+    rig.scheduler.advanceAndRun(Duration.ofMillis(100L << 6)); // the next back-off step
+    assertEquals(BranchState.COMMITTED, b.state(bx));
+    assertEquals(0, rig.tm.pendingRetries());
+    assertEquals(1, deadB.commits, "the dead connection was called once, by the coordinator");
+    assertEquals(1, records(new TxRecord.End(g, Outcome.COMMITTED)));
   }
 
   /**
@@ -119,6 +148,7 @@ class HazardTest {
     PreparedResource a = new PreparedResource("a", rig.journal);
     PreparedResource b = new PreparedResource("b", rig.journal);
     rig.connector.add("a", a).add("b", b);
+    rig.retryBackoff = Duration.ofHours(1); // the pass, not the background retry, must do it
     rig.set("xatm.recovery.interval", "10s").start();
     rig.tm.offerCredentials(b.descriptor(), "pool-pw");
     DeadAfterPrepare deadB = new DeadAfterPrepare(b, false);

@@ -43,6 +43,7 @@ class HungResourceTest {
   private final CountDownLatch commitHung = new CountDownLatch(1);
   private final CountDownLatch recoverHung = new CountDownLatch(1);
   private final AtomicBoolean hangRecover = new AtomicBoolean();
+  private final AtomicBoolean hangCommit = new AtomicBoolean();
 
   private void block(CountDownLatch entered) {
     entered.countDown();
@@ -74,6 +75,14 @@ class HungResourceTest {
     PreparedResource a = new PreparedResource("a", journal);
     PreparedResource b =
         new PreparedResource("b", journal) {
+          @Override
+          public void commit(Xid xid, boolean onePhase) throws XAException {
+            if (hangCommit.get()) {
+              block(commitHung); // the retry's fresh connection hangs too
+            }
+            super.commit(xid, onePhase);
+          }
+
           @Override
           public Xid[] recover(int flag) {
             if (hangRecover.get()) {
@@ -114,6 +123,7 @@ class HungResourceTest {
       Gtrid decided = (Gtrid) tm.getTransactionKey();
       tm.commit(); // b's commit fails once: retried in the background, where it hangs
       hangRecover.set(true); // and every recovery pass hangs in b's recover()
+      hangCommit.set(true); // and every commit on b
       long checkpointsBefore = tm.logLifecycle().orElseThrow().checkpointer().checkpointsWritten();
 
       assertTimeoutPreemptively(

@@ -38,6 +38,9 @@ final class Rig implements AutoCloseable {
   final Map<String, String> env = new LinkedHashMap<>();
   Failpoints failpoints = new Failpoints();
 
+  /** Background retry back-off (initial = max), or null for the default. */
+  Duration retryBackoff;
+
   /** The identity of a rig's log, and the incarnation of the "earlier process" of epoch 1. */
   static final long LOG_ID = 0x10c1d0000000001L;
 
@@ -73,6 +76,9 @@ final class Rig implements AutoCloseable {
 
   XatmTransactionManager start() {
     XatmConfig.Builder cb = XatmConfig.builder().nodeId(NODE);
+    if (retryBackoff != null) {
+      cb.retryInitialBackoff(retryBackoff).retryMaxBackoff(retryBackoff);
+    }
     props.forEach(cb::recovery);
     tm =
         XatmTransactionManager.builder(cb.build())

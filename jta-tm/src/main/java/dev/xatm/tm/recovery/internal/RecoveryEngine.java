@@ -313,6 +313,23 @@ public final class RecoveryEngine implements RecoveryService {
     return refuseLostRecords;
   }
 
+  /**
+   * A new session to a resource by its recipe, with the credentials recovery has for it, for the
+   * background retry ({@link dev.xatm.tm.internal.FreshConnections}); empty when recovery cannot
+   * reach it either (unknown, no connector, no credentials).
+   */
+  public Optional<RecoverySession> freshSession(String resourceId)
+      throws ResourceUnavailableException {
+    for (Target t : targets.resolve(env.log().current().resources())) {
+      if (t.resourceId.equals(resourceId)) {
+        return t.problem != null
+            ? Optional.empty()
+            : Optional.of(t.connector.open(t.descriptor, t.password));
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Xids with this node id but another log's identity seen by the last pass (metric). */
   public int otherLogXids() {
     return otherLogXids;
