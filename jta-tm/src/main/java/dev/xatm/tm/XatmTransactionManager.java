@@ -598,10 +598,9 @@ public final class XatmTransactionManager
       TxLog log = txLog != null ? txLog : openWal(config, logStorage);
       XatmTransactionManager tm;
       try {
-        if (txLog == null) {
-          lifecycle =
-              LogLifecycle.prepare(
-                  (WalTxLog) log, logStorage, config, LogLifecycle.maxRecordSize(config), clock);
+        if (log instanceof WalTxLog w) {
+          // Checkpoints, GC and the coverage check for every WAL, the injected one included.
+          lifecycle = LogLifecycle.prepare(w, config, clock);
         }
         if (config.nodeId() != null && !config.nodeId().equals(log.nodeId())) {
           throw new XatmStartupException(

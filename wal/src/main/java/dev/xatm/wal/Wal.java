@@ -95,6 +95,9 @@ public interface Wal extends AutoCloseable {
    */
   java.util.UUID logId();
 
+  /** The configuration the log was opened with (directory, storage, sizes). */
+  WalConfig config();
+
   /** What the open-time scan found: segments, LSN range, torn tail, damage accepted. */
   OpenReport openReport();
 

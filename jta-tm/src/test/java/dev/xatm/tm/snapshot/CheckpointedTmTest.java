@@ -361,6 +361,56 @@ class CheckpointedTmTest {
     }
   }
 
+  /**
+   * Issue 10: a TM built on an injected WalTxLog (builder.txLog) goes through the same open path:
+   * it checkpoints, and it refuses a log whose first segments were collected when no checkpoint
+   * covers them (it used to skip both and start from the partial log).
+   */
+  @Test
+  void anInjectedWalTxLogGetsCheckpointsAndTheCoverageCheck() throws Exception {
+    Path logDir = dir.resolve("log");
+    ManualClock clock = new ManualClock(1_000_000L);
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    XatmConfig cfg = config(logDir).build();
+    try (XatmTransactionManager tm = injected(cfg, logDir, scheduler, clock)) {
+      assertTrue(tm.logLifecycle().isPresent(), "checkpoints for an injected WAL too");
+      int deleted = 0;
+      for (int round = 0; round < 4; round++) {
+        for (int i = 0; i < 300; i++) {
+          twoPhase(tm);
+        }
+        var r = tm.logLifecycle().orElseThrow().checkpointNow();
+        assertTrue(r.written(), r.toString());
+        deleted += r.segmentsDeleted();
+      }
+      assertTrue(deleted > 0, "segment GC ran");
+    }
+    try (Stream<Path> s = Files.list(logDir)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".ckpt")).toList()) {
+        Files.delete(p); // the checkpoint that covers the collected segments is lost
+      }
+    }
+    XatmStartupException e =
+        assertThrows(XatmStartupException.class, () -> injected(cfg, logDir, scheduler, clock));
+    assertTrue(e.getMessage().contains("no valid checkpoint covers"), e.getMessage());
+  }
+
+  private static XatmTransactionManager injected(
+      XatmConfig cfg, Path logDir, ManualScheduler s, ManualClock c) throws Exception {
+    dev.xatm.wal.Wal wal =
+        dev.xatm.wal.Wal.open(
+            dev.xatm.wal.WalConfig.builder(logDir)
+                .nodeId(cfg.nodeId())
+                .segmentSize(SEGMENT)
+                .maxRecordSize((int) (SEGMENT / 4))
+                .build());
+    return XatmTransactionManager.builder(cfg)
+        .txLog(new dev.xatm.tm.log.WalTxLog(wal))
+        .clock(c)
+        .scheduler(s)
+        .start();
+  }
+
   private Gtrid stuckOn(XatmTransactionManager tm, FakeXAResource c) throws Exception {
     tm.begin();
     tm.getTransaction().enlistResource(a);

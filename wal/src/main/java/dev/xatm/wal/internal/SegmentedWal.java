@@ -380,6 +380,11 @@ public final class SegmentedWal implements Wal {
   }
 
   @Override
+  public WalConfig config() {
+    return config;
+  }
+
+  @Override
   public OpenReport openReport() {
     return report;
   }
