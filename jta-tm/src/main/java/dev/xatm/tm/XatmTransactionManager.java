@@ -628,7 +628,12 @@ public final class XatmTransactionManager
       } catch (TxLogException e) {
         closeQuietly(log);
         throw new XatmStartupException(
-            "the transaction log in " + config.logDir() + " cannot be used: " + e.getMessage(), e);
+            LogOpenFailure.message(
+                "the transaction log in " + config.logDir() + " cannot be used: " + e.getMessage(),
+                config.logDir(),
+                config.segmentSize(),
+                e),
+            e);
       } catch (RuntimeException e) {
         closeQuietly(log);
         throw e;
@@ -681,7 +686,12 @@ public final class XatmTransactionManager
             "the log directory " + config.logDir() + " is in use: " + e.getMessage(), e);
       } catch (WalException e) {
         throw new XatmStartupException(
-            "the log in " + config.logDir() + " cannot be opened: " + e.getMessage(), e);
+            LogOpenFailure.message(
+                "the log in " + config.logDir() + " cannot be opened: " + e.getMessage(),
+                config.logDir(),
+                config.segmentSize(),
+                e),
+            e);
       }
     }
   }
