@@ -2,6 +2,7 @@ package dev.xatm.jdbc;
 
 import dev.xatm.jdbc.internal.ManagedResource;
 import dev.xatm.jdbc.internal.PoolConfig;
+import dev.xatm.jdbc.internal.PoolDiscardedException;
 import dev.xatm.jdbc.internal.TransactionSource;
 import dev.xatm.jdbc.internal.XaConnectionFactory;
 import dev.xatm.jdbc.internal.XaPool;
@@ -25,9 +26,10 @@ import java.util.logging.Logger;
  * "app", secret)} gives a pooled connection that enlists in the JTA transaction of the JVM's
  * default xatm runtime ({@link dev.xatm.tm.spi.XatmRuntimes#current()}), looked up at each use.
  *
- * <p>One pool per distinct resource: URL without secrets and pool settings, plus user (and
- * password). The first connection to a resource fixes its pool settings ({@code xatm.*} URL
- * parameters or properties); later differing settings are ignored.
+ * <p>One pool per distinct resource: vendor URL (with its secret parameters), XADataSource class,
+ * user and password; pool settings are not part of it. The first connection to a resource fixes its
+ * pool settings ({@code xatm.*} URL parameters or properties); later differing settings are
+ * ignored. A pool whose first connection fails is dropped, so failed attempts leave nothing.
  *
  * <p>Registered through {@code META-INF/services/java.sql.Driver} and when the class loads.
  * Thread-safe.
@@ -51,24 +53,52 @@ public final class XaDriver implements Driver {
     return INSTANCE;
   }
 
-  /** Pool identity; the password is compared but never printed. */
-  private record PoolKey(String resourceId, String password) {
+  /**
+   * Pool identity: everything the vendor XADataSource is configured with (the vendor URL with its
+   * secret parameters, the class, user, password), so two URLs that differ only in a secret never
+   * share a pool. Compared, never printed: {@link #toString()} is the resource id.
+   */
+  private record PoolKey(
+      String resourceId, String vendorUrl, String xaDataSourceClass, String password) {
+    static PoolKey of(XaUrl url) {
+      return new PoolKey(
+          url.descriptor().resourceId(),
+          url.vendorUrl(),
+          url.xaDataSourceClass().orElse(null),
+          url.password());
+    }
+
     @Override
     public String toString() {
       return resourceId;
     }
   }
 
+  /** How often {@link #connect} starts over when another caller's failure discarded its pool. */
+  private static final int DISCARDED_RETRIES = 3;
+
   @Override
   public Connection connect(String url, Properties info) throws SQLException {
     if (!acceptsURL(url)) {
       return null; // JDBC: another driver's URL
     }
-    return resource(XaUrl.parse(url, info)).connection();
+    XaUrl parsed = XaUrl.parse(url, info);
+    PoolKey key = PoolKey.of(parsed);
+    for (int attempt = 0; ; attempt++) {
+      ManagedResource r = resource(parsed, key);
+      try {
+        return r.connection();
+      } catch (PoolDiscardedException e) {
+        // Another caller's first connection failed and took the pool with it before this caller
+        // tried: try with a new pool (this caller's own attempt may well succeed).
+        if (attempt >= DISCARDED_RETRIES) {
+          throw e;
+        }
+      }
+    }
   }
 
-  private ManagedResource resource(XaUrl url) throws SQLException {
-    PoolKey key = new PoolKey(url.descriptor().resourceId(), url.password());
+  private ManagedResource resource(XaUrl url, PoolKey key) throws SQLException {
     ManagedResource r = pools.get(key);
     if (r != null && !r.pool().isClosed()) {
       return r;
@@ -87,7 +117,10 @@ public final class XaDriver implements Driver {
       }
       XaConnectionFactory factory =
           XaConnectionFactory.create(url, XaDriver.class.getClassLoader());
-      r = new ManagedResource(new XaPool(factory, config), TransactionSource.jvmDefault());
+      // A pool whose first connection fails forgets itself: nothing stays per failed attempt,
+      // and a later correct attempt for the same resource starts afresh.
+      XaPool pool = new XaPool(factory, config, p -> forget(key, p));
+      r = new ManagedResource(pool, TransactionSource.jvmDefault());
       pools.put(key, r);
       return r;
     } finally {
@@ -95,12 +128,24 @@ public final class XaDriver implements Driver {
     }
   }
 
+  private void forget(PoolKey key, XaPool pool) {
+    pools.computeIfPresent(key, (k, v) -> v.pool() == pool ? null : v);
+  }
+
   @Override
   public boolean acceptsURL(String url) {
     return XaUrl.accepts(url);
   }
 
-  /** Numbers of every pool this driver runs, by resource id (URL without secrets + user). */
+  /** How many pools this driver runs now. */
+  public int poolCount() {
+    return pools.size();
+  }
+
+  /**
+   * Numbers of every pool this driver runs, by resource id (URL without secrets + user); of two
+   * pools with the same id (passwords that differ) one is shown.
+   */
   public Map<String, PoolStats> poolStats() {
     Map<String, PoolStats> out = new LinkedHashMap<>();
     pools.forEach((k, v) -> out.put(k.resourceId(), v.stats()));
@@ -110,7 +155,7 @@ public final class XaDriver implements Driver {
   /** The numbers of the pool for a URL and user, if this driver runs one. */
   public PoolStats poolStats(String url, Properties info) throws SQLException {
     XaUrl u = XaUrl.parse(url, info);
-    ManagedResource r = pools.get(new PoolKey(u.descriptor().resourceId(), u.password()));
+    ManagedResource r = pools.get(PoolKey.of(u));
     if (r == null) {
       throw new SQLException("no xatm pool for " + u, "08003");
     }

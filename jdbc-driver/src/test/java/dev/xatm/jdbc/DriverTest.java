@@ -102,6 +102,88 @@ class DriverTest {
     }
   }
 
+  private static long housekeepers() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().equals("xatm-pool-housekeeper"))
+        .count();
+  }
+
+  @Test
+  void failedAttemptsLeaveNoPoolAndNoHousekeeperBehind() throws Exception {
+    H2Fixture db = new H2Fixture();
+    int poolsBefore = XaDriver.instance().poolCount();
+    long threadsBefore = housekeepers();
+    for (int i = 0; i < 3; i++) { // H2 delays each wrong password (250 ms, doubling)
+      String wrong = "wrong-password-" + i;
+      SQLException e =
+          assertThrows(
+              SQLException.class, () -> DriverManager.getConnection(db.xaUrl, "sa", wrong));
+      assertFalse(e.getMessage().contains(wrong), e.getMessage());
+    }
+    for (int i = 0; i < 20; i++) {
+      // A URL the vendor refuses leaves nothing behind either.
+      String bad = db.xaUrl + ";NO_SUCH_SETTING_" + i + "=1";
+      assertThrows(SQLException.class, () -> DriverManager.getConnection(bad, "sa", ""));
+    }
+    assertEquals(poolsBefore, XaDriver.instance().poolCount(), "no pool per failed attempt");
+    assertEquals(threadsBefore, housekeepers(), "no housekeeper thread per failed attempt");
+    try (Connection c = DriverManager.getConnection(db.xaUrl, "sa", "")) {
+      H2Fixture.insert(c, 1);
+    }
+    assertEquals(poolsBefore + 1, XaDriver.instance().poolCount());
+    assertEquals(threadsBefore + 1, housekeepers(), "the pool that connected has its housekeeper");
+  }
+
+  @Test
+  void aFirstConnectionThatFailsInsideATransactionLeavesNoPoolEither() throws Exception {
+    H2Fixture db = new H2Fixture();
+    RecordingRuntime rt = new RecordingRuntime();
+    XatmRuntimes.install(rt);
+    try {
+      int pools = XaDriver.instance().poolCount();
+      rt.tm.begin();
+      // Inside a transaction the connection binds at first use, so that is where it fails.
+      Connection c = DriverManager.getConnection(db.xaUrl + ";NO_SUCH_SETTING_TX=1", "sa", "");
+      assertThrows(SQLException.class, c::createStatement);
+      c.close();
+      rt.tm.rollback();
+      assertEquals(pools, XaDriver.instance().poolCount(), "the failed pool is gone");
+      assertTrue(rt.offers.isEmpty(), "nothing was enlisted: " + rt.offers);
+    } finally {
+      XatmRuntimes.uninstall(rt);
+    }
+  }
+
+  @Test
+  void aFailingUrlDoesNotPoisonTheCorrectOneForTheSameDatabase() throws Exception {
+    H2Fixture db = new H2Fixture();
+    // MY_TOKEN looks like a secret, so it is not part of the resource id; H2 refuses the setting.
+    SQLException bad =
+        assertThrows(
+            SQLException.class,
+            () -> DriverManager.getConnection(db.xaUrl + ";MY_TOKEN=t0ken-value", "sa", ""));
+    assertFalse(bad.getMessage().contains("t0ken-value"), bad.getMessage());
+    try (Connection c = DriverManager.getConnection(db.xaUrl, "sa", "")) {
+      H2Fixture.insert(c, 1);
+    }
+    assertEquals(1, db.count());
+  }
+
+  @Test
+  void aPoolThatConnectedOnceSurvivesALaterFailure() throws Exception {
+    H2Fixture db = new H2Fixture();
+    String url = db.xaUrl + ";xatm.maxPoolSize=1;xatm.acquireTimeoutMs=20";
+    try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+      H2Fixture.insert(c, 1);
+      // The pool is full: a second connection times out; the pool stays (it has connected).
+      assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "sa", ""));
+    }
+    Properties sa = new Properties();
+    sa.setProperty("user", "sa");
+    sa.setProperty("password", "");
+    assertEquals(1, XaDriver.instance().poolStats(db.xaUrl, sa).created());
+  }
+
   @Test
   void withoutARuntimeConnectionsArePlain() throws Exception {
     H2Fixture db = new H2Fixture();

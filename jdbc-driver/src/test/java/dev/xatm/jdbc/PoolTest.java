@@ -217,6 +217,30 @@ class PoolTest {
   }
 
   @Test
+  void aDataSourceThatCannotConnectHoldsNoThread() throws Exception {
+    H2Fixture db = new H2Fixture();
+    long before =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.isAlive() && t.getName().equals("xatm-pool-housekeeper"))
+            .count();
+    XatmDataSource ds =
+        build(
+            db.pool(tm)
+                .url(db.xaUrl + ";NO_SUCH_SETTING=1")
+                .housekeepingPeriod(Duration.ofSeconds(30)));
+    for (int i = 0; i < 5; i++) {
+      assertThrows(SQLException.class, ds::getConnection);
+    }
+    long after =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.isAlive() && t.getName().equals("xatm-pool-housekeeper"))
+            .count();
+    assertEquals(before, after, "no housekeeper for a pool without connections");
+    assertEquals(0, ds.stats().total());
+    assertEquals(false, ds.isClosed(), "a DataSource keeps its pool for when the server is up");
+  }
+
+  @Test
   void badPoolSettingNamesTheSetting() throws Exception {
     H2Fixture db = new H2Fixture();
     SQLException e =

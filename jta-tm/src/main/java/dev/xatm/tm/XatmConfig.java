@@ -526,7 +526,7 @@ public final class XatmConfig {
     /** A recovery setting, kept verbatim; {@code key} must start with {@code xatm.recovery.}. */
     public Builder recovery(String key, String value) {
       if (!key.startsWith(RECOVERY_PREFIX)) {
-        throw new XatmConfigException(key, value, "recovery keys start with " + RECOVERY_PREFIX);
+        throw XatmConfigException.unknownKey(key, "recovery keys start with " + RECOVERY_PREFIX);
       }
       recovery.put(key, Objects.requireNonNull(value, key));
       return this;

@@ -434,6 +434,18 @@ public final class XatmTransactionManager
     return offeredPasswords.get(resourceId);
   }
 
+  /**
+   * Stops the background recovery passes and the background commit retries ahead of {@link
+   * #close()}, for a container that closes the resources those would use before it closes this TM
+   * (Spring closes the DataSources first). Waits for a recovery pass that is running; transactions
+   * still begin, commit and roll back, and what a stopped retry leaves is finished by recovery at
+   * the next start, as after {@link #close()}. Idempotent.
+   */
+  public void stopBackgroundWork() {
+    recovery.close();
+    ctx.retrier().close();
+  }
+
   @Override
   public void close() throws TxLogException {
     if (lifecycle != null) {

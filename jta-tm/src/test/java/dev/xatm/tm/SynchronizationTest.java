@@ -110,6 +110,31 @@ class SynchronizationTest {
   }
 
   @Test
+  void regularSynchronizationRegisteredByAnInterposedOneIsRefused() throws Exception {
+    List<Throwable> refused = new ArrayList<>();
+    tm.begin();
+    tm.getTransaction().registerSynchronization(sync("r1"));
+    tm.registerInterposedSynchronization(
+        new Synchronization() {
+          @Override
+          public void beforeCompletion() {
+            calls.add("i1.before");
+            refused.add(
+                assertThrows(
+                    IllegalStateException.class,
+                    () -> tm.getTransaction().registerSynchronization(sync("r2"))));
+          }
+
+          @Override
+          public void afterCompletion(int status) {}
+        });
+    tm.commit();
+    assertEquals(1, refused.size());
+    assertEquals(
+        List.of("r1.before", "i1.before", "r1.after(" + Status.STATUS_COMMITTED + ")"), calls);
+  }
+
+  @Test
   void beforeCompletionFailureRollsBackAndStopsFurtherBeforeCompletions() throws Exception {
     FakeXAResource a = t.resource("a");
     FakeXAResource b = t.resource("b");

@@ -39,6 +39,8 @@ public interface Wal extends AutoCloseable {
    * @throws WalCorruptException the log is damaged beyond a torn tail (unless the config allows
    *     opening a damaged log)
    * @throws WalNodeIdMismatchException the directory belongs to another node
+   * @throws WalSettingException the log was written with a setting the config contradicts (a
+   *     format-1 log with records longer than {@code maxRecordSize}); nothing is damaged
    */
   static Wal open(WalConfig config) throws WalException {
     return dev.xatm.wal.internal.SegmentedWal.open(config);
@@ -116,7 +118,8 @@ public interface Wal extends AutoCloseable {
   /**
    * Deletes every sealed segment whose records all have an LSN below {@code lsn}, oldest first,
    * fsyncing the directory after each deletion so a crash never leaves a gap. The active segment is
-   * never deleted. Returns how many segments were deleted.
+   * never deleted. Appends and rotation do not wait for the deletions. Returns how many segments
+   * were deleted.
    */
   int deleteSegmentsBefore(long lsn) throws WalException;
 

@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  * The end-to-end benchmark (docs/benchmarks-e2e.md): two PostgreSQL databases, each transaction
  * updates one row in each, at 1, 4, 16 and 64 threads, for three contenders in one run: xatm
  * through {@code jdbc:xa:} pooled DataSources, the raw XA floor (XAResources driven by hand, no
- * log), and Narayana on the same XA connections.
+ * log), Narayana on the same XA connections, and Atomikos 6 through its own pooled DataSources.
  *
  * <p>Shape: an untimed JIT warm-up of every contender, then for each thread count every contender
  * in turn (the order rotates from one thread count to the next), each after a VACUUM and a
@@ -48,6 +48,7 @@ public final class E2eBench {
     Files.createDirectories(dir);
     deleteTree(dir.resolve("xatm-log"));
     deleteTree(dir.resolve("narayana-store"));
+    deleteTree(dir.resolve("atomikos-log"));
     BenchServer server = BenchServer.locate(maxThreads, dir);
     BankTables tables = new BankTables(server, maxThreads);
     tables.create();
@@ -56,6 +57,7 @@ public final class E2eBench {
     contenders.add(new RawXaContender(server));
     NarayanaContender narayana = new NarayanaContender(server, dir.resolve("narayana-store"));
     contenders.add(narayana);
+    contenders.add(new AtomikosContender(server, dir.resolve("atomikos-log")));
 
     StringBuilder header = new StringBuilder();
     header.append("# xatm end-to-end benchmark, ").append(Instant.now()).append('\n');
@@ -115,13 +117,14 @@ public final class E2eBench {
         System.out.printf(
             Locale.ROOT,
             "%-8s %3d threads: %7.0f tx/s  p50 %6.2f ms  p99 %6.2f ms  JVM CPU %5.0f µs/tx"
-                + "  machine util %.2f  errors %d%s%n",
+                + "  cs %.1f/tx  machine util %.2f  errors %d%s%n",
             c.name(),
             threads,
             r.txPerSecond(),
             r.p50Ms(),
             r.p99Ms(),
             r.cpuMicrosPerTx(),
+            r.voluntarySwitchesPerTx(),
             r.machineUtil(),
             r.errors(),
             r.firstError() == null ? "" : " (first: " + r.firstError() + ")");

@@ -6,6 +6,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,7 +35,9 @@ final class LoadRun {
       long committed,
       long errors,
       String firstError,
-      String threadCpu) {
+      String threadCpu,
+      double voluntarySwitchesPerTx,
+      double involuntarySwitchesPerTx) {
     double txPerSecond() {
       return measured / seconds;
     }
@@ -94,6 +98,7 @@ final class LoadRun {
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     Thread.sleep((long) (warmSeconds * 1000));
     long[] stat0 = procStat();
+    Map<String, long[]> switches0 = contextSwitches();
     ThreadCpu threads0 = ThreadCpu.snapshot();
     long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();
@@ -103,6 +108,7 @@ final class LoadRun {
     long t1 = System.nanoTime();
     long cpu1 = os.getProcessCpuTime();
     ThreadCpu threads1 = ThreadCpu.snapshot();
+    Map<String, long[]> switches1 = contextSwitches();
     long[] stat1 = procStat();
     for (Thread w : workers) {
       w.join();
@@ -137,7 +143,55 @@ final class LoadRun {
         Arrays.stream(committed).sum(),
         Arrays.stream(errors).sum(),
         first,
-        ThreadCpu.perTx(threads0, threads1, total));
+        ThreadCpu.perTx(threads0, threads1, total),
+        perTx(switches0, switches1, 0, total),
+        perTx(switches0, switches1, 1, total));
+  }
+
+  /**
+   * Context switches of kind {@code i} (0 voluntary, 1 involuntary) per transaction: per thread,
+   * after minus before (a thread started in between counts from zero; one that ended in between is
+   * missing, so the figure is a lower bound for a TM that ends threads during the window).
+   */
+  private static double perTx(
+      Map<String, long[]> before, Map<String, long[]> after, int i, long transactions) {
+    if (before == null || after == null || transactions == 0) {
+      return Double.NaN;
+    }
+    long sum = 0;
+    for (Map.Entry<String, long[]> e : after.entrySet()) {
+      long[] b = before.get(e.getKey());
+      sum += e.getValue()[i] - (b == null ? 0 : b[i]);
+    }
+    return (double) sum / transactions;
+  }
+
+  /**
+   * {voluntary, involuntary} context switches of each of this JVM's threads by thread id (from
+   * {@code /proc/self/task/<tid>/status}), or null where {@code /proc} does not exist.
+   */
+  private static Map<String, long[]> contextSwitches() {
+    Map<String, long[]> byTask = new HashMap<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : tasks.toList()) {
+        long[] counts = new long[2];
+        try {
+          for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+              counts[0] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+              counts[1] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+          }
+        } catch (IOException endedMeanwhile) {
+          continue; // the thread ended between the listing and the read
+        }
+        byTask.put(task.getFileName().toString(), counts);
+      }
+      return byTask;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   private static double percentile(long[] sorted, double q) {

@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  *   <li>xatm at 1, 16 and 64 threads: begin, enlist two instant XAResources, commit (2PC: Begin,
  *       Committing forced, End, on the real WAL with fsync);
  *   <li>Narayana (narayana-jta, same resources, same thread counts) with its default file store and
- *       with its journal store, each in a child JVM because its configuration is global.
+ *       with its journal store, and Atomikos 6 with its file log, each in a child JVM because their
+ *       configuration is global.
  * </ol>
  *
  * <p>Usage: {@code TmBench [seconds-per-point] [directory]}; defaults 5 s and {@code
@@ -63,9 +64,27 @@ public final class TmBench {
     Map<String, Map<Integer, Double>> narayana = new LinkedHashMap<>();
     Map<String, String> notes = new LinkedHashMap<>();
     for (String store : new String[] {"default", "journal"}) {
-      narayana.put(store, new LinkedHashMap<>());
-      narayanaChild(store, root.resolve("narayana-" + store), seconds, narayana.get(store), notes);
+      narayana.put("Narayana " + store + " store", new LinkedHashMap<>());
+      Path dir = root.resolve("narayana-" + store);
+      peerChild(
+          "Narayana " + store + " store",
+          NarayanaBench.class,
+          List.of(store, dir.toString()),
+          dir,
+          seconds,
+          narayana.get("Narayana " + store + " store"),
+          notes);
     }
+    narayana.put("Atomikos 6", new LinkedHashMap<>());
+    Path atomikosDir = root.resolve("atomikos");
+    peerChild(
+        "Atomikos 6",
+        AtomikosBench.class,
+        List.of(atomikosDir.toString()),
+        atomikosDir,
+        seconds,
+        narayana.get("Atomikos 6"),
+        notes);
     report(raw, xatm, narayana, notes);
   }
 
@@ -129,8 +148,11 @@ public final class TmBench {
     }
   }
 
-  private static void narayanaChild(
-      String store,
+  /** Runs a peer TM's benchmark in a child JVM (its configuration is JVM-global). */
+  private static void peerChild(
+      String label,
+      Class<?> main,
+      List<String> mainArgs,
       Path dir,
       double seconds,
       Map<Integer, Double> results,
@@ -141,9 +163,8 @@ public final class TmBench {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-cp");
     cmd.add(classPath());
-    cmd.add(NarayanaBench.class.getName());
-    cmd.add(store);
-    cmd.add(dir.toString());
+    cmd.add(main.getName());
+    cmd.addAll(mainArgs);
     cmd.add(Double.toString(seconds));
     for (int t : THREADS) {
       cmd.add(Integer.toString(t));
@@ -155,11 +176,9 @@ public final class TmBench {
         String[] f = line.split(" ", 4);
         switch (f[0]) {
           case "RESULT" -> results.put(Integer.parseInt(f[2]), Double.parseDouble(f[3]));
-          case "STORE" -> notes.put(store, "objectStoreType " + f[2]);
-          case "UNAVAILABLE" ->
-              notes.put(
-                  store, "unavailable: " + line.substring(("UNAVAILABLE " + store + " ").length()));
-          default -> System.out.println("narayana " + store + ": " + line);
+          case "STORE" -> notes.put(label, "store " + f[2]);
+          case "UNAVAILABLE" -> notes.put(label, "unavailable: " + line);
+          default -> System.out.println(label + ": " + line);
         }
       }
     }
@@ -196,15 +215,14 @@ public final class TmBench {
     for (var e : narayana.entrySet()) {
       Map<Integer, Double> r = e.getValue();
       if (r.isEmpty()) {
-        System.out.printf("| Narayana %s store, tx/s | n/a | n/a | n/a |%n", e.getKey());
+        System.out.printf("| %s, tx/s | n/a | n/a | n/a |%n", e.getKey());
       } else {
         System.out.printf(
-            "| Narayana %s store, tx/s | %,.0f | %,.0f | %,.0f |%n",
-            e.getKey(), r.get(1), r.get(16), r.get(64));
+            "| %s, tx/s | %,.0f | %,.0f | %,.0f |%n", e.getKey(), r.get(1), r.get(16), r.get(64));
       }
     }
     System.out.println();
-    notes.forEach((k, v) -> System.out.println("Narayana " + k + " store: " + v));
+    notes.forEach((k, v) -> System.out.println(k + ": " + v));
     double best1 = best(narayana, 1);
     double best16 = best(narayana, 16);
     System.out.println();
@@ -212,9 +230,8 @@ public final class TmBench {
     System.out.println("|---|---:|---|");
     target("1 thread >= 0.7 x raw floor", xatm.get(1) / raw, "x raw", xatm.get(1) >= 0.7 * raw);
     target("16 threads >= 40,000 tx/s", xatm.get(16), "tx/s", xatm.get(16) >= 40_000);
-    target("1 thread >= 3 x best Narayana", xatm.get(1) / best1, "x", xatm.get(1) >= 3 * best1);
-    target(
-        "16 threads >= 3 x best Narayana", xatm.get(16) / best16, "x", xatm.get(16) >= 3 * best16);
+    target("1 thread >= 3 x best peer", xatm.get(1) / best1, "x", xatm.get(1) >= 3 * best1);
+    target("16 threads >= 3 x best peer", xatm.get(16) / best16, "x", xatm.get(16) >= 3 * best16);
   }
 
   private static void target(String name, double value, String unit, boolean met) {

@@ -1,7 +1,9 @@
 package dev.xatm.jdbc.internal;
 
 import dev.xatm.tm.spi.IdentifiedXAResource;
+import dev.xatm.tm.spi.InterruptibleXAResource;
 import dev.xatm.tm.spi.ResourceDescriptor;
+import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
@@ -18,11 +20,24 @@ import javax.transaction.xa.Xid;
  * associated when prepare, one-phase commit or rollback arrives, this ends it first (TMSUCCESS, or
  * TMFAIL before a rollback).
  *
+ * <p>Suspend is kept on the connection, not sent to the vendor: {@code end(TMSUSPEND)} and {@code
+ * start(TMRESUME)} only change this object's state. PostgreSQL and MariaDB cannot suspend a branch
+ * at all (pgjdbc answers XAER_RMERR, MariaDB XAER_INVAL), and none of the built-in vendors needs it
+ * here, because the branch never leaves its physical connection: while the transaction is suspended
+ * the driver's handles route the thread's work to other connections of the pool ({@link
+ * XaConnectionHandle}), and on resume the same connection carries on with the same Xid. Ending a
+ * suspended branch (prepare, one-phase commit, rollback) ends it at the vendor, where it is still
+ * associated.
+ *
+ * <p>A timeout rollback from the TM's reaper first calls {@link #interruptWork}, which cancels the
+ * statement the application is running and fences the connection against further application calls,
+ * so that the XA calls that follow never race the application thread.
+ *
  * <p>{@link #isSameRM} unwraps other instances of this class before asking the vendor, so wrapping
  * never changes the TM's join decisions. Thread-safe: XA calls may come from the application thread
  * and the TM's timeout thread; each call is serialized by a lock.
  */
-final class EnlistedXaResource implements IdentifiedXAResource {
+final class EnlistedXaResource implements IdentifiedXAResource, InterruptibleXAResource {
 
   /** Where the branch stands from this resource's point of view. */
   enum BranchState {
@@ -43,6 +58,7 @@ final class EnlistedXaResource implements IdentifiedXAResource {
   private final ResourceDescriptor descriptor;
   private final ReentrantLock lock = new ReentrantLock();
   private volatile BranchState state = BranchState.NOT_STARTED;
+  private volatile String interruptReason;
   private Xid xid;
 
   EnlistedXaResource(PooledXaConnection connection, ResourceDescriptor descriptor) {
@@ -64,10 +80,25 @@ final class EnlistedXaResource implements IdentifiedXAResource {
     return delegate;
   }
 
+  /** Why a timeout interrupted this branch's work, or null. */
+  String interruptReason() {
+    return interruptReason;
+  }
+
+  @Override
+  public boolean interruptWork(String reason, Duration wait) {
+    interruptReason = reason;
+    return connection.interrupt(reason, wait.toNanos());
+  }
+
   @Override
   public void start(Xid xid, int flags) throws XAException {
     lock.lock();
     try {
+      if (flags == TMRESUME && state == BranchState.SUSPENDED && xid.equals(this.xid)) {
+        leaveSuspended(BranchState.ACTIVE); // kept on the connection: nothing to tell the vendor
+        return;
+      }
       delegate.start(xid, flags);
       this.xid = xid;
       state = BranchState.ACTIVE;
@@ -82,8 +113,13 @@ final class EnlistedXaResource implements IdentifiedXAResource {
   public void end(Xid xid, int flags) throws XAException {
     lock.lock();
     try {
+      if (flags == TMSUSPEND && state == BranchState.ACTIVE) {
+        state = BranchState.SUSPENDED; // still associated at the vendor; see the class comment
+        connection.suspendedBy(Thread.currentThread());
+        return;
+      }
       delegate.end(xid, flags);
-      state = flags == TMSUSPEND ? BranchState.SUSPENDED : BranchState.ENDED;
+      leaveSuspended(BranchState.ENDED);
     } catch (XAException e) {
       // XA_RB*: the branch was rolled back and is ended; anything else leaves it unknown.
       throw failed(e, isRollbackCode(e) ? BranchState.ENDED : BranchState.FAILED);
@@ -98,7 +134,7 @@ final class EnlistedXaResource implements IdentifiedXAResource {
     try {
       endIfAssociated(xid, TMSUCCESS);
       int vote = delegate.prepare(xid);
-      state = vote == XA_RDONLY ? BranchState.COMPLETED : BranchState.PREPARED;
+      leaveSuspended(vote == XA_RDONLY ? BranchState.COMPLETED : BranchState.PREPARED);
       return vote;
     } catch (XAException e) {
       // A rollback vote (XA_RB*) means the RM rolled the branch back and forgot it.
@@ -116,7 +152,7 @@ final class EnlistedXaResource implements IdentifiedXAResource {
         endIfAssociated(xid, TMSUCCESS);
       }
       delegate.commit(xid, onePhase);
-      state = BranchState.COMPLETED;
+      leaveSuspended(BranchState.COMPLETED);
     } catch (XAException e) {
       throw failed(e, completedOrFailed(e, onePhase));
     } finally {
@@ -131,7 +167,7 @@ final class EnlistedXaResource implements IdentifiedXAResource {
       if (state == BranchState.ACTIVE || state == BranchState.SUSPENDED) {
         try {
           delegate.end(xid, TMFAIL);
-          state = BranchState.ENDED;
+          leaveSuspended(BranchState.ENDED);
         } catch (XAException e) {
           if (!isRollbackCode(e)) {
             throw failed(e, BranchState.FAILED);
@@ -139,7 +175,7 @@ final class EnlistedXaResource implements IdentifiedXAResource {
         }
       }
       delegate.rollback(xid);
-      state = BranchState.COMPLETED;
+      leaveSuspended(BranchState.COMPLETED);
     } catch (XAException e) {
       throw failed(e, completedOrFailed(e, true));
     } finally {
@@ -152,7 +188,7 @@ final class EnlistedXaResource implements IdentifiedXAResource {
     lock.lock();
     try {
       delegate.forget(xid);
-      state = BranchState.COMPLETED;
+      leaveSuspended(BranchState.COMPLETED);
     } catch (XAException e) {
       throw failed(e, e.errorCode == XAException.XAER_NOTA ? BranchState.COMPLETED : state);
     } finally {
@@ -184,8 +220,16 @@ final class EnlistedXaResource implements IdentifiedXAResource {
   private void endIfAssociated(Xid xid, int flags) throws XAException {
     if (state == BranchState.ACTIVE || state == BranchState.SUSPENDED) {
       delegate.end(xid, flags);
-      state = BranchState.ENDED;
+      leaveSuspended(BranchState.ENDED);
     }
+  }
+
+  /** Every way out of SUSPENDED clears the pool's note of who suspended the connection. */
+  private void leaveSuspended(BranchState next) {
+    if (state == BranchState.SUSPENDED) {
+      connection.suspendedBy(null);
+    }
+    state = next;
   }
 
   /**
@@ -204,7 +248,7 @@ final class EnlistedXaResource implements IdentifiedXAResource {
   }
 
   private XAException failed(XAException e, BranchState next) {
-    state = next;
+    leaveSuspended(next);
     if (e.errorCode == XAException.XAER_RMFAIL) {
       connection.markBroken("XA call failed with XAER_RMFAIL (resource manager unavailable)");
     }

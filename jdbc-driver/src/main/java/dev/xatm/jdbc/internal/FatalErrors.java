@@ -2,11 +2,15 @@ package dev.xatm.jdbc.internal;
 
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.Set;
 
 /**
  * Decides whether an error means the physical connection is gone, so the pool must close it instead
- * of handing it out again. Stateless.
+ * of handing it out again. Stateless; thread-safe.
  */
 final class FatalErrors {
   /**
@@ -21,14 +25,37 @@ final class FatalErrors {
 
   private FatalErrors() {}
 
+  /**
+   * How many exceptions of a chain are looked at. Vendors wrap the interesting one a level or two
+   * deep; a chain longer than this is not worth walking on the error path.
+   */
+  static final int MAX_EXCEPTIONS = 32;
+
+  /**
+   * True when {@code e}, an exception chained to it ({@code getNextException}) or a cause of either
+   * says the connection is gone. The walk is bounded ({@value #MAX_EXCEPTIONS}) and visits each
+   * exception once, so a cyclic chain (a vendor's own {@code getNextException}, or {@code
+   * initCause} loops) ends.
+   */
   static boolean isFatal(SQLException e) {
-    for (SQLException s = e; s != null; s = s.getNextException()) {
-      if (isFatalOne(s)) {
-        return true;
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    Deque<Throwable> todo = new ArrayDeque<>();
+    todo.add(e);
+    while (!todo.isEmpty() && seen.size() < MAX_EXCEPTIONS) {
+      Throwable t = todo.poll();
+      if (t == null || !seen.add(t)) {
+        continue;
       }
-      Throwable cause = s.getCause();
-      if (cause instanceof SQLException c && c != s && isFatalOne(c)) {
-        return true;
+      if (t instanceof SQLException s) {
+        if (isFatalOne(s)) {
+          return true;
+        }
+        if (s.getNextException() != null) {
+          todo.add(s.getNextException());
+        }
+      }
+      if (t.getCause() != null) {
+        todo.add(t.getCause());
       }
     }
     return false;

@@ -123,7 +123,7 @@ final class JdbcProxies {
         case "close":
           if (n == 0) {
             if (raw instanceof Statement s) {
-              handle.forget(s, (Statement) self);
+              handle.forget(s, (Statement) self, lease);
             }
             if (!lease.enter(generation)) {
               return null; // the lease ended and closed the physical object already
@@ -141,19 +141,45 @@ final class JdbcProxies {
         default:
           break;
       }
+      if (lease.isSuspended()) {
+        // A statement of a suspended transaction must not do work in that transaction's branch
+        // while the thread runs other work (TransactionManager.suspend, Spring REQUIRES_NEW).
+        throw new SQLException(
+            "this "
+                + method.getDeclaringClass().getSimpleName()
+                + " belongs to a JTA transaction that is suspended; use it again after resume, or"
+                + " create a new one for the work done meanwhile",
+            "25000");
+      }
       if (!lease.enter(generation)) {
+        String interrupted = lease.interruptReason(generation);
+        if (interrupted != null) {
+          throw Timeouts.interrupted(interrupted, null);
+        }
         throw new SQLException(
             "this "
                 + method.getDeclaringClass().getSimpleName()
                 + " is closed: its connection was closed or its transaction completed",
             "08003");
       }
+      Statement running = raw instanceof Statement st && name.startsWith("execute") ? st : null;
       Object result;
       try {
+        if (running != null) {
+          lease.startRunning(running);
+        }
         result = method.invoke(raw, args);
       } catch (InvocationTargetException e) {
-        throw classify(e);
+        Throwable cause = classify(e);
+        String interrupted = lease.interruptReason(generation);
+        if (interrupted != null && cause instanceof SQLException sql) {
+          throw Timeouts.interrupted(interrupted, sql); // the cancel we sent, as a timeout
+        }
+        throw cause;
       } finally {
+        if (running != null) {
+          lease.stopRunning(running);
+        }
         lease.exit();
       }
       if (result instanceof ResultSet rs && method.getReturnType() == ResultSet.class) {

@@ -61,9 +61,7 @@ public final class ManagedResource implements AutoCloseable {
 
   /** A new logical connection; it binds to a physical connection on first use. */
   public Connection connection() throws SQLException {
-    if (pool.isClosed()) {
-      throw new SQLException("the xatm pool for " + pool.name() + " is closed", "08003");
-    }
+    pool.checkOpen();
     XaConnectionHandle handle = new XaConnectionHandle(this);
     // Outside a transaction, bind now so a wrong password or an unreachable server fails here
     // and not at the first statement; inside one, enlistment waits for the first use.
@@ -189,6 +187,12 @@ public final class ManagedResource implements AutoCloseable {
 
     boolean isCompleted() {
       return completed;
+    }
+
+    /** Why the TM's timeout reaper stopped this branch's work, or null. */
+    String interruptReason() {
+      EnlistedXaResource r = resource;
+      return r == null ? null : r.interruptReason();
     }
 
     private void enlist(PooledXaConnection adopt) throws SQLException {

@@ -43,16 +43,20 @@ final class PooledXaConnection {
   private final AtomicInteger uses = new AtomicInteger();
   private final AtomicInteger generation = new AtomicInteger();
   private final Set<Statement> openStatements = ConcurrentHashMap.newKeySet();
-  private final boolean initialReadOnly;
-  private final int initialIsolation;
-  private final String initialCatalog;
+  private final SessionState session = new SessionState();
 
   private volatile long lastReturnedNanos;
   private volatile long borrowedNanos;
   private volatile Throwable borrowStack;
   private volatile boolean leakReported;
   private volatile String brokenReason;
-  private volatile boolean stateDirty;
+  // Statements executing right now (raw objects), so a timeout can cancel exactly those.
+  private final Set<Statement> runningStatements = ConcurrentHashMap.newKeySet();
+  // The lease a timeout interrupted, and why; see interrupt(). Generations start at 1.
+  private volatile int interruptedGeneration;
+  private volatile String interruptReason;
+  // The thread that suspended this connection's transaction, while it is suspended.
+  private volatile Thread suspendedBy;
 
   PooledXaConnection(XaPool pool, XAConnection xa, long nowNanos) throws SQLException {
     this.pool = pool;
@@ -61,9 +65,6 @@ final class PooledXaConnection {
     this.xaResource = new VendorXaResource(xa.getXAResource());
     this.createdNanos = nowNanos;
     this.lastReturnedNanos = nowNanos;
-    this.initialReadOnly = connection.isReadOnly();
-    this.initialIsolation = connection.getTransactionIsolation();
-    this.initialCatalog = connection.getCatalog();
     xa.addConnectionEventListener(
         new ConnectionEventListener() {
           @Override
@@ -153,6 +154,9 @@ final class PooledXaConnection {
    * (the caller then reports the object as closed).
    */
   boolean enter(int expectedGeneration) {
+    if (interruptedGeneration == expectedGeneration) {
+      return false;
+    }
     while (true) {
       int n = uses.get();
       if (n <= 0) {
@@ -197,6 +201,77 @@ final class PooledXaConnection {
     return brokenReason;
   }
 
+  // --- timeouts and suspension ------------------------------------------------------------------
+
+  /** Brackets a statement execution, so {@link #interrupt} can cancel it. */
+  void startRunning(Statement s) {
+    runningStatements.add(s);
+  }
+
+  void stopRunning(Statement s) {
+    runningStatements.remove(s);
+  }
+
+  /**
+   * Stops the application's use of the current lease from another thread: every later call fails
+   * ({@link #enter} refuses it; callers report {@link #interruptReason(int)}), running statements
+   * are cancelled ({@code Statement.cancel}, which pgjdbc and MariaDB Connector/J support from
+   * another thread), and the caller waits until no call is in progress or {@code waitNanos} passed.
+   * Statements that start while waiting are cancelled too.
+   *
+   * @return true when no call is in progress (only the owner's hold remains, or not even that)
+   */
+  boolean interrupt(String reason, long waitNanos) {
+    int g = generation.get();
+    if (interruptedGeneration != g) {
+      interruptReason = reason;
+      interruptedGeneration = g;
+    }
+    long deadline = pool.config().nanoClock().getAsLong() + waitNanos;
+    Set<Statement> cancelled = new java.util.HashSet<>();
+    while (true) {
+      for (Statement s : runningStatements) {
+        if (cancelled.add(s)) {
+          try {
+            s.cancel();
+          } catch (SQLException e) {
+            classify(e);
+          }
+        }
+      }
+      if (uses.get() <= 1) {
+        return true;
+      }
+      if (pool.config().nanoClock().getAsLong() - deadline >= 0) {
+        return false;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+      if (Thread.currentThread().isInterrupted()) {
+        return uses.get() <= 1;
+      }
+    }
+  }
+
+  /** Why the lease {@code leaseGeneration} was interrupted, or null if it was not. */
+  String interruptReason(int leaseGeneration) {
+    return interruptedGeneration == leaseGeneration ? interruptReason : null;
+  }
+
+  /** The transaction holding this connection was suspended by {@code thread} (or resumed: null). */
+  void suspendedBy(Thread thread) {
+    suspendedBy = thread;
+    pool.noteSuspended(this, thread != null);
+  }
+
+  boolean isSuspendedBy(Thread thread) {
+    return suspendedBy == thread;
+  }
+
+  /** True while the transaction holding this connection is suspended. */
+  boolean isSuspended() {
+    return suspendedBy != null;
+  }
+
   void trackStatement(Statement s) {
     openStatements.add(s);
   }
@@ -205,18 +280,22 @@ final class PooledXaConnection {
     openStatements.remove(s);
   }
 
-  /** Read-only, isolation or catalog were changed through a handle and need a reset. */
-  void markStateDirty() {
-    stateDirty = true;
+  /** The session attributes changed through handles, restored by {@link #resetForReuse()}. */
+  SessionState session() {
+    return session;
   }
 
   /**
    * Makes the connection fit for the next borrower: closes what the last one left open, ends a
-   * local transaction it left behind, restores session settings.
+   * local transaction it left behind (autoCommit is checked on every return: the getter is local in
+   * pgjdbc, Connector/J and H2, and an XA branch may leave it false), restores the session
+   * attributes that were changed (see {@link SessionState}).
    *
    * @throws SQLException the connection is unusable (the pool closes it)
    */
   void resetForReuse() throws SQLException {
+    suspendedBy = null;
+    runningStatements.clear();
     for (Statement s : openStatements) {
       try {
         s.close();
@@ -229,18 +308,7 @@ final class PooledXaConnection {
       connection.rollback();
       connection.setAutoCommit(true);
     }
-    if (stateDirty) {
-      if (connection.isReadOnly() != initialReadOnly) {
-        connection.setReadOnly(initialReadOnly);
-      }
-      if (connection.getTransactionIsolation() != initialIsolation) {
-        connection.setTransactionIsolation(initialIsolation);
-      }
-      if (initialCatalog != null && !initialCatalog.equals(connection.getCatalog())) {
-        connection.setCatalog(initialCatalog);
-      }
-      stateDirty = false;
-    }
+    session.reset(connection);
     connection.clearWarnings();
   }
 

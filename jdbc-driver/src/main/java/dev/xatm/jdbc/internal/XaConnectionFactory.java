@@ -135,7 +135,9 @@ public final class XaConnectionFactory {
       Throwable cause = e.getCause();
       // The vendor's message may quote the value; for the password, keep only its type.
       String detail =
-          what.equals("password") ? cause.getClass().getName() : XaUrl.redact(cause.toString());
+          what.equals("password")
+              ? cause.getClass().getName()
+              : Redaction.clean(cause.toString(), url.secrets());
       throw new SQLException(
           "the "
               + what
@@ -159,17 +161,25 @@ public final class XaConnectionFactory {
    * Opens one physical XA connection. The first successful open of a PostgreSQL factory also checks
    * {@code max_prepared_transactions}.
    *
-   * @throws SQLException the vendor's error, or SQLState 55000 when the server cannot prepare
+   * @throws SQLException the vendor's error (cleaned of the URL's secrets, see {@link Redaction}),
+   *     or SQLState 55000 when the server cannot prepare
    */
   public XAConnection open() throws SQLException {
-    XAConnection xa = dataSource.getXAConnection();
+    XAConnection xa;
+    try {
+      xa = dataSource.getXAConnection();
+    } catch (SQLException e) {
+      throw Redaction.clean(e, url.secrets());
+    } catch (RuntimeException e) {
+      throw Redaction.clean(e, url.secrets());
+    }
     if (url.vendor().isPostgreSql() && !serverChecked.get()) {
       try (Connection c = xa.getConnection()) {
         checkPreparedTransactions(c, url);
         serverChecked.set(true);
       } catch (SQLException e) {
         closeQuietly(xa);
-        throw e;
+        throw Redaction.clean(e, url.secrets());
       }
     }
     return xa;

@@ -81,7 +81,16 @@ final class XaConnectionHandle implements Connection {
         throw new SQLException(
             "the connection to " + resource.pool().name() + " is closed", "08003");
       }
-      Transaction tx = resource.currentTransaction();
+      Transaction tx;
+      try {
+        tx = resource.currentTransaction();
+      } catch (SQLException e) {
+        String interrupted = branch == null ? null : branch.interruptReason();
+        if (interrupted != null) {
+          throw Timeouts.interrupted(interrupted, null); // the reaper stopped this branch
+        }
+        throw e;
+      }
       if (tx == null) {
         branch = null; // a completed or suspended transaction's connection is not ours to use
         if (local == null) {
@@ -117,6 +126,10 @@ final class XaConnectionHandle implements Connection {
 
   private Use enterOrFail(PooledXaConnection lease, int generation) throws SQLException {
     if (!lease.enter(generation)) {
+      String interrupted = lease.interruptReason(generation);
+      if (interrupted != null) {
+        throw Timeouts.interrupted(interrupted, null);
+      }
       throw new SQLException(
           "the transaction of this connection to "
               + resource.pool().name()
@@ -143,15 +156,23 @@ final class XaConnectionHandle implements Connection {
   }
 
   /**
-   * A change of session state (read-only, catalog, schema, isolation): the pool must reset it
-   * before the physical connection serves another borrower.
+   * A change of a session attribute to {@code value}: recorded per attribute so the pool restores
+   * it (and only it) before the physical connection serves another borrower.
    */
-  private void changeState(StateChange change) throws SQLException {
+  private void changeState(SessionState.Attribute attribute, Object value, StateChange change)
+      throws SQLException {
     run(
         (c, u) -> {
-          u.lease.markStateDirty();
-          change.apply(c);
-          return null;
+          return u.lease
+              .session()
+              .change(
+                  c,
+                  attribute,
+                  value,
+                  () -> {
+                    change.apply(c);
+                    return null;
+                  });
         });
   }
 
@@ -167,21 +188,14 @@ final class XaConnectionHandle implements Connection {
     return proxy;
   }
 
-  /** Called by a statement proxy's close. */
-  void forget(Statement raw, Statement proxy) {
+  /**
+   * Called by a statement proxy's close with the connection the statement was created on. It does
+   * not read {@link #local} or {@link #branch}: those are guarded by {@link #lock}, which a close
+   * from another thread must not wait for, and they may name a later connection by now.
+   */
+  void forget(Statement raw, Statement proxy, PooledXaConnection createdOn) {
     statements.remove(proxy);
-    lockFreeUntrack(raw);
-  }
-
-  private void lockFreeUntrack(Statement raw) {
-    PooledXaConnection l = local;
-    if (l != null) {
-      l.untrackStatement(raw);
-    }
-    ManagedResource.Branch b = branch;
-    if (b != null) {
-      b.connection().untrackStatement(raw);
-    }
+    createdOn.untrackStatement(raw);
   }
 
   /** True when the thread's transaction is active (the connection is, or will be, enlisted). */
@@ -488,7 +502,7 @@ final class XaConnectionHandle implements Connection {
 
   @Override
   public void setReadOnly(boolean readOnly) throws SQLException {
-    changeState(c -> c.setReadOnly(readOnly));
+    changeState(SessionState.Attribute.READ_ONLY, readOnly, c -> c.setReadOnly(readOnly));
   }
 
   @Override
@@ -498,7 +512,7 @@ final class XaConnectionHandle implements Connection {
 
   @Override
   public void setCatalog(String catalog) throws SQLException {
-    changeState(c -> c.setCatalog(catalog));
+    changeState(SessionState.Attribute.CATALOG, catalog, c -> c.setCatalog(catalog));
   }
 
   @Override
@@ -508,7 +522,7 @@ final class XaConnectionHandle implements Connection {
 
   @Override
   public void setTransactionIsolation(int level) throws SQLException {
-    changeState(c -> c.setTransactionIsolation(level));
+    changeState(SessionState.Attribute.ISOLATION, level, c -> c.setTransactionIsolation(level));
   }
 
   @Override
@@ -532,25 +546,21 @@ final class XaConnectionHandle implements Connection {
 
   @Override
   public Map<String, Class<?>> getTypeMap() throws SQLException {
-    return call((c, u) -> c.getTypeMap());
+    // Drivers may return their own map, which the caller can then change in place.
+    return call(
+        (c, u) ->
+            u.lease.session().change(c, SessionState.Attribute.TYPE_MAP, null, c::getTypeMap));
   }
 
   @Override
   public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
-    run(
-        (c, u) -> {
-          c.setTypeMap(map);
-          return null;
-        });
+    changeState(SessionState.Attribute.TYPE_MAP, map, c -> c.setTypeMap(map));
   }
 
   @Override
   public void setHoldability(int holdability) throws SQLException {
-    run(
-        (c, u) -> {
-          c.setHoldability(holdability);
-          return null;
-        });
+    changeState(
+        SessionState.Attribute.HOLDABILITY, holdability, c -> c.setHoldability(holdability));
   }
 
   @Override
@@ -581,11 +591,7 @@ final class XaConnectionHandle implements Connection {
   @Override
   public void setClientInfo(String name, String value) throws SQLClientInfoException {
     try {
-      run(
-          (c, u) -> {
-            c.setClientInfo(name, value);
-            return null;
-          });
+      changeState(SessionState.Attribute.CLIENT_INFO, null, c -> c.setClientInfo(name, value));
     } catch (SQLClientInfoException e) {
       throw e;
     } catch (SQLException e) {
@@ -596,11 +602,7 @@ final class XaConnectionHandle implements Connection {
   @Override
   public void setClientInfo(Properties properties) throws SQLClientInfoException {
     try {
-      run(
-          (c, u) -> {
-            c.setClientInfo(properties);
-            return null;
-          });
+      changeState(SessionState.Attribute.CLIENT_INFO, null, c -> c.setClientInfo(properties));
     } catch (SQLClientInfoException e) {
       throw e;
     } catch (SQLException e) {
@@ -630,7 +632,7 @@ final class XaConnectionHandle implements Connection {
 
   @Override
   public void setSchema(String schema) throws SQLException {
-    changeState(c -> c.setSchema(schema));
+    changeState(SessionState.Attribute.SCHEMA, schema, c -> c.setSchema(schema));
   }
 
   @Override
@@ -640,11 +642,10 @@ final class XaConnectionHandle implements Connection {
 
   @Override
   public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
-    run(
-        (c, u) -> {
-          c.setNetworkTimeout(executor, milliseconds);
-          return null;
-        });
+    changeState(
+        SessionState.Attribute.NETWORK_TIMEOUT,
+        milliseconds,
+        c -> c.setNetworkTimeout(executor, milliseconds));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.xatm.jdbc.internal;
 import dev.xatm.jdbc.PoolStats;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,11 +11,13 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A bounded pool of physical XA connections to one resource (URL + user).
@@ -24,8 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * connections happen outside it, so a slow database never blocks other borrowers' bookkeeping. A
  * borrower that finds neither an idle connection nor room to open one waits on a {@link Condition}
  * up to the acquire timeout. A background housekeeper (one daemon thread per pool, unless the
- * period is zero) closes idle connections past their idle timeout or lifetime and reports leaks;
- * tests call {@link #runHousekeeping()} with an injected clock instead.
+ * period is zero, started when the first connection opens) closes idle connections past their idle
+ * timeout or lifetime and reports leaks; tests call {@link #runHousekeeping()} with an injected
+ * clock instead.
  *
  * <p>Invariant: {@code total == |all|} + connections being opened, and {@code total <= max}.
  */
@@ -39,9 +43,11 @@ public final class XaPool implements AutoCloseable {
   private final Condition available = lock.newCondition();
   private final Deque<PooledXaConnection> idle = new ArrayDeque<>();
   private final Set<PooledXaConnection> all = new HashSet<>();
-  private final ScheduledExecutorService housekeeper;
+  private final Consumer<XaPool> onDiscard;
 
   // Guarded by lock.
+  private ScheduledExecutorService housekeeper;
+  private PoolDiscardedException discarded;
   private int total;
   private int waiting;
   private boolean closed;
@@ -50,25 +56,47 @@ public final class XaPool implements AutoCloseable {
   private long evictedBroken;
   private long leaksDetected;
   private long acquireTimeouts;
+  private final Set<PooledXaConnection> suspendedConnections = ConcurrentHashMap.newKeySet();
 
+  /** A pool that lives until {@link #close()}, whatever its connections do (a DataSource's). */
   public XaPool(XaConnectionFactory factory, PoolConfig config) {
+    this(factory, config, null);
+  }
+
+  /**
+   * A pool that closes itself when it has never opened a connection and its first opening fails
+   * with nobody else waiting or opening: then {@code onDiscard} runs (the driver forgets the pool)
+   * and later borrowers get {@link PoolDiscardedException}. So a wrong password or a URL the vendor
+   * refuses leaves nothing behind.
+   *
+   * @param onDiscard called once, outside the pool's lock, when the pool discards itself; null for
+   *     a pool that never does
+   */
+  public XaPool(XaConnectionFactory factory, PoolConfig config, Consumer<XaPool> onDiscard) {
     this.factory = factory;
     this.config = config;
     this.name = factory.url().toString();
+    this.onDiscard = onDiscard;
+  }
+
+  /**
+   * The housekeeper starts with the first connection that opened: a pool that never connects has
+   * nothing to keep and must not hold a thread. Called with the lock held.
+   */
+  private void startHousekeeperIfNeeded() {
     long period = config.housekeepingPeriod().toMillis();
-    if (period > 0) {
-      housekeeper =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "xatm-pool-housekeeper");
-                t.setDaemon(true);
-                return t;
-              });
-      housekeeper.scheduleWithFixedDelay(
-          this::housekeepingTick, period, period, TimeUnit.MILLISECONDS);
-    } else {
-      housekeeper = null;
+    if (housekeeper != null || closed || period <= 0) {
+      return;
     }
+    housekeeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "xatm-pool-housekeeper");
+              t.setDaemon(true);
+              return t;
+            });
+    housekeeper.scheduleWithFixedDelay(
+        this::housekeepingTick, period, period, TimeUnit.MILLISECONDS);
   }
 
   public String name() {
@@ -104,6 +132,9 @@ public final class XaPool implements AutoCloseable {
       lock.lock();
       try {
         while (true) {
+          if (discarded != null) {
+            throw discarded.forLaterBorrower();
+          }
           if (closed) {
             throw new SQLException("the xatm pool for " + name + " is closed", "08003");
           }
@@ -119,6 +150,9 @@ public final class XaPool implements AutoCloseable {
           if (remaining <= 0) {
             acquireTimeouts++;
             throw timeout(timeoutNanos);
+          }
+          if (heldBySuspensionsOf(Thread.currentThread()) >= total) {
+            throw exhaustedBySuspensions();
           }
           waiting++;
           try {
@@ -149,14 +183,26 @@ public final class XaPool implements AutoCloseable {
   private PooledXaConnection openNew(Throwable stack) throws SQLException {
     PooledXaConnection c;
     try {
-      c = new PooledXaConnection(this, factory.open(), config.nanoClock().getAsLong());
+      c = wrap(factory.open());
     } catch (SQLException | RuntimeException e) {
+      boolean discardNow = false;
       lock.lock();
       try {
         total--;
-        available.signal();
+        if (onDiscard != null && !closed && created == 0 && total == 0 && waiting == 0) {
+          // Nobody ever connected, nobody waits or opens: the pool has nothing worth keeping.
+          closed = true;
+          discarded = new PoolDiscardedException(name, e);
+          discardNow = true;
+          available.signalAll();
+        } else {
+          available.signal();
+        }
       } finally {
         lock.unlock();
+      }
+      if (discardNow) {
+        onDiscard.accept(this);
       }
       throw e;
     }
@@ -165,10 +211,24 @@ public final class XaPool implements AutoCloseable {
     try {
       created++;
       all.add(c);
+      startHousekeeperIfNeeded();
     } finally {
       lock.unlock();
     }
     return c;
+  }
+
+  /** The pool's view of a fresh physical connection; closes it if even that fails. */
+  private PooledXaConnection wrap(javax.sql.XAConnection xa) throws SQLException {
+    try {
+      return new PooledXaConnection(this, xa, config.nanoClock().getAsLong());
+    } catch (SQLException e) {
+      XaConnectionFactory.closeQuietly(xa);
+      throw Redaction.clean(e, factory.url().secrets());
+    } catch (RuntimeException e) {
+      XaConnectionFactory.closeQuietly(xa);
+      throw Redaction.clean(e, factory.url().secrets());
+    }
   }
 
   private boolean isAlive(PooledXaConnection c, long now) {
@@ -199,7 +259,46 @@ public final class XaPool implements AutoCloseable {
   }
 
   /** Called when the last use of a borrowed connection ends. */
+  /** Connections whose transaction is suspended, and by which thread (see {@link #acquire}). */
+  void noteSuspended(PooledXaConnection c, boolean suspended) {
+    if (suspended) {
+      suspendedConnections.add(c);
+    } else {
+      suspendedConnections.remove(c);
+    }
+  }
+
+  private int heldBySuspensionsOf(Thread thread) {
+    int n = 0;
+    for (PooledXaConnection c : suspendedConnections) {
+      if (c.isSuspendedBy(thread)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Every connection is held by a transaction that the waiting thread itself suspended: waiting
+   * could only end in the acquire timeout, since the suspended transactions cannot complete before
+   * this thread resumes them. Fail at once instead.
+   */
+  private SQLException exhaustedBySuspensions() {
+    return new SQLNonTransientConnectionException(
+        "all "
+            + total
+            + " connections of the xatm pool for "
+            + name
+            + " are held by JTA transactions that this thread has suspended (e.g. Spring"
+            + " REQUIRES_NEW or NOT_SUPPORTED around work on the same database): the work done"
+            + " while they are suspended needs a connection of its own; raise maxPoolSize (now "
+            + config.maxPoolSize()
+            + ")",
+        "08001");
+  }
+
   void release(PooledXaConnection c) {
+    suspendedConnections.remove(c);
     long now = config.nanoClock().getAsLong();
     if (c.leakReported()) {
       LOG.log(
@@ -375,6 +474,7 @@ public final class XaPool implements AutoCloseable {
   @Override
   public void close() {
     List<PooledXaConnection> toClose;
+    ScheduledExecutorService keeper;
     lock.lock();
     try {
       if (closed) {
@@ -382,15 +482,44 @@ public final class XaPool implements AutoCloseable {
       }
       closed = true;
       toClose = new ArrayList<>(idle);
+      keeper = housekeeper;
       available.signalAll();
     } finally {
       lock.unlock();
     }
-    if (housekeeper != null) {
-      housekeeper.shutdownNow();
+    if (keeper != null) {
+      keeper.shutdownNow();
     }
     for (PooledXaConnection c : toClose) {
       destroy(c, false);
+    }
+  }
+
+  /**
+   * @throws PoolDiscardedException the pool discarded itself after its first connection failed
+   * @throws SQLException SQLState 08003: the pool is closed
+   */
+  void checkOpen() throws SQLException {
+    lock.lock();
+    try {
+      if (discarded != null) {
+        throw discarded.forLaterBorrower();
+      }
+      if (closed) {
+        throw new SQLException("the xatm pool for " + name + " is closed", "08003");
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** True when the pool closed itself after its first connection failed (see constructor). */
+  public boolean isDiscarded() {
+    lock.lock();
+    try {
+      return discarded != null;
+    } finally {
+      lock.unlock();
     }
   }
 

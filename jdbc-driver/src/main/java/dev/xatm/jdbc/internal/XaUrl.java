@@ -1,6 +1,8 @@
 package dev.xatm.jdbc.internal;
 
 import dev.xatm.tm.spi.ResourceDescriptor;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,7 +32,12 @@ public final class XaUrl {
   private static final Pattern SECRET_PARAMETER =
       Pattern.compile(
           "(?i)([?&;][^=&;?]*(?:password|passwd|pwd|secret|token|credential)[^=&;?]*=)[^&;]*");
-  private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/:@?;]*):[^@/?;]*@");
+  // The password of a user-info: up to the last '@' before the next '/', or (for a password with
+  // an unencoded '/') up to the last '@' before the parameters. Over-redacting a message is
+  // harmless; showing a password is not.
+  private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/:@?#;]*):[^/]*@");
+  private static final Pattern USERINFO_PASSWORD_WITH_SLASH =
+      Pattern.compile("(//[^/:@?#;]*):[^@?#;]*@");
 
   private final Vendor vendor;
   private final String vendorUrl;
@@ -39,6 +46,7 @@ public final class XaUrl {
   private final String password;
   private final String xaDataSourceClass;
   private final Map<String, String> settings;
+  private final List<String> secrets;
 
   private XaUrl(
       Vendor vendor,
@@ -47,7 +55,8 @@ public final class XaUrl {
       String user,
       String password,
       String xaDataSourceClass,
-      Map<String, String> settings) {
+      Map<String, String> settings,
+      List<String> secrets) {
     this.vendor = vendor;
     this.vendorUrl = vendorUrl;
     this.safeUrl = safeUrl;
@@ -55,6 +64,7 @@ public final class XaUrl {
     this.password = password;
     this.xaDataSourceClass = xaDataSourceClass;
     this.settings = Map.copyOf(settings);
+    this.secrets = List.copyOf(secrets);
   }
 
   /** True for URLs this driver serves: {@code jdbc:xa:} followed by something. */
@@ -70,7 +80,8 @@ public final class XaUrl {
       return "null";
     }
     String s = SECRET_PARAMETER.matcher(url).replaceAll("$1***");
-    return USERINFO_PASSWORD.matcher(s).replaceAll("$1:***@");
+    s = USERINFO_PASSWORD.matcher(s).replaceAll("$1:***@");
+    return USERINFO_PASSWORD_WITH_SLASH.matcher(s).replaceAll("$1:***@");
   }
 
   /**
@@ -102,19 +113,73 @@ public final class XaUrl {
     List<String[]> parameters =
         split < 0 ? List.of() : parameters(rest.substring(split + 1), style);
 
-    String user = null;
-    String password = null;
-    String xaClass = null;
-    Map<String, String> settings = new LinkedHashMap<>();
-    List<String[]> vendorParameters = new ArrayList<>();
-    List<String[]> safeParameters = new ArrayList<>();
+    Parts parts = new Parts();
     for (String[] p : parameters) {
+      parts.addUrlParameter(p, vendor, url);
+    }
+    UserInfo userInfo = UserInfo.split(url, base, vendor);
+    String user = parts.urlUser;
+    String password = parts.urlPassword;
+    if (userInfo != null) {
+      if (userInfo.user() != null && user != null) {
+        throw credentialsMalformed(
+            url, base, userInfo, "it names the user twice, in the user-info and as ?user=");
+      }
+      if (userInfo.password() != null && password != null) {
+        throw credentialsMalformed(
+            url, base, userInfo, "it gives the password twice, in the user-info and as ?password=");
+      }
+      user = userInfo.user() != null ? userInfo.user() : user;
+      password = userInfo.password() != null ? userInfo.password() : password;
+    }
+    String safeBase = userInfo == null ? base : userInfo.baseWithout();
+    if (info != null) {
+      // Properties win over the URL, for credentials as for everything else.
+      for (String key : info.stringPropertyNames()) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        if (lower.equals("user")) {
+          user = info.getProperty(key);
+        } else if (lower.equals("password")) {
+          password = info.getProperty(key);
+        }
+      }
+      parts.addProperties(info);
+    }
+    if (parts.xaClass != null && parts.xaClass.isBlank()) {
+      throw malformed(url, XA_DATA_SOURCE_CLASS + " is empty");
+    }
+    if (user != null && user.isEmpty()) {
+      user = null;
+    }
+    if (password != null) {
+      parts.secrets.add(password);
+    }
+    // The vendor gets the URL without user-info: the credentials go through setUser/setPassword,
+    // so a vendor that cannot parse user-info (pgjdbc, Connector/J) never sees, or echoes, them.
+    String vendorUrl = vendor.vendorUrl(join(safeBase, parts.vendorParameters, style));
+    String safeUrl = PREFIX + join(safeBase, parts.safeParameters, style);
+    return new XaUrl(
+        vendor, vendorUrl, safeUrl, user, password, parts.xaClass, parts.settings, parts.secrets);
+  }
+
+  /** What {@link #parse} sorts the parameters into; used by one parse only. */
+  private static final class Parts {
+    String urlUser;
+    String urlPassword;
+    String xaClass;
+    final Map<String, String> settings = new LinkedHashMap<>();
+    final List<String[]> vendorParameters = new ArrayList<>();
+    final List<String[]> safeParameters = new ArrayList<>();
+    final List<String> secrets = new ArrayList<>();
+
+    void addUrlParameter(String[] p, Vendor vendor, String url) throws SQLException {
       String key = p[0];
       String lower = key.toLowerCase(Locale.ROOT);
       if (lower.equals("user")) {
-        user = p[1];
+        urlUser = credential(p[1], vendor, url);
       } else if (lower.equals("password")) {
-        password = p[1];
+        secrets.add(p[1]);
+        urlPassword = credential(p[1], vendor, url);
       } else if (key.equalsIgnoreCase(XA_DATA_SOURCE_CLASS)) {
         xaClass = p[1];
         safeParameters.add(p);
@@ -122,55 +187,42 @@ public final class XaUrl {
         settings.put(key.substring(SETTING_PREFIX.length()), p[1]);
       } else {
         vendorParameters.add(p);
-        if (!isSecret(key)) {
+        if (isSecret(key)) {
+          secrets.add(p[1]);
+        } else {
           safeParameters.add(p);
         }
       }
     }
-    String safeBase = base;
-    int slashes = base.indexOf("//");
-    if (slashes >= 0) {
-      int end = indexOfAny(base, slashes + 2, "/?;");
-      String authority = base.substring(slashes + 2, end);
-      int at = authority.lastIndexOf('@');
-      if (at >= 0) {
-        String userInfo = authority.substring(0, at);
-        int c = userInfo.indexOf(':');
-        String infoUser = c < 0 ? userInfo : userInfo.substring(0, c);
-        if (user == null && !infoUser.isEmpty()) {
-          user = infoUser;
-        }
-        if (c >= 0 && password == null) {
-          password = userInfo.substring(c + 1);
-        }
-        safeBase =
-            base.substring(0, slashes + 2) + authority.substring(at + 1) + base.substring(end);
+
+    /**
+     * A {@code user} or {@code password} URL parameter as the vendor itself would read it: pgjdbc
+     * URL-decodes parameter values ({@code %40} is {@code @}, {@code +} a space), Connector/J and
+     * H2 take them as written. Since the driver takes these two out of the vendor URL, it must
+     * decode them the same way.
+     */
+    private static String credential(String value, Vendor vendor, String url) throws SQLException {
+      if (!vendor.isPostgreSql()) {
+        return value;
+      }
+      try {
+        return URLDecoder.decode(value, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw credentialsMalformed(
+            url, "a user or password parameter is not valid URL encoding (pgjdbc decodes them)");
       }
     }
-    if (info != null) {
+
+    void addProperties(Properties info) {
       for (String key : info.stringPropertyNames()) {
         String value = info.getProperty(key);
-        String lower = key.toLowerCase(Locale.ROOT);
-        if (lower.equals("user")) {
-          user = value;
-        } else if (lower.equals("password")) {
-          password = value;
-        } else if (key.equalsIgnoreCase(XA_DATA_SOURCE_CLASS)) {
+        if (key.equalsIgnoreCase(XA_DATA_SOURCE_CLASS)) {
           xaClass = value;
-        } else if (lower.startsWith(SETTING_PREFIX)) {
+        } else if (key.toLowerCase(Locale.ROOT).startsWith(SETTING_PREFIX)) {
           settings.put(key.substring(SETTING_PREFIX.length()), value);
         }
       }
     }
-    if (xaClass != null && xaClass.isBlank()) {
-      throw malformed(url, XA_DATA_SOURCE_CLASS + " is empty");
-    }
-    if (user != null && user.isEmpty()) {
-      user = null;
-    }
-    String vendorUrl = vendor.vendorUrl(join(base, vendorParameters, style));
-    String safeUrl = PREFIX + join(safeBase, safeParameters, style);
-    return new XaUrl(vendor, vendorUrl, safeUrl, user, password, xaClass, settings);
   }
 
   private static List<String[]> parameters(String s, char style) {
@@ -203,17 +255,29 @@ public final class XaUrl {
     return sb.toString();
   }
 
-  private static int indexOfAny(String s, int from, String chars) {
-    for (int i = from; i < s.length(); i++) {
-      if (chars.indexOf(s.charAt(i)) >= 0) {
-        return i;
-      }
-    }
-    return s.length();
-  }
-
   private static boolean isSecret(String key) {
     return SECRET_PARAMETER.matcher("?" + key + "=x").matches();
+  }
+
+  private static SQLException credentialsMalformed(
+      String url, String base, UserInfo info, String why) {
+    return credentialsMalformed(
+        PREFIX + info.baseHidden() + url.substring(PREFIX.length() + base.length()), why);
+  }
+
+  /** A refused credential form; {@code shown} already has the user-info hidden. */
+  static SQLException credentialsMalformed(String shown, String why) {
+    return new SQLException(
+        "malformed xatm URL '"
+            + redact(shown)
+            + "': "
+            + why
+            + ". Give the credentials as user-info, percent-encoded as RFC 3986 requires ('%40'"
+            + " for '@', '%2F' for '/', '%3F' for '?', '%23' for '#', '%25' for '%', '%3A' for"
+            + " ':' in the user): jdbc:xa:postgresql://user:password@host:5432/db; or as URL"
+            + " parameters: jdbc:xa:postgresql://host:5432/db?user=app&password=...; or as the"
+            + " properties user and password (they win over the URL)",
+        "08001");
   }
 
   private static SQLException malformed(String url, String why) {
@@ -248,6 +312,14 @@ public final class XaUrl {
   /** The password; never put it in a message, a log line or {@code toString}. */
   public String password() {
     return password;
+  }
+
+  /**
+   * Every secret this URL carries (the password, values of secret-like vendor parameters such as
+   * {@code sslpassword}), so that messages from the vendor can be cleaned of them. Never print.
+   */
+  public List<String> secrets() {
+    return secrets;
   }
 
   public Optional<String> xaDataSourceClass() {

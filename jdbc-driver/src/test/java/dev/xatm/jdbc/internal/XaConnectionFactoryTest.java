@@ -110,6 +110,91 @@ class XaConnectionFactoryTest {
         () -> XaConnectionFactory.checkPreparedTransactions(fakeShow("100", query), url));
   }
 
+  /** An XADataSource whose connect error quotes its URL and password, as careless drivers do. */
+  public static final class EchoingXaDataSource implements javax.sql.XADataSource {
+    private String url;
+    private String password;
+
+    public void setUrl(String url) {
+      this.url = url;
+    }
+
+    public void setPassword(String password) {
+      this.password = password;
+    }
+
+    @Override
+    public XAConnection getXAConnection() throws SQLException {
+      SQLException cause = new SQLException("auth failed with password " + password, "28P01", 17);
+      SQLException e = new SQLException("cannot connect to " + url, "08001", 42, cause);
+      e.setNextException(new SQLException("next: " + password + " again", "08004"));
+      throw e;
+    }
+
+    @Override
+    public XAConnection getXAConnection(String user, String password) throws SQLException {
+      return getXAConnection();
+    }
+
+    @Override
+    public java.io.PrintWriter getLogWriter() {
+      return null;
+    }
+
+    @Override
+    public void setLogWriter(java.io.PrintWriter out) {}
+
+    @Override
+    public void setLoginTimeout(int seconds) {}
+
+    @Override
+    public int getLoginTimeout() {
+      return 0;
+    }
+
+    @Override
+    public java.util.logging.Logger getParentLogger() {
+      return java.util.logging.Logger.getLogger("echo");
+    }
+  }
+
+  @Test
+  void vendorErrorsThatQuoteSecretsAreCleanedButKeepStateAndStack() throws SQLException {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("password", "pa55word");
+    XaUrl withPassword =
+        XaUrl.parse(
+            "jdbc:xa:echo://h/db?sslpassword=k3ysecret&xaDataSourceClass="
+                + EchoingXaDataSource.class.getName(),
+            p);
+    SQLException e =
+        assertThrows(
+            SQLException.class, () -> XaConnectionFactory.create(withPassword, LOADER).open());
+    assertEquals("08001", e.getSQLState());
+    assertEquals(42, e.getErrorCode());
+    assertTrue(e.getMessage().contains("cannot connect to jdbc:echo://h/db"), e.getMessage());
+    assertTrue(e.getStackTrace().length > 0);
+    assertTrue(
+        java.util.Arrays.stream(e.getStackTrace())
+            .anyMatch(f -> f.getMethodName().equals("getXAConnection")),
+        "the vendor's stack is kept");
+    int n = 0;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      assertFalse(t.toString().contains("pa55word"), t.toString());
+      assertFalse(t.toString().contains("k3ysecret"), t.toString());
+      n++;
+    }
+    assertEquals(2, n, "the cause chain is kept");
+    assertEquals("28P01", ((SQLException) e.getCause()).getSQLState());
+    SQLException next = e.getNextException();
+    assertEquals("08004", next.getSQLState());
+    assertFalse(next.getMessage().contains("pa55word"), next.getMessage());
+    java.io.StringWriter trace = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(trace));
+    assertFalse(trace.toString().contains("pa55word"), trace.toString());
+    assertFalse(trace.toString().contains("k3ysecret"), trace.toString());
+  }
+
   /** A connection whose only query answers {@code value}; any other call fails the test. */
   private static Connection fakeShow(String value, AtomicReference<String> query) {
     ResultSet rs =

@@ -16,10 +16,23 @@ final class Association {
     ENDED
   }
 
+  /** What {@code TransactionManager.suspend} did to an association that was active. */
+  enum Suspension {
+    /** Not suspended by the TM (the application may have suspended it with delistResource). */
+    NONE,
+    /** Ended with TMSUSPEND; resume restarts it with TMRESUME. */
+    SUSPENDED,
+    /**
+     * The resource refused TMSUSPEND (pgjdbc, MariaDB): the branch stays associated with its
+     * connection, which nobody else uses while the transaction is suspended; resume sends nothing.
+     */
+    HELD
+  }
+
   final XAResource resource;
   final TxBranch branch;
   State state = State.ACTIVE;
-  boolean suspendedByTransactionSuspend;
+  Suspension suspension = Suspension.NONE;
 
   Association(XAResource resource, TxBranch branch) {
     this.resource = resource;

@@ -37,6 +37,9 @@ import javax.transaction.xa.XAResource;
 public final class Coordinator {
   private static final System.Logger LOG = System.getLogger(Coordinator.class.getName());
 
+  /** How long an owner's commit or rollback waits for the reaper's rollback of its transaction. */
+  private static final java.time.Duration REAPER_WAIT = java.time.Duration.ofSeconds(30);
+
   private final TmContext ctx;
 
   Coordinator(TmContext ctx) {
@@ -51,6 +54,9 @@ public final class Coordinator {
           SystemException {
     if (!tx.startCompletion()) {
       if (tx.timedOut()) {
+        // The reaper is rolling it back (or has): answer once it is done, so that the caller
+        // never sees the transaction half rolled back.
+        tx.awaitCompletion(REAPER_WAIT);
         throw rollbackException(tx, "timed out and was rolled back", tx.rollbackCause());
       }
       throw new IllegalStateException(
@@ -84,8 +90,19 @@ public final class Coordinator {
   /** Transaction.rollback by the application. */
   public void rollback(XatmTransaction tx) throws SystemException {
     if (!tx.startCompletion()) {
-      if (tx.timedOut() && tx.state().isTerminal()) {
-        return; // the reaper rolled it back; the owner's rollback just confirms it
+      if (tx.timedOut()) {
+        // The reaper rolls it back (it may be doing so right now, as the owner's statement
+        // returns from the reaper's cancel): the owner's rollback confirms it once it is done.
+        if (!tx.awaitCompletion(REAPER_WAIT)) {
+          LOG.log(
+              Level.WARNING,
+              "the timeout rollback of "
+                  + tx.gtrid()
+                  + " is still running after "
+                  + REAPER_WAIT.toSeconds()
+                  + " s; rollback() returns, the reaper finishes it");
+        }
+        return;
       }
       throw new IllegalStateException(
           "transaction " + tx.gtrid() + " is already completing or completed (" + tx.state() + ")");
@@ -103,7 +120,8 @@ public final class Coordinator {
 
   /**
    * Rolls back an expired transaction for the reaper. The caller has won {@link
-   * XatmTransaction#startCompletion()} and checked that no association is active.
+   * XatmTransaction#startCompletion()} and checked that no association is active except quiet
+   * interrupted ones (see {@link TimeoutReaper}), which this ends with TMFAIL.
    */
   void rollbackExpired(XatmTransaction tx) {
     tx.markPhase1Started();
@@ -149,7 +167,7 @@ public final class Coordinator {
             tx, "one-phase commit failed: " + r.verdict().meaning(), r.failure());
       }
       default -> {
-        tx.state.apply(TxTransition.FINISH_HEURISTIC);
+        tx.state.apply(TxTransition.FINISH_HEURISTIC_AFTER_COMMIT);
         finish(tx);
         throwHeuristic(tx, r.verdict().app(), List.of(r));
       }
@@ -260,7 +278,9 @@ public final class Coordinator {
     scheduleRetries(g, phase2, Outcome.COMMITTED, true);
     AppOutcome app = AppOutcomes.afterCommitDecision(phase2);
     tx.state.apply(
-        app == AppOutcome.NORMAL ? TxTransition.FINISH_COMMIT : TxTransition.FINISH_HEURISTIC);
+        app == AppOutcome.NORMAL
+            ? TxTransition.FINISH_COMMIT
+            : TxTransition.FINISH_HEURISTIC_AFTER_COMMIT);
     finish(tx);
     if (app != AppOutcome.NORMAL) {
       throwHeuristic(tx, app, phase2);
@@ -289,7 +309,8 @@ public final class Coordinator {
     boolean mixed =
         results.stream().anyMatch(r -> r.verdict().app() == AppOutcome.HEURISTIC_MIXED)
             || branches.stream().anyMatch(b -> b.fate == BranchFate.HEURISTIC);
-    tx.state.apply(mixed ? TxTransition.FINISH_HEURISTIC : TxTransition.FINISH_ROLLBACK);
+    tx.state.apply(
+        mixed ? TxTransition.FINISH_HEURISTIC_AFTER_ROLLBACK : TxTransition.FINISH_ROLLBACK);
     return results;
   }
 
@@ -443,7 +464,11 @@ public final class Coordinator {
 
   private void finish(XatmTransaction tx) {
     ctx.counters().finished(tx.state());
-    tx.synchronizations.afterCompletion(tx.state().jtaStatus(), tx.gtrid().toString());
+    try {
+      tx.synchronizations.afterCompletion(tx.state().jtaStatus(), tx.gtrid().toString());
+    } finally {
+      tx.markCompleted();
+    }
   }
 
   private static List<Branch> logged(List<TxBranch> branches) {

@@ -11,9 +11,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * TransactionSynchronizationRegistry} Javadoc require: {@code beforeCompletion} of every
  * non-interposed synchronization (registration order), then of every interposed one; after
  * completion, interposed ones first, then non-interposed ones. Synchronizations registered during
- * {@code beforeCompletion} are called too. An exception from {@code beforeCompletion} stops the
- * calls and is returned (the caller marks the transaction rollback-only); exceptions from {@code
- * afterCompletion} are logged and ignored.
+ * {@code beforeCompletion} are called too, except a non-interposed one registered once the
+ * interposed ones have started: it could no longer run before them, so it is refused. An exception
+ * from {@code beforeCompletion} stops the calls and is returned (the caller marks the transaction
+ * rollback-only); exceptions from {@code afterCompletion} are logged and ignored.
  *
  * <p>Thread-safe: registration and the calls may come from different threads; no lock is held while
  * a synchronization runs.
@@ -25,9 +26,11 @@ final class Synchronizations {
   private final List<Synchronization> regular = new ArrayList<>(2);
   private final List<Synchronization> interposed = new ArrayList<>(2);
   private boolean beforeCompletionDone;
+  private boolean interposedStarted;
 
   /**
-   * @throws IllegalStateException when the beforeCompletion phase is over
+   * @throws IllegalStateException when the beforeCompletion phase is over, or for a regular
+   *     synchronization once the interposed ones have started
    */
   void register(Synchronization s, boolean isInterposed, String tx) {
     lock.lock();
@@ -35,6 +38,13 @@ final class Synchronizations {
       if (beforeCompletionDone) {
         throw new IllegalStateException(
             "transaction " + tx + " has passed beforeCompletion; synchronization refused");
+      }
+      if (interposedStarted && !isInterposed) {
+        throw new IllegalStateException(
+            "transaction "
+                + tx
+                + " is calling interposed beforeCompletion; a regular synchronization must run"
+                + " before those and is refused");
       }
       (isInterposed ? interposed : regular).add(s);
     } finally {
@@ -53,6 +63,7 @@ final class Synchronizations {
         if (r < regular.size()) {
           next = regular.get(r++);
         } else if (i < interposed.size()) {
+          interposedStarted = true;
           next = interposed.get(i++);
         } else {
           beforeCompletionDone = true;

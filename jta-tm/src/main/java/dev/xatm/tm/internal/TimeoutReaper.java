@@ -3,16 +3,29 @@ package dev.xatm.tm.internal;
 import dev.xatm.tm.Scheduler;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * Ends transactions past their deadline. An expired transaction is marked rollback-only at once; it
- * is rolled back by the reaper only when that cannot race the application: nobody is completing it,
- * no XA start/end is in progress on it (the reaper only {@code tryLock}s), and no association is
- * active (a resource between start and end may be in use by the owner thread right now). Otherwise
- * the owner finds it rollback-only and its commit throws {@code RollbackException}; the reaper
- * tries again at its next tick.
+ * Ends transactions past their deadline, so that their database locks are gone within about one
+ * reaper interval after the deadline (DESIGN §10):
  *
- * <p>Threading: runs on the injected {@link Scheduler}, one tick at a time.
+ * <ol>
+ *   <li>the transaction is marked rollback-only (its owner's commit now throws {@code
+ *       RollbackException});
+ *   <li>every association still active whose resource is an {@link
+ *       dev.xatm.tm.spi.InterruptibleXAResource} (the {@code jdbc:xa:} driver's) is interrupted: a
+ *       running statement is cancelled, the owner's further calls fail, and the reaper waits up to
+ *       one interval for a call in progress to return;
+ *   <li>if then no association is active except quiet interrupted ones, and nobody else is
+ *       completing the transaction, the reaper ends every branch with TMFAIL and rolls it back.
+ * </ol>
+ *
+ * Otherwise (an active association of a resource that cannot be interrupted, or a call that did not
+ * return) the reaper does not race the application: it tries again at its next tick, and the
+ * owner's completion rolls back.
+ *
+ * <p>Threading: runs on the injected {@link Scheduler}, one tick at a time; {@link #reapNow} may
+ * also be called from any thread.
  */
 final class TimeoutReaper {
   private static final System.Logger LOG = System.getLogger(TimeoutReaper.class.getName());
@@ -63,24 +76,39 @@ final class TimeoutReaper {
       if (now < tx.deadlineMillis() || tx.completionStarted()) {
         continue;
       }
-      if (!tx.timedOut()) {
-        LOG.log(
-            Level.WARNING, "transaction " + tx.gtrid() + " timed out; marking it rollback-only");
-      }
-      tx.markTimedOut();
-      if (!tx.lock.tryLock()) {
-        continue;
-      }
-      try {
-        if (tx.noActiveAssociation() && tx.startCompletion()) {
-          ctx.coordinator().rollbackExpired(tx);
-          registry.remove(tx);
-          rolledBack++;
-        }
-      } finally {
-        tx.lock.unlock();
+      if (reap(tx, now)) {
+        rolledBack++;
       }
     }
     return rolledBack;
+  }
+
+  private boolean reap(XatmTransaction tx, long now) {
+    if (!tx.timedOut()) {
+      LOG.log(
+          Level.WARNING,
+          "transaction "
+              + tx.gtrid()
+              + " timed out ("
+              + (now - tx.deadlineMillis())
+              + " ms past its deadline); rolling it back");
+    }
+    tx.markTimedOut();
+    String reason =
+        "the JTA transaction " + tx.gtrid() + " timed out and is being rolled back by xatm";
+    List<Association> quiet = tx.interruptActiveWork(reason, interval);
+    if (!tx.lock.tryLock()) {
+      return false;
+    }
+    try {
+      if (tx.onlyQuietAssociationsActive(quiet) && tx.startCompletion()) {
+        ctx.coordinator().rollbackExpired(tx);
+        registry.remove(tx);
+        return true;
+      }
+      return false;
+    } finally {
+      tx.lock.unlock();
+    }
   }
 }

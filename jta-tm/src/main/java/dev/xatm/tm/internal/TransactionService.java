@@ -142,6 +142,12 @@ public final class TransactionService {
       throw new IllegalStateException(
           "this thread is already associated with transaction " + current.get().gtrid());
     }
+    if (tx.timedOut() && tx.state().isTerminal()) {
+      // Rolled back by the reaper while suspended: the owner gets it back so that its commit
+      // throws RollbackException (and its rollback is quiet), as after a timeout on the thread.
+      current.set(tx);
+      return;
+    }
     if (tx.state().isTerminal() || !registry.isAlive(tx.gtrid())) {
       throw new InvalidTransactionException(
           "transaction " + tx.gtrid() + " is " + tx.state() + " and cannot be resumed");

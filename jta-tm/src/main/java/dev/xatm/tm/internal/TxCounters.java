@@ -20,7 +20,7 @@ public final class TxCounters {
     switch (state) {
       case COMMITTED -> committed.increment();
       case ROLLED_BACK -> rolledBack.increment();
-      case HEURISTIC_UNKNOWN -> heuristic.increment();
+      case HEURISTIC_AFTER_COMMIT, HEURISTIC_AFTER_ROLLBACK -> heuristic.increment();
       default -> {
         // Not terminal: nothing to count (finish is only reached in a terminal state).
       }

@@ -11,8 +11,14 @@ public enum TxState {
   ROLLING_BACK(Status.STATUS_ROLLING_BACK),
   COMMITTED(Status.STATUS_COMMITTED),
   ROLLED_BACK(Status.STATUS_ROLLEDBACK),
-  /** Completed with a heuristic mixed or hazard outcome: nobody can say which. */
-  HEURISTIC_UNKNOWN(Status.STATUS_UNKNOWN);
+  /**
+   * Decided commit, and a resource reported a heuristic outcome (mixed, hazard or rollback). JTA
+   * reports the decision: STATUS_COMMITTED, "it is likely that heuristics exist" (STATUS_UNKNOWN is
+   * transient by its Javadoc, and this state is final).
+   */
+  HEURISTIC_AFTER_COMMIT(Status.STATUS_COMMITTED),
+  /** Decided rollback, and a resource reported a heuristic commit: STATUS_ROLLEDBACK. */
+  HEURISTIC_AFTER_ROLLBACK(Status.STATUS_ROLLEDBACK);
 
   private final int jtaStatus;
 
@@ -25,6 +31,9 @@ public enum TxState {
   }
 
   public boolean isTerminal() {
-    return this == COMMITTED || this == ROLLED_BACK || this == HEURISTIC_UNKNOWN;
+    return this == COMMITTED
+        || this == ROLLED_BACK
+        || this == HEURISTIC_AFTER_COMMIT
+        || this == HEURISTIC_AFTER_ROLLBACK;
   }
 }

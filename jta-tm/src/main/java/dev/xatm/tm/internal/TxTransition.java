@@ -3,7 +3,8 @@ package dev.xatm.tm.internal;
 import static dev.xatm.tm.internal.TxState.ACTIVE;
 import static dev.xatm.tm.internal.TxState.COMMITTED;
 import static dev.xatm.tm.internal.TxState.COMMITTING;
-import static dev.xatm.tm.internal.TxState.HEURISTIC_UNKNOWN;
+import static dev.xatm.tm.internal.TxState.HEURISTIC_AFTER_COMMIT;
+import static dev.xatm.tm.internal.TxState.HEURISTIC_AFTER_ROLLBACK;
 import static dev.xatm.tm.internal.TxState.MARKED_ROLLBACK;
 import static dev.xatm.tm.internal.TxState.PREPARING;
 import static dev.xatm.tm.internal.TxState.ROLLED_BACK;
@@ -32,8 +33,10 @@ public enum TxTransition {
   ONE_PHASE_FAILED(EnumSet.of(COMMITTING), ROLLING_BACK),
   /** Every branch is rolled back (or will be by retry/presumed abort). */
   FINISH_ROLLBACK(EnumSet.of(ROLLING_BACK), ROLLED_BACK),
-  /** A heuristic mixed/hazard outcome ends the transaction in an unknown state. */
-  FINISH_HEURISTIC(EnumSet.of(COMMITTING, ROLLING_BACK), HEURISTIC_UNKNOWN);
+  /** A heuristic outcome after the commit decision (or a one-phase commit). */
+  FINISH_HEURISTIC_AFTER_COMMIT(EnumSet.of(COMMITTING), HEURISTIC_AFTER_COMMIT),
+  /** A heuristic commit of a branch being rolled back. */
+  FINISH_HEURISTIC_AFTER_ROLLBACK(EnumSet.of(ROLLING_BACK), HEURISTIC_AFTER_ROLLBACK);
 
   private final Set<TxState> from;
   private final TxState to;

@@ -3,6 +3,7 @@ package dev.xatm.tm.internal;
 import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.XatmXid;
 import dev.xatm.tm.spi.IdentifiedXAResource;
+import dev.xatm.tm.spi.InterruptibleXAResource;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.HeuristicRollbackException;
 import jakarta.transaction.RollbackException;
@@ -10,10 +11,13 @@ import jakarta.transaction.Synchronization;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.transaction.xa.XAException;
@@ -42,6 +46,7 @@ public final class XatmTransaction implements Transaction {
   private final Map<Object, Object> resources = new HashMap<>();
   final Synchronizations synchronizations = new Synchronizations();
   private final AtomicBoolean completing = new AtomicBoolean();
+  private final CountDownLatch completed = new CountDownLatch(1);
   private volatile boolean phase1Started;
   private volatile boolean timedOut;
   private volatile Throwable rollbackCause;
@@ -82,6 +87,25 @@ public final class XatmTransaction implements Transaction {
 
   boolean completionStarted() {
     return completing.get();
+  }
+
+  /** Called once the completion that won {@link #startCompletion()} has run afterCompletion. */
+  void markCompleted() {
+    completed.countDown();
+  }
+
+  /**
+   * Waits for another thread's completion (the reaper's rollback) to finish.
+   *
+   * @return true when it finished within {@code timeout}
+   */
+  boolean awaitCompletion(Duration timeout) {
+    try {
+      return completed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** No enlistment or synchronization is accepted after this (beforeCompletion is over). */
@@ -225,7 +249,7 @@ public final class XatmTransaction implements Transaction {
         return true;
       case SUSPENDED:
         start(a, XAResource.TMRESUME, false);
-        a.suspendedByTransactionSuspend = false;
+        a.suspension = Association.Suspension.NONE;
         return true;
       default:
         start(a, XAResource.TMJOIN, false);
@@ -305,8 +329,9 @@ public final class XatmTransaction implements Transaction {
               && (a.state == Association.State.ACTIVE
                   || (a.state == Association.State.SUSPENDED && flag != XAResource.TMSUSPEND));
       if (!delistable) {
-        throw new IllegalStateException(
-            "transaction " + name + ": " + res + " is not enlisted and active; delist refused");
+        // Javadoc: IllegalStateException only when the transaction is not active; a resource
+        // that is not enlisted (or not associated) is simply not delisted.
+        return false;
       }
       return end(a, flag);
     } finally {
@@ -346,14 +371,20 @@ public final class XatmTransaction implements Transaction {
     }
   }
 
-  /** TransactionManager.suspend: ends every active association with TMSUSPEND. */
+  /**
+   * TransactionManager.suspend: ends every active association with TMSUSPEND. A resource that
+   * cannot suspend (XAER_RMERR, XAER_INVAL or XAER_PROTO, which pgjdbc and MariaDB Connector/J
+   * answer and which leave the association as it was) keeps its branch associated: the branch is
+   * {@link Association.Suspension#HELD} on its connection until resume, and the transaction is not
+   * harmed (DESIGN §10). Any other failure ends the association and marks the transaction
+   * rollback-only, as a failed end does.
+   */
   void suspendAssociations() {
     lock.lock();
     try {
       for (Association a : associations) {
         if (a.state == Association.State.ACTIVE) {
-          endQuietly(a, XAResource.TMSUSPEND);
-          a.suspendedByTransactionSuspend = a.state == Association.State.SUSPENDED;
+          suspend(a);
         }
       }
     } finally {
@@ -361,13 +392,54 @@ public final class XatmTransaction implements Transaction {
     }
   }
 
+  private void suspend(Association a) {
+    try {
+      a.resource.end(a.branch.xid, XAResource.TMSUSPEND);
+      a.state = Association.State.SUSPENDED;
+      a.suspension = Association.Suspension.SUSPENDED;
+    } catch (XAException e) {
+      if (cannotSuspend(e.errorCode)) {
+        a.suspension = Association.Suspension.HELD;
+        LOG.log(
+            Level.DEBUG,
+            () ->
+                a.branch.describe()
+                    + " cannot be suspended ("
+                    + XaClassifier.name(e.errorCode)
+                    + "); it stays associated until resume");
+        return;
+      }
+      a.state = Association.State.ENDED;
+      if (e.errorCode >= XAException.XA_RBBASE && e.errorCode <= XAException.XA_RBEND) {
+        a.branch.fate = BranchFate.ROLLED_BACK;
+      }
+      markRollbackOnly(e);
+      LOG.log(
+          Level.WARNING,
+          "end(TMSUSPEND) of "
+              + a.branch.describe()
+              + " failed with "
+              + XaClassifier.name(e.errorCode)
+              + "; the transaction is marked rollback-only",
+          e);
+    }
+  }
+
+  /** The codes a resource gives when it does not implement suspend; none changes its state. */
+  private static boolean cannotSuspend(int errorCode) {
+    return errorCode == XAException.XAER_RMERR
+        || errorCode == XAException.XAER_INVAL
+        || errorCode == XAException.XAER_PROTO;
+  }
+
   /** TransactionManager.resume: restarts with TMRESUME what suspend suspended. */
   void resumeAssociations() {
     lock.lock();
     try {
       for (Association a : associations) {
-        if (a.suspendedByTransactionSuspend && a.state == Association.State.SUSPENDED) {
-          a.suspendedByTransactionSuspend = false;
+        Association.Suspension was = a.suspension;
+        a.suspension = Association.Suspension.NONE;
+        if (was == Association.Suspension.SUSPENDED && a.state == Association.State.SUSPENDED) {
           try {
             start(a, XAResource.TMRESUME, false);
           } catch (RollbackException | SystemException e) {
@@ -398,8 +470,55 @@ public final class XatmTransaction implements Transaction {
 
   /** True when no association is between start and end (nobody may be using a resource). */
   boolean noActiveAssociation() {
+    return activeAssociations().isEmpty();
+  }
+
+  private List<Association> activeAssociations() {
+    List<Association> active = new ArrayList<>(associations.size());
     for (Association a : associations) {
       if (a.state == Association.State.ACTIVE) {
+        active.add(a);
+      }
+    }
+    return active;
+  }
+
+  /**
+   * For the timeout reaper, without the lock (an interrupt may wait for the owner's statement to
+   * return, and the owner may need the lock meanwhile): asks every active association whose
+   * resource is an {@link InterruptibleXAResource} to stop the application's work on it (and
+   * suspended ones too, so that the owner who resumes learns why its connection refuses work).
+   *
+   * @return the associations that are now quiet (no application call in progress, none possible)
+   */
+  List<Association> interruptActiveWork(String reason, Duration wait) {
+    List<Association> open = new ArrayList<>(associations.size());
+    lock.lock();
+    try {
+      for (Association a : associations) {
+        if (a.state != Association.State.ENDED) {
+          open.add(a);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    List<Association> quiet = new ArrayList<>(open.size());
+    for (Association a : open) {
+      if (a.resource instanceof InterruptibleXAResource ir && ir.interruptWork(reason, wait)) {
+        quiet.add(a);
+      }
+    }
+    return quiet;
+  }
+
+  /**
+   * Under the lock: true when every active association is one of {@code quiet}, so ending and
+   * rolling back from the reaper's thread cannot race the application on a connection.
+   */
+  boolean onlyQuietAssociationsActive(List<Association> quiet) {
+    for (Association a : associations) {
+      if (a.state == Association.State.ACTIVE && !quiet.contains(a)) {
         return false;
       }
     }
@@ -427,6 +546,12 @@ public final class XatmTransaction implements Transaction {
   void putResource(Object key, Object value) {
     if (key == null) {
       throw new NullPointerException("key");
+    }
+    if (state.state().isTerminal()) {
+      // TSR Javadoc: "IllegalStateException if no transaction is active"; in afterCompletion the
+      // transaction has completed. Its resources stay readable there (frameworks clean up by key).
+      throw new IllegalStateException(
+          "transaction " + name + " has completed (" + state.state() + "); putResource refused");
     }
     lock.lock();
     try {

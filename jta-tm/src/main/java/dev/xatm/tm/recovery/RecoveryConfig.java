@@ -37,6 +37,9 @@ public final class RecoveryConfig {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
+  /** {@code //user:password@}: a password in the user-info of a URL authority. */
+  private static final Pattern USERINFO_PASSWORD = Pattern.compile("//[^/?#@]*:[^/]*@");
+
   /** One configured resource; the password is never shown by {@link #toString()}. */
   public static final class ResourceConfig {
     private final String name;
@@ -127,9 +130,8 @@ public final class RecoveryConfig {
         case BACKOFF_MAX -> max = duration(key, value, false);
         default -> {
           if (!key.startsWith(RESOURCE_PREFIX)) {
-            throw new XatmConfigException(
+            throw XatmConfigException.unknownKey(
                 key,
-                value,
                 "unknown recovery setting (known: startup, interval, backoff.initial, backoff.max,"
                     + " resource.NAME.url/user/password/password-env)");
           }
@@ -138,8 +140,8 @@ public final class RecoveryConfig {
           String name = dot < 0 ? rest : rest.substring(0, dot);
           String field = dot < 0 ? "" : rest.substring(dot + 1);
           if (!NAME.matcher(name).matches()) {
-            throw new XatmConfigException(
-                key, redactIfSecret(field, value), "resource names are letters, digits, - and _");
+            throw XatmConfigException.unknownKey(
+                key, "resource names are letters, digits, - and _");
           }
           if (field.equals("password.env")) {
             field = "password-env"; // XATM_RECOVERY_RESOURCE_X_PASSWORD_ENV from the environment
@@ -148,10 +150,8 @@ public final class RecoveryConfig {
               && !field.equals("user")
               && !field.equals("password")
               && !field.equals("password-env")) {
-            throw new XatmConfigException(
-                key,
-                redactIfSecret(field, value),
-                "unknown resource setting (known: url, user, password, password-env)");
+            throw XatmConfigException.unknownKey(
+                key, "unknown resource setting (known: url, user, password, password-env)");
           }
           byName.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(field, value);
         }
@@ -175,11 +175,16 @@ public final class RecoveryConfig {
     if (url == null || url.isEmpty()) {
       throw new XatmConfigException(base + "url", "", "every recovery resource needs a url");
     }
-    if (url.toLowerCase(Locale.ROOT).contains("password=")) {
+    if (url.toLowerCase(Locale.ROOT).contains("password=")
+        || USERINFO_PASSWORD.matcher(url).find()) {
       throw new XatmConfigException(
           base + "url",
-          "(not shown: it contains a password)",
-          "put the password in " + base + "password or " + base + "password-env, not the URL");
+          XatmConfigException.redactUrl(url),
+          "it contains a password; put the password in "
+              + base
+              + "password or "
+              + base
+              + "password-env, not the URL");
     }
     String user = fields.get("user");
     if (user != null && user.isEmpty()) {
@@ -202,10 +207,6 @@ public final class RecoveryConfig {
       }
     }
     return new ResourceConfig(name, url, user, password);
-  }
-
-  private static String redactIfSecret(String field, String value) {
-    return field.startsWith("password") && !field.equals("password-env") ? "(not shown)" : value;
   }
 
   private static boolean bool(String key, String v) {

@@ -27,6 +27,9 @@ import javax.transaction.xa.Xid;
  *   <li>{@link #hang(Op, CountDownLatch, CountDownLatch)}: a call signals {@code entered} and waits
  *       for {@code release} (bounded at 30 s so a broken test fails instead of hanging).
  *   <li>{@link #sameRm(Predicate)}: what isSameRM answers (default: only itself).
+ *   <li>{@link #refuseSuspend()}: behaves like pgjdbc and MariaDB Connector/J, which cannot
+ *       suspend: {@code end(TMSUSPEND)} fails with XAER_RMERR and {@code start(TMRESUME)} with
+ *       XAER_PROTO, both without changing the branch.
  * </ul>
  *
  * <p>Every call is recorded in the shared {@link Journal} as {@code name.op(xid[,flag])} and the
@@ -70,6 +73,7 @@ public class FakeXAResource implements IdentifiedXAResource {
   private volatile boolean readOnly;
   private volatile Predicate<XAResource> sameRm = r -> r == this;
   private volatile int timeoutSeconds;
+  private volatile boolean refusesSuspend;
 
   public FakeXAResource(String name, Journal journal) {
     this(name, journal, true);
@@ -101,6 +105,11 @@ public class FakeXAResource implements IdentifiedXAResource {
   public synchronized FakeXAResource clear(Op op) {
     always.remove(op);
     scripted.remove(op);
+    return this;
+  }
+
+  public FakeXAResource refuseSuspend() {
+    refusesSuspend = true;
     return this;
   }
 
@@ -147,6 +156,11 @@ public class FakeXAResource implements IdentifiedXAResource {
         + java.util.HexFormat.of().formatHex(xid.getBranchQualifier());
   }
 
+  private void refused(String op, Xid xid, int flags, int code) throws XAException {
+    journal.add(name + "." + op + "(" + key(xid) + "," + flagName(flags) + ") refused");
+    throw new XAException(code);
+  }
+
   private void call(Op op, Xid xid, String detail) throws XAException {
     journal.add(
         name + "." + op.name().toLowerCase() + "(" + (xid == null ? "" : key(xid)) + detail + ")");
@@ -184,12 +198,18 @@ public class FakeXAResource implements IdentifiedXAResource {
     synchronized (this) {
       startFlags.add(flags);
     }
+    if (flags == TMRESUME && refusesSuspend) {
+      refused("start", xid, flags, XAException.XAER_PROTO);
+    }
     call(Op.START, xid, "," + flagName(flags));
     states.put(key(xid), BranchState.ACTIVE);
   }
 
   @Override
   public void end(Xid xid, int flags) throws XAException {
+    if (flags == TMSUSPEND && refusesSuspend) {
+      refused("end", xid, flags, XAException.XAER_RMERR);
+    }
     call(Op.END, xid, "," + flagName(flags));
     states.put(key(xid), flags == TMSUSPEND ? BranchState.SUSPENDED : BranchState.IDLE);
   }

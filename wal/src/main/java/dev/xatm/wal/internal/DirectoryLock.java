@@ -1,5 +1,6 @@
 package dev.xatm.wal.internal;
 
+import dev.xatm.wal.WalException;
 import dev.xatm.wal.WalLockedException;
 import dev.xatm.wal.storage.Storage;
 import dev.xatm.wal.storage.StorageFile;
@@ -23,18 +24,46 @@ final class DirectoryLock implements AutoCloseable {
 
   private static final int INFO_SIZE = 512;
 
+  private final Storage storage;
+  private final Path path;
   private final StorageFile file;
   private final String startedAt;
 
-  private DirectoryLock(StorageFile file, String startedAt) {
+  private DirectoryLock(Storage storage, Path path, StorageFile file, String startedAt) {
+    this.storage = storage;
+    this.path = path;
     this.file = file;
     this.startedAt = startedAt;
+  }
+
+  /**
+   * Fails when {@code wal.lock} was removed or replaced while the log runs: another process could
+   * then lock a new file of that name and write the same log. Checked at every rotation (cheap: a
+   * stat), so a second writer is stopped within one segment rather than never.
+   */
+  void verifyHeld() throws IOException {
+    if (!storage.stillNamesLock(file, path)) {
+      throw new IOException(
+          path
+              + " was removed or replaced while this log was running; another process may have"
+              + " opened the same log, so this one stops writing (restart it, and never delete the"
+              + " lock file of a running log)");
+    }
   }
 
   static DirectoryLock acquire(Storage storage, Path directory, String nodeId, Instant now)
       throws IOException {
     Path path = directory.resolve(SegmentFiles.LOCK_FILE);
     boolean existed = storage.exists(path);
+    if (existed && storage.isDirectory(path)) {
+      throw new WalException(
+          "WAL directory "
+              + directory
+              + ": "
+              + SegmentFiles.LOCK_FILE
+              + " is a directory, not a lock file; remove it (it is never part of the log) and"
+              + " open again");
+    }
     Optional<StorageFile> locked = storage.tryLock(path);
     if (locked.isEmpty()) {
       String holder =
@@ -48,7 +77,7 @@ final class DirectoryLock implements AutoCloseable {
               + (holder.isEmpty() ? "holder unknown" : holder)
               + "); only one log may use a directory");
     }
-    DirectoryLock lock = new DirectoryLock(locked.get(), now.toString());
+    DirectoryLock lock = new DirectoryLock(storage, path, locked.get(), now.toString());
     try {
       if (!existed) {
         storage.syncDirectory(directory);

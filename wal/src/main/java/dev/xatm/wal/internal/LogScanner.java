@@ -2,6 +2,7 @@ package dev.xatm.wal.internal;
 
 import dev.xatm.wal.WalCorruptException;
 import dev.xatm.wal.WalException;
+import dev.xatm.wal.WalSettingException;
 import dev.xatm.wal.storage.Storage;
 import dev.xatm.wal.storage.StorageFile;
 import java.io.IOException;
@@ -11,13 +12,15 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * The open-time scan (FORMAT.md, "Reading rules"): classifies every file in the directory, verifies
- * headers, the index chain and the LSN chain, reads every record, and decides between a torn tail
- * (accepted) and damage (refused, or reported under {@code openDamaged}).
+ * The open-time scan (FORMAT.md, "Reading rules"): verifies headers, the index chain and the LSN
+ * chain, reads every record, and decides between a torn tail (accepted) and damage (refused, or
+ * reported under {@code openDamaged}). What proves that the newest segment is all there (trailing
+ * files, the head file, the clean-close LSN) is {@link NewestSegmentCheck}'s.
  *
  * <p>Threading: used once, by the thread opening the log. Any I/O error aborts the scan.
  */
@@ -37,6 +40,9 @@ final class LogScanner {
     long firstLsn;
     long records;
     String tornTail;
+
+    /** The head file as read (empty when absent or unreadable). */
+    Optional<HeadFile.Head> head = Optional.empty();
   }
 
   private final Storage storage;
@@ -45,6 +51,28 @@ final class LogScanner {
   private final boolean openDamaged;
   private final Result result = new Result();
   private long acceptedBelowIndex = Long.MIN_VALUE;
+
+  /** How the parts of the scan report damage: refused, or recorded under openDamaged. */
+  interface DamageSink {
+    /** Damage in a segment (accepted when an operator accepted it earlier). */
+    void damage(long index, Path file, long offset, String what) throws WalException;
+
+    /** Damage that belongs to no earlier segment (the head file, the end of the log). */
+    void damageAt(String msg) throws WalException;
+  }
+
+  private final DamageSink sink =
+      new DamageSink() {
+        @Override
+        public void damage(long index, Path file, long offset, String what) throws WalException {
+          LogScanner.this.damage(index, file, offset, what);
+        }
+
+        @Override
+        public void damageAt(String msg) throws WalException {
+          LogScanner.this.damageAt(msg);
+        }
+      };
 
   private LogScanner(Storage storage, Path directory, int maxRecordSize, boolean openDamaged) {
     this.storage = storage;
@@ -68,12 +96,22 @@ final class LogScanner {
         acceptedBelowIndex = h.index();
       }
     }
+    NewestSegmentCheck newest = new NewestSegmentCheck(storage, directory, sink, result.discard);
+    Optional<HeadFile.Head> head = newest.readHead();
+    result.head = head;
+    TreeMap<Long, Path> discarded = newest.discardUnused(files);
+    if (newest.tornRotation() != null) {
+      result.tornTail = newest.tornRotation();
+    }
+    newest.checkHead(head, files, headers, discarded);
+    chooseIdentity(head, headers);
+    long highest = files.isEmpty() ? 0 : files.lastKey();
     Long previous = null;
     for (var e : files.entrySet()) {
       long index = e.getKey();
       if (previous != null && index != previous + 1) {
         damage(
-            index,
+            previous + 1,
             e.getValue(),
             0,
             "gap in segment indices: expected " + (previous + 1) + ", actual " + index);
@@ -84,21 +122,30 @@ final class LogScanner {
         continue;
       }
       SegmentHeader h = headers.get(index);
-      checkIdentity(e.getValue(), h);
-      scanSegment(e.getValue(), h, index == files.lastKey());
+      if (!ours(e.getValue(), h)) {
+        continue; // never read a segment of another log, in any mode
+      }
+      boolean afterHead = head.isPresent() && index > head.get().index();
+      scanSegment(e.getValue(), h, index == files.lastKey(), afterHead);
     }
-    if (!files.isEmpty()) {
-      result.nextIndex = files.lastKey() + 1;
-    }
+    newest.checkCleanEnd(
+        head,
+        result.nextLsn - 1,
+        result.segments.isEmpty() ? null : result.segments.get(result.segments.size() - 1));
+    long next = Math.max(highest, head.map(HeadFile.Head::index).orElse(0L)) + 1;
+    result.nextIndex = Math.max(next, newest.minimumNextIndex());
     return result;
   }
 
-  /** Segment files by index; trailing never-used spares and torn rotations go to discard. */
+  /** Segment files by index (every file named like one). */
   private TreeMap<Long, Path> listSegments() throws IOException {
     TreeMap<Long, Path> files = new TreeMap<>();
     for (Path p : storage.list(directory)) {
       String name = p.getFileName().toString();
-      if (name.equals(SegmentFiles.LOCK_FILE) || SegmentFiles.isForeignKnown(name)) {
+      if (name.equals(SegmentFiles.LOCK_FILE)
+          || name.equals(HeadFile.NAME)
+          || name.equals(HeadFile.NAME + ".tmp")
+          || SegmentFiles.isForeignKnown(name)) {
         continue;
       }
       long index = SegmentFiles.indexOf(p);
@@ -115,48 +162,7 @@ final class LogScanner {
         files.put(index, p);
       }
     }
-    while (!files.isEmpty()) {
-      var last = files.lastEntry();
-      String why = unusedReason(last.getValue());
-      if (why == null) {
-        break;
-      }
-      LOG.log(Level.INFO, "WAL: discarding {0}: {1}", last.getValue(), why);
-      if (why.startsWith("torn")) {
-        result.tornTail = "segment " + last.getKey() + ": " + why;
-      }
-      result.discard.add(last.getValue());
-      files.remove(last.getKey());
-    }
     return files;
-  }
-
-  /**
-   * Why a trailing file is not log (a spare never used, a partial preallocation, a rotation whose
-   * header never became durable), or null when it must be read as a segment.
-   */
-  private String unusedReason(Path file) throws IOException {
-    try (StorageFile f = storage.openReadOnly(file)) {
-      long size = f.size();
-      if (size < SegmentHeader.SIZE) {
-        return "partial preallocation (" + size + " bytes)";
-      }
-      ByteBuffer header = RecordCodec.heap(SegmentHeader.SIZE);
-      readFully(f, header, 0);
-      SegmentReader body = new SegmentReader(f, size, maxRecordSize, SegmentHeader.SIZE);
-      if (body.firstNonZero(SegmentHeader.SIZE) >= 0) {
-        return null;
-      }
-      if (SegmentHeader.isBlank(header)) {
-        return "unused preallocated segment";
-      }
-      try {
-        SegmentHeader.decode(header);
-        return null; // a valid, empty segment
-      } catch (SegmentHeader.BadHeader e) {
-        return "torn header of a segment that never held a record (" + e.getMessage() + ")";
-      }
-    }
   }
 
   private void readHeaders(
@@ -170,6 +176,10 @@ final class LogScanner {
         }
         ByteBuffer b = RecordCodec.heap(SegmentHeader.SIZE);
         readFully(f, b, 0);
+        if (SegmentHeader.isBlank(b)) {
+          bad.put(e.getKey(), "blank (all-zero) header of a segment that holds records");
+          continue;
+        }
         SegmentHeader h = SegmentHeader.decode(b);
         if (h.index() != e.getKey()) {
           bad.put(e.getKey(), "header index: expected " + e.getKey() + ", actual " + h.index());
@@ -182,29 +192,53 @@ final class LogScanner {
     }
   }
 
-  private void checkIdentity(Path file, SegmentHeader h) throws WalException {
-    if (result.nodeId == null) {
-      result.nodeId = h.nodeId();
-      result.logId = h.logId();
-      return;
+  /**
+   * Our log id is the head file's; without one (format 1, a restored copy), the first segment's.
+   */
+  private void chooseIdentity(Optional<HeadFile.Head> head, TreeMap<Long, SegmentHeader> headers) {
+    result.logId = head.map(HeadFile.Head::logId).orElse(null);
+    for (SegmentHeader h : headers.values()) {
+      if (result.logId == null) {
+        result.logId = h.logId();
+      }
+      if (h.logId().equals(result.logId)) {
+        result.nodeId = h.nodeId();
+        return;
+      }
+    }
+  }
+
+  /** False (after reporting it) for a segment of another log or node: it is never read. */
+  private boolean ours(Path file, SegmentHeader h) throws WalException {
+    if (!result.logId.equals(h.logId())) {
+      damage(
+          h.index(),
+          file,
+          40,
+          "segment of another log: expected log id "
+              + result.logId
+              + ", actual "
+              + h.logId()
+              + "; it is never read");
+      return false;
     }
     if (!result.nodeId.equals(h.nodeId())) {
       damage(
           h.index(),
           file,
           61,
-          "foreign node id: expected '" + result.nodeId + "', actual '" + h.nodeId() + "'");
+          "foreign node id: expected '"
+              + result.nodeId
+              + "', actual '"
+              + h.nodeId()
+              + "'; it is never read");
+      return false;
     }
-    if (!result.logId.equals(h.logId())) {
-      damage(
-          h.index(),
-          file,
-          40,
-          "segment of another log: expected log id " + result.logId + ", actual " + h.logId());
-    }
+    return true;
   }
 
-  private void scanSegment(Path file, SegmentHeader h, boolean last) throws IOException {
+  private void scanSegment(Path file, SegmentHeader h, boolean last, boolean afterHead)
+      throws IOException {
     long index = h.index();
     if (!result.segments.isEmpty() && h.firstLsn() != result.nextLsn) {
       damage(
@@ -221,12 +255,41 @@ final class LogScanner {
     }
     long expected = h.firstLsn();
     boolean damagedHere = false;
+    boolean recorded = h.maxRecordSize() > 0;
+    int limit = recorded ? h.maxRecordSize() : maxRecordSize;
     try (StorageFile f = storage.openReadOnly(file)) {
       long size = f.size();
-      SegmentReader r = new SegmentReader(f, size, maxRecordSize, SegmentHeader.SIZE);
+      if (size < h.preallocatedSize()) {
+        damagedHere = true;
+        damage(
+            index,
+            file,
+            size,
+            "file is "
+                + size
+                + " bytes, but its header says it was preallocated at "
+                + h.preallocatedSize()
+                + " bytes: it was cut (a crash never shortens a preallocated segment)");
+      }
+      SegmentReader r = new SegmentReader(f, size, limit, recorded, SegmentHeader.SIZE);
       while (true) {
         SegmentReader.Outcome o = r.next(expected);
         if (o == SegmentReader.Outcome.RECORD) {
+          if (afterHead) {
+            afterHead = false;
+            damage(
+                index,
+                file,
+                r.recordOffset(),
+                "holds records, but "
+                    + HeadFile.NAME
+                    + " names segment "
+                    + (index - 1)
+                    + " as the newest segment in use, and the writer updates it before the"
+                    + " first record of a new segment ("
+                    + HeadFile.NAME
+                    + " replaced by an older copy?)");
+          }
           if (result.firstLsn == 0) {
             result.firstLsn = expected;
           }
@@ -235,28 +298,75 @@ final class LogScanner {
           continue;
         }
         long stop = r.recordOffset();
-        String reason =
-            o == SegmentReader.Outcome.DAMAGED
-                ? r.damage()
-                : o == SegmentReader.Outcome.STALE ? "stale record (LSN " + r.lsn() + ")" : "end";
-        if (r.firstNonZero(stop) < 0) {
-          break; // clean end: zeros to the end of the file
-        }
-        long later = r.findLaterRecord(stop, expected);
-        if (later >= 0) {
-          damagedHere = true;
-          damage(
-              index,
-              file,
-              stop,
-              reason
-                  + "; yet a valid record with LSN "
-                  + r.lsn()
-                  + " follows at offset "
-                  + later
-                  + " (expected LSN "
+        if (r.settingTooSmall() > 0) {
+          throw new WalSettingException(
+              "WAL "
+                  + directory
+                  + ": segment "
+                  + index
+                  + " offset "
+                  + stop
+                  + " holds a valid record of "
+                  + r.settingTooSmall()
+                  + " bytes (LSN "
                   + expected
-                  + ")");
+                  + "), longer than the configured maxRecordSize "
+                  + maxRecordSize
+                  + ": the log was written with a larger maxRecordSize (this format-1 segment"
+                  + " does not record it). Configure maxRecordSize >= "
+                  + r.settingTooSmall()
+                  + " (for the TM: a larger xatm.log.segment-size, which bounds it to a"
+                  + " quarter); nothing is damaged");
+        }
+        String reason;
+        boolean damage;
+        if (o == SegmentReader.Outcome.STALE) {
+          reason =
+              "stale record (a valid record with LSN "
+                  + r.lsn()
+                  + ", expected "
+                  + expected
+                  + "); segment files are never reused, so it is a copy of an earlier record";
+          damage = true;
+        } else if (o == SegmentReader.Outcome.END) {
+          if (r.firstNonZero(stop) < 0) {
+            break; // clean end: zeros to the end of the file
+          }
+          reason = "end";
+          damage = false;
+        } else {
+          SegmentReader.Shape shape = r.shape();
+          reason = r.damage();
+          damage =
+              shape == SegmentReader.Shape.FLIPPED_LENGTH
+                  || shape == SegmentReader.Shape.FULLY_PRESENT
+                  || shape == SegmentReader.Shape.VALID_FRAME;
+        }
+        long searchFrom = o == SegmentReader.Outcome.END ? stop : r.searchStart();
+        if (!damage) {
+          long frame = r.findFrame(searchFrom, 1, expected);
+          if (frame >= 0) {
+            damage = true;
+            reason +=
+                "; yet a valid record with LSN "
+                    + r.lsn()
+                    + " follows at offset "
+                    + frame
+                    + " (expected LSN "
+                    + expected
+                    + ")";
+          }
+          r.seek(stop);
+          r.next(expected); // reload the stop so resync starts from it
+        }
+        if (damage) {
+          damagedHere = true;
+          damage(index, file, stop, reason); // throws unless openDamaged
+          long later = r.resync(expected);
+          if (later < 0) {
+            r.seek(stop);
+            break;
+          }
           expected = r.lsn() + 1; // openDamaged: resume after the hole
           if (result.firstLsn == 0) {
             result.firstLsn = r.lsn();
@@ -282,7 +392,7 @@ final class LogScanner {
         } else {
           LOG.log(
               Level.DEBUG,
-              "WAL: segment {0} ends with the torn tail of an earlier crash at " + "offset {1}",
+              "WAL: segment {0} ends with the torn tail of an earlier crash at offset {1}",
               index,
               stop);
         }
@@ -296,7 +406,8 @@ final class LogScanner {
               h.firstLsn(),
               expected - 1,
               r.position(),
-              damagedHere || h.damageAccepted() || index < acceptedBelowIndex));
+              damagedHere || h.damageAccepted() || index < acceptedBelowIndex,
+              h.maxRecordSize()));
     }
     result.nextLsn = Math.max(result.nextLsn, expected);
   }
@@ -306,7 +417,14 @@ final class LogScanner {
     if (index < acceptedBelowIndex) {
       LOG.log(Level.WARNING, "WAL: damage accepted earlier by an operator: {0}", msg);
       result.damage.add("(accepted earlier) " + msg);
-    } else if (openDamaged) {
+    } else {
+      damageAt(msg);
+    }
+  }
+
+  /** Damage that belongs to no earlier segment (the head file, the end of the log). */
+  private void damageAt(String msg) throws WalException {
+    if (openDamaged) {
       LOG.log(Level.ERROR, "WAL opened despite damage (openDamaged): {0}", msg);
       result.damage.add(msg);
     } else {

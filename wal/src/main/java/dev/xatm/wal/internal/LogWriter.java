@@ -36,6 +36,12 @@ final class LogWriter implements Runnable {
   private static final int SPIN_MAX_MISSES = 4;
   private static final int MERGE_ROUNDS = 4;
 
+  /** A check before each rotation that this process still owns the directory. */
+  @FunctionalInterface
+  interface OwnershipCheck {
+    void verify() throws IOException;
+  }
+
   /** Receives segment changes, under the owner's segment lock. */
   interface Listener {
     void rotated(SegmentState sealed, SegmentState active);
@@ -50,6 +56,9 @@ final class LogWriter implements Runnable {
   private final long segmentSize;
   private final String nodeId;
   private final UUID logId;
+  private final int maxRecordSize;
+  private final HeadFile head;
+  private final OwnershipCheck ownership;
   private final java.time.Clock clock;
   private final RecordCodec.Encoder encoder = new RecordCodec.Encoder();
   private final ByteBuffer staging;
@@ -75,6 +84,8 @@ final class LogWriter implements Runnable {
       String nodeId,
       UUID logId,
       java.time.Clock clock,
+      HeadFile head,
+      OwnershipCheck ownership,
       StorageFile file,
       SegmentState segment) {
     this.queue = queue;
@@ -84,6 +95,9 @@ final class LogWriter implements Runnable {
     this.segmentSize = segmentSize;
     this.nodeId = nodeId;
     this.logId = logId;
+    this.maxRecordSize = maxRecordSize;
+    this.head = head;
+    this.ownership = ownership;
     this.clock = clock;
     this.staging = RecordCodec.direct(Math.max(STAGING, RecordCodec.HEADER_SIZE + maxRecordSize));
     this.file = file;
@@ -256,13 +270,24 @@ final class LogWriter implements Runnable {
       file.force(false); // seal: everything in the old segment is durable before the switch
     }
     durableLsn = writtenLsn;
+    ownership.verify(); // fails the rotation (poisons the log) if wal.lock was removed
     long nextIndex = segment.index() + 1;
     StorageFile next = preallocator.take(nextIndex);
     SegmentHeader h =
         new SegmentHeader(
-            nextIndex, nextLsn, clock.millis(), logId, (int) segmentSize, nodeId, false);
+            nextIndex,
+            nextLsn,
+            clock.millis(),
+            logId,
+            (int) segmentSize,
+            nodeId,
+            false,
+            maxRecordSize);
     try {
       writeHeader(next, h, fsync);
+      // The head names the new segment before its first record (FORMAT.md, "Head file"): one
+      // more forced write per rotation, so a lost newest segment is never read as a short log.
+      head.update(nextIndex, nextLsn, -1);
     } catch (IOException e) {
       next.close();
       throw e;
@@ -278,7 +303,8 @@ final class LogWriter implements Runnable {
             nextLsn,
             nextLsn - 1,
             fileEnd,
-            false);
+            false,
+            maxRecordSize);
     listener.rotated(sealed, segment);
     preallocator.prepare(nextIndex + 1);
   }
@@ -320,10 +346,24 @@ final class LogWriter implements Runnable {
     }
   }
 
-  /** Closes the active file after the thread has ended. */
+  /**
+   * Closes the active file after the thread has ended and, unless poisoned, records in the head
+   * file that the log was closed cleanly at its last LSN (durable only with fsync, so a log run
+   * without fsync never claims a clean end a power loss could contradict).
+   */
   void closeFile() throws IOException {
     if (poison == null) {
       file.close();
+      try {
+        head.update(segment.index(), segment.firstLsn(), fsync ? writtenLsn : -1);
+      } catch (IOException e) {
+        // Every record is durable already; only the clean-close mark (extra detection at the next
+        // open) is missing, which is what a crash leaves too. Not a failed close.
+        LOG.log(
+            Level.WARNING,
+            "WAL: could not record the clean close in " + HeadFile.NAME + " (" + e + ")",
+            e);
+      }
     }
   }
 }

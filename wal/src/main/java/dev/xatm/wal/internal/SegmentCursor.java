@@ -60,7 +60,7 @@ final class SegmentCursor implements WalCursor {
         }
         long at = reader.recordOffset();
         if (at + RecordCodec.HEADER_SIZE <= segment.endOffset() && segment.damaged()) {
-          long later = reader.findLaterRecord(at, expected);
+          long later = reader.resync(expected);
           if (later >= 0) {
             expected = reader.lsn() + 1;
             if (reader.lsn() >= fromLsn && reader.type() < RecordCodec.FIRST_RESERVED_TYPE) {
@@ -98,7 +98,14 @@ final class SegmentCursor implements WalCursor {
         continue;
       }
       file = storage.openReadOnly(segment.path());
-      reader = new SegmentReader(file, segment.endOffset(), maxRecordSize, SegmentHeader.SIZE);
+      boolean recorded = segment.maxRecordSize() > 0;
+      reader =
+          new SegmentReader(
+              file,
+              segment.endOffset(),
+              recorded ? segment.maxRecordSize() : maxRecordSize,
+              recorded,
+              SegmentHeader.SIZE);
       expected = segment.firstLsn();
       return true;
     }

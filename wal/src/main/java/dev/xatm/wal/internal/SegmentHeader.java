@@ -15,6 +15,10 @@ import java.util.zip.CRC32C;
  * @param segmentSize file size the writer created
  * @param nodeId node id of the transaction manager owning the log
  * @param damageAccepted an operator opened the log despite damage in earlier segments
+ * @param maxRecordSize the record size limit the segment was written with (format 2); 0 for a
+ *     format-1 segment, which does not record it
+ * @param version the format version of the header (1 or 2); new segments are always written as
+ *     {@link #FORMAT_VERSION}
  */
 public record SegmentHeader(
     long index,
@@ -23,10 +27,47 @@ public record SegmentHeader(
     UUID logId,
     int segmentSize,
     String nodeId,
-    boolean damageAccepted) {
+    boolean damageAccepted,
+    int maxRecordSize,
+    int version) {
 
   public static final int SIZE = 128;
-  public static final int FORMAT_VERSION = 1;
+
+  /** The version this code writes. */
+  public static final int FORMAT_VERSION = 2;
+
+  /** The oldest version this code still reads (FORMAT.md, "Version history"). */
+  public static final int OLDEST_READABLE_VERSION = 1;
+
+  private static final int MAX_RECORD_SIZE_OFFSET = 93;
+
+  /** A header of the current format. */
+  public SegmentHeader(
+      long index,
+      long firstLsn,
+      long createdMillis,
+      UUID logId,
+      int segmentSize,
+      String nodeId,
+      boolean damageAccepted,
+      int maxRecordSize) {
+    this(
+        index,
+        firstLsn,
+        createdMillis,
+        logId,
+        segmentSize,
+        nodeId,
+        damageAccepted,
+        maxRecordSize,
+        FORMAT_VERSION);
+  }
+
+  /** The file size the writer preallocated (the 4-byte field is unsigned: 2 GiB fits). */
+  public long preallocatedSize() {
+    return Integer.toUnsignedLong(segmentSize);
+  }
+
   static final byte[] MAGIC = "XATM-WAL".getBytes(StandardCharsets.US_ASCII);
   static final int FLAG_DAMAGE_ACCEPTED = 1;
   private static final int CRC_OFFSET = 124;
@@ -48,7 +89,7 @@ public record SegmentHeader(
   public ByteBuffer encode() {
     ByteBuffer b = RecordCodec.heap(SIZE);
     b.put(MAGIC);
-    b.putShort((short) FORMAT_VERSION);
+    b.putShort((short) version);
     b.putShort((short) SIZE);
     b.putInt(damageAccepted ? FLAG_DAMAGE_ACCEPTED : 0);
     b.putLong(index);
@@ -60,6 +101,9 @@ public record SegmentHeader(
     byte[] node = nodeId.getBytes(StandardCharsets.US_ASCII);
     b.put((byte) node.length);
     b.put(node);
+    if (version >= 2) {
+      b.putInt(MAX_RECORD_SIZE_OFFSET, maxRecordSize);
+    }
     b.putInt(CRC_OFFSET, crc(b));
     b.position(0).limit(SIZE);
     return b;
@@ -87,9 +131,15 @@ public record SegmentHeader(
       }
     }
     int version = Short.toUnsignedInt(b.getShort(8));
-    if (version != FORMAT_VERSION) {
+    if (version < OLDEST_READABLE_VERSION || version > FORMAT_VERSION) {
       throw new BadHeader(
-          8, "unknown format version: expected " + FORMAT_VERSION + ", actual " + version);
+          8,
+          "unknown format version: expected "
+              + OLDEST_READABLE_VERSION
+              + ".."
+              + FORMAT_VERSION
+              + ", actual "
+              + version);
     }
     int expectedCrc = b.getInt(CRC_OFFSET);
     int actualCrc = crc(b);
@@ -119,6 +169,16 @@ public record SegmentHeader(
     }
     byte[] node = new byte[nodeLen];
     b.get(NODE_ID_OFFSET, node);
+    int maxRecordSize = 0;
+    if (version >= 2) {
+      maxRecordSize = b.getInt(MAX_RECORD_SIZE_OFFSET);
+      long segmentSize = Integer.toUnsignedLong(b.getInt(56));
+      if (maxRecordSize < 1 || maxRecordSize > segmentSize) {
+        throw new BadHeader(
+            MAX_RECORD_SIZE_OFFSET,
+            "maxRecordSize: expected 1.." + segmentSize + ", actual " + maxRecordSize);
+      }
+    }
     return new SegmentHeader(
         b.getLong(16),
         firstLsn,
@@ -126,7 +186,9 @@ public record SegmentHeader(
         new UUID(b.getLong(40), b.getLong(48)),
         b.getInt(56),
         new String(node, StandardCharsets.US_ASCII),
-        (flags & FLAG_DAMAGE_ACCEPTED) != 0);
+        (flags & FLAG_DAMAGE_ACCEPTED) != 0,
+        maxRecordSize,
+        version);
   }
 
   private static int crc(ByteBuffer b) {

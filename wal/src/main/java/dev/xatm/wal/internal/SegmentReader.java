@@ -26,11 +26,29 @@ public final class SegmentReader {
     DAMAGED
   }
 
+  /** What a record that is not valid looks like (FORMAT.md, "Reading rules"). */
+  public enum Shape {
+    /** Its length is out of bounds: no extent can be trusted. */
+    BAD_LENGTH,
+    /** CRC valid: a complete record with the wrong LSN (a gap, or a stale copy). */
+    VALID_FRAME,
+    /** The CRC matches once one bit of the stored length is flipped back: a damaged length. */
+    FLIPPED_LENGTH,
+    /** Every byte of its extent was written (no zero sector, last byte non-zero): damage. */
+    FULLY_PRESENT,
+    /** Its extent ends in zeros or holds a zero sector: what a torn write leaves. */
+    TORN
+  }
+
   static final int CHUNK = 1 << 20;
+
+  /** The smallest unit a disk writes; a torn write leaves whole sectors unwritten (zero). */
+  static final int SECTOR = 512;
 
   private final StorageFile file;
   private final long limit;
   private final int maxRecordSize;
+  private final boolean limitRecorded;
   private final CRC32C crc = new CRC32C();
   private ByteBuffer buf;
   private long bufStart;
@@ -43,15 +61,24 @@ public final class SegmentReader {
   private int payloadLength;
   private int payloadIndex;
   private String damage;
+  private long storedLength;
+  private long settingTooSmall;
+  private boolean laterValid; // the record examined is CRC-valid with a higher LSN: resume at it
 
   /**
    * @param limit offset where the readable data ends (the file size, or a known end of data)
+   * @param maxRecordSize the record size limit the segment was written with (format 2), or the
+   *     configured one for a format-1 segment
+   * @param limitRecorded true when {@code maxRecordSize} comes from the segment header; false
+   *     (format 1) when a longer CRC-valid record may exist and means the setting was lowered
    * @param start offset of the first record
    */
-  public SegmentReader(StorageFile file, long limit, int maxRecordSize, long start) {
+  public SegmentReader(
+      StorageFile file, long limit, int maxRecordSize, boolean limitRecorded, long start) {
     this.file = file;
     this.limit = limit;
     this.maxRecordSize = maxRecordSize;
+    this.limitRecorded = limitRecorded;
     this.position = start;
     this.buf = RecordCodec.heap((int) Math.min(CHUNK, Math.max(limit, RecordCodec.HEADER_SIZE)));
   }
@@ -60,6 +87,9 @@ public final class SegmentReader {
   public Outcome next(long expectedLsn) throws IOException {
     recordOffset = position;
     damage = null;
+    storedLength = -1;
+    settingTooSmall = 0;
+    laterValid = false;
     if (limit - position < RecordCodec.HEADER_SIZE) {
       return Outcome.END;
     }
@@ -70,6 +100,10 @@ public final class SegmentReader {
     }
     long len = Integer.toUnsignedLong(buf.getInt(at));
     long room = limit - position - RecordCodec.HEADER_SIZE;
+    storedLength = len;
+    if (!limitRecorded && len > maxRecordSize && len <= room && crcValidAt(position, (int) len)) {
+      settingTooSmall = len; // format 1: a valid record longer than today's setting
+    }
     if (len > maxRecordSize || len > room) {
       damage =
           "record length "
@@ -99,10 +133,104 @@ public final class SegmentReader {
     }
     if (lsn > expectedLsn) {
       damage = "LSN gap: expected " + expectedLsn + ", actual " + lsn;
+      laterValid = true;
       return Outcome.DAMAGED;
     }
     position += RecordCodec.HEADER_SIZE + len;
     return Outcome.RECORD;
+  }
+
+  /**
+   * After {@link Outcome#DAMAGED} on a format-1 segment: the length of a CRC-valid record longer
+   * than the configured maxRecordSize (a setting lowered since it was written), else 0.
+   */
+  public long settingTooSmall() {
+    return settingTooSmall;
+  }
+
+  /**
+   * Classifies the record last examined by {@link #next} when it was not valid (FORMAT.md, "Reading
+   * rules"): whether it can be a torn write or must be damage.
+   */
+  public Shape shape() throws IOException {
+    long len = storedLength;
+    if (len < 0 || len > maxRecordSize || len > limit - recordOffset - RecordCodec.HEADER_SIZE) {
+      return Shape.BAD_LENGTH;
+    }
+    if (crcValidAt(recordOffset, (int) len)) {
+      return Shape.VALID_FRAME;
+    }
+    for (int bit = 0; bit < 32; bit++) {
+      long flipped = len ^ (1L << bit);
+      if (flipped <= maxRecordSize
+          && flipped <= limit - recordOffset - RecordCodec.HEADER_SIZE
+          && crcValidWithLength(recordOffset, (int) flipped)) {
+        damage +=
+            "; the stored length " + len + " is damaged (the CRC matches length " + flipped + ")";
+        return Shape.FLIPPED_LENGTH;
+      }
+    }
+    long end = recordOffset + RecordCodec.HEADER_SIZE + len;
+    ByteBuffer last = RecordCodec.heap(1);
+    readFully(last, end - 1);
+    if (last.get(0) == 0) {
+      return Shape.TORN;
+    }
+    for (long s = (recordOffset + SECTOR - 1) / SECTOR * SECTOR; s + SECTOR <= end; s += SECTOR) {
+      if (allZero(s, SECTOR)) {
+        return Shape.TORN;
+      }
+    }
+    damage +=
+        "; every byte of the record is present (no zero sector in it), so it is not a torn write";
+    return Shape.FULLY_PRESENT;
+  }
+
+  /**
+   * Where a search for the next record starts after the record last examined: past its extent when
+   * its length is in bounds (a frame inside the payload of a record is not a later record), else
+   * the next byte.
+   */
+  public long searchStart() {
+    if (laterValid) {
+      return recordOffset;
+    }
+    long len = storedLength;
+    if (len >= 0 && len <= maxRecordSize && len <= limit - recordOffset - RecordCodec.HEADER_SIZE) {
+      return recordOffset + RecordCodec.HEADER_SIZE + len;
+    }
+    return recordOffset + 1;
+  }
+
+  /**
+   * Resynchronises after the record last examined was not valid: the next CRC-valid record at or
+   * after {@link #searchStart()} whose LSN is at least {@code expectedLsn}, skipping stale copies
+   * of earlier records. Returns its offset with it loaded as the current record (and the reader
+   * past it), or -1. The open scan and the cursors of damaged segments use this one rule, so they
+   * agree on which records a damaged segment holds.
+   */
+  public long resync(long expectedLsn) throws IOException {
+    long from = searchStart();
+    while (true) {
+      long at = findFrame(from, 1, expectedLsn);
+      if (at < 0) {
+        return -1;
+      }
+      if (lsn >= expectedLsn) {
+        return at;
+      }
+      from = searchStart(); // a stale copy: skip it whole
+    }
+  }
+
+  private boolean allZero(long from, int n) throws IOException {
+    int at = ensure(from, n);
+    for (int i = 0; i < n; i++) {
+      if (buf.get(at + i) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Offset of the record (or damage) last examined by {@link #next}. */
@@ -157,13 +285,13 @@ public final class SegmentReader {
   }
 
   /**
-   * Searches every byte offset in {@code [from, limit)} for a CRC-valid record with an LSN of at
-   * least {@code minLsn}. Returns its offset (and moves the reader there, with {@link #lsn()} set),
-   * or -1. Cheap checks on length, type and LSN range come first, so garbage costs about one pass
-   * over the bytes.
+   * Searches every byte offset in {@code [from, limit)} for a CRC-valid record with an LSN in
+   * {@code [minLsn, expectedLsn + limit / 17 + 1]}. Returns its offset (and moves the reader there
+   * and past it, with {@link #lsn()} set), or -1. Cheap checks on type, LSN range and length come
+   * first, so garbage costs about one pass over the bytes.
    */
-  public long findLaterRecord(long from, long minLsn) throws IOException {
-    long maxPlausibleLsn = minLsn + limit / RecordCodec.HEADER_SIZE + 1;
+  public long findFrame(long from, long minLsn, long expectedLsn) throws IOException {
+    long maxPlausibleLsn = expectedLsn + limit / RecordCodec.HEADER_SIZE + 1;
     long pos = from;
     while (limit - pos >= RecordCodec.HEADER_SIZE) {
       int n = (int) Math.min(buf.capacity(), limit - pos);
@@ -185,7 +313,10 @@ public final class SegmentReader {
         }
         if (crcValidAt(offset, (int) len)) {
           position = offset;
-          next(candidateLsn); // loads it as the current record
+          Outcome o = next(candidateLsn); // loads it as the current record
+          if (o != Outcome.RECORD) {
+            throw new IllegalStateException("a CRC-valid frame did not load: " + o);
+          }
           return offset;
         }
         at = ensure(pos, n); // crcValidAt may have moved the window
@@ -195,7 +326,7 @@ public final class SegmentReader {
     return -1;
   }
 
-  /** Moves to {@code offset} (used to resume after a record found by findLaterRecord). */
+  /** Moves to {@code offset} (used to resume after a record found by a search). */
   public void seek(long offset) {
     position = offset;
   }
@@ -203,6 +334,15 @@ public final class SegmentReader {
   private boolean crcValidAt(long offset, int len) throws IOException {
     ByteBuffer rec = RecordCodec.heap(RecordCodec.HEADER_SIZE + len);
     readFully(rec, offset);
+    byte[] a = rec.array();
+    return rec.getInt(4) == RecordCodec.crc(crc, a, 0, a, RecordCodec.HEADER_SIZE, len);
+  }
+
+  /** Whether the record at {@code offset} is CRC-valid when its length field reads {@code len}. */
+  private boolean crcValidWithLength(long offset, int len) throws IOException {
+    ByteBuffer rec = RecordCodec.heap(RecordCodec.HEADER_SIZE + len);
+    readFully(rec, offset);
+    rec.putInt(0, len);
     byte[] a = rec.array();
     return rec.getInt(4) == RecordCodec.crc(crc, a, 0, a, RecordCodec.HEADER_SIZE, len);
   }

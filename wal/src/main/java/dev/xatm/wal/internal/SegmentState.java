@@ -12,11 +12,19 @@ import java.nio.file.Path;
  * @param lastLsn LSN of its last record ({@code firstLsn - 1} when it holds none)
  * @param endOffset offset just past its last record
  * @param damaged an operator accepted damage inside it; readers resynchronise over holes
+ * @param maxRecordSize the record size limit recorded in its header, 0 for a format-1 segment
  */
 public record SegmentState(
-    long index, Path path, long firstLsn, long lastLsn, long endOffset, boolean damaged) {
+    long index,
+    Path path,
+    long firstLsn,
+    long lastLsn,
+    long endOffset,
+    boolean damaged,
+    int maxRecordSize) {
 
   SegmentState withEnd(long newLastLsn, long newEndOffset) {
-    return new SegmentState(index, path, firstLsn, newLastLsn, newEndOffset, damaged);
+    return new SegmentState(
+        index, path, firstLsn, newLastLsn, newEndOffset, damaged, maxRecordSize);
   }
 }

@@ -46,12 +46,17 @@ public final class SegmentedWal implements Wal {
   private final UUID logId;
   private final OpenReport report;
   private final DirectoryLock lock;
+  private final HeadFile head;
   private final Preallocator preallocator;
   private final AppendQueue queue;
   private final LogWriter writer;
   private final Thread writerThread;
 
   private final ReentrantLock segmentsLock = new ReentrantLock();
+
+  /** Serialises deletions; never held together with a wait on {@link #segmentsLock}'s users. */
+  private final ReentrantLock deleteLock = new ReentrantLock();
+
   private final List<SegmentState> sealed = new ArrayList<>(); // guarded by segmentsLock
   private volatile SegmentState active;
   private volatile long durableLsn;
@@ -63,6 +68,7 @@ public final class SegmentedWal implements Wal {
       String nodeId,
       OpenReport report,
       DirectoryLock lock,
+      HeadFile head,
       Preallocator preallocator,
       LogScanner.Result scan,
       UUID logId,
@@ -75,6 +81,7 @@ public final class SegmentedWal implements Wal {
     this.logId = logId;
     this.report = report;
     this.lock = lock;
+    this.head = head;
     this.preallocator = preallocator;
     this.sealed.addAll(scan.segments);
     this.active = activeSegment;
@@ -108,6 +115,8 @@ public final class SegmentedWal implements Wal {
             nodeId,
             logId,
             config.clock(),
+            head,
+            lock::verifyHeld,
             activeFile,
             activeSegment);
     this.writerThread = new Thread(writer, "xatm-wal-writer " + directory);
@@ -121,8 +130,7 @@ public final class SegmentedWal implements Wal {
     } catch (WalException e) {
       throw e;
     } catch (IOException e) {
-      throw new WalException(
-          "WAL " + config.directory() + ": I/O error while opening; the log was not opened", e);
+      throw new WalException(OpenFailure.describe(config, "opening", e), e);
     }
   }
 
@@ -142,6 +150,7 @@ public final class SegmentedWal implements Wal {
     DirectoryLock lock =
         DirectoryLock.acquire(storage, dir, config.nodeId(), config.clock().instant());
     Preallocator preallocator = null;
+    HeadFile head = null;
     try {
       if (config.durability() != Durability.FSYNC) {
         LOG.log(
@@ -161,6 +170,23 @@ public final class SegmentedWal implements Wal {
       }
       UUID logId = scan.logId != null ? scan.logId : UUID.randomUUID();
       boolean damaged = !scan.damage.isEmpty();
+      boolean fsync = config.durability() == Durability.FSYNC;
+      // Before the new segment gets a header: a log without a head file names what the scan
+      // found, so a crash between the two never leaves a format-2 segment the head does not know.
+      SegmentState newest =
+          scan.segments.isEmpty() ? null : scan.segments.get(scan.segments.size() - 1);
+      head =
+          HeadFile.openOrCreate(
+              storage,
+              dir,
+              scan.head,
+              new HeadFile.Head(
+                  0,
+                  logId,
+                  newest == null ? 0 : newest.index(),
+                  newest == null ? 1 : newest.firstLsn(),
+                  -1),
+              fsync);
       preallocator = new Preallocator(storage, dir, config.segmentSize());
       StorageFile file = preallocator.allocate(scan.nextIndex);
       SegmentState segment;
@@ -173,8 +199,10 @@ public final class SegmentedWal implements Wal {
                 logId,
                 (int) config.segmentSize(),
                 nodeId,
-                damaged);
-        LogWriter.writeHeader(file, header, config.durability() == Durability.FSYNC);
+                damaged,
+                config.maxRecordSize());
+        LogWriter.writeHeader(file, header, fsync);
+        head.update(scan.nextIndex, scan.nextLsn, -1);
         segment =
             new SegmentState(
                 scan.nextIndex,
@@ -182,7 +210,8 @@ public final class SegmentedWal implements Wal {
                 scan.nextLsn,
                 scan.nextLsn - 1,
                 SegmentHeader.SIZE,
-                false);
+                false,
+                config.maxRecordSize());
       } catch (IOException | RuntimeException e) {
         file.close();
         throw e;
@@ -191,7 +220,8 @@ public final class SegmentedWal implements Wal {
           new OpenReport(
               scan.segments.size(), scan.firstLsn, scan.nextLsn - 1, scan.tornTail, scan.damage);
       SegmentedWal wal =
-          new SegmentedWal(config, nodeId, report, lock, preallocator, scan, logId, file, segment);
+          new SegmentedWal(
+              config, nodeId, report, lock, head, preallocator, scan, logId, file, segment);
       wal.writerThread.start();
       preallocator.prepare(scan.nextIndex + 1);
       if (damaged) {
@@ -201,6 +231,13 @@ public final class SegmentedWal implements Wal {
     } catch (IOException | RuntimeException e) {
       if (preallocator != null) {
         preallocator.close();
+      }
+      if (head != null) {
+        try {
+          head.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
       }
       lock.close();
       throw e;
@@ -305,8 +342,7 @@ public final class SegmentedWal implements Wal {
     } catch (WalException e) {
       throw e;
     } catch (IOException e) {
-      throw new WalException(
-          "WAL " + config.directory() + ": I/O error while verifying; nothing was verified", e);
+      throw new WalException(OpenFailure.describe(config, "verifying", e), e);
     }
     if (config.nodeId() != null && scan.nodeId != null && !config.nodeId().equals(scan.nodeId)) {
       throw new WalNodeIdMismatchException(
@@ -419,14 +455,29 @@ public final class SegmentedWal implements Wal {
     }
   }
 
+  /**
+   * Deletes outside {@link #segmentsLock}: a delete and a directory fsync can take long on a busy
+   * disk, and rotation must publish the new segment under that lock without waiting for GC. The
+   * segments lock is held only to pick the next victim and to drop it from the list once its
+   * deletion is durable; {@link #deleteLock} keeps concurrent callers oldest-first.
+   */
   @Override
   public int deleteSegmentsBefore(long lsn) throws WalException {
-    segmentsLock.lock();
+    deleteLock.lock();
     try {
-      checkOpen();
       int deleted = 0;
-      while (!sealed.isEmpty() && sealed.get(0).lastLsn() < lsn) {
-        SegmentState s = sealed.get(0);
+      while (true) {
+        SegmentState s;
+        segmentsLock.lock();
+        try {
+          checkOpen();
+          if (sealed.isEmpty() || sealed.get(0).lastLsn() >= lsn) {
+            return deleted;
+          }
+          s = sealed.get(0);
+        } finally {
+          segmentsLock.unlock();
+        }
         try {
           storage.delete(s.path());
           storage.syncDirectory(directory); // oldest first, one at a time: no gap after a crash
@@ -434,12 +485,16 @@ public final class SegmentedWal implements Wal {
           throw new WalException(
               "WAL: deleting segment " + s.index() + " (" + s.path() + ") failed", e);
         }
-        sealed.remove(0);
+        segmentsLock.lock();
+        try {
+          sealed.remove(s); // only this method removes, under deleteLock: still the first
+        } finally {
+          segmentsLock.unlock();
+        }
         deleted++;
       }
-      return deleted;
     } finally {
-      segmentsLock.unlock();
+      deleteLock.unlock();
     }
   }
 
@@ -496,6 +551,13 @@ public final class SegmentedWal implements Wal {
       writer.closeFile();
     } catch (IOException e) {
       failure = e;
+    }
+    try {
+      head.close();
+    } catch (IOException e) {
+      if (failure == null) {
+        failure = e;
+      }
     }
     try {
       lock.close();

@@ -6,10 +6,12 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,14 +24,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Lock files: a POSIX record lock belongs to the process, and closing <em>any</em> channel on
  * the file in this JVM releases it. So this class remembers the lock files it holds ({@link #held})
  * and never opens a second channel on them: a second {@link #tryLock} in the same JVM fails without
- * touching the file, and {@link #readLockHolder} reads through the holder's channel. This registry
- * is the one piece of JVM-wide state, mirroring a JVM-wide OS resource.
+ * touching the file, and {@link #readLockHolder} reads through the holder's channel. The registry
+ * is keyed by the file itself (its file key, device and inode; else its real path), not by the name
+ * it was reached through: a symlinked or differently spelled directory is the same lock file, and
+ * opening then closing a second channel on it would release the holder's lock. This registry is the
+ * one piece of JVM-wide state, mirroring a JVM-wide OS resource.
  */
 public final class FileSystemStorage implements Storage {
 
   public static final FileSystemStorage INSTANCE = new FileSystemStorage();
 
-  private final ConcurrentHashMap<Path, LockedFile> held = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Object, LockedFile> held = new ConcurrentHashMap<>();
 
   private FileSystemStorage() {}
 
@@ -100,16 +105,20 @@ public final class FileSystemStorage implements Storage {
 
   @Override
   public Optional<StorageFile> tryLock(Path file) throws IOException {
-    Path key = file.toAbsolutePath().normalize();
+    try {
+      // O_CREAT|O_EXCL: on an existing file no descriptor is opened (and none closed).
+      Files.createFile(file);
+    } catch (FileAlreadyExistsException e) {
+      // the usual case
+    }
+    Object key = fileKey(file);
     LockedFile placeholder = new LockedFile(key, null, null);
     if (held.putIfAbsent(key, placeholder) != null) {
       return Optional.empty();
     }
     FileChannel channel = null;
     try {
-      channel =
-          FileChannel.open(
-              key, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+      channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
       FileLock lock;
       try {
         lock = channel.tryLock(0, 1, false);
@@ -134,8 +143,16 @@ public final class FileSystemStorage implements Storage {
   }
 
   @Override
+  public boolean stillNamesLock(StorageFile lock, Path file) throws IOException {
+    if (!(lock instanceof LockedFile l) || !Files.exists(file)) {
+      return false;
+    }
+    return fileKey(file).equals(l.key);
+  }
+
+  @Override
   public byte[] readLockHolder(Path file, int max) throws IOException {
-    Path key = file.toAbsolutePath().normalize();
+    Object key = fileKey(file);
     ByteBuffer buf = ByteBuffer.allocate(max);
     LockedFile ours = held.get(key);
     if (ours != null) {
@@ -144,13 +161,19 @@ public final class FileSystemStorage implements Storage {
       }
       ours.read(buf, 1);
     } else {
-      try (FileChannel ch = FileChannel.open(key, StandardOpenOption.READ)) {
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
         while (buf.hasRemaining() && ch.read(buf, 1 + buf.position()) > 0) {
           // keep reading
         }
       }
     }
     return Arrays.copyOf(buf.array(), buf.position());
+  }
+
+  /** The identity of a file whatever name reaches it: its file key, else its real path. */
+  private static Object fileKey(Path file) throws IOException {
+    Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    return key != null ? key : file.toRealPath();
   }
 
   private static class ChannelFile implements StorageFile {
@@ -203,10 +226,10 @@ public final class FileSystemStorage implements Storage {
   }
 
   private final class LockedFile extends ChannelFile {
-    private final Path key;
+    private final Object key;
     private final FileLock lock;
 
-    LockedFile(Path key, FileChannel channel, FileLock lock) {
+    LockedFile(Object key, FileChannel channel, FileLock lock) {
       super(channel);
       this.key = key;
       this.lock = lock;

@@ -54,6 +54,13 @@ public interface Storage {
   Optional<StorageFile> tryLock(Path file) throws IOException;
 
   /**
+   * True while {@code file} still names the file locked through {@code lock} (a result of {@link
+   * #tryLock}); false once it was removed or replaced, when another process could lock a new file
+   * under the same name.
+   */
+  boolean stillNamesLock(StorageFile lock, Path file) throws IOException;
+
+  /**
    * Reads up to {@code max} bytes from offset 1 of a lock file held by someone else (the holder
    * description), without disturbing a lock this JVM holds on it. Empty when unreadable.
    */

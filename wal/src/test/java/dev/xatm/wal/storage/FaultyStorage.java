@@ -29,7 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       their directory survive a crash only by chance (each independently).
  *   <li>{@link #setFault} installs a hook that may fail any call (EIO, ENOSPC, a partial write).
  *   <li>{@link #holdForces()} makes {@code force} block until {@link #releaseForces()}, to prove
- *       that nothing is acknowledged before the force returns.
+ *       that nothing is acknowledged before the force returns; {@link #holdDeletes()} does the same
+ *       for {@code delete}, to prove that nothing else waits for a slow deletion.
  * </ul>
  *
  * <p>A crash returns a new instance holding the surviving state; this instance is dead from then on
@@ -102,6 +103,8 @@ public final class FaultyStorage implements Storage {
   private volatile CountDownLatch forceGate;
   private volatile java.util.function.Predicate<Path> forceFilter = p -> true;
   private final Semaphore forcesHeld = new Semaphore(0);
+  private volatile CountDownLatch deleteGate;
+  private final Semaphore deletesHeld = new Semaphore(0);
   private int forces;
   private final Map<Path, Integer> forcesByFile = new HashMap<>();
 
@@ -132,6 +135,25 @@ public final class FaultyStorage implements Storage {
   public void releaseForces() {
     CountDownLatch g = forceGate;
     forceGate = null;
+    if (g != null) {
+      g.countDown();
+    }
+  }
+
+  /** From now on, {@code delete} blocks (outside the storage lock) until released. */
+  public void holdDeletes() {
+    deleteGate = new CountDownLatch(1);
+  }
+
+  /** Waits until a thread is blocked in a held {@code delete}; false on timeout. */
+  public boolean awaitDeleteHeld(long timeout, TimeUnit unit) throws InterruptedException {
+    return deletesHeld.tryAcquire(timeout, unit);
+  }
+
+  /** Lets held and later deletes proceed. */
+  public void releaseDeletes() {
+    CountDownLatch g = deleteGate;
+    deleteGate = null;
     if (g != null) {
       g.countDown();
     }
@@ -400,6 +422,16 @@ public final class FaultyStorage implements Storage {
 
   @Override
   public void delete(Path file) throws IOException {
+    CountDownLatch gate = deleteGate;
+    if (gate != null) {
+      deletesHeld.release();
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted in a held delete");
+      }
+    }
     lock.lock();
     try {
       check(Op.DELETE, file);
@@ -475,6 +507,16 @@ public final class FaultyStorage implements Storage {
               }
             }
           });
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public boolean stillNamesLock(StorageFile held, Path file) throws IOException {
+    lock.lock();
+    try {
+      return held instanceof MemFile m && files.get(key(file)) == m.inode;
     } finally {
       lock.unlock();
     }

@@ -1,0 +1,5 @@
+package dev.xatm.samples.boot.savings;
+
+import org.springframework.data.jpa.repository.JpaRepository;
+
+public interface AuditEntries extends JpaRepository<AuditEntry, String> {}

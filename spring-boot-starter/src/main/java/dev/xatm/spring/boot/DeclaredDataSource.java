@@ -1,0 +1,145 @@
+package dev.xatm.spring.boot;
+
+import dev.xatm.jdbc.XatmDataSource;
+import dev.xatm.tm.XatmTransactionManager;
+import dev.xatm.tm.recovery.RecoveryConfig;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One DataSource the starter creates: its name (the recovery resource name and the root of the bean
+ * name), the property prefix it was declared under (for messages), and its settings. Knows how to
+ * build the pooled, enlisting {@link XatmDataSource} and how to tell the TM's recovery about the
+ * same database before the pool exists.
+ *
+ * <p>Immutable after construction; the spec is not changed once read.
+ */
+public final class DeclaredDataSource {
+  private final String name;
+  private final String beanName;
+  private final String prefix;
+  private final DataSourceSpec spec;
+  private final boolean primary;
+
+  DeclaredDataSource(
+      String name, String beanName, String prefix, DataSourceSpec spec, boolean primary) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.beanName = Objects.requireNonNull(beanName, "beanName");
+    this.prefix = Objects.requireNonNull(prefix, "prefix");
+    this.spec = Objects.requireNonNull(spec, "spec");
+    this.primary = primary;
+  }
+
+  /** The name: {@code dataSource} for {@code spring.datasource.*}, else {@code <name>}. */
+  public String name() {
+    return name;
+  }
+
+  /** The bean name: {@code dataSource}, or {@code <name>DataSource}. */
+  public String beanName() {
+    return beanName;
+  }
+
+  /** Where it was declared, e.g. {@code xatm.datasources.checking}. */
+  public String prefix() {
+    return prefix;
+  }
+
+  public boolean primary() {
+    return primary;
+  }
+
+  /** The URL as {@code jdbc:xa:...}: the recipe recovery reconnects with. */
+  public String xaUrl() {
+    String url = spec.getUrl();
+    String xa = url.startsWith("jdbc:xa:") ? url : "jdbc:xa:" + url.substring("jdbc:".length());
+    if (spec.getXaDataSourceClass() != null && !xa.contains("xaDataSourceClass=")) {
+      xa += (xa.contains("?") ? "&" : "?") + "xaDataSourceClass=" + spec.getXaDataSourceClass();
+    }
+    return xa;
+  }
+
+  /**
+   * Adds this database as {@code xatm.recovery.resource.<name>.*} unless the user configured that
+   * name already, so the startup recovery pass reaches it with its credentials right after a crash,
+   * before any pool exists. A URL that carries a password itself is left out (recovery refuses
+   * passwords in URLs; the pool offers its credentials to the TM once it runs).
+   *
+   * @return whether it was added
+   */
+  boolean addRecoveryResource(Map<String, String> tmProperties) {
+    String base = RecoveryConfig.RESOURCE_PREFIX + name + ".";
+    if (tmProperties.keySet().stream().anyMatch(k -> k.startsWith(base))) {
+      return false;
+    }
+    if (spec.getUrl().toLowerCase(Locale.ROOT).contains("password=")) {
+      return false;
+    }
+    tmProperties.put(base + "url", xaUrl());
+    if (spec.getUsername() != null && !spec.getUsername().isEmpty()) {
+      tmProperties.put(base + "user", spec.getUsername());
+      // An empty password means "none" to recovery (trust authentication); without the key a
+      // resource with a user would be reported as missing credentials.
+      tmProperties.put(base + "password", spec.getPassword() == null ? "" : spec.getPassword());
+    } else if (spec.getPassword() != null) {
+      tmProperties.put(base + "password", spec.getPassword());
+    }
+    return true;
+  }
+
+  /**
+   * Builds the pool. Connections enlist in the transactions of {@code tm}, and the pool offers its
+   * password to the TM's recovery.
+   *
+   * @throws IllegalStateException naming the property prefix when the URL or a setting is bad
+   */
+  public XatmDataSource build(XatmTransactionManager tm) {
+    XatmDataSource.Builder b =
+        XatmDataSource.builder()
+            .url(spec.getUrl())
+            .user(emptyToNull(spec.getUsername()))
+            .password(spec.getPassword())
+            .runtime(tm);
+    if (spec.getXaDataSourceClass() != null) {
+      b.xaDataSourceClass(spec.getXaDataSourceClass());
+    }
+    if (spec.getMaxPoolSize() != null) {
+      b.maxPoolSize(spec.getMaxPoolSize());
+    }
+    if (spec.getAcquireTimeout() != null) {
+      b.acquireTimeout(spec.getAcquireTimeout());
+    }
+    if (spec.getIdleTimeout() != null) {
+      b.idleTimeout(spec.getIdleTimeout());
+    }
+    if (spec.getMaxLifetime() != null) {
+      b.maxLifetime(spec.getMaxLifetime());
+    }
+    if (spec.getLeakDetectionThreshold() != null) {
+      b.leakDetectionThreshold(spec.getLeakDetectionThreshold());
+    }
+    if (spec.getValidationTimeout() != null) {
+      b.validationTimeout(spec.getValidationTimeout());
+    }
+    if (spec.getHousekeepingPeriod() != null) {
+      b.housekeepingPeriod(spec.getHousekeepingPeriod());
+    }
+    try {
+      return b.build();
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "the DataSource declared by " + prefix + ".* cannot be built: " + e.getMessage(), e);
+    }
+  }
+
+  private static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+
+  @Override
+  public String toString() {
+    return beanName + " (" + prefix + ")";
+  }
+}

@@ -1,0 +1,214 @@
+package dev.xatm.spring.boot;
+
+import dev.xatm.jdbc.PoolStats;
+import dev.xatm.jdbc.XatmDataSource;
+import dev.xatm.tm.XatmConfig;
+import dev.xatm.tm.XatmTransactionManager;
+import dev.xatm.tm.recovery.RecoveryConfig;
+import java.lang.System.Logger.Level;
+import java.sql.SQLException;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.jdbc.metadata.DataSourcePoolMetadata;
+import org.springframework.boot.jdbc.metadata.DataSourcePoolMetadataProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.transaction.TransactionManager;
+import org.springframework.transaction.jta.JtaTransactionManager;
+
+/**
+ * Spring Boot auto-configuration of xatm, for Boot 3.5 and Boot 4.0 from the same class: the
+ * transaction manager (one object that is TM, UserTransaction and TSR), Spring's {@link
+ * JtaTransactionManager} on it with Boot's {@code TransactionManagerCustomizers} applied, the
+ * declared {@code jdbc:xa:} DataSources (see {@link XatmDataSourceRegistrar}), the startup recovery
+ * lifecycle, and pool metadata for Boot's JDBC metrics.
+ *
+ * <p>Ordered before Boot's JTA, XA DataSource, DataSource, transaction and Hibernate
+ * auto-configurations by class name, listing both lines' names (the packages moved in Boot 4), so
+ * those back off: they create their beans only when missing.
+ *
+ * <p>The TM is built from the {@code xatm.*} properties of the Spring environment (the keys of
+ * {@code xatm.properties}) plus one recovery resource per declared DataSource with its URL and
+ * credentials, so the startup recovery pass right after a crash reaches every database before any
+ * pool exists. It is closed when the context closes, after the DataSources.
+ */
+@AutoConfiguration(
+    beforeName = {
+      // Boot 3.5
+      "org.springframework.boot.autoconfigure.transaction.jta.JtaAutoConfiguration",
+      "org.springframework.boot.autoconfigure.jdbc.XADataSourceAutoConfiguration",
+      "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+      "org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration",
+      "org.springframework.boot.autoconfigure.transaction.TransactionAutoConfiguration",
+      "org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration",
+      // Boot 4.0
+      "org.springframework.boot.transaction.jta.autoconfigure.JtaAutoConfiguration",
+      "org.springframework.boot.jdbc.autoconfigure.XADataSourceAutoConfiguration",
+      "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+      "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+      "org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration",
+      "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration"
+    })
+@ConditionalOnClass({JtaTransactionManager.class, XatmTransactionManager.class})
+@Import(XatmDataSourceRegistrar.class)
+public class XatmAutoConfiguration {
+  private static final System.Logger LOG = System.getLogger(XatmAutoConfiguration.class.getName());
+
+  /**
+   * The transaction manager. A bad {@code xatm.*} value fails startup with an {@code
+   * XatmConfigException} naming the key and the value.
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public XatmTransactionManager xatmTransactionManager(
+      Environment env,
+      DeclaredDataSources declared,
+      ObjectProvider<XatmTransactionManagerCustomizer> customizers) {
+    Map<String, String> props = XatmEnvironment.tmProperties(env);
+    for (DeclaredDataSource d : declared.list()) {
+      if (!d.addRecoveryResource(props)) {
+        LOG.log(
+            Level.INFO,
+            "xatm: "
+                + d.prefix()
+                + " is not added as recovery resource "
+                + d.name()
+                + " (configured already, or its URL carries a password)");
+      }
+    }
+    StartupRecoveryMode mode = XatmEnvironment.startupRecoveryMode(env);
+    if (mode == StartupRecoveryMode.BACKGROUND) {
+      // XatmStartupRecovery runs the pass once the context starts.
+      props.put(RecoveryConfig.STARTUP, "false");
+    }
+    XatmTransactionManager.Builder builder =
+        XatmTransactionManager.builder(XatmConfig.fromProperties(props));
+    customizers.orderedStream().forEach(c -> c.customize(builder));
+    return builder.start();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  public XatmStartupRecovery xatmStartupRecovery(Environment env, XatmTransactionManager tm) {
+    String startup = XatmEnvironment.tmProperties(env).get(RecoveryConfig.STARTUP);
+    boolean startupPass = startup == null || !startup.trim().equalsIgnoreCase("false");
+    return new XatmStartupRecovery(tm, XatmEnvironment.startupRecoveryMode(env), startupPass);
+  }
+
+  /**
+   * Spring's JTA transaction manager, given all three roles of the xatm bean (no JNDI lookup), with
+   * Boot's customizers applied ({@code spring.transaction.default-timeout}, {@code
+   * rollback-on-commit-failure}, transaction execution listeners).
+   */
+  @Bean
+  @ConditionalOnMissingBean(TransactionManager.class)
+  public JtaTransactionManager transactionManager(
+      XatmTransactionManager tm, ObjectProvider<BootCustomizers> bootCustomizers) {
+    JtaTransactionManager jta = new JtaTransactionManager(tm, tm);
+    jta.setTransactionSynchronizationRegistry(tm);
+    jta.afterPropertiesSet();
+    bootCustomizers.orderedStream().forEach(c -> c.customize(jta));
+    return jta;
+  }
+
+  /** Boot's {@code TransactionManagerCustomizers}, whichever line's class is present. */
+  @FunctionalInterface
+  public interface BootCustomizers {
+    void customize(TransactionManager transactionManager);
+  }
+
+  /** Boot 3.5: {@code org.springframework.boot.autoconfigure.transaction}. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(
+      name = "org.springframework.boot.autoconfigure.transaction.TransactionManagerCustomizers")
+  static class Boot3Customizers {
+    @Bean
+    BootCustomizers xatmBoot3TransactionManagerCustomizers(
+        ObjectProvider<
+                org.springframework.boot.autoconfigure.transaction.TransactionManagerCustomizers>
+            customizers) {
+      return tm -> customizers.ifAvailable(c -> c.customize(tm));
+    }
+  }
+
+  /**
+   * Boot 4: {@code org.springframework.boot.transaction.autoconfigure} (spring-boot-transaction).
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(
+      name = "org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizers")
+  static class Boot4Customizers {
+    @Bean
+    BootCustomizers xatmBoot4TransactionManagerCustomizers(
+        ObjectProvider<
+                org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizers>
+            customizers) {
+      return tm -> customizers.ifAvailable(c -> c.customize(tm));
+    }
+  }
+
+  /** Pool metadata of xatm's pool for Boot's DataSource metrics and health (same class on both). */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(DataSourcePoolMetadataProvider.class)
+  static class PoolMetadata {
+    @Bean
+    DataSourcePoolMetadataProvider xatmDataSourcePoolMetadataProvider() {
+      return XatmAutoConfiguration::poolMetadata;
+    }
+  }
+
+  static DataSourcePoolMetadata poolMetadata(DataSource ds) {
+    XatmDataSource x;
+    try {
+      if (!ds.isWrapperFor(XatmDataSource.class)) {
+        return null;
+      }
+      x = ds.unwrap(XatmDataSource.class);
+    } catch (SQLException e) {
+      return null;
+    }
+    return new DataSourcePoolMetadata() {
+      @Override
+      public Float getUsage() {
+        PoolStats s = x.stats();
+        return s.maxPoolSize() <= 0 ? null : (float) s.active() / s.maxPoolSize();
+      }
+
+      @Override
+      public Integer getActive() {
+        return x.stats().active();
+      }
+
+      @Override
+      public Integer getIdle() {
+        return x.stats().idle();
+      }
+
+      @Override
+      public Integer getMax() {
+        return x.stats().maxPoolSize();
+      }
+
+      @Override
+      public Integer getMin() {
+        return 0; // the pool opens connections on demand and keeps no minimum
+      }
+
+      @Override
+      public String getValidationQuery() {
+        return null; // validated with Connection.isValid
+      }
+
+      @Override
+      public Boolean getDefaultAutoCommit() {
+        return true; // outside a transaction; inside one the XA branch decides
+      }
+    };
+  }
+}

@@ -1,0 +1,137 @@
+package dev.xatm.spring.boot;
+
+import dev.xatm.tm.XatmConfig;
+import dev.xatm.tm.XatmConfigException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
+
+/**
+ * Reads what the starter needs from the Spring {@link Environment} ({@code application.properties},
+ * YAML, environment variables, command line; Boot's precedence): the {@code xatm.*} settings of the
+ * transaction manager, the starter's own {@code xatm.spring.*} settings, and the DataSources
+ * declared by {@code spring.datasource.*} and {@code xatm.datasources.<name>.*}.
+ *
+ * <p>Stateless; every method reads the environment when called.
+ */
+public final class XatmEnvironment {
+  /** Prefix of the named DataSources. */
+  public static final String DATASOURCES = "xatm.datasources";
+
+  /** The starter's own settings. */
+  public static final String SPRING = "xatm.spring";
+
+  /** {@code blocking} (default) or {@code background}: see {@link StartupRecoveryMode}. */
+  public static final String STARTUP_RECOVERY = SPRING + ".startup-recovery";
+
+  /** Name of the DataSource of {@code spring.datasource.*}, as bean and as recovery resource. */
+  public static final String BOOT_DATASOURCE = "dataSource";
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
+
+  private XatmEnvironment() {}
+
+  /**
+   * Every {@code xatm.*} setting for {@link XatmConfig#fromProperties}, with the full key ({@code
+   * xatm.log.dir}); the starter's own {@code xatm.spring.*} and {@code xatm.datasources.*} are left
+   * out.
+   */
+  public static Map<String, String> tmProperties(Environment env) {
+    Map<String, String> raw =
+        Binder.get(env).bind("xatm", Bindable.mapOf(String.class, String.class)).orElseGet(Map::of);
+    Map<String, String> out = new TreeMap<>();
+    raw.forEach(
+        (k, v) -> {
+          String key = "xatm." + k;
+          if (!key.startsWith(DATASOURCES + ".") && !key.startsWith(SPRING + ".")) {
+            out.put(key, v == null ? "" : v.trim());
+          }
+        });
+    return out;
+  }
+
+  /** How the startup recovery pass runs. */
+  public static StartupRecoveryMode startupRecoveryMode(Environment env) {
+    String v = env.getProperty(STARTUP_RECOVERY, "blocking").trim().toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "blocking" -> StartupRecoveryMode.BLOCKING;
+      case "background" -> StartupRecoveryMode.BACKGROUND;
+      default ->
+          throw new XatmConfigException(STARTUP_RECOVERY, v, "must be blocking or background");
+    };
+  }
+
+  /**
+   * The DataSources to create: {@code spring.datasource.url} (bean {@code dataSource}, pool
+   * settings under {@code spring.datasource.xatm.*}) when set, and every {@code
+   * xatm.datasources.<name>} (bean {@code <name>DataSource}).
+   *
+   * @param includeBoot whether {@code spring.datasource.*} is the starter's to create (false when
+   *     the application declares its own DataSource bean)
+   * @throws XatmConfigException a name is not letters, digits, - and _, a URL is missing, or two
+   *     DataSources claim to be primary
+   */
+  public static List<DeclaredDataSource> dataSources(Environment env, boolean includeBoot) {
+    Binder binder = Binder.get(env);
+    Map<String, DataSourceSpec> named =
+        binder
+            .bind(DATASOURCES, Bindable.mapOf(String.class, DataSourceSpec.class))
+            .map(m -> (Map<String, DataSourceSpec>) new LinkedHashMap<>(m))
+            .orElseGet(LinkedHashMap::new);
+    List<DeclaredDataSource> out = new ArrayList<>();
+    String bootUrl = env.getProperty("spring.datasource.url");
+    boolean boot = includeBoot && bootUrl != null && !bootUrl.isBlank();
+    if (boot) {
+      DataSourceSpec spec =
+          binder
+              .bind("spring.datasource.xatm", Bindable.of(DataSourceSpec.class))
+              .orElseGet(DataSourceSpec::new);
+      spec.setUrl(bootUrl.trim());
+      spec.setUsername(env.getProperty("spring.datasource.username"));
+      spec.setPassword(env.getProperty("spring.datasource.password"));
+      String xaClass = env.getProperty("spring.datasource.xa.data-source-class-name");
+      if (xaClass != null && spec.getXaDataSourceClass() == null) {
+        spec.setXaDataSourceClass(xaClass);
+      }
+      boolean anyNamedPrimary = named.values().stream().anyMatch(DataSourceSpec::isPrimary);
+      out.add(
+          new DeclaredDataSource(
+              BOOT_DATASOURCE, BOOT_DATASOURCE, "spring.datasource", spec, !anyNamedPrimary));
+    }
+    int primaries = 0;
+    for (Map.Entry<String, DataSourceSpec> e : new TreeMap<>(named).entrySet()) {
+      String name = e.getKey();
+      String prefix = DATASOURCES + "." + name;
+      if (!NAME.matcher(name).matches()) {
+        throw new XatmConfigException(
+            prefix, name, "DataSource names are letters, digits, - and _");
+      }
+      DataSourceSpec spec = e.getValue();
+      if (spec.getUrl() == null || spec.getUrl().isBlank()) {
+        throw new XatmConfigException(
+            prefix + ".url", "", "every DataSource needs a url (jdbc:xa:<vendor-url>)");
+      }
+      spec.setUrl(spec.getUrl().trim());
+      if (!spec.getUrl().startsWith("jdbc:")) {
+        throw new XatmConfigException(
+            prefix + ".url", "(not shown)", "not a JDBC URL; expected jdbc:xa:<vendor-url>");
+      }
+      if (spec.isPrimary()) {
+        primaries++;
+      }
+      out.add(new DeclaredDataSource(name, name + "DataSource", prefix, spec, spec.isPrimary()));
+    }
+    if (primaries > 1) {
+      throw new XatmConfigException(
+          DATASOURCES + ".<name>.primary", "true", "only one DataSource may be primary");
+    }
+    return out;
+  }
+}

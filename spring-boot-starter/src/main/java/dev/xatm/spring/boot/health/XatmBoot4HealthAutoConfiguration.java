@@ -1,0 +1,37 @@
+package dev.xatm.spring.boot.health;
+
+import dev.xatm.spring.boot.XatmAutoConfiguration;
+import dev.xatm.spring.boot.XatmStartupRecovery;
+import dev.xatm.tm.XatmTransactionManager;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The {@code xatm} health indicator on Boot 4 ({@code org.springframework.boot.health.contributor},
+ * module {@code spring-boot-health}). The condition is by class name: on Boot 3 that package is
+ * absent and this class is never loaded.
+ */
+@AutoConfiguration(after = XatmAutoConfiguration.class)
+@ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+@ConditionalOnBean(XatmTransactionManager.class)
+@ConditionalOnProperty(name = "management.health.xatm.enabled", matchIfMissing = true)
+public class XatmBoot4HealthAutoConfiguration {
+
+  @Bean
+  @ConditionalOnMissingBean(name = "xatmHealthIndicator")
+  public HealthIndicator xatmHealthIndicator(
+      XatmTransactionManager tm, XatmStartupRecovery startup) {
+    XatmHealthCheck check = new XatmHealthCheck(tm, startup);
+    return () -> {
+      XatmHealthCheck.Result r = check.check();
+      return Health.status(new Status(r.status())).withDetails(r.details()).build();
+    };
+  }
+}

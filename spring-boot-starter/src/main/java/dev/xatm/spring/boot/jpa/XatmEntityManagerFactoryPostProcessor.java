@@ -1,0 +1,61 @@
+package dev.xatm.spring.boot.jpa;
+
+import dev.xatm.jdbc.XatmDataSource;
+import dev.xatm.tm.XatmTransactionManager;
+import java.sql.SQLException;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Makes every JPA persistence unit over an xatm DataSource a JTA one, whoever built it: Boot's own
+ * unit, one built with Boot's {@code EntityManagerFactoryBuilder} without {@code .jta(true)}, or a
+ * hand-made {@link LocalContainerEntityManagerFactoryBean}. Before the factory bean initializes,
+ * its DataSource becomes the unit's JTA DataSource (so the unit's transaction type is JTA), and
+ * with Hibernate a {@link XatmJtaPlatform} is set when no {@code
+ * hibernate.transaction.jta.platform} is. Without this, a unit over an xatm DataSource would be
+ * RESOURCE_LOCAL and Hibernate would try to commit connections that belong to a JTA transaction.
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class XatmEntityManagerFactoryPostProcessor implements BeanPostProcessor {
+  static final String JTA_PLATFORM = "hibernate.transaction.jta.platform";
+  private static final boolean HIBERNATE =
+      ClassUtils.isPresent(
+          "org.hibernate.engine.transaction.jta.platform.spi.JtaPlatform",
+          XatmEntityManagerFactoryPostProcessor.class.getClassLoader());
+
+  private final ObjectProvider<XatmTransactionManager> tm;
+
+  public XatmEntityManagerFactoryPostProcessor(ObjectProvider<XatmTransactionManager> tm) {
+    this.tm = tm;
+  }
+
+  @Override
+  public Object postProcessBeforeInitialization(Object bean, String beanName) {
+    if (bean instanceof LocalContainerEntityManagerFactoryBean emf && isXatm(emf.getDataSource())) {
+      emf.setJtaDataSource(emf.getDataSource());
+      if (HIBERNATE) {
+        Map<String, Object> props = emf.getJpaPropertyMap();
+        if (!props.containsKey(JTA_PLATFORM)) {
+          props.put(JTA_PLATFORM, new XatmJtaPlatform(tm.getObject()));
+        }
+      }
+    }
+    return bean;
+  }
+
+  private static boolean isXatm(DataSource ds) {
+    if (ds == null) {
+      return false;
+    }
+    try {
+      return ds.isWrapperFor(XatmDataSource.class);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+}
