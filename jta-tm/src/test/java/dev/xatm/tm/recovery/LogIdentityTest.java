@@ -164,6 +164,48 @@ class LogIdentityTest {
     }
   }
 
+  /**
+   * Review of issue 10, item 2: once the operator rolled back one branch of a lost-records gtrid
+   * (its End resolves the KeptInDoubt record), its other branches follow that End. They used to be
+   * classified as lost records again before the End was looked at: kept in doubt anew by a pass,
+   * and a strict start refused.
+   */
+  @Test
+  void anOperatorRollbackOfOneLostRecordsBranchDecidesItsOtherBranches() throws Exception {
+    try (Rig rig = new Rig()) {
+      PreparedResource x = rig.resource("x");
+      PreparedResource y = rig.resource("y");
+      rig.start();
+      CountDownLatch reached = new CountDownLatch(1);
+      CountDownLatch never = new CountDownLatch(1);
+      AtomicReference<Gtrid> g = new AtomicReference<>();
+      AtomicReference<Throwable> outcome = new AtomicReference<>();
+      frozenAt(rig, Failpoint.BEFORE_COMMITTING_DURABLE, reached, never, g, outcome, x, y);
+      assertTrue(reached.await(10, TimeUnit.SECONDS));
+      XatmXid x1 = new XatmXid(g.get(), 1);
+      XatmXid y2 = new XatmXid(g.get(), 2);
+      rig.crashLosingRecordsAfter(0);
+      rig.log.markOpenedDespiteDamage();
+      rig.start();
+      assertEquals(2, rig.tm.recovery().inDoubt().size());
+      long kept = rig.log.records().stream().filter(TxRecord.KeptInDoubt.class::isInstance).count();
+
+      rig.tm.recovery().rollbackInDoubt(x1.toString());
+      // A strict start between the two operator actions follows the operator's End.
+      rig.tm.close();
+      rig.crashLosingRecordsAfter(rig.log.records().size());
+      rig.start();
+      RecoveryReport r = rig.tm.recovery().lastReport();
+      assertEquals(BranchState.ROLLED_BACK, y.state(y2), r.toString());
+      assertTrue(rig.tm.recovery().inDoubt().isEmpty(), r.toString());
+      assertEquals(
+          kept,
+          rig.log.records().stream().filter(TxRecord.KeptInDoubt.class::isInstance).count(),
+          "not kept in doubt again");
+      never.countDown();
+    }
+  }
+
   /** Without damaged mode, the first start that sees the evidence refuses and touches nothing. */
   @Test
   void aStrictStartThatFindsEvidenceOfLostRecordsRefuses() throws Exception {

@@ -84,6 +84,13 @@ final class XidDecider {
           RecoveryResult.IN_DOUBT,
           "kept in doubt (logged) until an operator commits or rolls it back: " + kept.get());
     }
+    // An End is a decision (an operator's, or recovery's): it comes before every lost-records
+    // check, or the other branches of a gtrid an operator rolled back would be classified as lost
+    // records again (kept in doubt anew; a strict start refused). Only a live transaction of this
+    // process is left to its owner first.
+    if (f.ended(g).isPresent() && !(me.thisProcess(g) && f.alive(g))) {
+      return fromEnd(f.ended(g).get());
+    }
     long currentEpoch = me.epoch();
     if (g.legacy()) {
       return legacy(g, currentEpoch, f);
@@ -174,21 +181,27 @@ final class XidDecider {
     return earlierEpoch(g, f);
   }
 
-  private static Decision earlierEpoch(Gtrid g, Facts f) {
-    Optional<Outcome> ended = f.ended(g);
-    if (ended.isPresent() && ended.get() == Outcome.COMMITTED) {
+  private static Decision fromEnd(Outcome ended) {
+    if (ended == Outcome.COMMITTED) {
       return new Decision(
           RecoveryLogState.ENDED_COMMITTED,
           RecoveryAction.COMMIT,
           RecoveryResult.DONE,
           "INCONSISTENT: End(committed) logged but the branch is still prepared: commit it");
     }
+    return new Decision(
+        RecoveryLogState.ENDED_ROLLED_BACK,
+        RecoveryAction.ROLLBACK,
+        RecoveryResult.DONE,
+        "End(rolled back) logged (an operator's or recovery's decision) but the branch is still"
+            + " prepared (INCONSISTENT unless an operator rolled back another branch): roll it"
+            + " back");
+  }
+
+  private static Decision earlierEpoch(Gtrid g, Facts f) {
+    Optional<Outcome> ended = f.ended(g);
     if (ended.isPresent()) {
-      return new Decision(
-          RecoveryLogState.ENDED_ROLLED_BACK,
-          RecoveryAction.ROLLBACK,
-          RecoveryResult.DONE,
-          "INCONSISTENT: End(rolled back) logged but the branch is still prepared: roll it back");
+      return fromEnd(ended.get());
     }
     RecoveryLogState state = f.begun(g) ? RecoveryLogState.BEGUN : RecoveryLogState.NONE;
     if (f.logDamaged()) {
