@@ -206,6 +206,34 @@ class LogIdentityTest {
     }
   }
 
+  /**
+   * Review of issue 10, item 1: the lost tail took epoch 2's EpochStarted and the Committing of an
+   * epoch-1 transaction whose start survived. The strict start refuses before any XA call: the
+   * epoch-1 Xid, listed first, used to be rolled back (presumed abort) and its End written before
+   * the epoch-2 Xid triggered the refusal.
+   */
+  @Test
+  void aStrictStartDecidesEveryXidBeforeItRefusesOnLostRecords() throws Exception {
+    try (Rig rig = new Rig()) {
+      PreparedResource x = rig.resource("x");
+      PreparedResource y = rig.resource("y");
+      rig.earlierProcess("x", "y");
+      Gtrid committedInTheLostTail = Rig.gtrid(1, 7); // its start is known, its Committing lost
+      Gtrid ofTheLostStart = new Gtrid(Rig.NODE, Rig.LOG_ID, 0x0a0b0c0d, 2, 1);
+      x.hold(new XatmXid(committedInTheLostTail, 1));
+      y.hold(new XatmXid(ofTheLostStart, 1));
+      int records = rig.log.records().size();
+      XatmStartupException e = assertThrows(XatmStartupException.class, rig::start);
+      assertTrue(e.getMessage().contains("lost records"), e.getMessage());
+      assertEquals(0, x.sent("rollback") + x.sent("commit") + y.sent("rollback"), e.getMessage());
+      assertTrue(x.holds(new XatmXid(committedInTheLostTail, 1)), "not presumed aborted");
+      assertTrue(
+          rig.log.records().subList(records, rig.log.records().size()).stream()
+              .noneMatch(r -> r instanceof TxRecord.End),
+          "no End written: " + rig.log.records());
+    }
+  }
+
   /** Without damaged mode, the first start that sees the evidence refuses and touches nothing. */
   @Test
   void aStrictStartThatFindsEvidenceOfLostRecordsRefuses() throws Exception {

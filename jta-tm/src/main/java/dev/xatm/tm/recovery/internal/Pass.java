@@ -72,9 +72,25 @@ final class Pass {
     this.now = now;
   }
 
+  /** A resource listed by this pass: its open session and the Xids recover() returned. */
+  private record Listed(Target target, RecoverySession session, XAResource xa, Xid[] xids) {}
+
   void run(List<Target> targets) {
-    for (Target t : targets) {
-      scan(t);
+    List<Listed> listed = new ArrayList<>();
+    try {
+      for (Target t : targets) {
+        list(t).ifPresent(listed::add);
+      }
+      if (engine.refusesLostRecords() && provesLostRecords(listed)) {
+        return; // the strict start refuses; nothing was sent to any resource (I3)
+      }
+      for (Listed l : listed) {
+        act(l);
+      }
+    } finally {
+      for (Listed l : listed) {
+        close(l);
+      }
     }
     finishDecided(targets.isEmpty());
     finishPresumedAborted(targets.isEmpty());
@@ -87,10 +103,11 @@ final class Pass {
     }
   }
 
-  private void scan(Target t) {
+  /** Opens a session and lists the resource; empty (and reported) when it cannot. */
+  private Optional<Listed> list(Target t) {
     if (t.problem != null) {
       unreachable(t, t.problem, false);
-      return;
+      return Optional.empty();
     }
     if (honourBackoff && !engine.backoff().due(t.resourceId, now)) {
       unreachable(
@@ -98,33 +115,84 @@ final class Pass {
           "backing off after failures; next try at "
               + engine.backoff().nextDue(t.resourceId).orElse(now),
           false);
-      return;
+      return Optional.empty();
     }
     RecoverySession session;
     try {
       session = t.connector.open(t.descriptor, t.password);
     } catch (ResourceUnavailableException e) {
       unreachable(t, "cannot connect: " + e.getMessage(), true);
-      return;
+      return Optional.empty();
     } catch (RuntimeException e) {
       unreachable(t, "the connector failed: " + e, true);
-      return;
+      return Optional.empty();
     }
-    try (session) {
+    Listed l = new Listed(t, session, null, null);
+    try {
       XAResource xa = session.xaResource();
-      Xid[] listed;
+      Xid[] xids;
       try {
-        listed = XaCall.recover(xa);
+        xids = XaCall.recover(xa);
       } catch (XAException e) {
         unreachable(
             t, "recover() failed with " + new XaCall(false, e.errorCode, e).describe(), true);
-        return;
+        close(l);
+        return Optional.empty();
       }
       engine.backoff().succeeded(t.resourceId);
+      return Optional.of(new Listed(t, session, xa, xids));
+    } catch (RuntimeException e) {
+      unreachable(t, "the resource failed during the pass: " + e, true);
+      close(l);
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Decides every listed Xid without acting on any: a strict start refuses on an Xid that proves
+   * lost records, and must do so before any XA call, because the decisions of the other Xids
+   * (presumed abort) are only sound when no Xid proves the log lost records (I3).
+   */
+  private boolean provesLostRecords(List<Listed> listed) {
+    for (Listed l : listed) {
+      for (Xid raw : l.xids()) {
+        Optional<XatmXid> ours = XatmXid.parse(raw, engine.nodeId());
+        if (ours.isEmpty()
+            || engine.identity().ownership(ours.get().gtrid()) == TmIdentity.Ownership.OTHER_LOG) {
+          continue;
+        }
+        XidDecider.Decision d = engine.decide(ours.get().gtrid());
+        if (d.lostTail()) {
+          lostTail.add(
+              line(
+                  ours.get().toString(),
+                  l.target(),
+                  d.logState(),
+                  d.action(),
+                  d.ifNoCall(),
+                  d.reason()));
+        }
+      }
+    }
+    return !lostTail.isEmpty();
+  }
+
+  private static void close(Listed l) {
+    try {
+      l.session().close();
+    } catch (RuntimeException e) {
+      // closing a recovery session is best effort; the pass's results stand
+    }
+  }
+
+  private void act(Listed l) {
+    Target t = l.target();
+    XAResource xa = l.xa();
+    try {
       Set<XatmXid> still = new HashSet<>();
       List<Pending> pending = new ArrayList<>();
       Map<String, RecoveryEngine.InDoubtEntry> unresolved = new LinkedHashMap<>();
-      for (Xid raw : listed) {
+      for (Xid raw : l.xids()) {
         Optional<XatmXid> ours = XatmXid.parse(raw, engine.nodeId());
         if (ours.isEmpty()) {
           add(XaCall.name(raw, null), t, RecoveryLogState.NOT_APPLICABLE, foreignReason(raw));

@@ -281,15 +281,24 @@ public final class RecoveryEngine implements RecoveryService {
   public RecoveryReport startupPass() {
     // A strict start refuses on evidence of lost records: it does not also log them as kept in
     // doubt, so every strict start refuses until the operator acts (damaged mode, or a restore).
-    refuseLostRecords = !env.log().openedDespiteDamage();
+    // The pass lists every resource and decides every Xid before any XA call (Pass#run): an Xid
+    // proving lost records makes every presumed abort of the same start unsound (I3).
+    boolean strict = !env.log().openedDespiteDamage();
+    refuseLostRecords = strict;
     RecoveryReport r;
     try {
       r = runPass();
     } finally {
       refuseLostRecords = false;
     }
-    List<RecoveryLine> evidence = lostTail;
-    if (!evidence.isEmpty() && !env.log().openedDespiteDamage()) {
+    if (strict) {
+      refuseOnLostRecords(lostTail);
+    }
+    return r;
+  }
+
+  private void refuseOnLostRecords(List<RecoveryLine> evidence) {
+    if (!evidence.isEmpty()) {
       throw new dev.xatm.tm.XatmStartupException(
           "the transaction log of node "
               + env.nodeId()
@@ -305,7 +314,6 @@ public final class RecoveryEngine implements RecoveryService {
               + " operator",
           null);
     }
-    return r;
   }
 
   /** True during a strict startup pass, which refuses on evidence of lost records. */
