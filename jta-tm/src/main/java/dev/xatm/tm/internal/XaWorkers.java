@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs the TM's blocking background XA work (commit and rollback retries, recovery passes) off the
@@ -16,11 +16,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * how: the TM's own is a fixed pool with a bounded queue); work it refuses is reported to the
  * caller, which tries again later instead of queueing without limit.
  *
- * <p>Every task has a time limit: a watchdog on the scheduler logs a WARNING naming the task when
- * it is still running after {@code callTimeout} and interrupts its thread (a driver call that
- * ignores interrupts keeps its thread; the pool is bounded, so hung calls cannot multiply threads).
- * What the task was doing is not lost: the log still says what is unfinished and recovery, on a
- * fresh connection, finishes it.
+ * <p>Every task has a time limit, counted from when it starts running: a watchdog on the scheduler
+ * logs a WARNING naming the task when it is still running after {@code callTimeout} and counts it
+ * ({@link #timedOut}). Its thread is abandoned to the hung call, never interrupted (an interrupt
+ * does not unblock a socket read and can close a driver's FileChannel); the pool is bounded, so
+ * hung calls cannot multiply threads, and work the full pool refuses is retried later. What the
+ * task was doing is not lost: the log still says what is unfinished and recovery, on a fresh
+ * connection, finishes it.
  *
  * <p>Thread-safe.
  */
@@ -35,7 +37,7 @@ public final class XaWorkers {
   /**
    * @param executor runs the work (bounded; may run it inline in tests)
    * @param scheduler runs the watchdogs (never the work)
-   * @param callTimeout how long one task may run before it is reported and interrupted
+   * @param callTimeout how long one task may run before it is reported
    */
   public XaWorkers(Executor executor, Scheduler scheduler, Duration callTimeout) {
     this.executor = Objects.requireNonNull(executor, "executor");
@@ -52,48 +54,49 @@ public final class XaWorkers {
    * @return false when the executor refused it (full or shut down): the caller retries later
    */
   public boolean submit(String what, Runnable task) {
-    AtomicReference<Thread> running = new AtomicReference<>();
-    AtomicReference<Scheduler.Cancellable> watchdog = new AtomicReference<>();
     Runnable timed =
         () -> {
-          running.set(Thread.currentThread());
+          // The limit counts from here, not from submit: time spent queued behind a hung task
+          // must not use up this task's limit (it would then run unbounded).
+          Thread self = Thread.currentThread();
+          AtomicBoolean done = new AtomicBoolean();
+          Scheduler.Cancellable watchdog =
+              scheduler.schedule(() -> reportStuck(what, self, done), callTimeout);
           try {
             task.run();
           } finally {
-            running.set(null);
-            Scheduler.Cancellable w = watchdog.get();
-            if (w != null) {
-              w.cancel();
-            }
-            Thread.interrupted(); // a late watchdog interrupt must not leak into the next task
+            done.set(true);
+            watchdog.cancel();
           }
         };
-    watchdog.set(
-        scheduler.schedule(
-            () -> {
-              Thread t = running.get();
-              if (t != null) {
-                timedOut.incrementAndGet();
-                LOG.log(
-                    Level.WARNING,
-                    what
-                        + " still running after "
-                        + callTimeout
-                        + " (a resource does not answer); interrupting "
-                        + t.getName()
-                        + "; recovery finishes what it leaves");
-                t.interrupt();
-              }
-            },
-            callTimeout));
     try {
       executor.execute(timed);
       return true;
     } catch (RejectedExecutionException e) {
-      watchdog.get().cancel();
       LOG.log(Level.WARNING, what + " not started: the XA worker pool is full or closed");
       return false;
     }
+  }
+
+  /**
+   * Reports a task past its limit and abandons its thread, without interrupting it: an interrupt
+   * does not unblock a driver's socket read, and can close a driver's FileChannel (H2:
+   * ClosedByInterruptException), breaking a database that was only slow.
+   */
+  private void reportStuck(String what, Thread t, AtomicBoolean done) {
+    if (done.get()) {
+      return;
+    }
+    timedOut.incrementAndGet();
+    LOG.log(
+        Level.WARNING,
+        what
+            + " still running after "
+            + callTimeout
+            + " (a resource does not answer); thread "
+            + t.getName()
+            + " is abandoned to it, not interrupted, and its worker stays busy until the resource"
+            + " answers; recovery finishes what it leaves");
   }
 
   /** Tasks that ran past the time limit since start. */
