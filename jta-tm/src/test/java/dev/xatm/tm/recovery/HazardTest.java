@@ -565,4 +565,49 @@ class HazardTest {
     assertEquals(0, a.sent("rollback"), "I3");
     assertEquals(1, b.sent("rollback"), "only the aborted one is rolled back");
   }
+
+  /**
+   * Review of issue 10, item 8: keeping an Xid in doubt must not copy the log's whole state (under
+   * the append lock, which stalls every append including Committing) per Xid: with thousands in
+   * doubt that is thousands of copies. It used to call TxLog#current() once per kept Xid.
+   */
+  @Test
+  void keepingManyXidsInDoubtDoesNotCopyTheLogStatePerXid() throws Exception {
+    try (Rig rig = new Rig()) {
+      PreparedResource a = rig.resource("a");
+      rig.earlierProcess("a");
+      for (int i = 1; i <= 50; i++) {
+        a.hold(xid(gtrid(1, i), 1));
+      }
+      java.util.concurrent.atomic.AtomicInteger copies =
+          new java.util.concurrent.atomic.AtomicInteger();
+      rig.wrapLog =
+          l ->
+              (dev.xatm.tm.log.TxLog)
+                  java.lang.reflect.Proxy.newProxyInstance(
+                      dev.xatm.tm.log.TxLog.class.getClassLoader(),
+                      new Class<?>[] {dev.xatm.tm.log.TxLog.class},
+                      (proxy, m, args) -> {
+                        if (m.getName().equals("current")) {
+                          copies.incrementAndGet();
+                        }
+                        try {
+                          return m.invoke(l, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                          throw e.getCause();
+                        }
+                      });
+      rig.log.markOpenedDespiteDamage();
+      rig.start();
+      assertEquals(50, rig.tm.recovery().inDoubt().size());
+      int afterStart = copies.get();
+      assertTrue(afterStart < 10, afterStart + " copies of the log state for 50 kept Xids");
+      // and a later pass still knows they are kept (no second KeptInDoubt each)
+      long kept = rig.log.records().stream().filter(TxRecord.KeptInDoubt.class::isInstance).count();
+      rig.tm.recovery().runPass();
+      assertEquals(
+          kept, rig.log.records().stream().filter(TxRecord.KeptInDoubt.class::isInstance).count());
+      assertEquals(50, kept);
+    }
+  }
 }

@@ -53,6 +53,9 @@ final class Rig implements AutoCloseable {
   }
 
   /** A rig whose log has another identity (another process with the same node id). */
+  /** Wraps the log handed to the TM (counting calls, say); the identity by default. */
+  java.util.function.UnaryOperator<dev.xatm.tm.log.TxLog> wrapLog = l -> l;
+
   Rig(long logId) {
     log = new InMemoryTxLog(NODE, logId);
     log.observe(r -> journal.add("log." + r.getClass().getSimpleName()));
@@ -82,7 +85,7 @@ final class Rig implements AutoCloseable {
     props.forEach(cb::recovery);
     tm =
         XatmTransactionManager.builder(cb.build())
-            .txLog(log)
+            .txLog(wrapLog.apply(log))
             .clock(clock)
             .scheduler(scheduler)
             .xaExecutor(Runnable::run) // background XA work inline: the test drives time

@@ -74,6 +74,11 @@ public final class RecoveryEngine implements RecoveryService {
   /** The log's state read at the start of the running pass or operator action (under the lock). */
   private volatile LogState view;
 
+  /**
+   * KeptInDoubt records written since {@link #view} was read (under the lock); view has the rest.
+   */
+  private final Map<Gtrid, String> keptSinceView = new ConcurrentHashMap<>();
+
   private volatile int otherLogXids;
   private volatile boolean refuseLostRecords;
   private volatile List<RecoveryLine> lostTail = List.of();
@@ -158,7 +163,8 @@ public final class RecoveryEngine implements RecoveryService {
 
         @Override
         public Optional<String> keptInDoubt(Gtrid g) {
-          return Optional.ofNullable(view.keptInDoubt().get(g));
+          String r = view.keptInDoubt().get(g);
+          return Optional.ofNullable(r != null ? r : keptSinceView.get(g));
         }
 
         @Override
@@ -188,11 +194,13 @@ public final class RecoveryEngine implements RecoveryService {
 
   /** Logs durably that {@code g} stays in doubt; later passes and starts read it from the log. */
   void keepInDoubt(Gtrid g, String reason) throws TxLogException {
-    if (view.keptInDoubt().containsKey(g)) {
+    if (view.keptInDoubt().containsKey(g) || keptSinceView.containsKey(g)) {
       return;
     }
     env.log().logKeptInDoubt(g, reason);
-    view = env.log().current();
+    // Not view = log.current(): that copies the whole state under the append lock, per Xid,
+    // stalling every append (Committing too) while thousands are kept in doubt.
+    keptSinceView.put(g, reason);
   }
 
   void writeEnd(Gtrid g) {
@@ -249,6 +257,7 @@ public final class RecoveryEngine implements RecoveryService {
       Pass p = new Pass(this, background, start);
       // The log's own state: every ResourceRegistered, whoever wrote it (issue 10 §1).
       view = env.log().current();
+      keptSinceView.clear();
       p.run(targets.resolve(view.resources()));
       RecoveryReport report =
           new RecoveryReport(
@@ -503,6 +512,7 @@ public final class RecoveryEngine implements RecoveryService {
         // passes roll back the gtrid's other branches (End(rolled back), docs/recovery.md).
         env.log().logEnd(g, Outcome.ROLLED_BACK);
         ended.put(g, Outcome.ROLLED_BACK);
+        keptSinceView.remove(g);
       }
       return line;
     } finally {
