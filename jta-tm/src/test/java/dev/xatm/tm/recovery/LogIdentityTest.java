@@ -284,6 +284,46 @@ class LogIdentityTest {
     }
   }
 
+  /**
+   * Review of issue 10, item 5 (upgrade): a phase-1 crash under the previous version leaves
+   * old-layout branches with no record (Begin is not forced). By default they stay in doubt; with
+   * xatm.recovery.legacy-xids=presume-abort they are presumed aborted, but only for epochs before
+   * the log's first new-layout start (later ones cannot be this log's). The setting used to be
+   * unknown (the start failed).
+   */
+  @Test
+  void unrecordedOldLayoutXidsArePresumedAbortedOnlyWhenTheOperatorOptsIn() throws Exception {
+    for (boolean optIn : new boolean[] {false, true}) {
+      try (Rig rig = new Rig()) {
+        PreparedResource x = rig.resource("x");
+        if (optIn) {
+          rig.set("xatm.recovery.legacy-xids", "presume-abort");
+        }
+        rig.log.logEpoch(1, 0, 1); // the previous version: no incarnation
+        rig.log.logResourceRegistered(
+            new dev.xatm.tm.spi.ResourceDescriptor("x", "fake:x", "user"));
+        rig.log.logEpoch(2, Rig.EARLIER_INCARNATION, 2); // the first start after the upgrade
+        XatmXid oldCrash = new XatmXid(new Gtrid(Rig.NODE, 1, 5), 1);
+        XatmXid notOurs = new XatmXid(new Gtrid(Rig.NODE, 2, 5), 1); // layout 1 after the upgrade
+        x.hold(oldCrash);
+        x.hold(notOurs);
+        rig.start();
+        RecoveryReport r = rig.tm.recovery().lastReport();
+        if (optIn) {
+          assertEquals(BranchState.ROLLED_BACK, x.state(oldCrash), r.toString());
+        } else {
+          assertTrue(x.holds(oldCrash), "kept in doubt by default: " + r);
+        }
+        assertTrue(x.holds(notOurs), "never presumed aborted: " + r);
+      }
+    }
+    assertThrows(
+        dev.xatm.tm.XatmConfigException.class,
+        () ->
+            RecoveryConfig.parse(
+                java.util.Map.of("xatm.recovery.legacy-xids", "yes"), java.util.Map.of()));
+  }
+
   @Test
   void theGtridLayoutRoundTripsAndFitsXa() {
     Gtrid g = new Gtrid("n".repeat(32), -5, -7, Long.MAX_VALUE, Long.MAX_VALUE);

@@ -14,6 +14,7 @@ import dev.xatm.tm.log.TxLog;
 import dev.xatm.tm.log.TxLogException;
 import dev.xatm.tm.recovery.InDoubtXid;
 import dev.xatm.tm.recovery.RecoveryAction;
+import dev.xatm.tm.recovery.RecoveryConfig;
 import dev.xatm.tm.recovery.RecoveryException;
 import dev.xatm.tm.recovery.RecoveryLine;
 import dev.xatm.tm.recovery.RecoveryLogState;
@@ -170,6 +171,20 @@ public final class RecoveryEngine implements RecoveryService {
         @Override
         public boolean knownStart(long epoch, int incarnation) {
           return env.startup().started(epoch, incarnation);
+        }
+
+        @Override
+        public boolean presumeAbortUnrecordedLegacy(long epoch) {
+          if (env.config().legacyXids() != RecoveryConfig.LegacyXids.PRESUME_ABORT) {
+            return false;
+          }
+          // Old-layout Xids of epochs from the first new-layout start on cannot be this log's.
+          long firstNewLayout =
+              env.startup().starts().keySet().stream()
+                  .mapToLong(Long::longValue)
+                  .min()
+                  .orElse(env.epoch());
+          return epoch < Math.min(firstNewLayout, env.epoch());
         }
 
         @Override

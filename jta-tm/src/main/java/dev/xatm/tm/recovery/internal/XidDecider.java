@@ -41,6 +41,13 @@ final class XidDecider {
     /** The log records a process start with this epoch and incarnation. */
     boolean knownStart(long epoch, int incarnation);
 
+    /**
+     * The operator opted in to presumed abort for unrecorded old-layout Xids of this epoch ({@code
+     * xatm.recovery.legacy-xids=presume-abort}, and the epoch is before the log's first new-layout
+     * start).
+     */
+    boolean presumeAbortUnrecordedLegacy(long epoch);
+
     /** Why recovery kept the gtrid in doubt durably (a KeptInDoubt record), if it did. */
     Optional<String> keptInDoubt(Gtrid g);
   }
@@ -169,7 +176,8 @@ final class XidDecider {
    */
   private static Decision legacy(Gtrid g, long currentEpoch, Facts f) {
     boolean recorded = f.ended(g).isPresent() || f.begun(g);
-    if (!recorded || g.epoch() >= currentEpoch) {
+    boolean optedIn = f.presumeAbortUnrecordedLegacy(g.epoch());
+    if ((!recorded && !optedIn) || g.epoch() >= currentEpoch) {
       return new Decision(
           RecoveryLogState.NONE,
           RecoveryAction.LEAVE_ALONE,
