@@ -628,6 +628,12 @@ public final class XatmTransactionManager
         long epoch = state.epoch() + 1;
         TmIdentity identity = TmIdentity.start(log.nodeId(), log.logId(), epoch);
         log.logEpoch(epoch, identity.incarnation(), clock.millis());
+        if (log.openedDespiteDamage()) {
+          // Before recovery: resources down during this run, or registered in the damaged part,
+          // must not be presumed aborted by a later strict start once GC removed the damage.
+          log.logDamageAccepted(
+              epoch, "the log was opened despite damage by the start of epoch " + epoch);
+        }
         LOG.log(
             Level.INFO,
             "xatm transaction manager node "

@@ -92,6 +92,16 @@ public final class TrackingTxLog implements TxLog {
   }
 
   @Override
+  public void logDamageAccepted(long epoch, String what) throws TxLogException {
+    log.logDamageAccepted(epoch, what);
+  }
+
+  @Override
+  public void logDamageCleared(long epoch) throws TxLogException {
+    log.logDamageCleared(epoch);
+  }
+
+  @Override
   public boolean openedDespiteDamage() {
     return log.openedDespiteDamage();
   }

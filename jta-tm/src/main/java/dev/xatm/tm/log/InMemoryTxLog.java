@@ -189,6 +189,16 @@ public final class InMemoryTxLog implements TxLog {
     append(new TxRecord.KeptInDoubt(gtrid, reason), true);
   }
 
+  @Override
+  public void logDamageAccepted(long epoch, String what) throws TxLogException {
+    append(new TxRecord.DamageAccepted(epoch, what), true);
+  }
+
+  @Override
+  public void logDamageCleared(long epoch) throws TxLogException {
+    append(new TxRecord.DamageCleared(epoch), true);
+  }
+
   /**
    * Does what a checkpoint followed by segment GC does to a WAL: afterwards the log holds exactly
    * what a checkpoint carries ({@link TmCheckpointCodec}), every other record is gone.

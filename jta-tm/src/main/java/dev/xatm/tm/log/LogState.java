@@ -41,6 +41,7 @@ public final class LogState {
   private final List<String> anomalies;
   private final Map<Long, Set<Integer>> starts;
   private final Map<Gtrid, String> keptInDoubt;
+  private final java.util.SortedMap<Long, String> damageAccepted;
 
   LogState(
       String nodeId,
@@ -54,7 +55,10 @@ public final class LogState {
       List<HeuristicEntry> heuristics,
       List<String> anomalies,
       Map<Long, Set<Integer>> starts,
-      Map<Gtrid, String> keptInDoubt) {
+      Map<Gtrid, String> keptInDoubt,
+      Map<Long, String> damageAccepted) {
+    this.damageAccepted =
+        java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(damageAccepted));
     this.nodeId = nodeId;
     this.epoch = epoch;
     this.lastLsn = lastLsn;
@@ -77,6 +81,15 @@ public final class LogState {
    */
   public Map<Gtrid, String> keptInDoubt() {
     return keptInDoubt;
+  }
+
+  /**
+   * Starts that accepted a damaged log and no operator has cleared since ({@code DamageAccepted}),
+   * epoch to what was accepted: no Xid of an earlier epoch is presumed aborted. Checkpoints carry
+   * them.
+   */
+  public java.util.SortedMap<Long, String> damageAccepted() {
+    return damageAccepted;
   }
 
   /**

@@ -34,6 +34,7 @@ public final class LogStateBuilder {
   private final List<String> anomalies = new ArrayList<>();
   private final Map<Long, Set<Integer>> starts = new HashMap<>();
   private final Map<Gtrid, String> keptInDoubt = new HashMap<>();
+  private final Map<Long, String> damageAccepted = new HashMap<>();
 
   /** Notes that a process started epoch {@code epoch} with {@code incarnation} (checkpoints). */
   public LogStateBuilder started(long epoch, int incarnation) {
@@ -60,6 +61,10 @@ public final class LogStateBuilder {
       end(lsn, r);
     } else if (record instanceof TxRecord.HeuristicCleared r) {
       heuristicCleared(lsn, r);
+    } else if (record instanceof TxRecord.DamageAccepted r) {
+      damageAccepted.putIfAbsent(r.epoch(), r.what());
+    } else if (record instanceof TxRecord.DamageCleared r) {
+      damageAccepted.keySet().removeIf(e -> e <= r.epoch());
     } else if (record instanceof TxRecord.KeptInDoubt r) {
       if (!decided.containsKey(r.gtrid()) && !committedAndEnded.contains(r.gtrid())) {
         keptInDoubt.putIfAbsent(r.gtrid(), r.reason());
@@ -88,7 +93,8 @@ public final class LogStateBuilder {
         heuristics,
         anomalies,
         starts,
-        keptInDoubt);
+        keptInDoubt,
+        damageAccepted);
   }
 
   private void epochStarted(long lsn, TxRecord.EpochStarted r) {

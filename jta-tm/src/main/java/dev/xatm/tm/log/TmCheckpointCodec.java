@@ -180,6 +180,11 @@ public final class TmCheckpointCodec {
     for (LogState.HeuristicEntry h : state.heuristics()) {
       out.add(new Entry(h.lsn(), new TxRecord.Heuristic(h.gtrid(), h.branch(), h.outcome())));
     }
+    // Until an operator clears it, whatever GC removes (issue 10 review, item 4).
+    state
+        .damageAccepted()
+        .forEach(
+            (epoch, what) -> out.add(new Entry(lsn, new TxRecord.DamageAccepted(epoch, what))));
     // Until an operator resolves them, whatever GC removes (issue 10).
     state.keptInDoubt().entrySet().stream()
         .sorted(Comparator.comparing(e -> e.getKey().toString()))

@@ -84,6 +84,12 @@ public interface TxLog extends AutoCloseable {
    */
   void logKeptInDoubt(Gtrid gtrid, String reason) throws TxLogException;
 
+  /** Durable (forced): the start of {@code epoch} accepted a damaged log ({@code what}). */
+  void logDamageAccepted(long epoch, String what) throws TxLogException;
+
+  /** Durable (forced): an operator cleared the accepted damage of epochs up to {@code epoch}. */
+  void logDamageCleared(long epoch) throws TxLogException;
+
   /** Unforced: every branch is finished. */
   CompletableFuture<?> logEnd(Gtrid gtrid, Outcome outcome);
 

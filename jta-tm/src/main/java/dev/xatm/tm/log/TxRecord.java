@@ -116,6 +116,36 @@ public sealed interface TxRecord {
   }
 
   /**
+   * The process start of {@code epoch} opened the log despite damage (forced, right after its
+   * {@code EpochStarted}, before recovery): the log may have lost the decision of any transaction
+   * of an earlier epoch, including those on resources that were down during that run. Every
+   * checkpoint carries it, so once GC removed the damaged part of the log no later start presumes
+   * abort for an Xid of an epoch before {@code epoch}, until an operator clears it ({@link
+   * DamageCleared}).
+   */
+  record DamageAccepted(long epoch, String what) implements TxRecord {
+    public DamageAccepted {
+      Objects.requireNonNull(what, "what");
+    }
+
+    @Override
+    public TxRecordType type() {
+      return TxRecordType.DAMAGE_ACCEPTED;
+    }
+  }
+
+  /**
+   * An operator cleared every {@link DamageAccepted} of epochs up to {@code epoch} (forced), after
+   * resolving the Xids that damage left in doubt: presumed abort applies to those epochs again.
+   */
+  record DamageCleared(long epoch) implements TxRecord {
+    @Override
+    public TxRecordType type() {
+      return TxRecordType.DAMAGE_CLEARED;
+    }
+  }
+
+  /**
    * An operator cleared the heuristic outcomes logged for a branch (forced): they no longer show as
    * unresolved. The earlier {@link Heuristic} records stay in the log as history.
    */

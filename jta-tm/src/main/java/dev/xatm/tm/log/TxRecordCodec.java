@@ -87,6 +87,15 @@ public final class TxRecordCodec {
           str(p, RESOURCE_ID, r.branch().resourceId());
         }
         bin(p, BQUAL, r.branch().bqual());
+      } else if (record instanceof TxRecord.DamageAccepted r) {
+        p.packMapHeader(2);
+        p.packString(EPOCH);
+        p.packLong(r.epoch());
+        str(p, REASON, r.what());
+      } else if (record instanceof TxRecord.DamageCleared r) {
+        p.packMapHeader(1);
+        p.packString(EPOCH);
+        p.packLong(r.epoch());
       } else if (record instanceof TxRecord.KeptInDoubt r) {
         p.packMapHeader(2);
         gtrid(p, r.gtrid());
@@ -132,6 +141,8 @@ public final class TxRecordCodec {
       case END -> new TxRecord.End(in.gtrid(), in.enumValue(OUTCOME, Outcome.class));
       case HEURISTIC_CLEARED -> new TxRecord.HeuristicCleared(in.gtrid(), in.branch(f));
       case KEPT_IN_DOUBT -> new TxRecord.KeptInDoubt(in.gtrid(), in.string(REASON));
+      case DAMAGE_ACCEPTED -> new TxRecord.DamageAccepted(in.longValue(EPOCH), in.string(REASON));
+      case DAMAGE_CLEARED -> new TxRecord.DamageCleared(in.longValue(EPOCH));
     };
   }
 

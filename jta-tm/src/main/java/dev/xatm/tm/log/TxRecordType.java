@@ -16,7 +16,11 @@ public enum TxRecordType {
   /** An operator cleared an unresolved heuristic outcome (recovery). */
   HEURISTIC_CLEARED(22),
   /** Recovery kept a gtrid in doubt for an operator (damaged mode, lost records; issue 10). */
-  KEPT_IN_DOUBT(23);
+  KEPT_IN_DOUBT(23),
+  /** A start accepted a damaged log: no presumed abort for earlier epochs (issue 10 review). */
+  DAMAGE_ACCEPTED(24),
+  /** An operator cleared the accepted damage up to an epoch. */
+  DAMAGE_CLEARED(25);
 
   /** Lowest and highest type number reserved for TM records. */
   public static final int FIRST_RESERVED = 16;

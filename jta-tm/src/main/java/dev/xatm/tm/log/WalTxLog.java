@@ -208,6 +208,16 @@ public final class WalTxLog implements TxLog {
   }
 
   @Override
+  public void logDamageAccepted(long epoch, String what) throws TxLogException {
+    forced(new TxRecord.DamageAccepted(epoch, what));
+  }
+
+  @Override
+  public void logDamageCleared(long epoch) throws TxLogException {
+    forced(new TxRecord.DamageCleared(epoch));
+  }
+
+  @Override
   public boolean openedDespiteDamage() {
     return damagedMode || wal.openReport().damaged();
   }

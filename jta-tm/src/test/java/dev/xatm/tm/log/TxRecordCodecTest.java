@@ -32,7 +32,9 @@ class TxRecordCodecTest {
         new TxRecord.End(G, Outcome.COMMITTED),
         new TxRecord.End(G, Outcome.ROLLED_BACK),
         new TxRecord.HeuristicCleared(G, B1),
-        new TxRecord.KeptInDoubt(new Gtrid("node-a", 77, 0x9abcdef0, 8, 3), "log damaged"));
+        new TxRecord.KeptInDoubt(new Gtrid("node-a", 77, 0x9abcdef0, 8, 3), "log damaged"),
+        new TxRecord.DamageAccepted(9, "opened despite damage"),
+        new TxRecord.DamageCleared(9));
   }
 
   @Test

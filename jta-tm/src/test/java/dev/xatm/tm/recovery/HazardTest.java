@@ -610,4 +610,42 @@ class HazardTest {
       assertEquals(50, kept);
     }
   }
+
+  /**
+   * Review of issue 10, item 4: a resource down during the damaged-mode run gets no KeptInDoubt for
+   * its prepared branch (nobody saw it). Once checkpoint and GC removed the damage, the next strict
+   * start used to presume abort for it. The damaged start's DamageAccepted record, carried by every
+   * checkpoint, keeps every earlier epoch from presumed abort until an operator clears it.
+   */
+  @Test
+  void aResourceDownDuringTheDamagedRunIsNotPresumedAbortedAfterGc() throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.earlierProcess("a", "b");
+    Gtrid g = gtrid(1, 1); // its Committing was in the damaged part
+    b.hold(xid(g, 2));
+    rig.log.markOpenedDespiteDamage();
+    rig.connector.down("b", true);
+    rig.start();
+    long damagedEpoch = rig.tm.epoch();
+    assertEquals(1, rig.tm.recovery().acceptedDamage().size());
+    rig.tm.close();
+    rig.log.compactLikeACheckpoint(); // checkpoint + GC: the damaged segment is gone
+    rig.connector.down("b", false);
+    rig.crashAndRestart(); // a strict start on a log without damage
+    RecoveryReport r = rig.tm.recovery().lastReport();
+    assertTrue(b.holds(xid(g, 2)), "presumed aborted after GC:\n" + r);
+    assertEquals(0, b.sent("rollback"), r.toString());
+    assertTrue(r.toString().contains("DAMAGE ACCEPTED"), r.toString());
+    assertEquals(List.of(damagedEpoch), List.copyOf(rig.tm.recovery().acceptedDamage().keySet()));
+
+    // The operator resolves it by hand, then clears the damage: presumed abort applies again.
+    rig.tm.recovery().rollbackInDoubt(xid(g, 2).toString());
+    assertEquals(1, rig.tm.recovery().clearAcceptedDamage(damagedEpoch));
+    assertTrue(rig.tm.recovery().acceptedDamage().isEmpty());
+    Gtrid later = gtrid(1, 2); // another unrecorded branch of epoch 1: presumed abort again
+    a.hold(xid(later, 1));
+    rig.tm.recovery().runPass();
+    assertFalse(a.holds(xid(later, 1)));
+  }
 }

@@ -160,6 +160,10 @@ final class Rig implements AutoCloseable {
       l.logHeuristic(h.gtrid(), h.branch(), h.outcome());
     } else if (r instanceof TxRecord.HeuristicCleared h) {
       l.logHeuristicCleared(h.gtrid(), h.branch());
+    } else if (r instanceof TxRecord.DamageAccepted d) {
+      l.logDamageAccepted(d.epoch(), d.what());
+    } else if (r instanceof TxRecord.DamageCleared d) {
+      l.logDamageCleared(d.epoch());
     } else if (r instanceof TxRecord.KeptInDoubt k) {
       l.logKeptInDoubt(k.gtrid(), k.reason());
     } else if (r instanceof TxRecord.End e) {

@@ -188,6 +188,12 @@ public final class RecoveryEngine implements RecoveryService {
         }
 
         @Override
+        public Optional<String> damageAcceptedAfter(long epoch) {
+          var after = view.damageAccepted().tailMap(epoch + 1);
+          return after.isEmpty() ? Optional.empty() : Optional.of(after.get(after.firstKey()));
+        }
+
+        @Override
         public boolean logDamaged() {
           return env.log().openedDespiteDamage();
         }
@@ -711,6 +717,34 @@ public final class RecoveryEngine implements RecoveryService {
               + ": "
               + matching);
       return matching.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public java.util.SortedMap<Long, String> acceptedDamage() {
+    return env.log().current().damageAccepted();
+  }
+
+  @Override
+  public int clearAcceptedDamage(long epoch) {
+    lock.lock();
+    try {
+      int n = env.log().current().damageAccepted().headMap(epoch + 1).size();
+      if (n == 0) {
+        throw new IllegalArgumentException(
+            "no accepted damage up to epoch " + epoch + " (accepted: " + acceptedDamage() + ")");
+      }
+      try {
+        env.log().logDamageCleared(epoch);
+      } catch (TxLogException e) {
+        throw new RecoveryException("clearing the accepted damage could not be logged", e);
+      }
+      LOG.log(
+          Level.WARNING,
+          "recovery (operator): cleared " + n + " accepted damage(s) up to epoch " + epoch);
+      return n;
     } finally {
       lock.unlock();
     }

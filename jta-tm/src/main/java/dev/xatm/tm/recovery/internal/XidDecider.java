@@ -38,6 +38,12 @@ final class XidDecider {
     /** The log was opened despite damage. */
     boolean logDamaged();
 
+    /**
+     * What a start after {@code epoch} accepted when it opened the log despite damage, unless an
+     * operator cleared it (a {@code DamageAccepted} record, carried by every checkpoint).
+     */
+    Optional<String> damageAcceptedAfter(long epoch);
+
     /** The log records a process start with this epoch and incarnation. */
     boolean knownStart(long epoch, int incarnation);
 
@@ -218,6 +224,19 @@ final class XidDecider {
           RecoveryAction.LEAVE_ALONE,
           RecoveryResult.IN_DOUBT,
           "the log was opened despite damage: no presumed abort; commit or roll back by hand",
+          false,
+          true);
+    }
+    Optional<String> accepted = f.damageAcceptedAfter(g.epoch());
+    if (accepted.isPresent()) {
+      return new Decision(
+          state,
+          RecoveryAction.LEAVE_ALONE,
+          RecoveryResult.IN_DOUBT,
+          "DAMAGE ACCEPTED earlier ("
+              + accepted.get()
+              + "): its decision may have been in the damaged part, so no presumed abort; commit"
+              + " or roll back by hand, then clear the damage (clearAcceptedDamage)",
           false,
           true);
     }
