@@ -95,6 +95,11 @@ final class MetricsBean implements XatmMetricsMXBean {
   }
 
   @Override
+  public int getNodeIdClashXids() {
+    return tm.metrics().nodeIdClashXids();
+  }
+
+  @Override
   public int getUnresolvedHeuristics() {
     return tm.metrics().unresolvedHeuristics();
   }

@@ -33,6 +33,7 @@ import java.util.TreeMap;
  *   <tr><td>xatm.log.dir</td><td>xatm-log</td></tr>
  *   <tr><td>xatm.log.segment-size</td><td>16MiB (64KiB..2GiB)</td></tr>
  *   <tr><td>xatm.log.durability</td><td>fsync | no-fsync-unsafe-for-tests-only</td></tr>
+ *   <tr><td>xatm.log.open-damaged</td><td>false; true = operator override (docs/recovery.md)</td></tr>
  *   <tr><td>xatm.transaction.default-timeout</td><td>60s</td></tr>
  *   <tr><td>xatm.transaction.reaper-interval</td><td>1s</td></tr>
  *   <tr><td>xatm.parallelism</td><td>8: threads for phase 1 / phase 2 of several branches</td></tr>
@@ -57,6 +58,7 @@ public final class XatmConfig {
   public static final String LOG_DIR = "xatm.log.dir";
   public static final String LOG_SEGMENT_SIZE = "xatm.log.segment-size";
   public static final String LOG_DURABILITY = "xatm.log.durability";
+  public static final String LOG_OPEN_DAMAGED = "xatm.log.open-damaged";
   public static final String DEFAULT_TIMEOUT = "xatm.transaction.default-timeout";
   public static final String REAPER_INTERVAL = "xatm.transaction.reaper-interval";
   public static final String PARALLELISM = "xatm.parallelism";
@@ -82,6 +84,7 @@ public final class XatmConfig {
     LOG_DIR,
     LOG_SEGMENT_SIZE,
     LOG_DURABILITY,
+    LOG_OPEN_DAMAGED,
     DEFAULT_TIMEOUT,
     REAPER_INTERVAL,
     PARALLELISM,
@@ -102,6 +105,7 @@ public final class XatmConfig {
   private final Path logDir;
   private final long segmentSize;
   private final Durability durability;
+  private final boolean logOpenDamaged;
   private final Duration defaultTimeout;
   private final Duration reaperInterval;
   private final int parallelism;
@@ -117,6 +121,7 @@ public final class XatmConfig {
     logDir = b.logDir;
     segmentSize = b.segmentSize;
     durability = b.durability;
+    logOpenDamaged = b.logOpenDamaged;
     defaultTimeout = b.defaultTimeout;
     reaperInterval = b.reaperInterval;
     parallelism = b.parallelism;
@@ -225,6 +230,7 @@ public final class XatmConfig {
         case LOG_DIR -> b.logDir(path(k, v));
         case LOG_SEGMENT_SIZE -> b.segmentSize(ConfigValues.size(k, v));
         case LOG_DURABILITY -> b.durability(durability(k, v));
+        case LOG_OPEN_DAMAGED -> b.logOpenDamaged(ConfigValues.bool(k, v));
         case DEFAULT_TIMEOUT -> b.defaultTimeout(ConfigValues.duration(k, v));
         case REAPER_INTERVAL -> b.reaperInterval(ConfigValues.duration(k, v));
         case PARALLELISM -> b.parallelism(ConfigValues.integer(k, v));
@@ -344,6 +350,15 @@ public final class XatmConfig {
     return installAsDefault;
   }
 
+  /**
+   * Operator override ("damaged mode", docs/recovery.md): open a log whose damage is more than a
+   * torn tail, or whose checkpoint lies beyond its end; recovery then commits what is decided and
+   * presumes nothing else, keeping it in doubt until an operator resolves it.
+   */
+  public boolean logOpenDamaged() {
+    return logOpenDamaged;
+  }
+
   /** Whether the TM publishes {@link XatmMetricsMXBean} on the platform MBean server. */
   public boolean jmxEnabled() {
     return jmxEnabled;
@@ -382,6 +397,7 @@ public final class XatmConfig {
     private Path logDir = Path.of("xatm-log");
     private long segmentSize = 16L * 1024 * 1024;
     private Durability durability = Durability.FSYNC;
+    private boolean logOpenDamaged;
     private Duration defaultTimeout = Duration.ofSeconds(60);
     private Duration reaperInterval = Duration.ofSeconds(1);
     private int parallelism = 8;
@@ -498,6 +514,12 @@ public final class XatmConfig {
 
     public Builder installAsDefault(boolean install) {
       this.installAsDefault = install;
+      return this;
+    }
+
+    /** See {@link XatmConfig#logOpenDamaged()}. */
+    public Builder logOpenDamaged(boolean openDamaged) {
+      this.logOpenDamaged = openDamaged;
       return this;
     }
 

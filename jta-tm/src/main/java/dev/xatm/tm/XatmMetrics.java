@@ -25,6 +25,9 @@ import dev.xatm.wal.WalStats;
  * @param logLastLsn the highest LSN written to the log (0 when the log is not a WAL)
  * @param logDurableLsn the highest LSN known durable
  * @param logSegments segment files in the log directory
+ * @param nodeIdClashXids Xids with this node id but written by another log, seen by the last
+ *     recovery pass: another process is configured with the same node id (never touched; fix the
+ *     configuration)
  */
 public record XatmMetrics(
     String nodeId,
@@ -43,4 +46,5 @@ public record XatmMetrics(
     WalStats logIo,
     long logLastLsn,
     long logDurableLsn,
-    int logSegments) {}
+    int logSegments,
+    int nodeIdClashXids) {}

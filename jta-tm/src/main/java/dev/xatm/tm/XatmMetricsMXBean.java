@@ -26,6 +26,9 @@ public interface XatmMetricsMXBean {
 
   int getUnresolvedHeuristics();
 
+  /** Xids with this node id written by another log (two processes share the node id). */
+  int getNodeIdClashXids();
+
   long getLastRecoveryMillis();
 
   boolean isLastRecoveryUnresolved();

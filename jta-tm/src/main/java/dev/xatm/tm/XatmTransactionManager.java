@@ -5,8 +5,10 @@ import dev.xatm.snapshot.SnapshotException;
 import dev.xatm.tm.internal.DecisionTracker;
 import dev.xatm.tm.internal.ResourceRegistrar;
 import dev.xatm.tm.internal.TmContext;
+import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.internal.TrackingTxLog;
 import dev.xatm.tm.internal.TransactionService;
+import dev.xatm.tm.internal.XaWorkers;
 import dev.xatm.tm.log.LogState;
 import dev.xatm.tm.log.TxLog;
 import dev.xatm.tm.log.TxLogException;
@@ -43,6 +45,7 @@ import jakarta.transaction.UserTransaction;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,11 +53,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -88,6 +95,11 @@ public final class XatmTransactionManager
         AutoCloseable {
   private static final System.Logger LOG = System.getLogger(XatmTransactionManager.class.getName());
 
+  /** Threads and queue length of the TM's own XA worker pool (background retries, passes). */
+  private static final int XA_WORKERS = 4;
+
+  private static final int XA_QUEUE = 10_000;
+
   private final XatmConfig config;
   private final TxLog log;
   private final LogState startupState;
@@ -104,7 +116,8 @@ public final class XatmTransactionManager
   private final LogLifecycle lifecycle; // null when the log is not the TM's own WAL
 
   private XatmTransactionManager(
-      Builder b, TxLog log, LogState state, long epoch, RecoveryConfig recoveryConfig) {
+      Builder b, TxLog log, LogState state, TmIdentity identity, RecoveryConfig recoveryConfig) {
+    long epoch = identity.epoch();
     this.config = b.config;
     this.log = log;
     this.startupState = state;
@@ -123,8 +136,26 @@ public final class XatmTransactionManager
       ownedScheduler = s;
       scheduler = Scheduler.of(s);
     }
+    Executor xaExecutor = b.xaExecutor;
+    ExecutorService ownedXa = null;
+    if (xaExecutor == null) {
+      // Blocking background XA work (retries, recovery passes), bounded: hung resources can take
+      // at most these threads, never the scheduler's (issue 10).
+      ThreadPoolExecutor x =
+          new ThreadPoolExecutor(
+              XA_WORKERS,
+              XA_WORKERS,
+              60,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(XA_QUEUE),
+              daemon("xatm-xa"));
+      x.allowCoreThreadTimeOut(true);
+      ownedXa = x;
+      xaExecutor = x;
+    }
     ExecutorService p = ownedPhase;
     ScheduledExecutorService s = ownedScheduler;
+    ExecutorService xs = ownedXa;
     this.releaseExecutors =
         () -> {
           if (p != null) {
@@ -133,7 +164,11 @@ public final class XatmTransactionManager
           if (s != null) {
             s.shutdownNow();
           }
+          if (xs != null) {
+            xs.shutdownNow();
+          }
         };
+    XaWorkers xa = new XaWorkers(xaExecutor, scheduler, b.xaCallTimeout);
     this.ctx =
         new TmContext(
             // Every decision, End and heuristic is seen by recovery's view of "decided" (I3).
@@ -141,18 +176,17 @@ public final class XatmTransactionManager
             b.clock,
             phase,
             scheduler,
+            xa,
             b.failpoints,
-            new ResourceRegistrar(log, state.resources()),
+            new ResourceRegistrar(log, state.resources()), // the log's view sees every record
             config.retryInitialBackoff(),
             config.retryMaxBackoff());
     this.service =
-        new TransactionService(
-            ctx, log.nodeId(), epoch, config.defaultTimeout(), config.reaperInterval());
+        new TransactionService(ctx, identity, config.defaultTimeout(), config.reaperInterval());
     this.recovery =
         new RecoveryEngine(
             new RecoveryEnv(
-                log.nodeId(),
-                epoch,
+                identity,
                 ctx.log(),
                 state,
                 decisions,
@@ -162,7 +196,10 @@ public final class XatmTransactionManager
                 b.connectors(),
                 recoveryConfig,
                 b.clock,
-                ctx.scheduler()));
+                ctx.scheduler(),
+                ctx.xa()));
+    // Background retries reconnect through recovery's recipes (issue 10).
+    ctx.retrier().useFreshConnections(recovery::freshSession);
     this.recoveryStartup = recoveryConfig.startup();
     this.lifecycle = b.lifecycle;
     if (lifecycle != null) {
@@ -263,7 +300,8 @@ public final class XatmTransactionManager
         io,
         lastLsn,
         durableLsn,
-        segments);
+        segments,
+        recovery.otherLogXids());
   }
 
   /** Rolls back expired transactions now instead of at the reaper's next tick. */
@@ -434,7 +472,7 @@ public final class XatmTransactionManager
   private void startRecovery() {
     try {
       if (recoveryStartup) {
-        recovery.runPass();
+        recovery.startupPass();
       }
       recovery.startBackground();
     } catch (RuntimeException e) {
@@ -468,6 +506,8 @@ public final class XatmTransactionManager
     private Clock clock = Clock.systemUTC();
     private ExecutorService phaseExecutor;
     private Scheduler scheduler;
+    private Executor xaExecutor;
+    private Duration xaCallTimeout = Duration.ofSeconds(60);
     private Failpoints failpoints = Failpoints.none();
     private Boolean installAsDefault;
     private Map<String, String> environment;
@@ -499,6 +539,21 @@ public final class XatmTransactionManager
     /** Runs the reaper and background retries; owned by the caller. */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = scheduler;
+      return this;
+    }
+
+    /**
+     * Runs blocking background XA work (commit/rollback retries, recovery passes); owned by the
+     * caller, and must be bounded. Default: a pool of 4 daemon threads of the TM's own.
+     */
+    public Builder xaExecutor(Executor executor) {
+      this.xaExecutor = executor;
+      return this;
+    }
+
+    /** How long one background XA task may run before it is reported and interrupted (60 s). */
+    public Builder xaCallTimeout(Duration timeout) {
+      this.xaCallTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;
     }
 
@@ -559,10 +614,9 @@ public final class XatmTransactionManager
       TxLog log = txLog != null ? txLog : openWal(config, logStorage);
       XatmTransactionManager tm;
       try {
-        if (txLog == null) {
-          lifecycle =
-              LogLifecycle.prepare(
-                  (WalTxLog) log, logStorage, config, LogLifecycle.maxRecordSize(config), clock);
+        if (log instanceof WalTxLog w) {
+          // Checkpoints, GC and the coverage check for every WAL, the injected one included.
+          lifecycle = LogLifecycle.prepare(w, config, clock);
         }
         if (config.nodeId() != null && !config.nodeId().equals(log.nodeId())) {
           throw new XatmStartupException(
@@ -576,7 +630,14 @@ public final class XatmTransactionManager
         }
         LogState state = log.replay();
         long epoch = state.epoch() + 1;
-        log.logEpoch(epoch, clock.millis());
+        TmIdentity identity = TmIdentity.start(log.nodeId(), log.logId(), epoch);
+        log.logEpoch(epoch, identity.incarnation(), clock.millis());
+        if (log.openedDespiteDamage()) {
+          // Before recovery: resources down during this run, or registered in the damaged part,
+          // must not be presumed aborted by a later strict start once GC removed the damage.
+          log.logDamageAccepted(
+              epoch, "the log was opened despite damage by the start of epoch " + epoch);
+        }
         LOG.log(
             Level.INFO,
             "xatm transaction manager node "
@@ -585,11 +646,16 @@ public final class XatmTransactionManager
                 + epoch
                 + "; log: "
                 + state);
-        tm = new XatmTransactionManager(this, log, state, epoch, recoveryConfig);
+        tm = new XatmTransactionManager(this, log, state, identity, recoveryConfig);
       } catch (TxLogException e) {
         closeQuietly(log);
         throw new XatmStartupException(
-            "the transaction log in " + config.logDir() + " cannot be used: " + e.getMessage(), e);
+            LogOpenFailure.message(
+                "the transaction log in " + config.logDir() + " cannot be used: " + e.getMessage(),
+                config.logDir(),
+                config.segmentSize(),
+                e),
+            e);
       } catch (RuntimeException e) {
         closeQuietly(log);
         throw e;
@@ -617,13 +683,14 @@ public final class XatmTransactionManager
                 .maxRecordSize(
                     (int) Math.min(WalConfig.DEFAULT_MAX_RECORD_SIZE, config.segmentSize() / 4))
                 .durability(config.durability())
+                .openDamaged(config.logOpenDamaged())
                 .storage(storage)
                 .build();
       } catch (IllegalArgumentException e) {
         throw new XatmConfigException("the log settings are invalid: " + e.getMessage(), e);
       }
       try {
-        return new WalTxLog(Wal.open(wc));
+        return new WalTxLog(Wal.open(wc), config.logOpenDamaged());
       } catch (WalNodeIdMismatchException e) {
         throw new XatmStartupException(
             XatmConfig.NODE_ID
@@ -641,7 +708,12 @@ public final class XatmTransactionManager
             "the log directory " + config.logDir() + " is in use: " + e.getMessage(), e);
       } catch (WalException e) {
         throw new XatmStartupException(
-            "the log in " + config.logDir() + " cannot be opened: " + e.getMessage(), e);
+            LogOpenFailure.message(
+                "the log in " + config.logDir() + " cannot be opened: " + e.getMessage(),
+                config.logDir(),
+                config.segmentSize(),
+                e),
+            e);
       }
     }
   }

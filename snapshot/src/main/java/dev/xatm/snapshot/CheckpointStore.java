@@ -131,6 +131,22 @@ public final class CheckpointStore {
   }
 
   /**
+   * Renames the checkpoint at {@code lsn} so that it is no longer listed or loaded ({@code
+   * .ckpt.beyond-end}, kept for an operator), durably. Returns the new path.
+   */
+  public Path setAside(long lsn) throws SnapshotException {
+    Path from = path(lsn);
+    Path to = directory.resolve(CheckpointFormat.fileName(lsn) + ".beyond-end");
+    try {
+      storage.rename(from, to);
+      storage.syncDirectory(directory);
+      return to;
+    } catch (IOException e) {
+      throw new SnapshotException("setting aside checkpoint " + from + " failed: " + e, e);
+    }
+  }
+
+  /**
    * Deletes every checkpoint file except the {@code keep} newest, oldest first, and leftover temp
    * files, then fsyncs the directory. Returns the LSNs kept.
    */

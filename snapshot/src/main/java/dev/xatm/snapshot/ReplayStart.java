@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param fromLsn replay records with LSN &ge; this (L + 1, or 1 without a checkpoint)
  */
 public record ReplayStart(Optional<Checkpoint> checkpoint, long fromLsn) {
+  private static final System.Logger LOG = System.getLogger(ReplayStart.class.getName());
 
   /**
    * Chooses the start for a log whose segments are {@code segments} (index order) and whose last
@@ -25,6 +26,61 @@ public record ReplayStart(Optional<Checkpoint> checkpoint, long fromLsn) {
   public static ReplayStart choose(
       CheckpointStore store, String nodeId, List<SegmentInfo> segments, long lastLsn)
       throws SnapshotException {
+    return choose(store, nodeId, segments, lastLsn, false);
+  }
+
+  /**
+   * As {@link #choose(CheckpointStore, String, List, long)}, first checking that no checkpoint that
+   * verifies lies beyond the end of the log. A checkpoint is written only once the log is durable
+   * up to its LSN, so one beyond {@code lastLsn} proves that durable records were lost (a lost
+   * Committing would become a presumed abort).
+   *
+   * @param damagedMode the operator opened the log in damaged mode: such checkpoints are set aside
+   *     (renamed, {@link CheckpointStore#setAside}) with a WARNING instead of refusing; later
+   *     records must never be hidden behind them
+   * @throws LogCoverageException such a checkpoint exists and not in damaged mode, naming both LSNs
+   *     and the fix
+   */
+  public static ReplayStart choose(
+      CheckpointStore store,
+      String nodeId,
+      List<SegmentInfo> segments,
+      long lastLsn,
+      boolean damagedMode)
+      throws SnapshotException {
+    List<Long> present = store.list();
+    for (int i = present.size() - 1; i >= 0 && present.get(i) > lastLsn; i--) {
+      long lsn = present.get(i);
+      try {
+        store.load(lsn);
+      } catch (CheckpointCorruptException e) {
+        continue; // never verified: it proves nothing (loadNewest warns about it)
+      }
+      String what =
+          "checkpoint "
+              + store.path(lsn)
+              + " is at LSN "
+              + lsn
+              + " but the log in "
+              + store.directory()
+              + " ends at LSN "
+              + lastLsn
+              + ": records "
+              + (lastLsn + 1)
+              + ".."
+              + lsn
+              + " were durable (a checkpoint is written only after that) and are lost";
+      if (!damagedMode) {
+        throw new LogCoverageException(
+            what
+                + ". Starting would presume abort for transactions decided there. Restore the lost"
+                + " segments from a backup; or start with xatm.log.open-damaged=true, and recovery"
+                + " commits what the remaining log decided and keeps everything else in doubt");
+      }
+      LOG.log(
+          System.Logger.Level.WARNING,
+          what + "; damaged mode: it is set aside as " + store.setAside(lsn).getFileName());
+    }
     long firstPresent = segments.isEmpty() ? 1 : segments.get(0).firstLsn();
     long maxLsn = lastLsn;
     while (true) {

@@ -117,6 +117,15 @@ public interface Wal extends AutoCloseable {
   /** The node id stored in the segment headers (configured, or adopted from the directory). */
   String nodeId();
 
+  /**
+   * The log's identity: the random UUID made when the directory was created, stored in every
+   * segment header (wal/FORMAT.md), so a copy restored elsewhere keeps it.
+   */
+  java.util.UUID logId();
+
+  /** The configuration the log was opened with (directory, storage, sizes). */
+  WalConfig config();
+
   /** What the open-time scan found: segments, LSN range, torn tail, damage accepted. */
   OpenReport openReport();
 

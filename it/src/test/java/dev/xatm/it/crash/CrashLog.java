@@ -32,21 +32,14 @@ public final class CrashLog {
     }
   }
 
-  /** {@code node/epoch/sequence}, as {@link Gtrid#toString()} prints it. */
+  /** As {@link Gtrid#toString()} prints it (log identity and incarnation included). */
   public static String gtridText(Gtrid g) {
-    return g.nodeId() + "/" + g.epoch() + "/" + g.sequence();
+    return g.toString();
   }
 
-  /** Parses {@link #gtridText}; node ids may contain '/', so it splits at the last two. */
+  /** Parses {@link #gtridText} ({@link Gtrid#parse}). */
   public static Gtrid parseGtrid(String text) {
-    int s2 = text.lastIndexOf('/');
-    int s1 = text.lastIndexOf('/', s2 - 1);
-    if (s1 < 1 || s2 < 0) {
-      throw new IllegalArgumentException("not a gtrid: " + text);
-    }
-    return new Gtrid(
-        text.substring(0, s1),
-        Long.parseLong(text.substring(s1 + 1, s2)),
-        Long.parseLong(text.substring(s2 + 1)));
+    return Gtrid.parse(text)
+        .orElseThrow(() -> new IllegalArgumentException("not a gtrid: " + text));
   }
 }

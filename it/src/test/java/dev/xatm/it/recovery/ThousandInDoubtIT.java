@@ -88,13 +88,14 @@ class ThousandInDoubtIT {
     PGXADataSource raw = new PGXADataSource();
     raw.setUrl(pg.url(DB));
     try (WalTxLog txLog = new WalTxLog(Wal.open(wc))) {
-      txLog.logEpoch(1, System.currentTimeMillis());
+      int incarnation = 0x1234abcd; // the start of the "crashed" process, recorded in its log
+      txLog.logEpoch(1, incarnation, System.currentTimeMillis());
       txLog.logResourceRegistered(resource);
       XAConnection xa = raw.getXAConnection();
       try (PreparedStatement ps = xa.getConnection().prepareStatement("insert into t values (?)")) {
         XAResource r = xa.getXAResource();
         for (int i = 1; i <= N; i++) {
-          XatmXid xid = new XatmXid(new Gtrid(NODE, 1, i), 1);
+          XatmXid xid = new XatmXid(new Gtrid(NODE, txLog.logId(), incarnation, 1, i), 1);
           r.start(xid, XAResource.TMNOFLAGS);
           ps.setInt(1, i);
           ps.executeUpdate();

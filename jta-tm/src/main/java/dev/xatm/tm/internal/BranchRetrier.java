@@ -4,14 +4,18 @@ import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.Scheduler;
 import dev.xatm.tm.XatmXid;
 import dev.xatm.tm.log.Outcome;
+import dev.xatm.tm.spi.RecoverySession;
+import dev.xatm.tm.spi.ResourceUnavailableException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.transaction.xa.XAResource;
+import javax.transaction.xa.Xid;
 
 /**
  * Retries, in the background, the commits (after a durable Committing) and rollbacks that a
@@ -30,6 +34,7 @@ public final class BranchRetrier {
   private final Duration max;
   private final Map<Gtrid, Pending> pending = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  private volatile FreshConnections fresh = FreshConnections.NONE;
 
   BranchRetrier(TmContext ctx, Duration initial, Duration max) {
     this.ctx = ctx;
@@ -75,6 +80,11 @@ public final class BranchRetrier {
     }
   }
 
+  /** Where retries get a new connection to a branch's resource (wired once recovery exists). */
+  public void useFreshConnections(FreshConnections fresh) {
+    this.fresh = java.util.Objects.requireNonNull(fresh, "fresh");
+  }
+
   /** Transactions with unconfirmed branches. */
   public int pendingCount() {
     return pending.size();
@@ -108,7 +118,92 @@ public final class BranchRetrier {
     if (delay.compareTo(max) > 0) {
       delay = max;
     }
-    p.next = ctx.scheduler().schedule(() -> attempt(p), delay);
+    // The scheduler only hands the attempt to the XA workers: a resource that hangs must not
+    // hold the thread the timeout reaper and the checkpointer run on.
+    p.next =
+        ctx.scheduler()
+            .schedule(
+                () -> {
+                  if (!closed
+                      && !ctx.xa().submit("background retry of " + p.gtrid, () -> attempt(p))) {
+                    p.attempts++;
+                    scheduleNext(p);
+                  }
+                },
+                delay);
+  }
+
+  private static BranchResult call(XaPhase phase, TxBranch b, XAResource xa, boolean commit) {
+    return Coordinator.call(
+        phase,
+        b,
+        () -> {
+          if (commit) {
+            xa.commit(b.xid, false);
+          } else {
+            xa.rollback(b.xid);
+          }
+          return XAResource.XA_OK;
+        });
+  }
+
+  /**
+   * The retry through a new connection from the resource's recipe: the enlisted one has usually
+   * died (a database restart), and calling it again can never succeed. An answer other than OK, a
+   * heuristic or "retry" counts only once a fresh {@code recover()} on that connection no longer
+   * lists the branch (as in recovery). Null when there is no recipe: use the enlisted connection.
+   */
+  private BranchResult viaFreshConnection(Gtrid g, XaPhase phase, TxBranch b, boolean commit) {
+    if (b.descriptor == null) {
+      return null;
+    }
+    Optional<RecoverySession> opened;
+    try {
+      opened = fresh.open(b.descriptor.resourceId());
+    } catch (ResourceUnavailableException | RuntimeException e) {
+      return new BranchResult(
+          b, XaClassifier.classify(phase, javax.transaction.xa.XAException.XAER_RMFAIL), e);
+    }
+    if (opened.isEmpty()) {
+      return null;
+    }
+    try (RecoverySession session = opened.get()) {
+      XAResource xa = session.xaResource();
+      BranchResult r = call(phase, b, xa, commit);
+      if (r.failure() != null && r.verdict().heuristic() == null && r.fate() != BranchFate.RETRY) {
+        if (stillListed(xa, b.xid)) {
+          r =
+              new BranchResult(
+                  b,
+                  XaClassifier.classify(phase, javax.transaction.xa.XAException.XAER_RMFAIL),
+                  r.failure());
+        }
+      }
+      ctx.coordinator().recordHeuristic(g, r, xa);
+      return r;
+    } catch (RuntimeException e) {
+      return new BranchResult(
+          b, XaClassifier.classify(phase, javax.transaction.xa.XAException.XAER_RMFAIL), e);
+    }
+  }
+
+  /** True unless a fresh scan succeeds and does not list the Xid. */
+  private static boolean stillListed(XAResource xa, XatmXid xid) {
+    try {
+      for (Xid raw : recoverAll(xa)) {
+        if (XatmXid.sameXid(raw, xid)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (javax.transaction.xa.XAException | RuntimeException e) {
+      return true;
+    }
+  }
+
+  private static List<Xid> recoverAll(XAResource xa) throws javax.transaction.xa.XAException {
+    Xid[] all = xa.recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN);
+    return all == null ? List.of() : List.of(all);
   }
 
   private void attempt(Pending p) {
@@ -132,19 +227,11 @@ public final class BranchRetrier {
                 + ")");
         continue;
       }
-      BranchResult r =
-          Coordinator.call(
-              phase,
-              b,
-              () -> {
-                if (commit) {
-                  b.resource.commit(b.xid, false);
-                } else {
-                  b.resource.rollback(b.xid);
-                }
-                return XAResource.XA_OK;
-              });
-      ctx.coordinator().recordHeuristic(p.gtrid, r);
+      BranchResult r = viaFreshConnection(p.gtrid, phase, b, commit);
+      if (r == null) {
+        r = call(phase, b, b.resource, commit);
+        ctx.coordinator().recordHeuristic(p.gtrid, r);
+      }
       b.fate = r.fate();
       if (r.fate() == BranchFate.RETRY) {
         still.add(b);

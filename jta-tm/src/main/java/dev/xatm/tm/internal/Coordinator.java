@@ -384,6 +384,11 @@ public final class Coordinator {
 
   /** Logs a heuristic durably, then tells the resource to forget it (only if it reported one). */
   void recordHeuristic(Gtrid g, BranchResult r) {
+    recordHeuristic(g, r, r.branch().resource);
+  }
+
+  /** As {@link #recordHeuristic(Gtrid, BranchResult)}, telling {@code forgetVia} to forget. */
+  void recordHeuristic(Gtrid g, BranchResult r, XAResource forgetVia) {
     XaVerdict v = r.verdict();
     if (v.heuristic() == null) {
       return;
@@ -407,7 +412,7 @@ public final class Coordinator {
     }
     if (v.forget()) {
       try {
-        b.resource.forget(b.xid);
+        forgetVia.forget(b.xid);
       } catch (XAException e) {
         LOG.log(
             Level.WARNING,

@@ -4,10 +4,8 @@ import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.log.Branch;
 import dev.xatm.tm.log.HeuristicOutcome;
 import dev.xatm.tm.log.LogState;
-import dev.xatm.tm.spi.ResourceDescriptor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,16 +32,6 @@ public final class DecisionTracker {
   private final Set<Gtrid> endedWhileObserved = ConcurrentHashMap.newKeySet();
   private final AtomicInteger observers = new AtomicInteger();
   private final List<LogState.HeuristicEntry> heuristics = new ArrayList<>();
-  private final Map<String, ResourceDescriptor> registered = new ConcurrentHashMap<>();
-
-  void resourceRegistered(ResourceDescriptor d) {
-    registered.put(d.resourceId(), d);
-  }
-
-  /** Resources this process registered in the log (latest descriptor per id). */
-  public Map<String, ResourceDescriptor> registeredResources() {
-    return Map.copyOf(registered);
-  }
 
   /** Called before the Committing record is handed to the log. */
   void committing(Gtrid gtrid) {

@@ -16,6 +16,7 @@ public final class TmContext {
   private final Clock clock;
   private final Executor phaseExecutor;
   private final Scheduler scheduler;
+  private final XaWorkers xa;
   private final Failpoints failpoints;
   private final FailStop failStop = new FailStop();
   private final TxCounters counters = new TxCounters();
@@ -28,6 +29,7 @@ public final class TmContext {
       Clock clock,
       Executor phaseExecutor,
       Scheduler scheduler,
+      XaWorkers xa,
       Failpoints failpoints,
       ResourceRegistrar registrar,
       Duration retryInitial,
@@ -36,10 +38,16 @@ public final class TmContext {
     this.clock = clock;
     this.phaseExecutor = phaseExecutor;
     this.scheduler = scheduler;
+    this.xa = xa;
     this.failpoints = failpoints;
     this.registrar = registrar;
     this.retrier = new BranchRetrier(this, retryInitial, retryMax);
     this.coordinator = new Coordinator(this);
+  }
+
+  /** Runs blocking background XA work, never on the scheduler. */
+  public XaWorkers xa() {
+    return xa;
   }
 
   public TxLog log() {

@@ -32,19 +32,28 @@ public final class TrackingTxLog implements TxLog {
   }
 
   @Override
+  public long logId() {
+    return log.logId();
+  }
+
+  @Override
+  public LogState current() {
+    return log.current();
+  }
+
+  @Override
   public LogState replay() throws TxLogException {
     return log.replay();
   }
 
   @Override
-  public void logEpoch(long epoch, long startedAtMillis) throws TxLogException {
-    log.logEpoch(epoch, startedAtMillis);
+  public void logEpoch(long epoch, int incarnation, long startedAtMillis) throws TxLogException {
+    log.logEpoch(epoch, incarnation, startedAtMillis);
   }
 
   @Override
   public void logResourceRegistered(ResourceDescriptor descriptor) throws TxLogException {
     log.logResourceRegistered(descriptor);
-    tracker.resourceRegistered(descriptor);
   }
 
   @Override
@@ -76,6 +85,21 @@ public final class TrackingTxLog implements TxLog {
   public void logHeuristicCleared(Gtrid gtrid, Branch branch) throws TxLogException {
     log.logHeuristicCleared(gtrid, branch);
     tracker.heuristicCleared(gtrid, branch);
+  }
+
+  @Override
+  public void logKeptInDoubt(Gtrid gtrid, String reason) throws TxLogException {
+    log.logKeptInDoubt(gtrid, reason);
+  }
+
+  @Override
+  public void logDamageAccepted(long epoch, String what) throws TxLogException {
+    log.logDamageAccepted(epoch, what);
+  }
+
+  @Override
+  public void logDamageCleared(long epoch) throws TxLogException {
+    log.logDamageCleared(epoch);
   }
 
   @Override

@@ -23,8 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TransactionService {
   private final TmContext ctx;
-  private final String nodeId;
-  private final long epoch;
+  private final TmIdentity identity;
   private final Duration defaultTimeout;
   private final TxRegistry registry = new TxRegistry();
   private final TimeoutReaper reaper;
@@ -34,10 +33,9 @@ public final class TransactionService {
   private volatile boolean closed;
 
   public TransactionService(
-      TmContext ctx, String nodeId, long epoch, Duration defaultTimeout, Duration reaperInterval) {
+      TmContext ctx, TmIdentity identity, Duration defaultTimeout, Duration reaperInterval) {
     this.ctx = ctx;
-    this.nodeId = nodeId;
-    this.epoch = epoch;
+    this.identity = identity;
     this.defaultTimeout = defaultTimeout;
     this.reaper = new TimeoutReaper(ctx, registry, reaperInterval);
     reaper.start();
@@ -63,7 +61,7 @@ public final class TransactionService {
     ctx.failStop().check();
     Integer seconds = threadTimeoutSeconds.get();
     long timeoutMillis = seconds == null ? defaultTimeout.toMillis() : seconds * 1000L;
-    Gtrid gtrid = new Gtrid(nodeId, epoch, sequence.incrementAndGet());
+    Gtrid gtrid = identity.gtrid(sequence.incrementAndGet());
     XatmTransaction created = new XatmTransaction(gtrid, ctx.clock().millis() + timeoutMillis, ctx);
     registry.add(created);
     ctx.counters().began();

@@ -30,6 +30,7 @@ public final class InMemoryTxLog implements TxLog {
   }
 
   private final String nodeId;
+  private final long logId;
   private final ReentrantLock lock = new ReentrantLock();
   private final List<Entry> entries = new ArrayList<>();
   private IOException poisonedBy;
@@ -38,8 +39,23 @@ public final class InMemoryTxLog implements TxLog {
   private boolean closed;
   private volatile boolean damaged;
 
+  /** A new log with a random identity. */
   public InMemoryTxLog(String nodeId) {
+    this(nodeId, TxLog.logIdOf(java.util.UUID.randomUUID()));
+  }
+
+  /** A log with this identity (a copy of another log keeps its identity). */
+  public InMemoryTxLog(String nodeId, long logId) {
     this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+    if (logId == 0) {
+      throw new IllegalArgumentException("a log id is never 0");
+    }
+    this.logId = logId;
+  }
+
+  @Override
+  public long logId() {
+    return logId;
   }
 
   /** Every later append fails with this cause. */
@@ -120,6 +136,15 @@ public final class InMemoryTxLog implements TxLog {
   }
 
   @Override
+  public LogState current() {
+    try {
+      return replay();
+    } catch (TxLogException e) {
+      throw new IllegalStateException("records written by this log do not decode", e);
+    }
+  }
+
+  @Override
   public LogState replay() throws TxLogException {
     LogStateBuilder b = new LogStateBuilder();
     for (Entry e : entries()) {
@@ -129,8 +154,8 @@ public final class InMemoryTxLog implements TxLog {
   }
 
   @Override
-  public void logEpoch(long epoch, long startedAtMillis) throws TxLogException {
-    append(new TxRecord.EpochStarted(nodeId, epoch, startedAtMillis), true);
+  public void logEpoch(long epoch, int incarnation, long startedAtMillis) throws TxLogException {
+    append(new TxRecord.EpochStarted(nodeId, epoch, startedAtMillis, incarnation), true);
   }
 
   @Override
@@ -157,6 +182,60 @@ public final class InMemoryTxLog implements TxLog {
   @Override
   public void logHeuristicCleared(Gtrid gtrid, Branch branch) throws TxLogException {
     append(new TxRecord.HeuristicCleared(gtrid, branch), true);
+  }
+
+  @Override
+  public void logKeptInDoubt(Gtrid gtrid, String reason) throws TxLogException {
+    append(new TxRecord.KeptInDoubt(gtrid, reason), true);
+  }
+
+  @Override
+  public void logDamageAccepted(long epoch, String what) throws TxLogException {
+    append(new TxRecord.DamageAccepted(epoch, what), true);
+  }
+
+  @Override
+  public void logDamageCleared(long epoch) throws TxLogException {
+    append(new TxRecord.DamageCleared(epoch), true);
+  }
+
+  /**
+   * Does what a checkpoint followed by segment GC does to a WAL: afterwards the log holds exactly
+   * what a checkpoint carries ({@link TmCheckpointCodec}), every other record is gone.
+   */
+  public void compactLikeACheckpoint() throws TxLogException {
+    LogState state = replay();
+    lock.lock();
+    try {
+      long lsn = entries.size();
+      entries.clear();
+      List<Entry> kept = new ArrayList<>();
+      state.starts().entrySet().stream()
+          .sorted(java.util.Map.Entry.comparingByKey())
+          .forEach(
+              s ->
+                  s.getValue().stream()
+                      .sorted()
+                      .forEach(
+                          inc ->
+                              kept.add(
+                                  entry(new TxRecord.EpochStarted(nodeId, s.getKey(), 0, inc)))));
+      for (TmCheckpointCodec.Entry e : TmCheckpointCodec.entries(state, lsn)) {
+        if (!(e.record() instanceof TxRecord.EpochStarted)) {
+          kept.add(entry(e.record()));
+        }
+      }
+      for (int i = 0; i < kept.size(); i++) {
+        Entry e = kept.get(i);
+        entries.add(new Entry(i + 1, e.type(), e.payload(), true));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static Entry entry(TxRecord r) {
+    return new Entry(0, r.type(), TxRecordCodec.encode(r), true);
   }
 
   /** Makes {@link #openedDespiteDamage()} answer true (tests of recovery on a damaged log). */

@@ -39,6 +39,9 @@ public final class LogState {
   private final Set<Gtrid> rolledBackAndEnded;
   private final List<HeuristicEntry> heuristics;
   private final List<String> anomalies;
+  private final Map<Long, Set<Integer>> starts;
+  private final Map<Gtrid, String> keptInDoubt;
+  private final java.util.SortedMap<Long, String> damageAccepted;
 
   LogState(
       String nodeId,
@@ -50,7 +53,12 @@ public final class LogState {
       Set<Gtrid> committedAndEnded,
       Set<Gtrid> rolledBackAndEnded,
       List<HeuristicEntry> heuristics,
-      List<String> anomalies) {
+      List<String> anomalies,
+      Map<Long, Set<Integer>> starts,
+      Map<Gtrid, String> keptInDoubt,
+      Map<Long, String> damageAccepted) {
+    this.damageAccepted =
+        java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(damageAccepted));
     this.nodeId = nodeId;
     this.epoch = epoch;
     this.lastLsn = lastLsn;
@@ -61,6 +69,40 @@ public final class LogState {
     this.rolledBackAndEnded = Set.copyOf(rolledBackAndEnded);
     this.heuristics = List.copyOf(heuristics);
     this.anomalies = List.copyOf(anomalies);
+    Map<Long, Set<Integer>> s = new java.util.HashMap<>();
+    starts.forEach((e, i) -> s.put(e, Set.copyOf(i)));
+    this.starts = Map.copyOf(s);
+    this.keptInDoubt = Map.copyOf(keptInDoubt);
+  }
+
+  /**
+   * Gtrids recovery kept in doubt for an operator (a {@code KeptInDoubt} record, no Committing or
+   * End since), with the reason: never presumed aborted. Checkpoints carry them.
+   */
+  public Map<Gtrid, String> keptInDoubt() {
+    return keptInDoubt;
+  }
+
+  /**
+   * Starts that accepted a damaged log and no operator has cleared since ({@code DamageAccepted}),
+   * epoch to what was accepted: no Xid of an earlier epoch is presumed aborted. Checkpoints carry
+   * them.
+   */
+  public java.util.SortedMap<Long, String> damageAccepted() {
+    return damageAccepted;
+  }
+
+  /**
+   * The process starts the log records, epoch to incarnations (only starts that recorded one:
+   * versions before issue 10 did not). Checkpoints carry them all.
+   */
+  public Map<Long, Set<Integer>> starts() {
+    return starts;
+  }
+
+  /** True when the log records a process start with this epoch and incarnation. */
+  public boolean started(long epoch, int incarnation) {
+    return starts.getOrDefault(epoch, Set.of()).contains(incarnation);
   }
 
   /** The node id of the last EpochStarted record, or {@code null} for a log without one. */
@@ -161,6 +203,8 @@ public final class LogState {
         + begunOnly.size()
         + ", heuristics="
         + heuristics.size()
+        + ", keptInDoubt="
+        + keptInDoubt.size()
         + ", anomalies="
         + anomalies.size()
         + "]";

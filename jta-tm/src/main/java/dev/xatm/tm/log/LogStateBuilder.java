@@ -32,6 +32,17 @@ public final class LogStateBuilder {
   private final Set<Gtrid> rolledBackAndEnded = new HashSet<>();
   private final List<LogState.HeuristicEntry> heuristics = new ArrayList<>();
   private final List<String> anomalies = new ArrayList<>();
+  private final Map<Long, Set<Integer>> starts = new HashMap<>();
+  private final Map<Gtrid, String> keptInDoubt = new HashMap<>();
+  private final Map<Long, String> damageAccepted = new HashMap<>();
+
+  /** Notes that a process started epoch {@code epoch} with {@code incarnation} (checkpoints). */
+  public LogStateBuilder started(long epoch, int incarnation) {
+    if (incarnation != 0) {
+      starts.computeIfAbsent(epoch, e -> new HashSet<>()).add(incarnation);
+    }
+    return this;
+  }
 
   /** Applies one record read at {@code lsn}. */
   public LogStateBuilder apply(long lsn, TxRecord record) {
@@ -50,6 +61,14 @@ public final class LogStateBuilder {
       end(lsn, r);
     } else if (record instanceof TxRecord.HeuristicCleared r) {
       heuristicCleared(lsn, r);
+    } else if (record instanceof TxRecord.DamageAccepted r) {
+      damageAccepted.putIfAbsent(r.epoch(), r.what());
+    } else if (record instanceof TxRecord.DamageCleared r) {
+      damageAccepted.keySet().removeIf(e -> e <= r.epoch());
+    } else if (record instanceof TxRecord.KeptInDoubt r) {
+      if (!decided.containsKey(r.gtrid()) && !committedAndEnded.contains(r.gtrid())) {
+        keptInDoubt.putIfAbsent(r.gtrid(), r.reason());
+      }
     }
     return this;
   }
@@ -72,10 +91,14 @@ public final class LogStateBuilder {
         committedAndEnded,
         rolledBackAndEnded,
         heuristics,
-        anomalies);
+        anomalies,
+        starts,
+        keptInDoubt,
+        damageAccepted);
   }
 
   private void epochStarted(long lsn, TxRecord.EpochStarted r) {
+    started(r.epoch(), r.incarnation()); // even when out of order: that start happened
     if (r.epoch() <= epoch) {
       anomaly(lsn, "epoch " + r.epoch() + " does not increase the current epoch " + epoch);
       return;
@@ -103,11 +126,18 @@ public final class LogStateBuilder {
       return;
     }
     begunOnly.remove(g);
+    keptInDoubt.remove(g); // an operator decided to commit it
     decided.put(g, new LogState.DecidedTransaction(g, r.branches(), lsn));
   }
 
   private void end(long lsn, TxRecord.End r) {
     Gtrid g = r.gtrid();
+    if (keptInDoubt.remove(g) != null && !decided.containsKey(g)) {
+      // An operator resolved it: remember the outcome like any ended transaction's.
+      begunOnly.remove(g);
+      (r.outcome() == Outcome.COMMITTED ? committedAndEnded : rolledBackAndEnded).add(g);
+      return;
+    }
     if (decided.containsKey(g)) {
       if (r.outcome() != Outcome.COMMITTED) {
         // Never let a record turn a decided commit into a rollback (I3): keep it decided.

@@ -38,13 +38,14 @@ public final class TmCheckpointCodec {
    */
   public record Seed(long lsn, LogStateBuilder builder) {}
 
-  private record Entry(long lsn, TxRecord record) {}
+  /** One record of the sequence that rebuilds a state, at the LSN it is applied with. */
+  record Entry(long lsn, TxRecord record) {}
 
   /** Encodes the state at LSN {@code lsn}. */
   public static byte[] encode(LogState state, long lsn) {
     List<Entry> entries = entries(state, lsn);
     try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
-      p.packMapHeader(5);
+      p.packMapHeader(6);
       p.packString("format").packInt(FORMAT);
       p.packString("node");
       if (state.nodeId() == null) {
@@ -54,6 +55,16 @@ public final class TmCheckpointCodec {
       }
       p.packString("epoch").packLong(state.epoch());
       p.packString("lsn").packLong(lsn);
+      // Every recorded process start (epoch, incarnation): recovery tells the gtrids of a start
+      // the log lost from those of a known one by them (docs/recovery.md). Skipped by readers
+      // that predate the field.
+      int starts = state.starts().values().stream().mapToInt(java.util.Set::size).sum();
+      p.packString("starts").packArrayHeader(starts);
+      for (var s : new java.util.TreeMap<>(state.starts()).entrySet()) {
+        for (int inc : new java.util.TreeSet<>(s.getValue())) {
+          p.packArrayHeader(2).packLong(s.getKey()).packLong(inc & 0xffffffffL);
+        }
+      }
       p.packString("records").packArrayHeader(entries.size());
       for (Entry e : entries) {
         byte[] payload = TxRecordCodec.encode(e.record());
@@ -81,6 +92,13 @@ public final class TmCheckpointCodec {
         switch (name) {
           case "format" -> format = u.unpackInt();
           case "lsn" -> lsn = u.unpackLong();
+          case "starts" -> {
+            int n = u.unpackArrayHeader();
+            for (int j = 0; j < n; j++) {
+              u.unpackArrayHeader();
+              b.started(u.unpackLong(), (int) u.unpackLong());
+            }
+          }
           case "records" -> {
             if (format != FORMAT) {
               throw new TxLogFormatException(
@@ -130,13 +148,14 @@ public final class TmCheckpointCodec {
   /** A builder holding {@code state} minus what a checkpoint does not carry. */
   public static LogStateBuilder seed(LogState state, long lsn) {
     LogStateBuilder b = new LogStateBuilder();
+    state.starts().forEach((e, incs) -> incs.forEach(i -> b.started(e, i)));
     for (Entry e : entries(state, lsn)) {
       b.apply(e.lsn(), e.record());
     }
     return b;
   }
 
-  private static List<Entry> entries(LogState state, long lsn) {
+  static List<Entry> entries(LogState state, long lsn) {
     List<Entry> out = new ArrayList<>();
     if (state.nodeId() != null && state.epoch() > 0) {
       out.add(new Entry(lsn, new TxRecord.EpochStarted(state.nodeId(), state.epoch(), 0)));
@@ -161,6 +180,15 @@ public final class TmCheckpointCodec {
     for (LogState.HeuristicEntry h : state.heuristics()) {
       out.add(new Entry(h.lsn(), new TxRecord.Heuristic(h.gtrid(), h.branch(), h.outcome())));
     }
+    // Until an operator clears it, whatever GC removes (issue 10 review, item 4).
+    state
+        .damageAccepted()
+        .forEach(
+            (epoch, what) -> out.add(new Entry(lsn, new TxRecord.DamageAccepted(epoch, what))));
+    // Until an operator resolves them, whatever GC removes (issue 10).
+    state.keptInDoubt().entrySet().stream()
+        .sorted(Comparator.comparing(e -> e.getKey().toString()))
+        .forEach(e -> out.add(new Entry(lsn, new TxRecord.KeptInDoubt(e.getKey(), e.getValue()))));
     return out;
   }
 

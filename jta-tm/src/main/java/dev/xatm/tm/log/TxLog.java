@@ -20,11 +20,40 @@ public interface TxLog extends AutoCloseable {
   /** The node id this log belongs to. */
   String nodeId();
 
+  /**
+   * This log's identity in every gtrid it decides (layout 2, docs/tm-protocol.md): never 0, the
+   * same for the life of the log and for a copy restored elsewhere, different for another log (with
+   * overwhelming probability) even when it has the same node id.
+   */
+  long logId();
+
+  /** The compact log id of a log UUID: its two halves XORed, never 0. */
+  static long logIdOf(java.util.UUID uuid) {
+    long id = uuid.getMostSignificantBits() ^ uuid.getLeastSignificantBits();
+    return id == 0 ? 1 : id;
+  }
+
   /** Rebuilds the state the log implies by reading every record. */
   LogState replay() throws TxLogException;
 
-  /** Durable: a TM process starts with {@code epoch}. */
-  void logEpoch(long epoch, long startedAtMillis) throws TxLogException;
+  /**
+   * What every record replayed or appended so far implies, whoever appended it (the coordinator,
+   * the registrar, the retrier, recovery, an operator): the log is the one owner of this state, so
+   * no collaborator can bypass it. Before {@link #replay()} it is the empty state. Read under the
+   * append lock, so it reflects a prefix of the log in LSN order.
+   */
+  LogState current();
+
+  /**
+   * Durable: a TM process starts with {@code epoch} and {@code incarnation} (the random part of its
+   * gtrids; recovery tells a lost start from a known one by it).
+   */
+  void logEpoch(long epoch, int incarnation, long startedAtMillis) throws TxLogException;
+
+  /** Durable: an epoch without recorded incarnation (as versions before issue 10 wrote). */
+  default void logEpoch(long epoch, long startedAtMillis) throws TxLogException {
+    logEpoch(epoch, 0, startedAtMillis);
+  }
 
   /** Durable: the first use of a resource by this node. */
   void logResourceRegistered(ResourceDescriptor descriptor) throws TxLogException;
@@ -48,6 +77,18 @@ public interface TxLog extends AutoCloseable {
   default boolean openedDespiteDamage() {
     return false;
   }
+
+  /**
+   * Durable: recovery keeps {@code gtrid} in doubt for an operator; no later start presumes abort
+   * for it until a Committing or End resolves it.
+   */
+  void logKeptInDoubt(Gtrid gtrid, String reason) throws TxLogException;
+
+  /** Durable (forced): the start of {@code epoch} accepted a damaged log ({@code what}). */
+  void logDamageAccepted(long epoch, String what) throws TxLogException;
+
+  /** Durable (forced): an operator cleared the accepted damage of epochs up to {@code epoch}. */
+  void logDamageCleared(long epoch) throws TxLogException;
 
   /** Unforced: every branch is finished. */
   CompletableFuture<?> logEnd(Gtrid gtrid, Outcome outcome);

@@ -10,10 +10,20 @@ public sealed interface TxRecord {
 
   TxRecordType type();
 
-  /** A TM process started and took {@code epoch} (forced; strictly increasing). */
-  record EpochStarted(String nodeId, long epoch, long startedAtMillis) implements TxRecord {
+  /**
+   * A TM process started and took {@code epoch} (forced; strictly increasing), with a random {@code
+   * incarnation} that is part of every gtrid it hands out (0: not recorded, as versions before
+   * issue 10 wrote it).
+   */
+  record EpochStarted(String nodeId, long epoch, long startedAtMillis, int incarnation)
+      implements TxRecord {
     public EpochStarted {
       Objects.requireNonNull(nodeId, "nodeId");
+    }
+
+    /** Without incarnation (the old record). */
+    public EpochStarted(String nodeId, long epoch, long startedAtMillis) {
+      this(nodeId, epoch, startedAtMillis, 0);
     }
 
     @Override
@@ -84,6 +94,54 @@ public sealed interface TxRecord {
     @Override
     public TxRecordType type() {
       return TxRecordType.END;
+    }
+  }
+
+  /**
+   * Recovery left the prepared branches of {@code gtrid} in doubt because the log cannot say
+   * whether it was decided (opened in damaged mode, or records proven lost) (forced, before the
+   * pass reports it). Until an operator resolves it (a {@code Committing}, or an {@code End}),
+   * nothing presumes abort for it, whatever later checkpoints and segment GC remove.
+   */
+  record KeptInDoubt(Gtrid gtrid, String reason) implements TxRecord {
+    public KeptInDoubt {
+      Objects.requireNonNull(gtrid, "gtrid");
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public TxRecordType type() {
+      return TxRecordType.KEPT_IN_DOUBT;
+    }
+  }
+
+  /**
+   * The process start of {@code epoch} opened the log despite damage (forced, right after its
+   * {@code EpochStarted}, before recovery): the log may have lost the decision of any transaction
+   * of an earlier epoch, including those on resources that were down during that run. Every
+   * checkpoint carries it, so once GC removed the damaged part of the log no later start presumes
+   * abort for an Xid of an epoch before {@code epoch}, until an operator clears it ({@link
+   * DamageCleared}).
+   */
+  record DamageAccepted(long epoch, String what) implements TxRecord {
+    public DamageAccepted {
+      Objects.requireNonNull(what, "what");
+    }
+
+    @Override
+    public TxRecordType type() {
+      return TxRecordType.DAMAGE_ACCEPTED;
+    }
+  }
+
+  /**
+   * An operator cleared every {@link DamageAccepted} of epochs up to {@code epoch} (forced), after
+   * resolving the Xids that damage left in doubt: presumed abort applies to those epochs again.
+   */
+  record DamageCleared(long epoch) implements TxRecord {
+    @Override
+    public TxRecordType type() {
+      return TxRecordType.DAMAGE_CLEARED;
     }
   }
 

@@ -30,6 +30,7 @@ public final class TxRecordCodec {
   static final String NODE_ID = "nodeId";
   static final String EPOCH = "epoch";
   static final String STARTED_AT = "startedAt";
+  static final String INCARNATION = "incarnation";
   static final String RESOURCE_ID = "resourceId";
   static final String URL = "url";
   static final String USER = "user";
@@ -38,16 +39,20 @@ public final class TxRecordCodec {
   static final String BQUAL = "bqual";
   static final String DEADLINE = "deadline";
   static final String OUTCOME = "outcome";
+  static final String REASON = "reason";
 
   private TxRecordCodec() {}
 
   public static byte[] encode(TxRecord record) {
     try (MessageBufferPacker p = PACKER.newBufferPacker()) {
       if (record instanceof TxRecord.EpochStarted r) {
-        p.packMapHeader(3);
+        p.packMapHeader(r.incarnation() == 0 ? 3 : 4);
         str(p, NODE_ID, r.nodeId());
         p.packString(EPOCH).packLong(r.epoch());
         p.packString(STARTED_AT).packLong(r.startedAtMillis());
+        if (r.incarnation() != 0) {
+          p.packString(INCARNATION).packLong(r.incarnation() & 0xffffffffL);
+        }
       } else if (record instanceof TxRecord.ResourceRegistered r) {
         ResourceDescriptor d = r.descriptor();
         p.packMapHeader(d.user() == null ? 2 : 3);
@@ -82,6 +87,19 @@ public final class TxRecordCodec {
           str(p, RESOURCE_ID, r.branch().resourceId());
         }
         bin(p, BQUAL, r.branch().bqual());
+      } else if (record instanceof TxRecord.DamageAccepted r) {
+        p.packMapHeader(2);
+        p.packString(EPOCH);
+        p.packLong(r.epoch());
+        str(p, REASON, r.what());
+      } else if (record instanceof TxRecord.DamageCleared r) {
+        p.packMapHeader(1);
+        p.packString(EPOCH);
+        p.packLong(r.epoch());
+      } else if (record instanceof TxRecord.KeptInDoubt r) {
+        p.packMapHeader(2);
+        gtrid(p, r.gtrid());
+        str(p, REASON, r.reason());
       } else if (record instanceof TxRecord.End r) {
         p.packMapHeader(2);
         gtrid(p, r.gtrid());
@@ -107,7 +125,10 @@ public final class TxRecordCodec {
     return switch (type) {
       case EPOCH_STARTED ->
           new TxRecord.EpochStarted(
-              in.string(NODE_ID), in.longValue(EPOCH), in.longValue(STARTED_AT));
+              in.string(NODE_ID),
+              in.longValue(EPOCH),
+              in.longValue(STARTED_AT),
+              (int) in.optionalLong(INCARNATION));
       case RESOURCE_REGISTERED ->
           new TxRecord.ResourceRegistered(
               new ResourceDescriptor(
@@ -119,6 +140,9 @@ public final class TxRecordCodec {
               in.gtrid(), in.branch(f), in.enumValue(OUTCOME, HeuristicOutcome.class));
       case END -> new TxRecord.End(in.gtrid(), in.enumValue(OUTCOME, Outcome.class));
       case HEURISTIC_CLEARED -> new TxRecord.HeuristicCleared(in.gtrid(), in.branch(f));
+      case KEPT_IN_DOUBT -> new TxRecord.KeptInDoubt(in.gtrid(), in.string(REASON));
+      case DAMAGE_ACCEPTED -> new TxRecord.DamageAccepted(in.longValue(EPOCH), in.string(REASON));
+      case DAMAGE_CLEARED -> new TxRecord.DamageCleared(in.longValue(EPOCH));
     };
   }
 
@@ -237,6 +261,10 @@ public final class TxRecordCodec {
 
     long longValue(String key) throws TxLogFormatException {
       return typed(key, Long.class);
+    }
+
+    long optionalLong(String key) throws TxLogFormatException {
+      return map.containsKey(key) ? longValue(key) : 0;
     }
 
     Gtrid gtrid() throws TxLogFormatException {

@@ -14,7 +14,13 @@ public enum TxRecordType {
   HEURISTIC(20),
   END(21),
   /** An operator cleared an unresolved heuristic outcome (recovery). */
-  HEURISTIC_CLEARED(22);
+  HEURISTIC_CLEARED(22),
+  /** Recovery kept a gtrid in doubt for an operator (damaged mode, lost records; issue 10). */
+  KEPT_IN_DOUBT(23),
+  /** A start accepted a damaged log: no presumed abort for earlier epochs (issue 10 review). */
+  DAMAGE_ACCEPTED(24),
+  /** An operator cleared the accepted damage up to an epoch. */
+  DAMAGE_CLEARED(25);
 
   /** Lowest and highest type number reserved for TM records. */
   public static final int FIRST_RESERVED = 16;

@@ -30,15 +30,29 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class WalTxLog implements TxLog {
   private final Wal wal;
+  private final boolean damagedMode;
   private final ReentrantLock appendLock = new ReentrantLock();
   private LogStateBuilder live; // guarded by appendLock; null until replay()
   private long appendedBytes; // guarded by appendLock
   private LogStateBuilder replaySeed; // set by startFrom before replay()
   private long replayFrom = 1;
 
-  /** Takes ownership of an open log; {@link #close()} closes it. */
+  /**
+   * Takes ownership of an open log; {@link #close()} closes it. In damaged mode only when the WAL
+   * accepted damage when it opened.
+   */
   public WalTxLog(Wal wal) {
+    this(wal, false);
+  }
+
+  /**
+   * Takes ownership of an open log. {@code damagedMode}: the operator opened it in damaged mode
+   * ({@code xatm.log.open-damaged}), whether or not the WAL found damage: recovery then presumes
+   * nothing and a checkpoint beyond the end of the log is set aside instead of refusing.
+   */
+  public WalTxLog(Wal wal, boolean damagedMode) {
     this.wal = Objects.requireNonNull(wal, "wal");
+    this.damagedMode = damagedMode;
   }
 
   public Wal wal() {
@@ -48,6 +62,11 @@ public final class WalTxLog implements TxLog {
   @Override
   public String nodeId() {
     return wal.nodeId();
+  }
+
+  @Override
+  public long logId() {
+    return TxLog.logIdOf(wal.logId());
   }
 
   /**
@@ -79,6 +98,16 @@ public final class WalTxLog implements TxLog {
       LogState state = live.build();
       live = TmCheckpointCodec.seed(state, lsn);
       return new Captured(state, lsn);
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  @Override
+  public LogState current() {
+    appendLock.lock();
+    try {
+      return live == null ? new LogStateBuilder().build() : live.build();
     } finally {
       appendLock.unlock();
     }
@@ -143,8 +172,8 @@ public final class WalTxLog implements TxLog {
   }
 
   @Override
-  public void logEpoch(long epoch, long startedAtMillis) throws TxLogException {
-    forced(new TxRecord.EpochStarted(nodeId(), epoch, startedAtMillis));
+  public void logEpoch(long epoch, int incarnation, long startedAtMillis) throws TxLogException {
+    forced(new TxRecord.EpochStarted(nodeId(), epoch, startedAtMillis, incarnation));
   }
 
   @Override
@@ -174,8 +203,23 @@ public final class WalTxLog implements TxLog {
   }
 
   @Override
+  public void logKeptInDoubt(Gtrid gtrid, String reason) throws TxLogException {
+    forced(new TxRecord.KeptInDoubt(gtrid, reason));
+  }
+
+  @Override
+  public void logDamageAccepted(long epoch, String what) throws TxLogException {
+    forced(new TxRecord.DamageAccepted(epoch, what));
+  }
+
+  @Override
+  public void logDamageCleared(long epoch) throws TxLogException {
+    forced(new TxRecord.DamageCleared(epoch));
+  }
+
+  @Override
   public boolean openedDespiteDamage() {
-    return wal.openReport().damaged();
+    return damagedMode || wal.openReport().damaged();
   }
 
   @Override

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  *   <tr><td>xatm.recovery.startup</td><td>true: one full pass before start returns</td></tr>
  *   <tr><td>xatm.recovery.interval</td><td>60s between background passes; 0 = none</td></tr>
  *   <tr><td>xatm.recovery.backoff.initial / .max</td><td>1s / 5m: per unreachable resource</td></tr>
+ *   <tr><td>xatm.recovery.legacy-xids</td><td>keep-in-doubt (default) or presume-abort: unrecorded
+ *       old-layout Xids ({@link LegacyXids})</td></tr>
  *   <tr><td>xatm.recovery.resource.NAME.url</td><td>jdbc:xa:... (any URL a connector accepts)</td></tr>
  *   <tr><td>xatm.recovery.resource.NAME.user</td><td>optional</td></tr>
  *   <tr><td>xatm.recovery.resource.NAME.password</td><td>optional; empty = no password</td></tr>
@@ -34,6 +36,22 @@ public final class RecoveryConfig {
   public static final String BACKOFF_INITIAL = PREFIX + "backoff.initial";
   public static final String BACKOFF_MAX = PREFIX + "backoff.max";
   public static final String RESOURCE_PREFIX = PREFIX + "resource.";
+  public static final String LEGACY_XIDS = PREFIX + "legacy-xids";
+
+  /**
+   * What recovery does with a prepared old-layout Xid (no log identity, written by a version before
+   * issue 10) of which this log holds no record ({@code xatm.recovery.legacy-xids}).
+   */
+  public enum LegacyXids {
+    /** Default: in doubt for an operator (another process with the node id may own it). */
+    KEEP_IN_DOUBT,
+    /**
+     * Presumed abort, but only for epochs before the log's first start that wrote the new layout
+     * and only on an undamaged log: the operator asserts that no other process ever shared the node
+     * id. Later old-layout Xids cannot be this log's, so they stay in doubt.
+     */
+    PRESUME_ABORT
+  }
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
@@ -92,13 +110,16 @@ public final class RecoveryConfig {
   private final Duration backoffInitial;
   private final Duration backoffMax;
   private final Map<String, ResourceConfig> resources;
+  private final LegacyXids legacyXids;
 
   private RecoveryConfig(
       boolean startup,
       Duration interval,
       Duration backoffInitial,
       Duration backoffMax,
-      Map<String, ResourceConfig> resources) {
+      Map<String, ResourceConfig> resources,
+      LegacyXids legacyXids) {
+    this.legacyXids = legacyXids;
     this.startup = startup;
     this.interval = interval;
     this.backoffInitial = backoffInitial;
@@ -119,6 +140,7 @@ public final class RecoveryConfig {
     Duration interval = Duration.ofSeconds(60);
     Duration initial = Duration.ofSeconds(1);
     Duration max = Duration.ofMinutes(5);
+    LegacyXids legacy = LegacyXids.KEEP_IN_DOUBT;
     Map<String, Map<String, String>> byName = new TreeMap<>();
     for (Map.Entry<String, String> e : new TreeMap<>(settings).entrySet()) {
       String key = e.getKey();
@@ -128,11 +150,21 @@ public final class RecoveryConfig {
         case INTERVAL -> interval = duration(key, value, true);
         case BACKOFF_INITIAL -> initial = duration(key, value, false);
         case BACKOFF_MAX -> max = duration(key, value, false);
+        case LEGACY_XIDS ->
+            legacy =
+                switch (value) {
+                  case "keep-in-doubt" -> LegacyXids.KEEP_IN_DOUBT;
+                  case "presume-abort" -> LegacyXids.PRESUME_ABORT;
+                  default ->
+                      throw new XatmConfigException(
+                          key, value, "must be keep-in-doubt or presume-abort");
+                };
         default -> {
           if (!key.startsWith(RESOURCE_PREFIX)) {
             throw XatmConfigException.unknownKey(
                 key,
                 "unknown recovery setting (known: startup, interval, backoff.initial, backoff.max,"
+                    + " legacy-xids,"
                     + " resource.NAME.url/user/password/password-env)");
           }
           String rest = key.substring(RESOURCE_PREFIX.length());
@@ -165,7 +197,7 @@ public final class RecoveryConfig {
     for (Map.Entry<String, Map<String, String>> r : byName.entrySet()) {
       resources.put(r.getKey(), resource(r.getKey(), r.getValue(), environment));
     }
-    return new RecoveryConfig(startup, interval, initial, max, resources);
+    return new RecoveryConfig(startup, interval, initial, max, resources, legacy);
   }
 
   private static ResourceConfig resource(
@@ -260,6 +292,11 @@ public final class RecoveryConfig {
     return backoffMax;
   }
 
+  /** What recovery does with unrecorded old-layout Xids. */
+  public LegacyXids legacyXids() {
+    return legacyXids;
+  }
+
   /** Configured resources by name, in name order. */
   public Map<String, ResourceConfig> resources() {
     return resources;
@@ -275,6 +312,8 @@ public final class RecoveryConfig {
         + backoffInitial
         + ".."
         + backoffMax
+        + ", legacyXids="
+        + legacyXids
         + ", resources="
         + resources.values()
         + "]";

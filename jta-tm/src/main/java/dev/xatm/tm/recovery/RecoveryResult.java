@@ -18,6 +18,12 @@ public enum RecoveryResult {
   UNREACHABLE(true),
   /** Recovery will not decide (damaged log, unknown epoch): an operator must. */
   IN_DOUBT(true),
+  /**
+   * An Xid with this node id written by another log (two processes configured with one node id):
+   * never touched, reported on every pass until the other process resolves it and the configuration
+   * is fixed.
+   */
+  NODE_ID_CLASH(true),
   /** Recovery itself failed (for example the log refused a record). */
   FAILED(true);
 

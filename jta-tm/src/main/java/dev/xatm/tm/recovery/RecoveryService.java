@@ -61,4 +61,21 @@ public interface RecoveryService {
    * @throws RecoveryException the log refused the record
    */
   int clearHeuristic(String xidString);
+
+  /**
+   * Starts that accepted a damaged log ({@code xatm.log.open-damaged=true}) and no operator has
+   * cleared, epoch to what was accepted: no Xid of an epoch before such a start is presumed aborted
+   * (they stay in doubt), whatever checkpoints and GC removed since.
+   */
+  java.util.SortedMap<Long, String> acceptedDamage();
+
+  /**
+   * The operator resolved every Xid the damage accepted by starts up to {@code epoch} could have
+   * left (checked each resource by hand): logs {@code DamageCleared} (forced), after which presumed
+   * abort applies to those epochs again from the next pass on.
+   *
+   * @return how many accepted damages were cleared
+   * @throws RecoveryException the record could not be logged
+   */
+  int clearAcceptedDamage(long epoch);
 }

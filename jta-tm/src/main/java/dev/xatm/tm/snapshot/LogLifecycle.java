@@ -19,7 +19,6 @@ import dev.xatm.tm.log.TmCheckpointCodec;
 import dev.xatm.tm.log.TxLogFormatException;
 import dev.xatm.tm.log.WalTxLog;
 import dev.xatm.wal.Wal;
-import dev.xatm.wal.WalConfig;
 import dev.xatm.wal.storage.Storage;
 import jakarta.transaction.SystemException;
 import java.lang.System.Logger.Level;
@@ -87,13 +86,19 @@ public final class LogLifecycle implements AutoCloseable {
    * @throws XatmStartupException no valid checkpoint covers the log's first LSN, a checkpoint
    *     belongs to another node, or its payload does not decode
    */
-  public static LogLifecycle prepare(
-      WalTxLog log, Storage storage, XatmConfig config, int maxRecordSize, Clock clock) {
+  public static LogLifecycle prepare(WalTxLog log, XatmConfig config, Clock clock) {
     Wal wal = log.wal();
-    CheckpointStore store = new CheckpointStore(storage, config.logDir());
+    // The log's own directory, storage and record bound, whether the TM opened the WAL or it was
+    // injected (builder.txLog): one way to open a log, whatever the entry point.
+    Storage storage = wal.config().storage();
+    Path directory = wal.config().directory();
+    int maxRecordSize = wal.config().maxRecordSize();
+    CheckpointStore store = new CheckpointStore(storage, directory);
     long startLsn = 0;
     try {
-      ReplayStart start = ReplayStart.choose(store, wal.nodeId(), wal.segments(), wal.lastLsn());
+      ReplayStart start =
+          ReplayStart.choose(
+              store, wal.nodeId(), wal.segments(), wal.lastLsn(), log.openedDespiteDamage());
       if (start.checkpoint().isPresent()) {
         TmCheckpointCodec.Seed seed = TmCheckpointCodec.decode(start.checkpoint().get().payload());
         log.startFrom(seed.builder(), start.fromLsn());
@@ -108,10 +113,10 @@ public final class LogLifecycle implements AutoCloseable {
       }
     } catch (SnapshotException | TxLogFormatException e) {
       throw new XatmStartupException(
-          "the transaction log in " + config.logDir() + " cannot be started: " + e.getMessage(), e);
+          "the transaction log in " + directory + " cannot be started: " + e.getMessage(), e);
     }
     return new LogLifecycle(
-        log, storage, config.logDir(), config.snapshots(), maxRecordSize, clock, startLsn);
+        log, storage, directory, config.snapshots(), maxRecordSize, clock, startLsn);
   }
 
   /** Starts the periodic checkpoint/size check on {@code scheduler}. */
@@ -238,11 +243,6 @@ public final class LogLifecycle implements AutoCloseable {
     } finally {
       tickLock.unlock();
     }
-  }
-
-  /** The WAL settings the TM opens its log with (shared so backups verify with the same bound). */
-  public static int maxRecordSize(XatmConfig config) {
-    return (int) Math.min(WalConfig.DEFAULT_MAX_RECORD_SIZE, config.segmentSize() / 4);
   }
 
   private final class Source implements StateSource {

@@ -54,8 +54,7 @@ class CrashTest {
   }
 
   private static Gtrid parse(String s) {
-    String[] p = s.split("/");
-    return new Gtrid(p[0], Long.parseLong(p[1]), Long.parseLong(p[2]));
+    return Gtrid.parse(s).orElseThrow(() -> new IllegalArgumentException("not a gtrid: " + s));
   }
 
   private LogState reopen(Path log) throws Exception {

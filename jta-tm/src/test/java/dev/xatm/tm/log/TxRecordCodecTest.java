@@ -21,6 +21,7 @@ class TxRecordCodecTest {
   static List<TxRecord> everyRecordType() {
     return List.of(
         new TxRecord.EpochStarted("node-a", 7, 1_700_000_000_000L),
+        new TxRecord.EpochStarted("node-a", 8, 1_700_000_000_000L, 0x9abcdef0),
         new TxRecord.ResourceRegistered(
             new ResourceDescriptor("pg", "jdbc:xa:postgresql://h/db", "app")),
         new TxRecord.ResourceRegistered(new ResourceDescriptor("h2", "jdbc:xa:h2:mem:x", null)),
@@ -30,7 +31,10 @@ class TxRecordCodecTest {
         new TxRecord.Heuristic(G, B2, HeuristicOutcome.HAZARD),
         new TxRecord.End(G, Outcome.COMMITTED),
         new TxRecord.End(G, Outcome.ROLLED_BACK),
-        new TxRecord.HeuristicCleared(G, B1));
+        new TxRecord.HeuristicCleared(G, B1),
+        new TxRecord.KeptInDoubt(new Gtrid("node-a", 77, 0x9abcdef0, 8, 3), "log damaged"),
+        new TxRecord.DamageAccepted(9, "opened despite damage"),
+        new TxRecord.DamageCleared(9));
   }
 
   @Test

@@ -120,6 +120,46 @@ class DecisionTableTest {
     assertEquals(0, a.sent("commit"), "I2: nothing committed without Committing");
   }
 
+  /**
+   * Issue 10: a transaction presumed aborted is finished (End rolled back) once no branch is
+   * prepared any more, instead of staying "begun" and being copied into every checkpoint. One whose
+   * branch is on an unreachable resource stays open.
+   */
+  @Test
+  void presumedAbortedTransactionsAreFinishedOnceNoBranchIsPrepared() throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.earlierProcess("a", "b");
+    Gtrid prepared = gtrid(1, 1);
+    Gtrid neverPrepared = gtrid(1, 2);
+    Gtrid waiting = gtrid(1, 3);
+    rig.log.logBegin(prepared, branches("a", "b"), 0);
+    rig.log.logBegin(neverPrepared, branches("a", "b"), 0);
+    rig.log.logBegin(waiting, branches("a", "b"), 0);
+    a.hold(xid(prepared, 1));
+    a.hold(xid(waiting, 1));
+    b.recoverFailsWith(javax.transaction.xa.XAException.XAER_RMFAIL);
+    rig.start();
+    assertFalse(a.holds(xid(prepared, 1)));
+    assertFalse(a.holds(xid(waiting, 1)));
+    // b could not be scanned: its branches may still be prepared.
+    assertEquals(3, rig.log.replay().begunOnly().size(), rig.tm.recovery().lastReport().toString());
+
+    b.recoverFailsWith(0);
+    RecoveryReport r = rig.tm.recovery().runPass();
+    assertEquals(3, r.count(RecoveryResult.DONE), r.toString());
+    assertEquals(java.util.Map.of(), rig.log.replay().begunOnly(), r.toString());
+    for (Gtrid g : List.of(prepared, neverPrepared, waiting)) {
+      assertEquals(
+          1,
+          rig.log.records().stream()
+              .filter(new TxRecord.End(g, Outcome.ROLLED_BACK)::equals)
+              .count(),
+          g.toString());
+    }
+    assertTrue(rig.tm.recovery().runPass().lines().isEmpty(), "converged");
+  }
+
   @Test
   void noRecordAtAllOfAnEarlierEpochIsPresumedAborted() throws Exception {
     PreparedResource a = rig.resource("a");
@@ -141,7 +181,7 @@ class DecisionTableTest {
     Gtrid live = (Gtrid) rig.tm.getTransactionKey();
     XatmXid liveXid = xid(live, 1);
     a.hold(liveXid); // as if phase 1 had prepared it
-    Gtrid gone = new Gtrid(Rig.NODE, rig.tm.epoch(), 999);
+    Gtrid gone = new Gtrid(Rig.NODE, live.logId(), live.incarnation(), rig.tm.epoch(), 999);
     a.hold(xid(gone, 1));
     RecoveryReport r = rig.tm.recovery().runPass();
     assertEquals(RecoveryResult.LEFT_ALONE, lineOf(r, liveXid).result());

@@ -17,6 +17,7 @@ import dev.xatm.tm.spi.IdentifiedXAResource;
 import dev.xatm.tm.spi.ResourceDescriptor;
 import dev.xatm.tm.testing.FakeXAResource.BranchState;
 import dev.xatm.tm.testing.FakeXAResource.Op;
+import java.time.Duration;
 import java.util.List;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
@@ -77,11 +78,12 @@ class HazardTest {
   /**
    * The connection a decided branch was enlisted through died (a database restart between prepare
    * and commit, a pool that closed it): the background retry can never reach the branch through it.
-   * Recovery commits it through a connection of its own, and the retry stops and writes End,
-   * instead of the branch staying prepared until the process restarts.
+   * Issue 10: the retry reconnects through the resource's recipe and commits the branch there, and
+   * never calls the dead connection again; recovery finds nothing left.
    */
   @Test
-  void decidedBranchOnADeadConnectionIsCommittedByRecoveryAndTheRetryStops() throws Exception {
+  void decidedBranchOnADeadConnectionIsCommittedByTheRetryThroughAFreshConnection()
+      throws Exception {
     PreparedResource a = rig.resource("a");
     PreparedResource b = rig.resource("b");
     rig.set("xatm.recovery.interval", "0").start();
@@ -92,21 +94,75 @@ class HazardTest {
     Gtrid g = (Gtrid) rig.tm.getTransactionKey();
     rig.tm.commit();
     XatmXid bx = xid(g, 2);
+    assertEquals(1, deadB.commits, "the coordinator's commit hit the dead connection");
     rig.scheduler.advanceAndRun(Rig.seconds(1));
-    assertEquals(1, rig.tm.pendingRetries(), "the retry cannot get through the dead connection");
-    assertTrue(b.holds(bx));
-
-    RecoveryReport r = rig.tm.recovery().runPass();
-    assertEquals(BranchState.COMMITTED, b.state(bx), r.toString());
-    assertEquals(0, b.sent("rollback"), "I3");
-    assertEquals(0, records(new TxRecord.End(g, Outcome.COMMITTED)), "End belongs to the retry");
-
-    rig.scheduler.advanceAndRun(Rig.seconds(60));
-    assertEquals(0, rig.tm.pendingRetries(), "the retry dropped the branch recovery committed");
+    assertEquals(BranchState.COMMITTED, b.state(bx));
+    assertEquals(0, rig.tm.pendingRetries());
     assertEquals(1, records(new TxRecord.End(g, Outcome.COMMITTED)));
-    int deadCommits = deadB.commits;
+    assertEquals(0, b.sent("rollback"), "I3");
     rig.scheduler.advanceAndRun(Rig.seconds(600));
-    assertEquals(deadCommits, deadB.commits, "no more calls to the dead connection");
+    assertEquals(1, deadB.commits, "no more calls to the dead connection");
+    assertTrue(rig.tm.recovery().runPass().lines().isEmpty());
+  }
+
+  /**
+   * Issue 10: the database is down for a while after the decision. Retries fail to connect and back
+   * off; the first retry after it is back commits the branch, within one back-off step, instead of
+   * calling the dead connection until the next recovery pass.
+   */
+  @Test
+  void decidedBranchCompletesWithinOneBackoffStepOfTheDatabaseComingBack() throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.set("xatm.recovery.interval", "1h").start();
+    DeadAfterPrepare deadB = new DeadAfterPrepare(b, false);
+    rig.tm.begin();
+    rig.tm.getTransaction().enlistResource(a);
+    rig.tm.getTransaction().enlistResource(deadB);
+    Gtrid g = (Gtrid) rig.tm.getTransactionKey();
+    rig.connector.down("b", true); // the database restarts
+    rig.tm.commit();
+    XatmXid bx = xid(g, 2);
+    long opensWhileDown = 0;
+    for (int i = 0; i < 6; i++) { // 100 ms, 200 ms, ... 3.2 s of back-off
+      rig.scheduler.advanceAndRun(Duration.ofMillis(100L << i));
+      assertTrue(b.holds(bx), "down: still prepared");
+    }
+    opensWhileDown = rig.connector.opensOf("b");
+    assertTrue(opensWhileDown >= 5, "every retry tried a fresh connection: " + opensWhileDown);
+    rig.connector.down("b", false); // back
+    rig.scheduler.advanceAndRun(Duration.ofMillis(100L << 6)); // the next back-off step
+    assertEquals(BranchState.COMMITTED, b.state(bx));
+    assertEquals(0, rig.tm.pendingRetries());
+    assertEquals(1, deadB.commits, "the dead connection was called once, by the coordinator");
+    assertEquals(1, records(new TxRecord.End(g, Outcome.COMMITTED)));
+  }
+
+  /**
+   * Issue 10 §1: a resource first used by this process and configured nowhere (the driver registers
+   * it in the log, its pool offers the credentials) is scanned by the periodic passes, so a decided
+   * branch whose connection died is committed by the next pass, not only at the next restart.
+   */
+  @Test
+  void periodicPassScansAResourceFirstUsedInThisProcessWithNothingConfigured() throws Exception {
+    PreparedResource a = new PreparedResource("a", rig.journal);
+    PreparedResource b = new PreparedResource("b", rig.journal);
+    rig.connector.add("a", a).add("b", b);
+    rig.retryBackoff = Duration.ofHours(1); // the pass, not the background retry, must do it
+    rig.set("xatm.recovery.interval", "10s").start();
+    rig.tm.offerCredentials(b.descriptor(), "pool-pw");
+    DeadAfterPrepare deadB = new DeadAfterPrepare(b, false);
+    rig.tm.begin();
+    rig.tm.getTransaction().enlistResource(a);
+    rig.tm.getTransaction().enlistResource(deadB);
+    Gtrid g = (Gtrid) rig.tm.getTransactionKey();
+    rig.tm.commit();
+    XatmXid bx = xid(g, 2);
+    assertTrue(b.holds(bx), "decided, and its connection is dead");
+
+    rig.scheduler.advanceAndRun(Rig.seconds(10));
+    assertEquals(BranchState.COMMITTED, b.state(bx), "" + rig.tm.recovery().lastReport());
+    assertEquals(0, b.sent("rollback"), "I3");
   }
 
   /**
@@ -431,6 +487,50 @@ class HazardTest {
     assertEquals(0, rig.tm.recovery().inDoubt().size());
   }
 
+  /**
+   * Issue 10: a decided transaction whose Committing was damaged. The damaged-mode start keeps its
+   * prepared branch in doubt; later checkpoints and GC remove the damaged part of the log, and the
+   * next (undamaged) start must still keep it in doubt, not presume abort, until an operator
+   * resolves it. Its other branch has committed: a presumed abort would break atomicity.
+   */
+  @Test
+  void whatDamagedModeKeptInDoubtSurvivesCheckpointsAndGcUntilAnOperatorResolvesIt()
+      throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.earlierProcess("a", "b");
+    Gtrid g = gtrid(1, 1); // its Committing was in the damaged part: not in the log
+    b.hold(xid(g, 2)); // a's branch committed before the crash; b's is still prepared
+    rig.log.markOpenedDespiteDamage();
+    rig.start();
+    assertTrue(b.holds(xid(g, 2)), "damaged mode: not presumed aborted");
+    assertEquals(1, rig.tm.recovery().inDoubt().size());
+
+    for (int restart = 0; restart < 2; restart++) {
+      rig.tm.close();
+      rig.log.compactLikeACheckpoint(); // checkpoint + GC: the damaged segment is gone
+      rig.crashAndRestart(); // a log without damage now
+      RecoveryReport r = rig.tm.recovery().lastReport();
+      assertTrue(b.holds(xid(g, 2)), "restart " + restart + ": rolled back\n" + r);
+      assertEquals(0, b.sent("rollback"), r.toString());
+      assertEquals(List.of(xid(g, 2).toString()), inDoubtXids(), r.toString());
+      assertTrue(r.toString().contains("kept in doubt"), r.toString());
+    }
+    // The operator knows it committed: commit resolves it for good.
+    rig.tm.recovery().commitInDoubt(xid(g, 2).toString());
+    assertEquals(BranchState.COMMITTED, b.state(xid(g, 2)));
+    rig.tm.recovery().runPass();
+    rig.tm.close();
+    rig.log.compactLikeACheckpoint();
+    rig.crashAndRestart();
+    assertTrue(rig.tm.recovery().inDoubt().isEmpty());
+    assertTrue(rig.tm.startupLogState().keptInDoubt().isEmpty());
+  }
+
+  private List<String> inDoubtXids() {
+    return rig.tm.recovery().inDoubt().stream().map(InDoubtXid::xid).toList();
+  }
+
   /** Hazard 7: a pass that dies midway is simply repeated by the next process. */
   @Test
   void passThatCrashesMidwayConvergesOnTheNextStart() throws Exception {
@@ -464,5 +564,88 @@ class HazardTest {
     assertEquals(1, records(new TxRecord.End(g2, Outcome.COMMITTED)));
     assertEquals(0, a.sent("rollback"), "I3");
     assertEquals(1, b.sent("rollback"), "only the aborted one is rolled back");
+  }
+
+  /**
+   * Review of issue 10, item 8: keeping an Xid in doubt must not copy the log's whole state (under
+   * the append lock, which stalls every append including Committing) per Xid: with thousands in
+   * doubt that is thousands of copies. It used to call TxLog#current() once per kept Xid.
+   */
+  @Test
+  void keepingManyXidsInDoubtDoesNotCopyTheLogStatePerXid() throws Exception {
+    try (Rig rig = new Rig()) {
+      PreparedResource a = rig.resource("a");
+      rig.earlierProcess("a");
+      for (int i = 1; i <= 50; i++) {
+        a.hold(xid(gtrid(1, i), 1));
+      }
+      java.util.concurrent.atomic.AtomicInteger copies =
+          new java.util.concurrent.atomic.AtomicInteger();
+      rig.wrapLog =
+          l ->
+              (dev.xatm.tm.log.TxLog)
+                  java.lang.reflect.Proxy.newProxyInstance(
+                      dev.xatm.tm.log.TxLog.class.getClassLoader(),
+                      new Class<?>[] {dev.xatm.tm.log.TxLog.class},
+                      (proxy, m, args) -> {
+                        if (m.getName().equals("current")) {
+                          copies.incrementAndGet();
+                        }
+                        try {
+                          return m.invoke(l, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                          throw e.getCause();
+                        }
+                      });
+      rig.log.markOpenedDespiteDamage();
+      rig.start();
+      assertEquals(50, rig.tm.recovery().inDoubt().size());
+      int afterStart = copies.get();
+      assertTrue(afterStart < 10, afterStart + " copies of the log state for 50 kept Xids");
+      // and a later pass still knows they are kept (no second KeptInDoubt each)
+      long kept = rig.log.records().stream().filter(TxRecord.KeptInDoubt.class::isInstance).count();
+      rig.tm.recovery().runPass();
+      assertEquals(
+          kept, rig.log.records().stream().filter(TxRecord.KeptInDoubt.class::isInstance).count());
+      assertEquals(50, kept);
+    }
+  }
+
+  /**
+   * Review of issue 10, item 4: a resource down during the damaged-mode run gets no KeptInDoubt for
+   * its prepared branch (nobody saw it). Once checkpoint and GC removed the damage, the next strict
+   * start used to presume abort for it. The damaged start's DamageAccepted record, carried by every
+   * checkpoint, keeps every earlier epoch from presumed abort until an operator clears it.
+   */
+  @Test
+  void aResourceDownDuringTheDamagedRunIsNotPresumedAbortedAfterGc() throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.earlierProcess("a", "b");
+    Gtrid g = gtrid(1, 1); // its Committing was in the damaged part
+    b.hold(xid(g, 2));
+    rig.log.markOpenedDespiteDamage();
+    rig.connector.down("b", true);
+    rig.start();
+    long damagedEpoch = rig.tm.epoch();
+    assertEquals(1, rig.tm.recovery().acceptedDamage().size());
+    rig.tm.close();
+    rig.log.compactLikeACheckpoint(); // checkpoint + GC: the damaged segment is gone
+    rig.connector.down("b", false);
+    rig.crashAndRestart(); // a strict start on a log without damage
+    RecoveryReport r = rig.tm.recovery().lastReport();
+    assertTrue(b.holds(xid(g, 2)), "presumed aborted after GC:\n" + r);
+    assertEquals(0, b.sent("rollback"), r.toString());
+    assertTrue(r.toString().contains("DAMAGE ACCEPTED"), r.toString());
+    assertEquals(List.of(damagedEpoch), List.copyOf(rig.tm.recovery().acceptedDamage().keySet()));
+
+    // The operator resolves it by hand, then clears the damage: presumed abort applies again.
+    rig.tm.recovery().rollbackInDoubt(xid(g, 2).toString());
+    assertEquals(1, rig.tm.recovery().clearAcceptedDamage(damagedEpoch));
+    assertTrue(rig.tm.recovery().acceptedDamage().isEmpty());
+    Gtrid later = gtrid(1, 2); // another unrecorded branch of epoch 1: presumed abort again
+    a.hold(xid(later, 1));
+    rig.tm.recovery().runPass();
+    assertFalse(a.holds(xid(later, 1)));
   }
 }

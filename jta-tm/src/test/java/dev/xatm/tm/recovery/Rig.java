@@ -37,10 +37,27 @@ final class Rig implements AutoCloseable {
   final Map<String, String> props = new LinkedHashMap<>();
   final Map<String, String> env = new LinkedHashMap<>();
   Failpoints failpoints = new Failpoints();
-  InMemoryTxLog log = new InMemoryTxLog(NODE);
+
+  /** Background retry back-off (initial = max), or null for the default. */
+  Duration retryBackoff;
+
+  /** The identity of a rig's log, and the incarnation of the "earlier process" of epoch 1. */
+  static final long LOG_ID = 0x10c1d0000000001L;
+
+  static final int EARLIER_INCARNATION = 0x0e0e0e0e;
+  InMemoryTxLog log;
   XatmTransactionManager tm;
 
   Rig() {
+    this(LOG_ID);
+  }
+
+  /** A rig whose log has another identity (another process with the same node id). */
+  /** Wraps the log handed to the TM (counting calls, say); the identity by default. */
+  java.util.function.UnaryOperator<dev.xatm.tm.log.TxLog> wrapLog = l -> l;
+
+  Rig(long logId) {
+    log = new InMemoryTxLog(NODE, logId);
     log.observe(r -> journal.add("log." + r.getClass().getSimpleName()));
   }
 
@@ -62,12 +79,16 @@ final class Rig implements AutoCloseable {
 
   XatmTransactionManager start() {
     XatmConfig.Builder cb = XatmConfig.builder().nodeId(NODE);
+    if (retryBackoff != null) {
+      cb.retryInitialBackoff(retryBackoff).retryMaxBackoff(retryBackoff);
+    }
     props.forEach(cb::recovery);
     tm =
         XatmTransactionManager.builder(cb.build())
-            .txLog(log)
+            .txLog(wrapLog.apply(log))
             .clock(clock)
             .scheduler(scheduler)
+            .xaExecutor(Runnable::run) // background XA work inline: the test drives time
             .phaseExecutor(new Inline())
             .failpoints(failpoints)
             .installAsDefault(false)
@@ -89,7 +110,7 @@ final class Rig implements AutoCloseable {
 
   /** A new process on a copy of the log as it is now; the old TM is abandoned (crashed). */
   XatmTransactionManager crashAndRestart() throws Exception {
-    InMemoryTxLog copy = new InMemoryTxLog(NODE);
+    InMemoryTxLog copy = new InMemoryTxLog(NODE, log.logId());
     copy.observe(r -> journal.add("log." + r.getClass().getSimpleName()));
     for (TxRecord r : log.records()) {
       append(copy, r);
@@ -99,9 +120,36 @@ final class Rig implements AutoCloseable {
     return start();
   }
 
+  /** Makes a resource of another rig reachable and configured here too (a shared database). */
+  Rig share(PreparedResource r) {
+    String name = r.descriptor().resourceId();
+    resources.put(name, r);
+    connector.add(name, r);
+    props.put("xatm.recovery.resource." + name + ".url", "fake:" + name);
+    props.put("xatm.recovery.resource." + name + ".user", "user");
+    props.put("xatm.recovery.resource." + name + ".password", "secret-" + name);
+    return this;
+  }
+
+  /**
+   * The process crashes and its log keeps only its first {@code kept} records (the same log
+   * identity: the newest records were lost, the segment header survived). Does not start.
+   */
+  void crashLosingRecordsAfter(int kept) throws Exception {
+    InMemoryTxLog copy = new InMemoryTxLog(NODE, log.logId());
+    copy.observe(r -> journal.add("log." + r.getClass().getSimpleName()));
+    List<TxRecord> all = log.records();
+    for (TxRecord r : all.subList(0, kept)) {
+      append(copy, r);
+    }
+    log = copy;
+    failpoints = new Failpoints();
+    tm = null;
+  }
+
   static void append(InMemoryTxLog l, TxRecord r) throws TxLogException {
     if (r instanceof TxRecord.EpochStarted e) {
-      l.logEpoch(e.epoch(), e.startedAtMillis());
+      l.logEpoch(e.epoch(), e.incarnation(), e.startedAtMillis());
     } else if (r instanceof TxRecord.ResourceRegistered rr) {
       l.logResourceRegistered(rr.descriptor());
     } else if (r instanceof TxRecord.Begin b) {
@@ -112,6 +160,12 @@ final class Rig implements AutoCloseable {
       l.logHeuristic(h.gtrid(), h.branch(), h.outcome());
     } else if (r instanceof TxRecord.HeuristicCleared h) {
       l.logHeuristicCleared(h.gtrid(), h.branch());
+    } else if (r instanceof TxRecord.DamageAccepted d) {
+      l.logDamageAccepted(d.epoch(), d.what());
+    } else if (r instanceof TxRecord.DamageCleared d) {
+      l.logDamageCleared(d.epoch());
+    } else if (r instanceof TxRecord.KeptInDoubt k) {
+      l.logKeptInDoubt(k.gtrid(), k.reason());
     } else if (r instanceof TxRecord.End e) {
       l.logEnd(e.gtrid(), e.outcome());
     }
@@ -121,15 +175,16 @@ final class Rig implements AutoCloseable {
 
   /** Epoch 1 of an earlier process, with the resources registered. */
   Rig earlierProcess(String... resourceNames) throws TxLogException {
-    log.logEpoch(1, 1);
+    log.logEpoch(1, EARLIER_INCARNATION, 1);
     for (String n : resourceNames) {
       log.logResourceRegistered(new ResourceDescriptor(n, "fake:" + n, "user"));
     }
     return this;
   }
 
+  /** A gtrid of the rig's log from the earlier process (epoch 1 of {@link #earlierProcess}). */
   static Gtrid gtrid(long epoch, long seq) {
-    return new Gtrid(NODE, epoch, seq);
+    return new Gtrid(NODE, LOG_ID, EARLIER_INCARNATION, epoch, seq);
   }
 
   static XatmXid xid(Gtrid g, int branch) {

@@ -284,6 +284,121 @@ class CheckpointedTmTest {
     }
   }
 
+  /**
+   * A loss the WAL cannot detect (wal/FORMAT.md, "what is not detected"): every segment, its spare
+   * and {@code wal.head} are gone, as after restoring the log directory from a backup taken before
+   * the log's first segment was written. Only the TM checkpoint is left to reveal it.
+   */
+  private static void loseTheWholeLogButTheCheckpoint(Path logDir) throws IOException {
+    try (Stream<Path> s = Files.list(logDir)) {
+      for (Path p :
+          s.filter(
+                  p ->
+                      p.getFileName().toString().endsWith(".wal")
+                          || p.getFileName().toString().equals("wal.head"))
+              .toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  /**
+   * Issue 10: a checkpoint is written only after the log is durable up to its LSN, so one beyond
+   * the end of the log proves durable records were lost. The start refuses, naming both LSNs and
+   * the fix (it used to skip the checkpoint with a warning and forget the decided transaction);
+   * damaged mode starts, sets the checkpoint aside and keeps the lost decision's branch in doubt.
+   */
+  @Test
+  void aCheckpointBeyondTheEndOfTheLogRefusesTheStartUnlessDamagedMode() throws Exception {
+    Path logDir = dir.resolve("log");
+    ManualClock clock = new ManualClock(1_000_000L);
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    Gtrid decided;
+    long checkpointLsn;
+    try (XatmTransactionManager tm = manual(config(logDir).build(), scheduler, clock)) {
+      decided = stuck(tm);
+      checkpointLsn = tm.logLifecycle().orElseThrow().checkpointNow().lsn();
+    }
+    loseTheWholeLogButTheCheckpoint(logDir);
+    XatmStartupException e =
+        assertThrows(
+            XatmStartupException.class, () -> manual(config(logDir).build(), scheduler, clock));
+    assertTrue(e.getMessage().contains("is at LSN " + checkpointLsn), e.getMessage());
+    assertTrue(e.getMessage().contains("ends at LSN 0"), e.getMessage());
+    assertTrue(e.getMessage().contains("xatm.log.open-damaged=true"), e.getMessage());
+    assertTrue(e.getMessage().contains("Restore the lost segments"), e.getMessage());
+    // Refused again: nothing was changed by the refusal.
+    assertThrows(
+        XatmStartupException.class, () -> manual(config(logDir).build(), scheduler, clock));
+
+    try (XatmTransactionManager tm =
+        manual(config(logDir).logOpenDamaged(true).build(), scheduler, clock)) {
+      assertTrue(tm.startupLogState().decided().isEmpty(), "the decision was lost with the log");
+      // The lost records took epoch 1's EpochStarted: the epoch is handed out again, and only the
+      // incarnation keeps the new gtrids apart from the old ones.
+      assertEquals(decided.epoch(), tm.epoch());
+      tm.begin();
+      Gtrid fresh = (Gtrid) tm.getTransactionKey();
+      tm.rollback();
+      assertTrue(fresh.incarnation() != decided.incarnation(), fresh + " vs " + decided);
+    }
+    try (Stream<Path> s = Files.list(logDir)) {
+      assertTrue(
+          s.anyMatch(p -> p.getFileName().toString().endsWith(".ckpt.beyond-end")),
+          "set aside for the operator");
+    }
+  }
+
+  /**
+   * Issue 10: a TM built on an injected WalTxLog (builder.txLog) goes through the same open path:
+   * it checkpoints, and it refuses a log whose first segments were collected when no checkpoint
+   * covers them (it used to skip both and start from the partial log).
+   */
+  @Test
+  void anInjectedWalTxLogGetsCheckpointsAndTheCoverageCheck() throws Exception {
+    Path logDir = dir.resolve("log");
+    ManualClock clock = new ManualClock(1_000_000L);
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    XatmConfig cfg = config(logDir).build();
+    try (XatmTransactionManager tm = injected(cfg, logDir, scheduler, clock)) {
+      assertTrue(tm.logLifecycle().isPresent(), "checkpoints for an injected WAL too");
+      int deleted = 0;
+      for (int round = 0; round < 4; round++) {
+        for (int i = 0; i < 300; i++) {
+          twoPhase(tm);
+        }
+        var r = tm.logLifecycle().orElseThrow().checkpointNow();
+        assertTrue(r.written(), r.toString());
+        deleted += r.segmentsDeleted();
+      }
+      assertTrue(deleted > 0, "segment GC ran");
+    }
+    try (Stream<Path> s = Files.list(logDir)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".ckpt")).toList()) {
+        Files.delete(p); // the checkpoint that covers the collected segments is lost
+      }
+    }
+    XatmStartupException e =
+        assertThrows(XatmStartupException.class, () -> injected(cfg, logDir, scheduler, clock));
+    assertTrue(e.getMessage().contains("no valid checkpoint covers"), e.getMessage());
+  }
+
+  private static XatmTransactionManager injected(
+      XatmConfig cfg, Path logDir, ManualScheduler s, ManualClock c) throws Exception {
+    dev.xatm.wal.Wal wal =
+        dev.xatm.wal.Wal.open(
+            dev.xatm.wal.WalConfig.builder(logDir)
+                .nodeId(cfg.nodeId())
+                .segmentSize(SEGMENT)
+                .maxRecordSize((int) (SEGMENT / 4))
+                .build());
+    return XatmTransactionManager.builder(cfg)
+        .txLog(new dev.xatm.tm.log.WalTxLog(wal))
+        .clock(c)
+        .scheduler(s)
+        .start();
+  }
+
   private Gtrid stuckOn(XatmTransactionManager tm, FakeXAResource c) throws Exception {
     tm.begin();
     tm.getTransaction().enlistResource(a);

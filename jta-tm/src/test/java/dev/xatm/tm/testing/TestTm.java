@@ -34,6 +34,7 @@ public final class TestTm implements AutoCloseable {
             .txLog(log)
             .clock(clock)
             .scheduler(scheduler)
+            .xaExecutor(Runnable::run) // background XA work inline: the test drives time
             .phaseExecutor(executor)
             .failpoints(failpoints)
             .installAsDefault(false)

@@ -24,6 +24,7 @@ import jakarta.transaction.SystemException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import javax.transaction.xa.XAException;
 import org.junit.jupiter.api.Test;
@@ -165,5 +166,40 @@ class WalBackedTmTest {
       assertTrue(!tm.nodeId().isEmpty());
     }
     assertTrue(Files.isDirectory(dir.resolve("log")));
+  }
+
+  /**
+   * Issue 10: a log that cannot be opened (not writable by this user, a read-only file system, a
+   * file system too small for one segment): the top-level message names the root cause and the fix,
+   * not only the outer WAL message.
+   */
+  @Test
+  void aLogThatCannotBeOpenedNamesTheRootCauseAndTheFix() throws Exception {
+    record Case(IOException fault, String cause, String fix) {}
+    List<Case> cases =
+        List.of(
+            new Case(
+                new java.nio.file.AccessDeniedException(dir.resolve("log").toString()),
+                "AccessDeniedException",
+                "writable by the user"),
+            new Case(
+                new java.nio.file.FileSystemException(
+                    dir.resolve("log").toString(), null, "Read-only file system"),
+                "Read-only file system",
+                "writable by the user"),
+            new Case(new IOException("No space left on device"), "No space left", "free space"));
+    for (Case c : cases) {
+      FaultyStorage storage = new FaultyStorage();
+      storage.setFault(
+          (op, path) ->
+              op == FaultyStorage.Op.CREATE || op == FaultyStorage.Op.MKDIRS ? c.fault() : null);
+      XatmStartupException e =
+          assertThrows(
+              XatmStartupException.class,
+              () -> XatmTransactionManager.builder(config("node-a")).logStorage(storage).start());
+      assertTrue(e.getMessage().contains(c.cause()), e.getMessage());
+      assertTrue(e.getMessage().contains(c.fix()), e.getMessage());
+      assertTrue(e.getMessage().contains(dir.resolve("log").toString()), e.getMessage());
+    }
   }
 }

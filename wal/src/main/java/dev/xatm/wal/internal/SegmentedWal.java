@@ -44,6 +44,7 @@ public final class SegmentedWal implements Wal {
   private final Storage storage;
   private final Path directory;
   private final String nodeId;
+  private final UUID logId;
   private final OpenReport report;
   private final DirectoryLock lock;
   private final HeadFile head;
@@ -78,6 +79,7 @@ public final class SegmentedWal implements Wal {
     this.storage = config.storage();
     this.directory = config.directory();
     this.nodeId = nodeId;
+    this.logId = logId;
     this.report = report;
     this.lock = lock;
     this.head = head;
@@ -417,6 +419,16 @@ public final class SegmentedWal implements Wal {
   @Override
   public String nodeId() {
     return nodeId;
+  }
+
+  @Override
+  public UUID logId() {
+    return logId;
+  }
+
+  @Override
+  public WalConfig config() {
+    return config;
   }
 
   @Override

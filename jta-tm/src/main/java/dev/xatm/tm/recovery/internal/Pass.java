@@ -2,6 +2,7 @@ package dev.xatm.tm.recovery.internal;
 
 import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.XatmXid;
+import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.internal.XaClassifier;
 import dev.xatm.tm.internal.XaPhase;
 import dev.xatm.tm.internal.XaVerdict;
@@ -41,6 +42,12 @@ final class Pass {
   private final Instant now;
   final List<RecoveryLine> lines = new ArrayList<>();
 
+  /** Lines of Xids that prove the log lost records (XidDecider.Decision#lostTail). */
+  final List<RecoveryLine> lostTail = new ArrayList<>();
+
+  /** Xids with this node id written by another log: two processes share the node id. */
+  int otherLogXids;
+
   /** Per resource scanned successfully: our Xids it still lists after this pass acted. */
   private final Map<String, Set<XatmXid>> stillListed = new HashMap<>();
 
@@ -65,11 +72,28 @@ final class Pass {
     this.now = now;
   }
 
+  /** A resource listed by this pass: its open session and the Xids recover() returned. */
+  private record Listed(Target target, RecoverySession session, XAResource xa, Xid[] xids) {}
+
   void run(List<Target> targets) {
-    for (Target t : targets) {
-      scan(t);
+    List<Listed> listed = new ArrayList<>();
+    try {
+      for (Target t : targets) {
+        list(t).ifPresent(listed::add);
+      }
+      if (engine.refusesLostRecords() && provesLostRecords(listed)) {
+        return; // the strict start refuses; nothing was sent to any resource (I3)
+      }
+      for (Listed l : listed) {
+        act(l);
+      }
+    } finally {
+      for (Listed l : listed) {
+        close(l);
+      }
     }
     finishDecided(targets.isEmpty());
+    finishPresumedAborted(targets.isEmpty());
     waiting.forEach(engine::addInDoubt);
     for (XatmXid x : finished) {
       engine.resolvedElsewhere(x, Outcome.COMMITTED);
@@ -79,10 +103,11 @@ final class Pass {
     }
   }
 
-  private void scan(Target t) {
+  /** Opens a session and lists the resource; empty (and reported) when it cannot. */
+  private Optional<Listed> list(Target t) {
     if (t.problem != null) {
       unreachable(t, t.problem, false);
-      return;
+      return Optional.empty();
     }
     if (honourBackoff && !engine.backoff().due(t.resourceId, now)) {
       unreachable(
@@ -90,36 +115,91 @@ final class Pass {
           "backing off after failures; next try at "
               + engine.backoff().nextDue(t.resourceId).orElse(now),
           false);
-      return;
+      return Optional.empty();
     }
     RecoverySession session;
     try {
       session = t.connector.open(t.descriptor, t.password);
     } catch (ResourceUnavailableException e) {
       unreachable(t, "cannot connect: " + e.getMessage(), true);
-      return;
+      return Optional.empty();
     } catch (RuntimeException e) {
       unreachable(t, "the connector failed: " + e, true);
-      return;
+      return Optional.empty();
     }
-    try (session) {
+    Listed l = new Listed(t, session, null, null);
+    try {
       XAResource xa = session.xaResource();
-      Xid[] listed;
+      Xid[] xids;
       try {
-        listed = XaCall.recover(xa);
+        xids = XaCall.recover(xa);
       } catch (XAException e) {
         unreachable(
             t, "recover() failed with " + new XaCall(false, e.errorCode, e).describe(), true);
-        return;
+        close(l);
+        return Optional.empty();
       }
       engine.backoff().succeeded(t.resourceId);
+      return Optional.of(new Listed(t, session, xa, xids));
+    } catch (RuntimeException e) {
+      unreachable(t, "the resource failed during the pass: " + e, true);
+      close(l);
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Decides every listed Xid without acting on any: a strict start refuses on an Xid that proves
+   * lost records, and must do so before any XA call, because the decisions of the other Xids
+   * (presumed abort) are only sound when no Xid proves the log lost records (I3).
+   */
+  private boolean provesLostRecords(List<Listed> listed) {
+    for (Listed l : listed) {
+      for (Xid raw : l.xids()) {
+        Optional<XatmXid> ours = XatmXid.parse(raw, engine.nodeId());
+        if (ours.isEmpty()
+            || engine.identity().ownership(ours.get().gtrid()) == TmIdentity.Ownership.OTHER_LOG) {
+          continue;
+        }
+        XidDecider.Decision d = engine.decide(ours.get().gtrid());
+        if (d.lostTail()) {
+          lostTail.add(
+              line(
+                  ours.get().toString(),
+                  l.target(),
+                  d.logState(),
+                  d.action(),
+                  d.ifNoCall(),
+                  d.reason()));
+        }
+      }
+    }
+    return !lostTail.isEmpty();
+  }
+
+  private static void close(Listed l) {
+    try {
+      l.session().close();
+    } catch (RuntimeException e) {
+      // closing a recovery session is best effort; the pass's results stand
+    }
+  }
+
+  private void act(Listed l) {
+    Target t = l.target();
+    XAResource xa = l.xa();
+    try {
       Set<XatmXid> still = new HashSet<>();
       List<Pending> pending = new ArrayList<>();
       Map<String, RecoveryEngine.InDoubtEntry> unresolved = new LinkedHashMap<>();
-      for (Xid raw : listed) {
+      for (Xid raw : l.xids()) {
         Optional<XatmXid> ours = XatmXid.parse(raw, engine.nodeId());
         if (ours.isEmpty()) {
           add(XaCall.name(raw, null), t, RecoveryLogState.NOT_APPLICABLE, foreignReason(raw));
+          continue;
+        }
+        if (engine.identity().ownership(ours.get().gtrid()) == TmIdentity.Ownership.OTHER_LOG) {
+          otherLog(t, ours.get());
           continue;
         }
         handle(t, xa, ours.get(), still, pending, unresolved);
@@ -143,12 +223,32 @@ final class Pass {
       List<Pending> pending,
       Map<String, RecoveryEngine.InDoubtEntry> unresolved) {
     XidDecider.Decision d = engine.decide(x.gtrid());
-    if (d.action() == RecoveryAction.ROLLBACK && x.gtrid().epoch() == engine.epoch()) {
+    if (d.action() == RecoveryAction.ROLLBACK && engine.identity().thisProcess(x.gtrid())) {
       // Hazard: a live transaction of this process. Re-check right before acting.
       d = engine.decide(x.gtrid());
     }
     if (d.action() == RecoveryAction.LEAVE_ALONE) {
+      if (d.keep() && !(d.lostTail() && engine.refusesLostRecords())) {
+        try {
+          engine.keepInDoubt(x.gtrid(), d.reason());
+        } catch (TxLogException | RuntimeException e) {
+          RecoveryLine l =
+              line(
+                  x.toString(),
+                  t,
+                  d.logState(),
+                  d.action(),
+                  RecoveryResult.FAILED,
+                  d.reason() + "; keeping it in doubt could not be logged: " + e.getMessage());
+          still.add(x);
+          unresolved.put(x.toString(), engine.entry(l, x, now));
+          return;
+        }
+      }
       RecoveryLine l = line(x.toString(), t, d.logState(), d.action(), d.ifNoCall(), d.reason());
+      if (d.lostTail()) {
+        lostTail.add(l);
+      }
       still.add(x);
       if (l.unresolved()) {
         unresolved.put(x.toString(), engine.entry(l, x, now));
@@ -294,6 +394,58 @@ final class Pass {
     }
   }
 
+  /**
+   * End(rolled back) for every transaction with only a Begin in the log that presumed abort covers
+   * (earlier start, undamaged log, nothing keeps it in doubt) once none of its branches is prepared
+   * anywhere this pass could see: otherwise it would stay "begun" and be copied into every later
+   * checkpoint. Branches of unidentified or unreachable resources keep it open.
+   */
+  private void finishPresumedAborted(boolean noTargets) {
+    if (noTargets) {
+      return;
+    }
+    for (LogState.BegunTransaction bt : engine.begunSnapshot()) {
+      Gtrid g = bt.gtrid();
+      XidDecider.Decision d = engine.decide(g);
+      if (engine.identity().thisProcess(g)
+          || d.action() != RecoveryAction.ROLLBACK
+          || d.logState() != RecoveryLogState.BEGUN) {
+        continue;
+      }
+      boolean all = true;
+      for (Branch b : bt.branches()) {
+        all &= rolledBackOrAbsent(g, b);
+      }
+      if (all) {
+        engine.writeEnd(g, Outcome.ROLLED_BACK);
+        lines.add(
+            new RecoveryLine(
+                g.toString(),
+                "-",
+                RecoveryLogState.BEGUN,
+                RecoveryAction.WRITE_END,
+                RecoveryResult.DONE,
+                "presumed abort: no branch prepared any more: End(rolled back) written"));
+      }
+    }
+  }
+
+  private boolean rolledBackOrAbsent(Gtrid g, Branch b) {
+    Optional<Integer> n = XatmXid.branchOf(b.bqual());
+    if (n.isEmpty()) {
+      return false;
+    }
+    XatmXid x = new XatmXid(g, n.get());
+    if (rolledBack.contains(x)) {
+      return true;
+    }
+    if (b.resourceId() != null) {
+      Set<XatmXid> still = stillListed.get(b.resourceId());
+      return still != null && !still.contains(x);
+    }
+    return failedResources.isEmpty() && stillListed.values().stream().noneMatch(s -> s.contains(x));
+  }
+
   private boolean confirmed(Gtrid g, Branch b, boolean noTargets) {
     Optional<Integer> n = XatmXid.branchOf(b.bqual());
     String rid = b.resourceId() == null ? "-" : b.resourceId();
@@ -373,6 +525,28 @@ final class Pass {
             RecoveryAction.SCAN,
             RecoveryResult.UNREACHABLE,
             reason + next));
+  }
+
+  /**
+   * Another log wrote this Xid with our node id: another process is configured with the same node
+   * id. Its transaction may be prepared right now and committed a moment later by its owner, so it
+   * is never touched; the line is unresolved, so every pass reports it at WARNING.
+   */
+  private void otherLog(Target t, XatmXid x) {
+    otherLogXids++;
+    lines.add(
+        new RecoveryLine(
+            x.toString(),
+            t.resourceId,
+            RecoveryLogState.NOT_APPLICABLE,
+            RecoveryAction.LEAVE_ALONE,
+            RecoveryResult.NODE_ID_CLASH,
+            "NODE ID CLASH: an Xid with this node id ('"
+                + x.gtrid().nodeId()
+                + String.format("') written by another log (log id %016x", x.gtrid().logId())
+                + String.format(", this log %016x)", engine.identity().logId())
+                + ": another process is configured with the same xatm.node-id; never touched."
+                + " Give every process its own node id"));
   }
 
   private void add(String xid, Target t, RecoveryLogState state, String reason) {

@@ -3,6 +3,7 @@ package dev.xatm.tm.recovery.internal;
 import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.Scheduler;
 import dev.xatm.tm.XatmXid;
+import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.internal.XaClassifier;
 import dev.xatm.tm.internal.XaPhase;
 import dev.xatm.tm.internal.XaVerdict;
@@ -13,6 +14,7 @@ import dev.xatm.tm.log.TxLog;
 import dev.xatm.tm.log.TxLogException;
 import dev.xatm.tm.recovery.InDoubtXid;
 import dev.xatm.tm.recovery.RecoveryAction;
+import dev.xatm.tm.recovery.RecoveryConfig;
 import dev.xatm.tm.recovery.RecoveryException;
 import dev.xatm.tm.recovery.RecoveryLine;
 import dev.xatm.tm.recovery.RecoveryLogState;
@@ -21,7 +23,6 @@ import dev.xatm.tm.recovery.RecoveryReport;
 import dev.xatm.tm.recovery.RecoveryResult;
 import dev.xatm.tm.recovery.RecoveryService;
 import dev.xatm.tm.spi.RecoverySession;
-import dev.xatm.tm.spi.ResourceDescriptor;
 import dev.xatm.tm.spi.ResourceUnavailableException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -53,6 +55,9 @@ public final class RecoveryEngine implements RecoveryService {
   private final Backoff backoff;
   private final ReentrantLock lock = new ReentrantLock();
 
+  /** Guards {@link #next} only, never held across a pass. */
+  private final ReentrantLock scheduleLock = new ReentrantLock();
+
   /** Committing without End, from the log at start or an operator's commit; removed at End. */
   private final Map<Gtrid, LogState.DecidedTransaction> decided = new ConcurrentHashMap<>();
 
@@ -66,14 +71,27 @@ public final class RecoveryEngine implements RecoveryService {
   private final List<LogState.HeuristicEntry> startupHeuristics;
 
   private volatile RecoveryReport lastReport;
+
+  /** The log's state read at the start of the running pass or operator action (under the lock). */
+  private volatile LogState view;
+
+  /**
+   * KeptInDoubt records written since {@link #view} was read (under the lock); view has the rest.
+   */
+  private final Map<Gtrid, String> keptSinceView = new ConcurrentHashMap<>();
+
+  private volatile int otherLogXids;
+  private volatile boolean refuseLostRecords;
+  private volatile List<RecoveryLine> lostTail = List.of();
   private volatile boolean closed;
-  private Scheduler.Cancellable next;
+  private Scheduler.Cancellable next; // guarded by scheduleLock
 
   /** An in-doubt Xid with what an operator action needs. */
   record InDoubtEntry(InDoubtXid view, XatmXid xid) {}
 
   public RecoveryEngine(RecoveryEnv env) {
     this.env = env;
+    this.view = env.startup();
     this.targets = new Targets(env.config(), env.connectors(), env.offeredPassword());
     this.backoff = new Backoff(env.config().backoffInitial(), env.config().backoffMax());
     this.decided.putAll(env.startup().decided());
@@ -108,8 +126,12 @@ public final class RecoveryEngine implements RecoveryService {
     return backoff;
   }
 
+  TmIdentity identity() {
+    return env.identity();
+  }
+
   XidDecider.Decision decide(Gtrid g) {
-    return XidDecider.decide(g, env.epoch(), facts);
+    return XidDecider.decide(g, env.identity(), facts);
   }
 
   private final XidDecider.Facts facts =
@@ -141,6 +163,37 @@ public final class RecoveryEngine implements RecoveryService {
         }
 
         @Override
+        public Optional<String> keptInDoubt(Gtrid g) {
+          String r = view.keptInDoubt().get(g);
+          return Optional.ofNullable(r != null ? r : keptSinceView.get(g));
+        }
+
+        @Override
+        public boolean knownStart(long epoch, int incarnation) {
+          return env.startup().started(epoch, incarnation);
+        }
+
+        @Override
+        public boolean presumeAbortUnrecordedLegacy(long epoch) {
+          if (env.config().legacyXids() != RecoveryConfig.LegacyXids.PRESUME_ABORT) {
+            return false;
+          }
+          // Old-layout Xids of epochs from the first new-layout start on cannot be this log's.
+          long firstNewLayout =
+              env.startup().starts().keySet().stream()
+                  .mapToLong(Long::longValue)
+                  .min()
+                  .orElse(env.epoch());
+          return epoch < Math.min(firstNewLayout, env.epoch());
+        }
+
+        @Override
+        public Optional<String> damageAcceptedAfter(long epoch) {
+          var after = view.damageAccepted().tailMap(epoch + 1);
+          return after.isEmpty() ? Optional.empty() : Optional.of(after.get(after.firstKey()));
+        }
+
+        @Override
         public boolean logDamaged() {
           return env.log().openedDespiteDamage();
         }
@@ -155,15 +208,35 @@ public final class RecoveryEngine implements RecoveryService {
    * a background retry may still own it and its End: tell it the branch is done.
    */
   void resolvedElsewhere(XatmXid x, Outcome outcome) {
-    if (x.gtrid().epoch() == env.epoch() && !decided.containsKey(x.gtrid())) {
+    if (env.identity().thisProcess(x.gtrid()) && !decided.containsKey(x.gtrid())) {
       env.resolvedElsewhere().accept(x, outcome);
     }
   }
 
+  /** Logs durably that {@code g} stays in doubt; later passes and starts read it from the log. */
+  void keepInDoubt(Gtrid g, String reason) throws TxLogException {
+    if (view.keptInDoubt().containsKey(g) || keptSinceView.containsKey(g)) {
+      return;
+    }
+    env.log().logKeptInDoubt(g, reason);
+    // Not view = log.current(): that copies the whole state under the append lock, per Xid,
+    // stalling every append (Committing too) while thousands are kept in doubt.
+    keptSinceView.put(g, reason);
+  }
+
   void writeEnd(Gtrid g) {
-    env.log().logEnd(g, Outcome.COMMITTED);
-    ended.put(g, Outcome.COMMITTED);
+    writeEnd(g, Outcome.COMMITTED);
+  }
+
+  void writeEnd(Gtrid g, Outcome outcome) {
+    env.log().logEnd(g, outcome);
+    ended.put(g, outcome);
     decided.remove(g);
+  }
+
+  /** Begun-only transactions of the log (Begin, no decision, no End) not ended by recovery. */
+  List<LogState.BegunTransaction> begunSnapshot() {
+    return view.begunOnly().values().stream().filter(b -> !ended.containsKey(b.gtrid())).toList();
   }
 
   InDoubtEntry entry(RecoveryLine l, XatmXid x, Instant now) {
@@ -203,13 +276,16 @@ public final class RecoveryEngine implements RecoveryService {
       Instant start = env.clock().instant();
       long t0 = System.nanoTime();
       Pass p = new Pass(this, background, start);
-      Map<String, ResourceDescriptor> logged = new LinkedHashMap<>(env.startup().resources());
-      logged.putAll(env.tracker().registeredResources());
-      p.run(targets.resolve(logged));
+      // The log's own state: every ResourceRegistered, whoever wrote it (issue 10 §1).
+      view = env.log().current();
+      keptSinceView.clear();
+      p.run(targets.resolve(view.resources()));
       RecoveryReport report =
           new RecoveryReport(
               env.nodeId(), start, Duration.ofNanos(System.nanoTime() - t0), p.lines);
       lastReport = report;
+      otherLogXids = p.otherLogXids;
+      lostTail = List.copyOf(p.lostTail);
       log(report);
       RecoveryPassEvent.emit(report, background);
       return report;
@@ -224,6 +300,78 @@ public final class RecoveryEngine implements RecoveryService {
       LOG.log(l.unresolved() ? Level.WARNING : Level.INFO, "recovery: " + l);
     }
     LOG.log(report.unresolved() ? Level.WARNING : Level.INFO, report.summary());
+  }
+
+  /**
+   * The pass before the TM accepts transactions. Refuses (strict mode) when a resource holds a
+   * prepared Xid of this log that proves the log lost records: presuming anything about the other
+   * transactions of that lost stretch could roll back a decided one.
+   *
+   * @throws dev.xatm.tm.XatmStartupException naming the Xids and the fix
+   */
+  public RecoveryReport startupPass() {
+    // A strict start refuses on evidence of lost records: it does not also log them as kept in
+    // doubt, so every strict start refuses until the operator acts (damaged mode, or a restore).
+    // The pass lists every resource and decides every Xid before any XA call (Pass#run): an Xid
+    // proving lost records makes every presumed abort of the same start unsound (I3).
+    boolean strict = !env.log().openedDespiteDamage();
+    refuseLostRecords = strict;
+    RecoveryReport r;
+    try {
+      r = runPass();
+    } finally {
+      refuseLostRecords = false;
+    }
+    if (strict) {
+      refuseOnLostRecords(lostTail);
+    }
+    return r;
+  }
+
+  private void refuseOnLostRecords(List<RecoveryLine> evidence) {
+    if (!evidence.isEmpty()) {
+      throw new dev.xatm.tm.XatmStartupException(
+          "the transaction log of node "
+              + env.nodeId()
+              + " lost records: "
+              + evidence.size()
+              + " prepared Xid(s) of this log lie beyond everything it contains ("
+              + evidence.stream().limit(5).map(RecoveryLine::xid).toList()
+              + (evidence.size() > 5 ? " ..." : "")
+              + ": "
+              + evidence.get(0).reason()
+              + "). Restore the lost segments from a backup, or start in damaged mode"
+              + " (xatm.log.open-damaged=true): recovery then keeps them in doubt, durably, for an"
+              + " operator",
+          null);
+    }
+  }
+
+  /** True during a strict startup pass, which refuses on evidence of lost records. */
+  boolean refusesLostRecords() {
+    return refuseLostRecords;
+  }
+
+  /**
+   * A new session to a resource by its recipe, with the credentials recovery has for it, for the
+   * background retry ({@link dev.xatm.tm.internal.FreshConnections}); empty when recovery cannot
+   * reach it either (unknown, no connector, no credentials).
+   */
+  public Optional<RecoverySession> freshSession(String resourceId)
+      throws ResourceUnavailableException {
+    for (Target t : targets.resolve(env.log().current().resources())) {
+      if (t.resourceId.equals(resourceId)) {
+        return t.problem != null
+            ? Optional.empty()
+            : Optional.of(t.connector.open(t.descriptor, t.password));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Xids with this node id but another log's identity seen by the last pass (metric). */
+  public int otherLogXids() {
+    return otherLogXids;
   }
 
   /** Starts background passes on the scheduler (none when the interval is zero). */
@@ -244,11 +392,21 @@ public final class RecoveryEngine implements RecoveryService {
         delay = untilDue.isNegative() ? Duration.ZERO : untilDue;
       }
     }
-    lock.lock();
+    scheduleLock.lock();
     try {
-      next = env.scheduler().schedule(this::backgroundPass, delay);
+      // Only handed to the XA workers here: a hung resource must not hold the scheduler.
+      next =
+          env.scheduler()
+              .schedule(
+                  () -> {
+                    if (!closed
+                        && !env.xa().submit("background recovery pass", this::backgroundPass)) {
+                      scheduleNext();
+                    }
+                  },
+                  delay);
     } finally {
-      lock.unlock();
+      scheduleLock.unlock();
     }
   }
 
@@ -256,25 +414,47 @@ public final class RecoveryEngine implements RecoveryService {
     if (closed) {
       return;
     }
+    if (!lock.tryLock()) {
+      // A pass or operator action is still running (maybe on a hung resource): skip this one
+      // rather than park another worker behind the lock.
+      LOG.log(Level.WARNING, "recovery pass skipped: the previous pass is still running");
+      scheduleNext();
+      return;
+    }
     try {
       pass(true);
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "recovery pass failed; the next pass repeats it", e);
     } finally {
+      lock.unlock();
       scheduleNext();
     }
   }
 
-  /** Stops background passes; waits for a running pass or operator action to end. */
+  /**
+   * Stops background passes; waits for a running pass or operator action to end, at most the XA
+   * call timeout (a pass hung on a resource is abandoned: the next start repeats it).
+   */
   public void close() {
     closed = true;
-    lock.lock();
+    scheduleLock.lock();
     try {
       if (next != null) {
         next.cancel();
       }
     } finally {
+      scheduleLock.unlock();
+    }
+    boolean idle = false;
+    try {
+      idle = lock.tryLock(env.xa().callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (idle) {
       lock.unlock();
+    } else {
+      LOG.log(Level.WARNING, "closing while a recovery pass is still running; it is abandoned");
     }
   }
 
@@ -307,7 +487,7 @@ public final class RecoveryEngine implements RecoveryService {
     try {
       InDoubtEntry e = find(xidString);
       Gtrid g = e.xid().gtrid();
-      if (g.epoch() == env.epoch() && env.alive().test(g)) {
+      if (env.identity().thisProcess(g) && env.alive().test(g)) {
         throw new RecoveryRefusedException(
             xidString + " belongs to a live transaction of this process; it completes it itself");
       }
@@ -344,28 +524,31 @@ public final class RecoveryEngine implements RecoveryService {
                 + " has a durable Committing record, so every branch must commit (I3); use"
                 + " commitInDoubt");
       }
-      if (g.epoch() == env.epoch() && env.alive().test(g)) {
+      if (env.identity().thisProcess(g) && env.alive().test(g)) {
         throw new RecoveryRefusedException(
             xidString + " belongs to a live transaction of this process; it completes it itself");
       }
-      return operatorCall(find(xidString), false, "operator rollback");
+      RecoveryLine line = operatorCall(find(xidString), false, "operator rollback");
+      if (!line.unresolved() && env.log().current().keptInDoubt().containsKey(g)) {
+        // The operator decided: rolled back. The End resolves the KeptInDoubt record, and later
+        // passes roll back the gtrid's other branches (End(rolled back), docs/recovery.md).
+        env.log().logEnd(g, Outcome.ROLLED_BACK);
+        ended.put(g, Outcome.ROLLED_BACK);
+        keptSinceView.remove(g);
+      }
+      return line;
     } finally {
       lock.unlock();
     }
   }
 
-  /** The gtrid of {@code node/epoch/sequence#branch} when it is this node's. */
+  /** The gtrid of {@code <gtrid>#branch} (Gtrid#toString) when it is this node's. */
   private Optional<Gtrid> gtridOf(String xidString) {
-    try {
-      int hash = xidString.lastIndexOf('#');
-      String[] parts = xidString.substring(0, hash).split("/");
-      if (parts.length != 3 || !parts[0].equals(env.nodeId())) {
-        return Optional.empty();
-      }
-      return Optional.of(new Gtrid(parts[0], Long.parseLong(parts[1]), Long.parseLong(parts[2])));
-    } catch (RuntimeException notOurs) {
+    int hash = xidString.lastIndexOf('#');
+    if (hash < 0) {
       return Optional.empty();
     }
+    return Gtrid.parse(xidString.substring(0, hash)).filter(g -> g.nodeId().equals(env.nodeId()));
   }
 
   private boolean committedInLog(Gtrid g) {
@@ -407,10 +590,8 @@ public final class RecoveryEngine implements RecoveryService {
 
   private RecoveryLine operatorCall(InDoubtEntry e, boolean commit, String what) {
     String rid = e.view().resourceId();
-    Map<String, ResourceDescriptor> logged = new LinkedHashMap<>(env.startup().resources());
-    logged.putAll(env.tracker().registeredResources());
     Target t =
-        targets.resolve(logged).stream()
+        targets.resolve(env.log().current().resources()).stream()
             .filter(x -> x.resourceId.equals(rid))
             .findFirst()
             .orElseThrow(
@@ -537,6 +718,34 @@ public final class RecoveryEngine implements RecoveryService {
               + ": "
               + matching);
       return matching.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public java.util.SortedMap<Long, String> acceptedDamage() {
+    return env.log().current().damageAccepted();
+  }
+
+  @Override
+  public int clearAcceptedDamage(long epoch) {
+    lock.lock();
+    try {
+      int n = env.log().current().damageAccepted().headMap(epoch + 1).size();
+      if (n == 0) {
+        throw new IllegalArgumentException(
+            "no accepted damage up to epoch " + epoch + " (accepted: " + acceptedDamage() + ")");
+      }
+      try {
+        env.log().logDamageCleared(epoch);
+      } catch (TxLogException e) {
+        throw new RecoveryException("clearing the accepted damage could not be logged", e);
+      }
+      LOG.log(
+          Level.WARNING,
+          "recovery (operator): cleared " + n + " accepted damage(s) up to epoch " + epoch);
+      return n;
     } finally {
       lock.unlock();
     }

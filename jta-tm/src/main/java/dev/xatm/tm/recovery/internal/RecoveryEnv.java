@@ -4,6 +4,8 @@ import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.Scheduler;
 import dev.xatm.tm.XatmXid;
 import dev.xatm.tm.internal.DecisionTracker;
+import dev.xatm.tm.internal.TmIdentity;
+import dev.xatm.tm.internal.XaWorkers;
 import dev.xatm.tm.log.LogState;
 import dev.xatm.tm.log.Outcome;
 import dev.xatm.tm.log.TxLog;
@@ -18,6 +20,7 @@ import java.util.function.Predicate;
 /**
  * What the recovery engine needs from its transaction manager.
  *
+ * @param identity node id, log id, incarnation and epoch of this process (whose Xids are whose)
  * @param log the TM's (tracking) log: recovery appends End, Committing (operator), Heuristic and
  *     HeuristicCleared through it
  * @param startup the log state found at start
@@ -28,8 +31,7 @@ import java.util.function.Predicate;
  *     committed or rolled back (or confirmed), so the background retrier stops retrying it
  */
 public record RecoveryEnv(
-    String nodeId,
-    long epoch,
+    TmIdentity identity,
     TxLog log,
     LogState startup,
     DecisionTracker tracker,
@@ -39,8 +41,17 @@ public record RecoveryEnv(
     List<RecoveryConnector> connectors,
     RecoveryConfig config,
     Clock clock,
-    Scheduler scheduler) {
+    Scheduler scheduler,
+    XaWorkers xa) {
   public RecoveryEnv {
     connectors = List.copyOf(connectors);
+  }
+
+  public String nodeId() {
+    return identity.nodeId();
+  }
+
+  public long epoch() {
+    return identity.epoch();
   }
 }
