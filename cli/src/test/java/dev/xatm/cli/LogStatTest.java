@@ -12,7 +12,6 @@ import dev.xatm.tm.log.WalTxLog;
 import dev.xatm.tm.snapshot.LogLifecycle;
 import dev.xatm.wal.Wal;
 import dev.xatm.wal.WalConfig;
-import dev.xatm.wal.storage.FileSystemStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -52,7 +51,7 @@ class LogStatTest {
                 .maxRecordSize(16 * 1024)
                 .build());
     try (WalTxLog log = new WalTxLog(wal)) {
-      LogLifecycle.prepare(log, FileSystemStorage.INSTANCE, config, 16 * 1024, Clock.systemUTC());
+      LogLifecycle.prepare(log, config, Clock.systemUTC());
       return log.replay();
     }
   }
