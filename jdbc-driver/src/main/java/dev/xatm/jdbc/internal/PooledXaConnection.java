@@ -3,10 +3,12 @@ package dev.xatm.jdbc.internal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.ConnectionEvent;
 import javax.sql.ConnectionEventListener;
 import javax.sql.XAConnection;
@@ -228,7 +230,7 @@ final class PooledXaConnection {
       interruptedGeneration = g;
     }
     long deadline = pool.config().nanoClock().getAsLong() + waitNanos;
-    Set<Statement> cancelled = new java.util.HashSet<>();
+    Set<Statement> cancelled = new HashSet<>();
     while (true) {
       for (Statement s : runningStatements) {
         if (cancelled.add(s)) {
@@ -245,7 +247,7 @@ final class PooledXaConnection {
       if (pool.config().nanoClock().getAsLong() - deadline >= 0) {
         return false;
       }
-      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+      LockSupport.parkNanos(1_000_000L);
       if (Thread.currentThread().isInterrupted()) {
         return uses.get() <= 1;
       }

@@ -11,6 +11,7 @@ import jakarta.transaction.HeuristicRollbackException;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.SystemException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.transaction.xa.XAException;
@@ -38,7 +39,7 @@ public final class Coordinator {
   private static final System.Logger LOG = System.getLogger(Coordinator.class.getName());
 
   /** How long an owner's commit or rollback waits for the reaper's rollback of its transaction. */
-  private static final java.time.Duration REAPER_WAIT = java.time.Duration.ofSeconds(30);
+  private static final Duration REAPER_WAIT = Duration.ofSeconds(30);
 
   private final TmContext ctx;
 

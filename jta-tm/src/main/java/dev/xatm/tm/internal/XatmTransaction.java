@@ -471,21 +471,6 @@ public final class XatmTransaction implements Transaction {
     }
   }
 
-  /** True when no association is between start and end (nobody may be using a resource). */
-  boolean noActiveAssociation() {
-    return activeAssociations().isEmpty();
-  }
-
-  private List<Association> activeAssociations() {
-    List<Association> active = new ArrayList<>(associations.size());
-    for (Association a : associations) {
-      if (a.state == Association.State.ACTIVE) {
-        active.add(a);
-      }
-    }
-    return active;
-  }
-
   /**
    * For the timeout reaper, without the lock (an interrupt may wait for the owner's statement to
    * return, and the owner may need the lock meanwhile): asks every active association whose
