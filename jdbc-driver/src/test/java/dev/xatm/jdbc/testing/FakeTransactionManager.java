@@ -1,5 +1,6 @@
 package dev.xatm.jdbc.testing;
 
+import dev.xatm.tm.spi.InterruptibleXAResource;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.HeuristicRollbackException;
 import jakarta.transaction.InvalidTransactionException;
@@ -11,6 +12,7 @@ import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -350,12 +352,45 @@ public final class FakeTransactionManager implements TransactionManager {
     }
 
     /**
-     * What a TM's timeout reaper does, from the calling thread: mark rollback-only, roll back every
-     * branch, run afterCompletion. The transaction stays associated with its thread.
+     * What xatm's timeout reaper does, from the calling thread: interrupt the application's work on
+     * every {@link InterruptibleXAResource} (fence, cancel, wait until quiet), then mark
+     * rollback-only, roll back every branch and run afterCompletion. The transaction stays
+     * associated with its thread.
      */
     public void expire() {
+      expire(() -> {});
+    }
+
+    /**
+     * {@link #expire()}, running {@code afterFence} once every interruptible branch is fenced (no
+     * new application call can start) and before waiting for the calls in progress to return, so a
+     * test can release a statement it holds at exactly that point.
+     */
+    public void expire(Runnable afterFence) {
+      String reason = "transaction timed out (fake reaper)";
+      List<InterruptibleXAResource> interruptible = new ArrayList<>();
       lock.lock();
       try {
+        for (XAResource r : resources) {
+          if (r instanceof InterruptibleXAResource ir) {
+            interruptible.add(ir);
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
+      for (InterruptibleXAResource ir : interruptible) {
+        ir.interruptWork(reason, Duration.ZERO); // fences and cancels; does not wait
+      }
+      afterFence.run();
+      for (InterruptibleXAResource ir : interruptible) {
+        ir.interruptWork(reason, Duration.ofSeconds(10));
+      }
+      lock.lock();
+      try {
+        if (status == Status.STATUS_ROLLEDBACK || status == Status.STATUS_COMMITTED) {
+          return; // the owner completed it while the reaper waited for its call to return
+        }
         if (status == Status.STATUS_ACTIVE) {
           status = Status.STATUS_MARKED_ROLLBACK;
         }
