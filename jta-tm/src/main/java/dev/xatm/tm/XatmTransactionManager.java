@@ -2,11 +2,9 @@ package dev.xatm.tm;
 
 import dev.xatm.snapshot.BackupReport;
 import dev.xatm.snapshot.SnapshotException;
-import dev.xatm.tm.internal.DecisionTracker;
 import dev.xatm.tm.internal.ResourceRegistrar;
 import dev.xatm.tm.internal.TmContext;
 import dev.xatm.tm.internal.TmIdentity;
-import dev.xatm.tm.internal.TrackingTxLog;
 import dev.xatm.tm.internal.TransactionService;
 import dev.xatm.tm.internal.XaWorkers;
 import dev.xatm.tm.log.LogState;
@@ -109,7 +107,6 @@ public final class XatmTransactionManager
   private final Runnable releaseExecutors;
   private final boolean installed;
   private final Map<String, String> offeredPasswords = new ConcurrentHashMap<>();
-  private final DecisionTracker decisions = new DecisionTracker();
   private final RecoveryEngine recovery;
   private final MetricsBean mbean;
   private final boolean recoveryStartup;
@@ -171,14 +168,14 @@ public final class XatmTransactionManager
     XaWorkers xa = new XaWorkers(xaExecutor, scheduler, b.xaCallTimeout);
     this.ctx =
         new TmContext(
-            // Every decision, End and heuristic is seen by recovery's view of "decided" (I3).
-            new TrackingTxLog(log, decisions),
+            // The log is the one owner of what it says: everyone reads its view (issue 10).
+            log,
             b.clock,
             phase,
             scheduler,
             xa,
             b.failpoints,
-            new ResourceRegistrar(log, state.resources()), // the log's view sees every record
+            new ResourceRegistrar(log),
             config.retryInitialBackoff(),
             config.retryMaxBackoff());
     this.service =
@@ -188,9 +185,9 @@ public final class XatmTransactionManager
             new RecoveryEnv(
                 identity,
                 ctx.log(),
-                state,
-                decisions,
                 service.registry()::isAlive,
+                ctx.retrier()::owns,
+                () -> ctx.failStop().cause() != null,
                 offeredPasswords::get,
                 ctx.retrier()::confirmedElsewhere,
                 b.connectors(),
@@ -635,8 +632,13 @@ public final class XatmTransactionManager
         if (log.openedDespiteDamage()) {
           // Before recovery: resources down during this run, or registered in the damaged part,
           // must not be presumed aborted by a later strict start once GC removed the damage.
+          String lost =
+              lifecycle == null ? "" : lifecycle.lostCheckpoints().map(l -> "; " + l).orElse("");
           log.logDamageAccepted(
-              epoch, "the log was opened despite damage by the start of epoch " + epoch);
+              epoch, "the log was opened despite damage by the start of epoch " + epoch + lost);
+          if (lifecycle != null) {
+            lifecycle.acceptLostCheckpoints(); // only now: the damage is durable in the log
+          }
         }
         LOG.log(
             Level.INFO,

@@ -81,7 +81,10 @@ public final class CheckpointStore {
    * @throws SnapshotException it cannot be read (an I/O error is never read as "corrupt")
    */
   public Checkpoint load(long lsn) throws SnapshotException {
-    Path file = path(lsn);
+    return load(path(lsn));
+  }
+
+  private Checkpoint load(Path file) throws SnapshotException {
     byte[] image;
     try {
       image =
@@ -130,19 +133,68 @@ public final class CheckpointStore {
     return Optional.empty();
   }
 
+  /** Suffix of a checkpoint set aside as beyond the end of the log, damage not yet accepted. */
+  static final String PENDING_SUFFIX = ".beyond-end.pending";
+
+  /** Suffix of a checkpoint set aside as beyond the end of the log, damage accepted. */
+  static final String ACCEPTED_SUFFIX = ".beyond-end";
+
   /**
-   * Renames the checkpoint at {@code lsn} so that it is no longer listed or loaded ({@code
-   * .ckpt.beyond-end}, kept for an operator), durably. Returns the new path.
+   * Renames the checkpoint at {@code lsn} so that it is no longer listed or loaded, durably, before
+   * anything is appended to the log (later records must never fall behind it): {@code
+   * .ckpt.beyond-end.pending} until the start that set it aside has made the damage durable in its
+   * log ({@link #acceptSetAside}); a strict start refuses while one is pending. Returns the new
+   * path.
    */
   public Path setAside(long lsn) throws SnapshotException {
-    Path from = path(lsn);
-    Path to = directory.resolve(CheckpointFormat.fileName(lsn) + ".beyond-end");
+    return rename(path(lsn), pendingPath(lsn), "setting aside");
+  }
+
+  /** The damage a set-aside checkpoint proves is durable in the log: {@code .ckpt.beyond-end}. */
+  public Path acceptSetAside(long lsn) throws SnapshotException {
+    return rename(
+        pendingPath(lsn),
+        directory.resolve(CheckpointFormat.fileName(lsn) + ACCEPTED_SUFFIX),
+        "accepting");
+  }
+
+  /** LSNs of the checkpoints set aside whose damage is not accepted yet, ascending. */
+  public List<Long> listPendingSetAside() throws SnapshotException {
+    List<Long> out = new ArrayList<>();
+    try {
+      for (Path p : storage.list(directory)) {
+        String name = p.getFileName().toString();
+        if (name.endsWith(PENDING_SUFFIX)) {
+          long lsn =
+              CheckpointFormat.lsnOf(name.substring(0, name.length() - PENDING_SUFFIX.length()));
+          if (lsn >= 0) {
+            out.add(lsn);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new SnapshotException("listing checkpoints in " + directory + " failed: " + e, e);
+    }
+    Collections.sort(out);
+    return out;
+  }
+
+  /** Reads and verifies a checkpoint set aside and pending (see {@link #setAside}). */
+  public Checkpoint loadPendingSetAside(long lsn) throws SnapshotException {
+    return load(pendingPath(lsn));
+  }
+
+  public Path pendingPath(long lsn) {
+    return directory.resolve(CheckpointFormat.fileName(lsn) + PENDING_SUFFIX);
+  }
+
+  private Path rename(Path from, Path to, String what) throws SnapshotException {
     try {
       storage.rename(from, to);
       storage.syncDirectory(directory);
       return to;
     } catch (IOException e) {
-      throw new SnapshotException("setting aside checkpoint " + from + " failed: " + e, e);
+      throw new SnapshotException(what + " checkpoint " + from + " failed: " + e, e);
     }
   }
 

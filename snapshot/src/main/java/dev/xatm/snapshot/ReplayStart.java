@@ -1,6 +1,7 @@
 package dev.xatm.snapshot;
 
 import dev.xatm.wal.SegmentInfo;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,8 +11,20 @@ import java.util.Optional;
  * @param checkpoint the newest checkpoint that verifies and is covered by the log, or empty when
  *     the log still starts at LSN 1 and no checkpoint is usable
  * @param fromLsn replay records with LSN &ge; this (L + 1, or 1 without a checkpoint)
+ * @param lost damaged mode only: the checkpoints beyond the end of the log, set aside and pending
+ *     ({@link CheckpointStore#setAside}), oldest first. Their state is durable history the log
+ *     lost: the caller merges it (their decided transactions are decided), makes the damage durable
+ *     in the log, then accepts them ({@link CheckpointStore#acceptSetAside})
  */
-public record ReplayStart(Optional<Checkpoint> checkpoint, long fromLsn) {
+public record ReplayStart(Optional<Checkpoint> checkpoint, long fromLsn, List<Checkpoint> lost) {
+  public ReplayStart {
+    lost = List.copyOf(lost);
+  }
+
+  ReplayStart(Optional<Checkpoint> checkpoint, long fromLsn) {
+    this(checkpoint, fromLsn, List.of());
+  }
+
   private static final System.Logger LOG = System.getLogger(ReplayStart.class.getName());
 
   /**
@@ -48,11 +61,31 @@ public record ReplayStart(Optional<Checkpoint> checkpoint, long fromLsn) {
       long lastLsn,
       boolean damagedMode)
       throws SnapshotException {
+    List<Checkpoint> lost = new java.util.ArrayList<>();
+    for (long lsn : store.listPendingSetAside()) {
+      if (!damagedMode) {
+        throw new LogCoverageException(
+            "checkpoint "
+                + store.pendingPath(lsn)
+                + " was set aside by a damaged-mode start as beyond the end of the log (records"
+                + " up to LSN "
+                + lsn
+                + " were durable and are lost), and that start stopped before it made the damage"
+                + " durable in the log. Start again with xatm.log.open-damaged=true: recovery then"
+                + " commits what that checkpoint decided and keeps everything else in doubt");
+      }
+      try {
+        lost.add(store.loadPendingSetAside(lsn)); // set aside by an earlier damaged start
+      } catch (CheckpointCorruptException e) {
+        LOG.log(System.Logger.Level.WARNING, "set-aside checkpoint does not verify: " + e);
+      }
+    }
     List<Long> present = store.list();
     for (int i = present.size() - 1; i >= 0 && present.get(i) > lastLsn; i--) {
       long lsn = present.get(i);
+      Checkpoint beyond;
       try {
-        store.load(lsn);
+        beyond = store.load(lsn);
       } catch (CheckpointCorruptException e) {
         continue; // never verified: it proves nothing (loadNewest warns about it)
       }
@@ -77,10 +110,28 @@ public record ReplayStart(Optional<Checkpoint> checkpoint, long fromLsn) {
                 + " segments from a backup; or start with xatm.log.open-damaged=true, and recovery"
                 + " commits what the remaining log decided and keeps everything else in doubt");
       }
+      if (!beyond.nodeId().equals(nodeId)) {
+        throw new SnapshotException(
+            "checkpoint "
+                + beyond.file()
+                + " belongs to node id '"
+                + beyond.nodeId()
+                + "' but the log belongs to '"
+                + nodeId
+                + "'; a node must never start from another node's state");
+      }
+      // Set aside before anything is appended: later records must never fall behind it.
+      Path aside = store.setAside(lsn);
       LOG.log(
           System.Logger.Level.WARNING,
-          what + "; damaged mode: it is set aside as " + store.setAside(lsn).getFileName());
+          what
+              + "; damaged mode: its decided transactions are kept (committed by recovery), and it"
+              + " is set aside as "
+              + aside.getFileName());
+      lost.add(
+          new Checkpoint(aside, beyond.lsn(), beyond.nodeId(), beyond.epoch(), beyond.payload()));
     }
+    lost.sort(java.util.Comparator.comparingLong(Checkpoint::lsn));
     long firstPresent = segments.isEmpty() ? 1 : segments.get(0).firstLsn();
     long maxLsn = lastLsn;
     while (true) {
@@ -100,7 +151,7 @@ public record ReplayStart(Optional<Checkpoint> checkpoint, long fromLsn) {
                 + "'; a node must never start from another node's state");
       }
       if (cp.lsn() + 1 >= firstPresent) {
-        return new ReplayStart(c, cp.lsn() + 1);
+        return new ReplayStart(c, cp.lsn() + 1, lost);
       }
       throw new LogCoverageException(
           "the log in "
@@ -120,7 +171,7 @@ public record ReplayStart(Optional<Checkpoint> checkpoint, long fromLsn) {
               + " are missing. Restore the missing segments or a backup; the state is not guessed");
     }
     if (firstPresent <= 1) {
-      return new ReplayStart(Optional.empty(), 1);
+      return new ReplayStart(Optional.empty(), 1, lost);
     }
     throw new LogCoverageException(
         "the log in "

@@ -85,6 +85,11 @@ public final class BranchRetrier {
     this.fresh = java.util.Objects.requireNonNull(fresh, "fresh");
   }
 
+  /** True while this retrier owns {@code gtrid} (it writes its End when every branch is done). */
+  public boolean owns(Gtrid gtrid) {
+    return pending.containsKey(gtrid);
+  }
+
   /** Transactions with unconfirmed branches. */
   public int pendingCount() {
     return pending.size();
@@ -255,10 +260,12 @@ public final class BranchRetrier {
     p.remaining.clear();
     p.remaining.addAll(still);
     if (still.isEmpty()) {
-      pending.remove(p.gtrid);
+      // End first, then let go: recovery writes End for a decided transaction only when no owner
+      // in this process holds it and the log's view still has it decided (no second End).
       if (p.writeEnd) {
         ctx.coordinator().writeEnd(p.gtrid, p.outcome);
       }
+      pending.remove(p.gtrid);
     } else {
       scheduleNext(p);
     }

@@ -405,7 +405,7 @@ public final class Coordinator {
             + v.meaning()
             + (v.forget() ? "; logging it, then forget" : "; logging it"));
     try {
-      ctx.log().logHeuristic(g, b.logged, v.heuristic());
+      Heuristics.logDurably(ctx.log(), g, b.logged, v.heuristic());
     } catch (TxLogException e) {
       ctx.failStop().trip(e);
       LOG.log(Level.ERROR, "heuristic of " + b.describe() + " not logged; not forgetting it", e);

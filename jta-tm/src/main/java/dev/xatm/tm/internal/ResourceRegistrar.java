@@ -1,5 +1,6 @@
 package dev.xatm.tm.internal;
 
+import dev.xatm.tm.log.LogView;
 import dev.xatm.tm.log.TxLog;
 import dev.xatm.tm.log.TxLogException;
 import dev.xatm.tm.spi.ResourceDescriptor;
@@ -10,59 +11,63 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * Writes {@code ResourceRegistered} (forced) the first time this node prepares a branch on a
- * resource, and never again while the descriptor stays the same. Concurrent first uses of one
- * resource write one record; the others wait for it.
+ * resource, and never again while the descriptor stays the same. Which resources are registered is
+ * the log's to say ({@link LogView#resources()}); this class keeps only the registrations in
+ * flight, so concurrent first uses of one resource write one record and the others wait for it to
+ * be durable.
+ *
+ * <p>Why the in-flight entry is checked after the view: the view shows a descriptor as soon as its
+ * record is handed to the log, before the fsync. The writer puts its in-flight entry before it
+ * appends and removes it only once the record is durable, so "in the view and not in flight" means
+ * durable (or replayed from the log at start).
  *
  * <p>Thread-safe.
  */
 public final class ResourceRegistrar {
   private final TxLog log;
-  private final Map<String, CompletableFuture<ResourceDescriptor>> registered =
-      new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
 
-  /** Starts with the resources the log already holds. */
-  public ResourceRegistrar(TxLog log, Map<String, ResourceDescriptor> known) {
+  public ResourceRegistrar(TxLog log) {
     this.log = log;
-    known.forEach((id, d) -> registered.put(id, CompletableFuture.completedFuture(d)));
   }
 
   /** Returns once the descriptor is durable in the log. */
   public void ensureRegistered(ResourceDescriptor d) throws TxLogException {
+    String id = d.resourceId();
     while (true) {
-      CompletableFuture<ResourceDescriptor> mine = new CompletableFuture<>();
-      CompletableFuture<ResourceDescriptor> existing = registered.putIfAbsent(d.resourceId(), mine);
-      if (existing == null) {
-        write(d, mine);
+      boolean inView = d.equals(log.view().resources().get(id));
+      CompletableFuture<Boolean> running = inFlight.get(id);
+      if (running != null) {
+        if (!await(running)) {
+          // Kept in flight for good: its record may be in the view without being durable.
+          throw new TxLogException(
+              "the ResourceRegistered record of " + id + " was not made durable in this process");
+        }
+        continue; // look again: it may have written another descriptor
+      }
+      if (inView) {
         return;
       }
-      ResourceDescriptor done = await(existing);
-      if (done == null) {
-        continue; // the writer failed and removed its entry; try ourselves
+      CompletableFuture<Boolean> mine = new CompletableFuture<>();
+      if (inFlight.putIfAbsent(id, mine) != null) {
+        continue;
       }
-      if (done.equals(d)) {
-        return;
+      try {
+        // Same id, new recipe (e.g. changed URL): the latest descriptor wins in the log.
+        if (!d.equals(log.view().resources().get(id))) {
+          log.logResourceRegistered(d);
+        }
+      } catch (TxLogException | RuntimeException e) {
+        mine.complete(false); // stays in flight: the log has failed (fail-stop)
+        throw e;
       }
-      // Same id, new recipe (e.g. changed URL): the latest descriptor wins in the log.
-      if (registered.replace(d.resourceId(), existing, mine)) {
-        write(d, mine);
-        return;
-      }
+      inFlight.remove(id, mine);
+      mine.complete(true);
+      return;
     }
   }
 
-  private void write(ResourceDescriptor d, CompletableFuture<ResourceDescriptor> mine)
-      throws TxLogException {
-    try {
-      log.logResourceRegistered(d);
-      mine.complete(d);
-    } catch (TxLogException | RuntimeException e) {
-      registered.remove(d.resourceId(), mine);
-      mine.complete(null);
-      throw e;
-    }
-  }
-
-  private static ResourceDescriptor await(CompletableFuture<ResourceDescriptor> f) {
+  private static boolean await(CompletableFuture<Boolean> f) {
     boolean interrupted = false;
     try {
       while (true) {
@@ -71,7 +76,7 @@ public final class ResourceRegistrar {
         } catch (InterruptedException e) {
           interrupted = true;
         } catch (ExecutionException e) {
-          return null;
+          return false;
         }
       }
     } finally {

@@ -32,9 +32,11 @@ public final class InMemoryTxLog implements TxLog {
   private final String nodeId;
   private final long logId;
   private final ReentrantLock lock = new ReentrantLock();
+  private final LiveLogState live = new LiveLogState(lock);
   private final List<Entry> entries = new ArrayList<>();
   private IOException poisonedBy;
   private IOException nextForcedFailure;
+  private IOException nextForceFailure;
   private Consumer<TxRecord> observer = r -> {};
   private boolean closed;
   private volatile boolean damaged;
@@ -51,6 +53,7 @@ public final class InMemoryTxLog implements TxLog {
       throw new IllegalArgumentException("a log id is never 0");
     }
     this.logId = logId;
+    live.replayed(new LogStateBuilder()); // a new log: the view follows every append
   }
 
   @Override
@@ -73,6 +76,20 @@ public final class InMemoryTxLog implements TxLog {
     lock.lock();
     try {
       nextForcedFailure = cause;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The next forced append is accepted (stored and applied to the view, as the WAL enqueues it) and
+   * then its force fails and poisons the log: the record may or may not be durable, exactly as
+   * after a failed fsync.
+   */
+  public void failNextForceAfterAppend(IOException cause) {
+    lock.lock();
+    try {
+      nextForceFailure = cause;
     } finally {
       lock.unlock();
     }
@@ -115,6 +132,13 @@ public final class InMemoryTxLog implements TxLog {
             "in-memory TM log failed a forced append: " + poisonedBy, poisonedBy);
       }
       entries.add(new Entry(entries.size() + 1, record.type(), payload, forced));
+      live.apply(entries.size(), record);
+      if (forced && nextForceFailure != null) {
+        poisonedBy = nextForceFailure;
+        nextForceFailure = null;
+        throw new TxLogException(
+            "in-memory TM log failed to force a record it accepted: " + poisonedBy, poisonedBy);
+      }
     } finally {
       lock.unlock();
     }
@@ -136,12 +160,8 @@ public final class InMemoryTxLog implements TxLog {
   }
 
   @Override
-  public LogState current() {
-    try {
-      return replay();
-    } catch (TxLogException e) {
-      throw new IllegalStateException("records written by this log do not decode", e);
-    }
+  public LogView view() {
+    return live;
   }
 
   @Override

@@ -73,6 +73,106 @@ public final class LogStateBuilder {
     return this;
   }
 
+  /**
+   * Merges the state of a checkpoint that lies beyond the end of the log (damaged mode): durable
+   * history the log lost. Its decided transactions are decided (I3) unless this log ended them; its
+   * process starts, resources, kept-in-doubt gtrids, heuristics and accepted damage are kept. Its
+   * Begins are not: the damaged-mode start keeps every undecided Xid in doubt anyway.
+   */
+  public LogStateBuilder mergeLost(LogState lost) {
+    lost.starts().forEach((e, incs) -> incs.forEach(i -> started(e, i)));
+    lost.resources().forEach(resources::putIfAbsent);
+    for (LogState.DecidedTransaction t : lost.decided().values()) {
+      Gtrid g = t.gtrid();
+      if (!decided.containsKey(g) && !committedAndEnded.contains(g)) {
+        begunOnly.remove(g);
+        keptInDoubt.remove(g);
+        rolledBackAndEnded.remove(g);
+        decided.put(g, t);
+      }
+    }
+    lost.keptInDoubt()
+        .forEach(
+            (g, reason) -> {
+              if (!decided.containsKey(g) && !committedAndEnded.contains(g)) {
+                keptInDoubt.putIfAbsent(g, reason);
+              }
+            });
+    for (LogState.HeuristicEntry h : lost.heuristics()) {
+      boolean known =
+          heuristics.stream()
+              .anyMatch(
+                  x ->
+                      x.gtrid().equals(h.gtrid())
+                          && x.branch().equals(h.branch())
+                          && x.outcome() == h.outcome());
+      if (!known) {
+        heuristics.add(h);
+      }
+    }
+    lost.damageAccepted().forEach(damageAccepted::putIfAbsent);
+    return this;
+  }
+
+  // ---- point queries for LiveLogState (under the log's append lock) ----
+
+  LogState.DecidedTransaction decided(Gtrid g) {
+    return decided.get(g);
+  }
+
+  LogState.BegunTransaction begun(Gtrid g) {
+    return begunOnly.get(g);
+  }
+
+  Outcome endedOutcome(Gtrid g) {
+    if (committedAndEnded.contains(g)) {
+      return Outcome.COMMITTED;
+    }
+    return rolledBackAndEnded.contains(g) ? Outcome.ROLLED_BACK : null;
+  }
+
+  String keptInDoubt(Gtrid g) {
+    return keptInDoubt.get(g);
+  }
+
+  boolean isStarted(long epoch, int incarnation) {
+    Set<Integer> s = starts.get(epoch);
+    return s != null && s.contains(incarnation);
+  }
+
+  List<LogState.HeuristicEntry> heuristicsCopy() {
+    return List.copyOf(heuristics);
+  }
+
+  java.util.SortedMap<Long, String> damageAcceptedCopy() {
+    return java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(damageAccepted));
+  }
+
+  /** A copy of the registered resources. */
+  Map<String, ResourceDescriptor> resourcesCopy() {
+    return Map.copyOf(resources);
+  }
+
+  /** The descriptor registered for {@code resourceId}, or null. */
+  ResourceDescriptor resource(String resourceId) {
+    return resources.get(resourceId);
+  }
+
+  /** How many transactions are decided and unfinished. */
+  int decidedCount() {
+    return decided.size();
+  }
+
+  /**
+   * Keeps the ended transactions of {@code from} (which a checkpoint does not carry): while a
+   * recovery pass observes, a transaction that ended between its scan and its decision must still
+   * read as ended (see {@link LogView#observe()}).
+   */
+  void carryEnded(LogStateBuilder from) {
+    committedAndEnded.addAll(from.committedAndEnded);
+    rolledBackAndEnded.addAll(from.rolledBackAndEnded);
+  }
+
   /** Notes a record whose type is in the TM range but unknown to this version; skipped. */
   public LogStateBuilder unknownType(long lsn, int type) {
     lastLsn = Math.max(lastLsn, lsn);

@@ -37,12 +37,17 @@ public interface TxLog extends AutoCloseable {
   LogState replay() throws TxLogException;
 
   /**
-   * What every record replayed or appended so far implies, whoever appended it (the coordinator,
-   * the registrar, the retrier, recovery, an operator): the log is the one owner of this state, so
-   * no collaborator can bypass it. Before {@link #replay()} it is the empty state. Read under the
-   * append lock, so it reflects a prefix of the log in LSN order.
+   * The one read-only view of what every record replayed or appended so far implies, whoever
+   * appended it (the coordinator, the registrar, the retrier, recovery, an operator): the log is
+   * the one owner of this state, so no collaborator can bypass it. Before {@link #replay()} it is
+   * the empty state.
    */
-  LogState current();
+  LogView view();
+
+  /** A consistent copy of {@link #view()}: a prefix of the log in LSN order. */
+  default LogState current() {
+    return view().snapshot();
+  }
 
   /**
    * Durable: a TM process starts with {@code epoch} and {@code incarnation} (the random part of its

@@ -18,12 +18,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * TxRecordType}, payloads encoded by {@link TxRecordCodec}. Records of types outside the TM's range
  * (other modules, such as snapshots) are ignored by {@link #replay()}.
  *
- * <p>Live state (for checkpoints, docs/snapshots.md): after {@link #replay()} every record is
- * applied to a live {@link LogStateBuilder} under {@link #appendLock}, the same lock under which it
- * is enqueued in the WAL, so application order is LSN order; {@link #captureState()} takes the
- * state and its LSN atomically under that lock. The lock is never held while waiting for an fsync
- * (only, under back-pressure, for room in the WAL's queue). Every WAL append of this process goes
- * through this class, so {@code wal.lastLsn()} read under the lock is the record's LSN.
+ * <p>The view ({@link #view()}, the TM's one copy of what the log says): after {@link #replay()}
+ * every record is applied to a {@link LiveLogState} under {@link #appendLock}, the same lock under
+ * which it is enqueued in the WAL, so application order is LSN order; {@link #captureState()} takes
+ * the state and its LSN atomically under that lock (for checkpoints, docs/snapshots.md). The lock
+ * is never held while waiting for an fsync (only, under back-pressure, for room in the WAL's
+ * queue). Every WAL append of this process goes through this class, so {@code wal.lastLsn()} read
+ * under the lock is the record's LSN.
  *
  * <p>Threading: as thread-safe as {@link Wal}; durable methods block the calling thread until the
  * WAL's fsync covering the record returns.
@@ -32,9 +33,10 @@ public final class WalTxLog implements TxLog {
   private final Wal wal;
   private final boolean damagedMode;
   private final ReentrantLock appendLock = new ReentrantLock();
-  private LogStateBuilder live; // guarded by appendLock; null until replay()
+  private final LiveLogState live = new LiveLogState(appendLock);
   private long appendedBytes; // guarded by appendLock
   private LogStateBuilder replaySeed; // set by startFrom before replay()
+  private final java.util.List<LogState> lostStates = new java.util.ArrayList<>(); // before replay
   private long replayFrom = 1;
 
   /**
@@ -84,6 +86,20 @@ public final class WalTxLog implements TxLog {
   }
 
   /**
+   * Damaged mode: {@link #replay()} merges {@code lost}, the state of a checkpoint beyond the end
+   * of the log (durable history the log lost; {@link LogStateBuilder#mergeLost}), after reading the
+   * log. Call before {@code replay()}.
+   */
+  public void mergeAfterReplay(LogState lost) {
+    appendLock.lock();
+    try {
+      lostStates.add(Objects.requireNonNull(lost, "lost"));
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
    * The state after exactly the records with LSN &le; the returned LSN, taken atomically with
    * respect to appends; the live state then drops what a checkpoint does not carry (ended
    * transactions), so it stays bounded.
@@ -91,26 +107,19 @@ public final class WalTxLog implements TxLog {
   public Captured captureState() {
     appendLock.lock();
     try {
-      if (live == null) {
+      if (!live.isReplayed()) {
         throw new IllegalStateException("captureState() before replay()");
       }
       long lsn = wal.lastLsn();
-      LogState state = live.build();
-      live = TmCheckpointCodec.seed(state, lsn);
-      return new Captured(state, lsn);
+      return new Captured(live.captureAndTrim(lsn), lsn);
     } finally {
       appendLock.unlock();
     }
   }
 
   @Override
-  public LogState current() {
-    appendLock.lock();
-    try {
-      return live == null ? new LogStateBuilder().build() : live.build();
-    } finally {
-      appendLock.unlock();
-    }
+  public LogView view() {
+    return live;
   }
 
   /** A state and the LSN of the last record it contains. */
@@ -151,15 +160,14 @@ public final class WalTxLog implements TxLog {
     } catch (WalException e) {
       throw new TxLogException("reading the TM log failed: " + e.getMessage(), e);
     }
-    LogState state = b.build();
     appendLock.lock();
     try {
-      if (live == null) {
-        live = b;
-      }
+      lostStates.forEach(b::mergeLost);
     } finally {
       appendLock.unlock();
     }
+    LogState state = b.build();
+    live.replayed(b);
     return state;
   }
 
@@ -244,7 +252,7 @@ public final class WalTxLog implements TxLog {
           force
               ? wal.appendForced(record.type().code(), payload)
               : wal.append(record.type().code(), payload);
-      if (live != null && !f.isCompletedExceptionally()) {
+      if (!f.isCompletedExceptionally()) {
         live.apply(wal.lastLsn(), record);
         appendedBytes += 18 + payload.length; // record header, payload, end mark (wal/FORMAT.md)
       }

@@ -51,6 +51,7 @@ public final class LogLifecycle implements AutoCloseable {
   private final Clock clock;
   private final long startLsn;
   private final CheckpointStore store;
+  private final java.util.List<dev.xatm.snapshot.Checkpoint> lost; // set aside, pending
   private final SegmentReservations reservations = new SegmentReservations();
   private final ReentrantLock tickLock = new ReentrantLock();
   private Checkpointer checkpointer; // null when disabled; set in start
@@ -67,7 +68,9 @@ public final class LogLifecycle implements AutoCloseable {
       XatmConfig.Snapshots settings,
       int maxRecordSize,
       Clock clock,
-      long startLsn) {
+      long startLsn,
+      java.util.List<dev.xatm.snapshot.Checkpoint> lost) {
+    this.lost = java.util.List.copyOf(lost);
     this.log = log;
     this.wal = log.wal();
     this.storage = storage;
@@ -95,10 +98,15 @@ public final class LogLifecycle implements AutoCloseable {
     int maxRecordSize = wal.config().maxRecordSize();
     CheckpointStore store = new CheckpointStore(storage, directory);
     long startLsn = 0;
+    ReplayStart start;
     try {
-      ReplayStart start =
+      start =
           ReplayStart.choose(
               store, wal.nodeId(), wal.segments(), wal.lastLsn(), log.openedDespiteDamage());
+      for (dev.xatm.snapshot.Checkpoint c : start.lost()) {
+        // Durable history the log lost: what it decided stays decided (I3).
+        log.mergeAfterReplay(TmCheckpointCodec.decode(c.payload()).builder().build());
+      }
       if (start.checkpoint().isPresent()) {
         TmCheckpointCodec.Seed seed = TmCheckpointCodec.decode(start.checkpoint().get().payload());
         log.startFrom(seed.builder(), start.fromLsn());
@@ -116,7 +124,70 @@ public final class LogLifecycle implements AutoCloseable {
           "the transaction log in " + directory + " cannot be started: " + e.getMessage(), e);
     }
     return new LogLifecycle(
-        log, storage, directory, config.snapshots(), maxRecordSize, clock, startLsn);
+        log, storage, directory, config.snapshots(), maxRecordSize, clock, startLsn, start.lost());
+  }
+
+  /**
+   * What the damaged-mode start set aside as lying beyond the end of the log (for the {@code
+   * DamageAccepted} record), or empty.
+   */
+  public java.util.Optional<String> lostCheckpoints() {
+    if (lost.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        "checkpoint(s) beyond the end of the log (records up to LSN "
+            + lost.get(lost.size() - 1).lsn()
+            + " were lost), their decided transactions kept: "
+            + lost.stream().map(c -> c.file().getFileName().toString()).toList());
+  }
+
+  /**
+   * Once the damage is durable in the log ({@code DamageAccepted}): the set-aside checkpoints
+   * become {@code .ckpt.beyond-end} (kept for the operator) and no longer stop a strict start. A
+   * crash before this leaves them pending: the next start must be in damaged mode again.
+   */
+  public void acceptLostCheckpoints() {
+    if (lost.isEmpty()) {
+      return;
+    }
+    // What was merged from them lives only in memory until a checkpoint carries it: write one
+    // (checkpoints enabled or not) before they stop being evidence, or the next start loses it.
+    try {
+      WalTxLog.Captured c = log.captureState();
+      long synced = log.sync().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      if (synced < c.lsn() || wal.durableLsn() < c.lsn()) {
+        throw new SnapshotException("the log is not durable up to LSN " + c.lsn());
+      }
+      store.write(
+          c.lsn(), wal.nodeId(), c.state().epoch(), TmCheckpointCodec.encode(c.state(), c.lsn()));
+    } catch (SnapshotException
+        | java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException e) {
+      throw new XatmStartupException(
+          "the state merged from the checkpoint(s) beyond the end of the log could not be"
+              + " checkpointed ("
+              + e
+              + "); they stay set aside as pending, and the next start must be in damaged mode"
+              + " again",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new XatmStartupException("interrupted while checkpointing the merged state", e);
+    }
+    for (dev.xatm.snapshot.Checkpoint c : lost) {
+      try {
+        store.acceptSetAside(c.lsn());
+      } catch (SnapshotException e) {
+        LOG.log(
+            Level.WARNING,
+            "accepting the set-aside "
+                + c.file()
+                + " failed; the next start refuses until it is"
+                + " started in damaged mode again",
+            e);
+      }
+    }
   }
 
   /** Starts the periodic checkpoint/size check on {@code scheduler}. */

@@ -461,6 +461,43 @@ class HazardTest {
     assertTrue(a.holds(xid(g, 1)));
   }
 
+  /**
+   * Issue 10: a Committing the log accepted but could not force is in the log's view (it may be
+   * durable), while the coordinator rolled the transaction back and tripped fail-stop. Recovery in
+   * this process must act on neither outcome for it (committing b would invert a's rollback): it
+   * leaves the branch to the next start, which decides from what is durable.
+   */
+  @Test
+  void afterTheLogFailedRecoveryLeavesThisProcesssTransactionsToTheNextStart() throws Exception {
+    PreparedResource a = rig.resource("a");
+    PreparedResource b = rig.resource("b");
+    rig.set("xatm.recovery.interval", "0").start();
+    rig.tm.begin(); // registers both resources
+    rig.tm.getTransaction().enlistResource(a);
+    rig.tm.getTransaction().enlistResource(b);
+    rig.tm.commit();
+
+    rig.log.failNextForceAfterAppend(new java.io.IOException("EIO on fsync"));
+    b.script(Op.ROLLBACK, XAException.XAER_RMFAIL); // b stays prepared, retried in the background
+    rig.tm.begin();
+    rig.tm.getTransaction().enlistResource(a);
+    rig.tm.getTransaction().enlistResource(b);
+    Gtrid g = (Gtrid) rig.tm.getTransactionKey();
+    assertThrows(jakarta.transaction.RollbackException.class, rig.tm::commit);
+    XatmXid bx = xid(g, 2);
+    assertTrue(b.holds(bx), "b's rollback failed: still prepared");
+    assertTrue(rig.log.view().decided(g).isPresent(), "premise: the view holds the Committing");
+
+    RecoveryReport r = rig.tm.recovery().runPass();
+    RecoveryLine l =
+        r.lines().stream().filter(x -> x.xid().equals(bx.toString())).findFirst().orElseThrow();
+    assertEquals(RecoveryAction.LEAVE_ALONE, l.action(), r.toString());
+    assertEquals(RecoveryResult.IN_DOUBT, l.result(), r.toString());
+    assertTrue(l.reason().contains("log of this process failed"), l.reason());
+    assertEquals(1, b.sent("commit"), "only the first transaction's commit reached b");
+    assertTrue(b.holds(bx));
+  }
+
   /** Hazard 6: damaged log: decided ones are committed, nothing else is presumed. */
   @Test
   void damagedLogCommitsDecidedButLeavesUndecidedInDoubt() throws Exception {

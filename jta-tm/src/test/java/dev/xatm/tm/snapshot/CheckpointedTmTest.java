@@ -333,7 +333,15 @@ class CheckpointedTmTest {
 
     try (XatmTransactionManager tm =
         manual(config(logDir).logOpenDamaged(true).build(), scheduler, clock)) {
-      assertTrue(tm.startupLogState().decided().isEmpty(), "the decision was lost with the log");
+      // The checkpoint's records were durable: what it decided stays decided (I3), and every
+      // later checkpoint carries it until recovery ends it.
+      assertTrue(
+          tm.startupLogState().decided().containsKey(decided),
+          "the set-aside checkpoint's decision is kept: " + tm.startupLogState());
+      assertTrue(
+          tm.recovery().acceptedDamage().values().stream()
+              .anyMatch(w -> w.contains("beyond the end of the log")),
+          tm.recovery().acceptedDamage().toString());
       // The lost records took epoch 1's EpochStarted: the epoch is handed out again, and only the
       // incarnation keeps the new gtrids apart from the old ones.
       assertEquals(decided.epoch(), tm.epoch());
@@ -345,7 +353,54 @@ class CheckpointedTmTest {
     try (Stream<Path> s = Files.list(logDir)) {
       assertTrue(
           s.anyMatch(p -> p.getFileName().toString().endsWith(".ckpt.beyond-end")),
-          "set aside for the operator");
+          "set aside for the operator, damage accepted");
+    }
+    // The damage is accepted and its decision carried by the log: a strict start goes on.
+    try (XatmTransactionManager tm = manual(config(logDir).build(), scheduler, clock)) {
+      assertTrue(
+          tm.startupLogState().decided().containsKey(decided)
+              || tm.startupLogState().endedOutcome(decided).isPresent(),
+          "still decided (or ended by recovery): " + tm.startupLogState());
+    }
+  }
+
+  /**
+   * Issue 10 review: a damaged-mode start sets the beyond-end checkpoint aside before anything is
+   * appended, and crashes before its DamageAccepted record is durable. The set-aside file is then
+   * the only evidence of the lost records: a strict start must refuse on it (not start from the
+   * short log and presume abort), and the next damaged start must still keep what it decided.
+   */
+  @Test
+  void aSetAsideCheckpointWhoseDamageWasNeverAcceptedRefusesAStrictStart() throws Exception {
+    Path logDir = dir.resolve("log");
+    ManualClock clock = new ManualClock(1_000_000L);
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    Gtrid decided;
+    long checkpointLsn;
+    try (XatmTransactionManager tm = manual(config(logDir).build(), scheduler, clock)) {
+      decided = stuck(tm);
+      checkpointLsn = tm.logLifecycle().orElseThrow().checkpointNow().lsn();
+    }
+    loseTheWholeLogButTheCheckpoint(logDir);
+    // What a damaged start did before it crashed: set the checkpoint aside, nothing else.
+    new dev.xatm.snapshot.CheckpointStore(dev.xatm.wal.storage.FileSystemStorage.INSTANCE, logDir)
+        .setAside(checkpointLsn);
+
+    XatmStartupException e =
+        assertThrows(
+            XatmStartupException.class, () -> manual(config(logDir).build(), scheduler, clock));
+    assertTrue(e.getMessage().contains(".beyond-end.pending"), e.getMessage());
+    assertTrue(e.getMessage().contains("xatm.log.open-damaged=true"), e.getMessage());
+
+    try (XatmTransactionManager tm =
+        manual(config(logDir).logOpenDamaged(true).build(), scheduler, clock)) {
+      assertTrue(
+          tm.startupLogState().decided().containsKey(decided), tm.startupLogState().toString());
+    }
+    try (Stream<Path> s = Files.list(logDir)) {
+      List<String> names = s.map(p -> p.getFileName().toString()).toList();
+      assertTrue(names.stream().anyMatch(n -> n.endsWith(".ckpt.beyond-end")), names.toString());
+      assertTrue(names.stream().noneMatch(n -> n.endsWith(".pending")), names.toString());
     }
   }
 

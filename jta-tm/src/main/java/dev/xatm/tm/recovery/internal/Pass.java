@@ -3,12 +3,10 @@ package dev.xatm.tm.recovery.internal;
 import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.XatmXid;
 import dev.xatm.tm.internal.TmIdentity;
-import dev.xatm.tm.internal.XaClassifier;
-import dev.xatm.tm.internal.XaPhase;
-import dev.xatm.tm.internal.XaVerdict;
 import dev.xatm.tm.log.Branch;
 import dev.xatm.tm.log.LogState;
 import dev.xatm.tm.log.Outcome;
+import dev.xatm.tm.log.TxLog;
 import dev.xatm.tm.log.TxLogException;
 import dev.xatm.tm.recovery.RecoveryAction;
 import dev.xatm.tm.recovery.RecoveryLine;
@@ -37,7 +35,24 @@ import javax.transaction.xa.Xid;
  * lock; one instance per pass.
  */
 final class Pass {
-  private final RecoveryEngine engine;
+  /**
+   * What a pass needs: who this process is, the log it appends to, the backoff it honours and
+   * updates, the in-doubt table it updates, the decisions over the log's view, and whether it is
+   * the strict startup pass (which refuses on evidence of lost records before any XA call).
+   */
+  record Context(
+      TmIdentity identity,
+      TxLog log,
+      Backoff backoff,
+      InDoubtTable inDoubt,
+      Decisions decisions,
+      boolean refusesLostRecords) {
+    String nodeId() {
+      return identity.nodeId();
+    }
+  }
+
+  private final Context ctx;
   private final boolean honourBackoff;
   private final Instant now;
   final List<RecoveryLine> lines = new ArrayList<>();
@@ -57,7 +72,7 @@ final class Pass {
   private final Set<XatmXid> finished = new HashSet<>();
 
   /** Per unreachable resource: the decided branches waiting for it. */
-  private final Map<String, Map<String, RecoveryEngine.InDoubtEntry>> waiting = new HashMap<>();
+  private final Map<String, Map<String, InDoubtTable.Entry>> waiting = new HashMap<>();
 
   /** Branches this pass rolled back (answered, or confirmed by a fresh scan). */
   private final Set<XatmXid> rolledBack = new HashSet<>();
@@ -66,8 +81,8 @@ final class Pass {
   private record Pending(
       XatmXid xid, RecoveryLogState logState, RecoveryAction action, String reason) {}
 
-  Pass(RecoveryEngine engine, boolean honourBackoff, Instant now) {
-    this.engine = engine;
+  Pass(Context ctx, boolean honourBackoff, Instant now) {
+    this.ctx = ctx;
     this.honourBackoff = honourBackoff;
     this.now = now;
   }
@@ -81,7 +96,7 @@ final class Pass {
       for (Target t : targets) {
         list(t).ifPresent(listed::add);
       }
-      if (engine.refusesLostRecords() && provesLostRecords(listed)) {
+      if (ctx.refusesLostRecords() && provesLostRecords(listed)) {
         return; // the strict start refuses; nothing was sent to any resource (I3)
       }
       for (Listed l : listed) {
@@ -92,14 +107,15 @@ final class Pass {
         close(l);
       }
     }
-    finishDecided(targets.isEmpty());
-    finishPresumedAborted(targets.isEmpty());
-    waiting.forEach(engine::addInDoubt);
+    LogState state = ctx.decisions().view().snapshot(); // after every call of this pass
+    finishDecided(state, targets.isEmpty());
+    finishPresumedAborted(state, targets.isEmpty());
+    waiting.forEach(ctx.inDoubt()::add);
     for (XatmXid x : finished) {
-      engine.resolvedElsewhere(x, Outcome.COMMITTED);
+      ctx.decisions().resolvedElsewhere(x, Outcome.COMMITTED);
     }
     for (XatmXid x : rolledBack) {
-      engine.resolvedElsewhere(x, Outcome.ROLLED_BACK);
+      ctx.decisions().resolvedElsewhere(x, Outcome.ROLLED_BACK);
     }
   }
 
@@ -109,11 +125,11 @@ final class Pass {
       unreachable(t, t.problem, false);
       return Optional.empty();
     }
-    if (honourBackoff && !engine.backoff().due(t.resourceId, now)) {
+    if (honourBackoff && !ctx.backoff().due(t.resourceId, now)) {
       unreachable(
           t,
           "backing off after failures; next try at "
-              + engine.backoff().nextDue(t.resourceId).orElse(now),
+              + ctx.backoff().nextDue(t.resourceId).orElse(now),
           false);
       return Optional.empty();
     }
@@ -139,7 +155,7 @@ final class Pass {
         close(l);
         return Optional.empty();
       }
-      engine.backoff().succeeded(t.resourceId);
+      ctx.backoff().succeeded(t.resourceId);
       return Optional.of(new Listed(t, session, xa, xids));
     } catch (RuntimeException e) {
       unreachable(t, "the resource failed during the pass: " + e, true);
@@ -156,12 +172,12 @@ final class Pass {
   private boolean provesLostRecords(List<Listed> listed) {
     for (Listed l : listed) {
       for (Xid raw : l.xids()) {
-        Optional<XatmXid> ours = XatmXid.parse(raw, engine.nodeId());
+        Optional<XatmXid> ours = XatmXid.parse(raw, ctx.nodeId());
         if (ours.isEmpty()
-            || engine.identity().ownership(ours.get().gtrid()) == TmIdentity.Ownership.OTHER_LOG) {
+            || ctx.identity().ownership(ours.get().gtrid()) == TmIdentity.Ownership.OTHER_LOG) {
           continue;
         }
-        XidDecider.Decision d = engine.decide(ours.get().gtrid());
+        XidDecider.Decision d = ctx.decisions().decide(ours.get().gtrid());
         if (d.lostTail()) {
           lostTail.add(
               line(
@@ -191,14 +207,14 @@ final class Pass {
     try {
       Set<XatmXid> still = new HashSet<>();
       List<Pending> pending = new ArrayList<>();
-      Map<String, RecoveryEngine.InDoubtEntry> unresolved = new LinkedHashMap<>();
+      Map<String, InDoubtTable.Entry> unresolved = new LinkedHashMap<>();
       for (Xid raw : l.xids()) {
-        Optional<XatmXid> ours = XatmXid.parse(raw, engine.nodeId());
+        Optional<XatmXid> ours = XatmXid.parse(raw, ctx.nodeId());
         if (ours.isEmpty()) {
           add(XaCall.name(raw, null), t, RecoveryLogState.NOT_APPLICABLE, foreignReason(raw));
           continue;
         }
-        if (engine.identity().ownership(ours.get().gtrid()) == TmIdentity.Ownership.OTHER_LOG) {
+        if (ctx.identity().ownership(ours.get().gtrid()) == TmIdentity.Ownership.OTHER_LOG) {
           otherLog(t, ours.get());
           continue;
         }
@@ -208,7 +224,7 @@ final class Pass {
         confirm(t, xa, pending, still, unresolved);
       }
       stillListed.put(t.resourceId, still);
-      engine.replaceInDoubt(t.resourceId, unresolved, now);
+      ctx.inDoubt().replace(t.resourceId, unresolved);
     } catch (RuntimeException e) {
       // A driver failing mid-pass: what was done is done and logged; the rest waits.
       unreachable(t, "the resource failed during the pass: " + e, true);
@@ -221,16 +237,16 @@ final class Pass {
       XatmXid x,
       Set<XatmXid> still,
       List<Pending> pending,
-      Map<String, RecoveryEngine.InDoubtEntry> unresolved) {
-    XidDecider.Decision d = engine.decide(x.gtrid());
-    if (d.action() == RecoveryAction.ROLLBACK && engine.identity().thisProcess(x.gtrid())) {
+      Map<String, InDoubtTable.Entry> unresolved) {
+    XidDecider.Decision d = ctx.decisions().decide(x.gtrid());
+    if (d.action() == RecoveryAction.ROLLBACK && ctx.identity().thisProcess(x.gtrid())) {
       // Hazard: a live transaction of this process. Re-check right before acting.
-      d = engine.decide(x.gtrid());
+      d = ctx.decisions().decide(x.gtrid());
     }
     if (d.action() == RecoveryAction.LEAVE_ALONE) {
-      if (d.keep() && !(d.lostTail() && engine.refusesLostRecords())) {
+      if (d.keep() && !(d.lostTail() && ctx.refusesLostRecords())) {
         try {
-          engine.keepInDoubt(x.gtrid(), d.reason());
+          ctx.decisions().keepInDoubt(x.gtrid(), d.reason());
         } catch (TxLogException | RuntimeException e) {
           RecoveryLine l =
               line(
@@ -241,7 +257,7 @@ final class Pass {
                   RecoveryResult.FAILED,
                   d.reason() + "; keeping it in doubt could not be logged: " + e.getMessage());
           still.add(x);
-          unresolved.put(x.toString(), engine.entry(l, x, now));
+          unresolved.put(x.toString(), ctx.inDoubt().entry(l, x, now));
           return;
         }
       }
@@ -251,81 +267,38 @@ final class Pass {
       }
       still.add(x);
       if (l.unresolved()) {
-        unresolved.put(x.toString(), engine.entry(l, x, now));
+        unresolved.put(x.toString(), ctx.inDoubt().entry(l, x, now));
       }
       return;
     }
     boolean commit = d.action() == RecoveryAction.COMMIT;
-    XaCall call =
-        XaCall.run(
-            () -> {
-              if (commit) {
-                xa.commit(x, false);
-              } else {
-                xa.rollback(x);
-              }
-            });
-    if (call.ok()) {
-      line(x.toString(), t, d.logState(), d.action(), RecoveryResult.DONE, d.reason() + ": done");
-      (commit ? finished : rolledBack).add(x);
-      return;
-    }
-    XaVerdict v =
-        XaClassifier.classify(commit ? XaPhase.COMMIT_RETRY : XaPhase.ROLLBACK, call.code());
-    if (v.heuristic() != null) {
-      RecoveryLine l = heuristic(t, xa, x, d, call, v);
-      if (l.result() == RecoveryResult.HEURISTIC) {
+    BranchCall.Completion c = BranchCall.complete(ctx.log(), xa, x, t.resourceId, commit);
+    switch (c.result()) {
+      case DONE -> {
+        line(x.toString(), t, d.logState(), d.action(), RecoveryResult.DONE, d.reason() + ": done");
+        (commit ? finished : rolledBack).add(x);
+      }
+      case HEURISTIC -> {
+        line(
+            x.toString(),
+            t,
+            d.logState(),
+            d.action(),
+            RecoveryResult.HEURISTIC,
+            d.reason() + "; " + c.detail());
         if (commit) {
           finished.add(x);
         }
-      } else {
-        still.add(x);
-        unresolved.put(x.toString(), engine.entry(l, x, now));
       }
-      return;
+      case NOT_LOGGED -> {
+        RecoveryLine l =
+            line(x.toString(), t, d.logState(), d.action(), RecoveryResult.FAILED, c.detail());
+        still.add(x);
+        unresolved.put(x.toString(), ctx.inDoubt().entry(l, x, now));
+      }
+      default ->
+          pending.add(new Pending(x, d.logState(), d.action(), d.reason() + "; " + c.detail()));
     }
-    pending.add(
-        new Pending(
-            x, d.logState(), d.action(), d.reason() + "; answered " + call.describe() + ""));
-  }
-
-  /** Logs the heuristic durably, then (only if the resource reported it) forgets it. */
-  private RecoveryLine heuristic(
-      Target t, XAResource xa, XatmXid x, XidDecider.Decision d, XaCall call, XaVerdict v) {
-    Branch b = new Branch(t.resourceId, x.getBranchQualifier());
-    try {
-      engine.log().logHeuristic(x.gtrid(), b, v.heuristic());
-    } catch (TxLogException | RuntimeException e) {
-      return line(
-          x.toString(),
-          t,
-          d.logState(),
-          d.action(),
-          RecoveryResult.FAILED,
-          "heuristic "
-              + v.heuristic()
-              + " ("
-              + call.describe()
-              + ") could not be logged, so the resource is not told to forget it: "
-              + e.getMessage());
-    }
-    String forgot = "";
-    if (v.forget()) {
-      XaCall f = XaCall.run(() -> xa.forget(x));
-      forgot =
-          f.ok()
-              ? "; logged, then forgotten"
-              : "; logged; forget failed with " + f.describe() + " (the next pass repeats it)";
-    } else {
-      forgot = "; logged";
-    }
-    return line(
-        x.toString(),
-        t,
-        d.logState(),
-        d.action(),
-        RecoveryResult.HEURISTIC,
-        d.reason() + "; heuristic " + v.heuristic() + ": " + v.meaning() + forgot);
   }
 
   /** A branch that answered with an error is done only if a fresh recover() no longer lists it. */
@@ -334,18 +307,11 @@ final class Pass {
       XAResource xa,
       List<Pending> pending,
       Set<XatmXid> still,
-      Map<String, RecoveryEngine.InDoubtEntry> unresolved) {
-    Set<XatmXid> again = new HashSet<>();
-    String failure = null;
-    try {
-      for (Xid raw : XaCall.recover(xa)) {
-        XatmXid.parse(raw, engine.nodeId()).ifPresent(again::add);
-      }
-    } catch (XAException e) {
-      failure = new XaCall(false, e.errorCode, e).describe();
-    }
+      Map<String, InDoubtTable.Entry> unresolved) {
+    BranchCall.Rescan again = BranchCall.rescan(xa, ctx.nodeId());
+    String failure = again.failure();
     for (Pending p : pending) {
-      if (failure == null && !again.contains(p.xid())) {
+      if (!again.stillPrepared(p.xid())) {
         line(
             p.xid().toString(),
             t,
@@ -367,21 +333,20 @@ final class Pass {
                         ? "; still prepared after it; retried next pass"
                         : "; the fresh recover() failed with " + failure + "; retried next pass"));
         still.add(p.xid());
-        unresolved.put(p.xid().toString(), engine.entry(l, p.xid(), now));
+        unresolved.put(p.xid().toString(), ctx.inDoubt().entry(l, p.xid(), now));
       }
     }
   }
 
   /** End for every decided transaction whose branches are all confirmed in this pass. */
-  private void finishDecided(boolean noTargets) {
-    for (LogState.DecidedTransaction dt : engine.decidedSnapshot()) {
+  private void finishDecided(LogState state, boolean noTargets) {
+    for (LogState.DecidedTransaction dt : ctx.decisions().toFinish(state)) {
       Gtrid g = dt.gtrid();
       boolean all = true;
       for (Branch b : dt.branches()) {
         all &= confirmed(g, b, noTargets);
       }
-      if (all) {
-        engine.writeEnd(g);
+      if (all && ctx.decisions().endIfStillDecided(g)) {
         lines.add(
             new RecoveryLine(
                 g.toString(),
@@ -400,14 +365,14 @@ final class Pass {
    * anywhere this pass could see: otherwise it would stay "begun" and be copied into every later
    * checkpoint. Branches of unidentified or unreachable resources keep it open.
    */
-  private void finishPresumedAborted(boolean noTargets) {
+  private void finishPresumedAborted(LogState state, boolean noTargets) {
     if (noTargets) {
       return;
     }
-    for (LogState.BegunTransaction bt : engine.begunSnapshot()) {
+    for (LogState.BegunTransaction bt : state.begunOnly().values()) {
       Gtrid g = bt.gtrid();
-      XidDecider.Decision d = engine.decide(g);
-      if (engine.identity().thisProcess(g)
+      XidDecider.Decision d = ctx.decisions().decide(g);
+      if (ctx.identity().thisProcess(g)
           || d.action() != RecoveryAction.ROLLBACK
           || d.logState() != RecoveryLogState.BEGUN) {
         continue;
@@ -417,7 +382,7 @@ final class Pass {
         all &= rolledBackOrAbsent(g, b);
       }
       if (all) {
-        engine.writeEnd(g, Outcome.ROLLED_BACK);
+        ctx.decisions().end(g, Outcome.ROLLED_BACK);
         lines.add(
             new RecoveryLine(
                 g.toString(),
@@ -478,7 +443,7 @@ final class Pass {
         // see the decided branches waiting for it, not only Xids some scan once listed.
         waiting
             .computeIfAbsent(rid, k -> new LinkedHashMap<>())
-            .put(l.xid(), engine.entry(l, x, now));
+            .put(l.xid(), ctx.inDoubt().entry(l, x, now));
       } else {
         addDecided(
             x.toString(),
@@ -513,7 +478,7 @@ final class Pass {
   private void unreachable(Target t, String reason, boolean countsForBackoff) {
     String next = "";
     if (countsForBackoff) {
-      Duration d = engine.backoff().failed(t.resourceId, now);
+      Duration d = ctx.backoff().failed(t.resourceId, now);
       next = "; background passes retry it in " + d;
     }
     failedResources.add(t.resourceId);
@@ -544,7 +509,7 @@ final class Pass {
             "NODE ID CLASH: an Xid with this node id ('"
                 + x.gtrid().nodeId()
                 + String.format("') written by another log (log id %016x", x.gtrid().logId())
-                + String.format(", this log %016x)", engine.identity().logId())
+                + String.format(", this log %016x)", ctx.identity().logId())
                 + ": another process is configured with the same xatm.node-id; never touched."
                 + " Give every process its own node id"));
   }
@@ -572,7 +537,7 @@ final class Pass {
       return "foreign: format id 0x" + Integer.toHexString(raw.getFormatId()) + " is not xatm's";
     }
     Optional<Gtrid> g = Gtrid.fromBytes(raw.getGlobalTransactionId());
-    if (g.isPresent() && !g.get().nodeId().equals(engine.nodeId())) {
+    if (g.isPresent() && !g.get().nodeId().equals(ctx.nodeId())) {
       return "foreign: xatm Xid of node '" + g.get().nodeId() + "', not this node";
     }
     return "foreign: xatm format id but not a well-formed xatm Xid";

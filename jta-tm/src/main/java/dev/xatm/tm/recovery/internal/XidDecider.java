@@ -18,9 +18,15 @@ import java.util.Optional;
 final class XidDecider {
   private XidDecider() {}
 
-  /** What recovery knows about gtrids. Implementations read live state; see the call order. */
+  /**
+   * What recovery knows about gtrids: the log's view ({@link dev.xatm.tm.log.LogView}) and whether
+   * a transaction is alive. Implementations read live state; see the call order.
+   */
   interface Facts {
-    /** A durable Committing and no End (from the log at start, or written by an operator). */
+    /**
+     * A Committing and no End in the log's view, whoever wrote it (an earlier process, this
+     * process's coordinator, an operator); read after {@link #alive}.
+     */
     boolean decidedUnfinished(Gtrid g);
 
     /** The outcome of an End record, if the gtrid has one (earlier epochs). */
@@ -32,8 +38,12 @@ final class XidDecider {
     /** The transaction is alive in this process (current epoch only). */
     boolean alive(Gtrid g);
 
-    /** This process logged Committing for it (current epoch only); read after {@link #alive}. */
-    boolean decidedInProcess(Gtrid g);
+    /**
+     * This process's log failed (fail-stop): a Committing it handed to the log may or may not be
+     * durable, so what the view says about this process's transactions is not to be acted on; the
+     * next start decides from what is durable.
+     */
+    boolean logFailed();
 
     /** The log was opened despite damage. */
     boolean logDamaged();
@@ -82,12 +92,37 @@ final class XidDecider {
    * TmIdentity#ownership}); a gtrid of another log never reaches here.
    */
   static Decision decide(Gtrid g, TmIdentity me, Facts f) {
+    boolean mine = me.thisProcess(g);
+    // alive first, then the log: a live transaction may decide and finish in between, but one
+    // that is not alive can no longer decide, and the view already holds its Committing if it
+    // did (the record is applied when it is handed to the log, before any commit is sent).
+    if (mine && f.alive(g)) {
+      return new Decision(
+          RecoveryLogState.ALIVE,
+          RecoveryAction.LEAVE_ALONE,
+          RecoveryResult.LEFT_ALONE,
+          "a live transaction of this process");
+    }
+    if (mine && f.logFailed()) {
+      return new Decision(
+          RecoveryLogState.NONE,
+          RecoveryAction.LEAVE_ALONE,
+          RecoveryResult.IN_DOUBT,
+          "the transaction log of this process failed (fail-stop): whether its decision is"
+              + " durable is unknown; restart the transaction manager, whose recovery decides from"
+              + " the log");
+    }
     if (f.decidedUnfinished(g)) {
       return new Decision(
           RecoveryLogState.COMMITTING,
           RecoveryAction.COMMIT,
           RecoveryResult.DONE,
-          "durable Committing without End: commit");
+          mine
+              // Its owner has finished (not alive), so only the background retrier may still be
+              // working on it, possibly through a connection that died. Committing through a
+              // fresh connection races nothing that matters: a second commit answers XAER_NOTA.
+              ? "decided by this process, no longer alive: commit (the background retry is told)"
+              : "durable Committing without End: commit");
     }
     Optional<String> kept = f.keptInDoubt(g);
     if (kept.isPresent()) {
@@ -101,8 +136,18 @@ final class XidDecider {
     // check, or the other branches of a gtrid an operator rolled back would be classified as lost
     // records again (kept in doubt anew; a strict start refused). Only a live transaction of this
     // process is left to its owner first.
-    if (f.ended(g).isPresent() && !(me.thisProcess(g) && f.alive(g))) {
-      return fromEnd(f.ended(g).get());
+    Optional<Outcome> ended = f.ended(g);
+    if (ended.isPresent()) {
+      if (mine && ended.get() == Outcome.COMMITTED) {
+        // Finished by its owner between this pass's scan and now (the observation window).
+        return new Decision(
+            RecoveryLogState.ENDED_COMMITTED,
+            RecoveryAction.COMMIT,
+            RecoveryResult.DONE,
+            "decided by this process and finished while the pass ran: commit (a second commit"
+                + " answers XAER_NOTA)");
+      }
+      return fromEnd(ended.get());
     }
     long currentEpoch = me.epoch();
     if (g.legacy()) {
@@ -118,25 +163,7 @@ final class XidDecider {
               + "): the log lost the records of that start");
     }
     if (g.epoch() == currentEpoch) {
-      // alive first, then decided: a live transaction may decide and finish in between, but a
-      // transaction that is not alive can no longer decide (DecisionTracker).
-      if (f.alive(g)) {
-        return new Decision(
-            RecoveryLogState.ALIVE,
-            RecoveryAction.LEAVE_ALONE,
-            RecoveryResult.LEFT_ALONE,
-            "a live transaction of this process");
-      }
-      if (f.decidedInProcess(g)) {
-        // Its owner has finished (not alive), so only the background retrier may still be
-        // working on it, possibly through a connection that died. Committing through a fresh
-        // connection races nothing that matters: a second commit answers XAER_NOTA.
-        return new Decision(
-            RecoveryLogState.COMMITTING,
-            RecoveryAction.COMMIT,
-            RecoveryResult.DONE,
-            "decided by this process, no longer alive: commit (the background retry is told)");
-      }
+      // This process's (checked above): not alive, and the view holds no decision for it.
       return new Decision(
           RecoveryLogState.NONE,
           RecoveryAction.ROLLBACK,
