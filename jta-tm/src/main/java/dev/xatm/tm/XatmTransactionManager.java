@@ -112,6 +112,7 @@ public final class XatmTransactionManager
   private final DecisionTracker decisions = new DecisionTracker();
   private final RecoveryEngine recovery;
   private final MetricsBean mbean;
+  private final OperationsBean operationsBean;
   private final boolean recoveryStartup;
   private final LogLifecycle lifecycle; // null when the log is not the TM's own WAL
 
@@ -211,6 +212,11 @@ public final class XatmTransactionManager
     }
     this.installed = install;
     this.mbean = config.jmxEnabled() ? MetricsBean.register(this) : null;
+    // Operator actions only when asked for (xatm.jmx.operations; docs/operations.md).
+    this.operationsBean =
+        config.jmxEnabled() && config.jmxOperations()
+            ? OperationsBean.register(this, b.clock)
+            : null;
   }
 
   /** Starts a transaction manager with default collaborators (own threads, system clock). */
@@ -461,6 +467,9 @@ public final class XatmTransactionManager
     releaseExecutors.run();
     if (installed) {
       XatmRuntimes.uninstall(this);
+    }
+    if (operationsBean != null) {
+      operationsBean.unregister();
     }
     if (mbean != null) {
       mbean.unregister();
