@@ -96,7 +96,10 @@ final class StoppedNode {
     return replay.state();
   }
 
-  /** The log's identity, from the first segment's header (wal/FORMAT.md: the UUID at 40). */
+  /**
+   * The log's identity, from the first segment's header (wal/FORMAT.md: the UUID at offset 40, msb
+   * then lsb).
+   */
   private static long logId(OfflineLog log, List<SegmentInfo> segments) throws CliException {
     Path f = log.directory().resolve(String.format("%020d.wal", segments.get(0).index()));
     ByteBuffer b = ByteBuffer.allocate(16);
@@ -107,7 +110,7 @@ final class StoppedNode {
     } catch (IOException e) {
       throw log.io(e);
     }
-    b.flip();
+    b.flip().order(java.nio.ByteOrder.LITTLE_ENDIAN); // wal/FORMAT.md: all integers little-endian
     return TxLog.logIdOf(new UUID(b.getLong(), b.getLong()));
   }
 
