@@ -23,5 +23,25 @@ public final class ExitCodes {
   /** An I/O error kept the command from reading or writing what it needed. */
   public static final int IO_ERROR = 4;
 
+  /**
+   * Something the command needed could not be reached: the process ({@code --pid}: no such process,
+   * another user's, attach refused), the JMX endpoint, or (offline listings) a resource, so the
+   * listing is incomplete; the output names it and why.
+   */
+  public static final int UNREACHABLE = 5;
+
+  /**
+   * The transaction manager refused: its operations are off ({@code xatm.jmx.operations}), the Xid
+   * is not listed, or the protocol forbids the action (rolling back a decided transaction, I3).
+   * Nothing was sent to any resource.
+   */
+  public static final int REFUSED = 6;
+
+  /**
+   * Carried out, but something stays unresolved: an action the resource did not confirm or that
+   * reported a heuristic, or a recovery pass that left unresolved lines. The output says which.
+   */
+  public static final int UNRESOLVED = 7;
+
   private ExitCodes() {}
 }

@@ -88,7 +88,10 @@ final class OfflineLog {
               + (s.holder().isEmpty() ? "holder unknown" : s.holder())
               + "). The offline commands read a stopped node's log only: stop that process"
               + " first, or act through the running transaction manager (the online mode:"
-              + " tm.recovery() and the XatmMetrics MXBean, docs/operations.md)",
+              + " xatm indoubt|heuristic|foreign list, indoubt commit|rollback, heuristic clear,"
+              + " recovery run-pass with --pid "
+              + s.fields().getOrDefault("pid", "PID")
+              + " on its host, or --jmx URL; docs/operations.md)",
           s.fields());
     }
     return s;

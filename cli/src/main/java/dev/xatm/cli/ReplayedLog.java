@@ -8,6 +8,7 @@ import dev.xatm.tm.log.LogState;
 import dev.xatm.tm.log.LogStateBuilder;
 import dev.xatm.tm.log.TmCheckpointCodec;
 import dev.xatm.tm.log.TxLogFormatException;
+import dev.xatm.tm.log.TxRecord;
 import dev.xatm.tm.log.TxRecordType;
 import dev.xatm.wal.WalCursor;
 import dev.xatm.wal.WalException;
@@ -31,6 +32,8 @@ import java.util.Optional;
  * @param recordsByType records read after the start, by TM type
  * @param otherRecords records read of types outside the TM's
  * @param problem why replay was impossible or incomplete, or {@code null}
+ * @param epochStartedMillis when each epoch replayed after the start began (EpochStarted records;
+ *     epochs only in the checkpoint are absent): an upper bound on the age of its transactions
  */
 record ReplayedLog(
     List<CheckpointFile> checkpoints,
@@ -38,7 +41,8 @@ record ReplayedLog(
     LogState state,
     Map<TxRecordType, Integer> recordsByType,
     int otherRecords,
-    String problem) {
+    String problem,
+    Map<Long, Long> epochStartedMillis) {
 
   /** One checkpoint file: {@code error} is {@code null} when it verifies. */
   record CheckpointFile(long lsn, Checkpoint checkpoint, String error) {}
@@ -68,10 +72,11 @@ record ReplayedLog(
               ? TmCheckpointCodec.decode(start.checkpoint().get().payload()).builder()
               : new LogStateBuilder();
     } catch (SnapshotException | TxLogFormatException e) {
-      return new ReplayedLog(files, Optional.empty(), null, byType, 0, e.getMessage());
+      return new ReplayedLog(files, Optional.empty(), null, byType, 0, e.getMessage(), Map.of());
     }
     int other = 0;
     String problem = null;
+    Map<Long, Long> started = new java.util.TreeMap<>();
     try (WalCursor c = log.read(start.fromLsn(), acceptDamage)) {
       for (WalRecord r = c.next(); r != null; r = c.next()) {
         Optional<TxRecordType> type = TxRecordType.of(r.type());
@@ -83,6 +88,9 @@ record ReplayedLog(
             break; // a start fails here too
           }
           b.apply(r.lsn(), v.record());
+          if (v.record() instanceof TxRecord.EpochStarted e) {
+            started.put(e.epoch(), e.startedAtMillis());
+          }
         } else if (TxRecordType.reservedForTm(r.type())) {
           b.unknownType(r.lsn(), r.type());
           other++;
@@ -93,6 +101,7 @@ record ReplayedLog(
     } catch (WalException e) {
       throw log.io(e);
     }
-    return new ReplayedLog(files, Optional.of(start), b.build(), byType, other, problem);
+    return new ReplayedLog(
+        files, Optional.of(start), b.build(), byType, other, problem, Map.copyOf(started));
   }
 }

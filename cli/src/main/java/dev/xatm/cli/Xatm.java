@@ -12,7 +12,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code xatm} command (docs/operations.md): offline inspection, verification and backup of a
- * stopped node's log directory. Nothing it runs writes to the log it inspects.
+ * stopped node's log directory, read-only listings of a stopped node's prepared Xids against its
+ * databases, and the online operations of a running TM over JMX. Nothing offline writes to the log
+ * it inspects or sends more than {@code recover()} to a database.
  *
  * <p>Threading: one command per process (or per {@link #run} call in tests).
  */
@@ -20,16 +22,30 @@ import picocli.CommandLine.Spec;
     name = "xatm",
     mixinStandardHelpOptions = true,
     versionProvider = Xatm.Version.class,
-    description =
-        "Inspect, verify and back up the log of a stopped xatm node (docs/operations.md).",
-    subcommands = {LogCommand.class, BackupCommand.class, CommandLine.HelpCommand.class},
+    description = {
+      "Inspect, verify and back up the log of a stopped xatm node; list a stopped node's prepared"
+          + " Xids on its databases; resolve in-doubt Xids and heuristics of a running one over JMX"
+          + " (--pid/--jmx). docs/operations.md."
+    },
+    subcommands = {
+      LogCommand.class,
+      BackupCommand.class,
+      IndoubtCommand.class,
+      HeuristicCommand.class,
+      ForeignCommand.class,
+      RecoveryCommand.class,
+      CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:ok: nothing wrong found",
       "1:damage found, a record does not decode, or a backup does not verify",
       "2:usage error, or a path that is not a log directory",
       "3:the log is in use by a live process (stop it, or use the online mode)",
-      "4:I/O error"
+      "4:I/O error",
+      "5:unreachable: the process, the JMX endpoint, or a resource (the listing is incomplete)",
+      "6:refused by the TM: operations off (xatm.jmx.operations), Xid not listed, or forbidden",
+      "7:done, but unresolved: not confirmed, a heuristic, or a pass left unresolved lines"
     })
 public final class Xatm implements Runnable {
   @Spec CommandSpec spec;
@@ -37,7 +53,9 @@ public final class Xatm implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "give a command: log verify|dump|stat DIR, backup DIR DEST");
+        spec.commandLine(),
+        "give a command: log verify|dump|stat DIR, backup DIR DEST, indoubt list|commit|rollback,"
+            + " heuristic list|clear, foreign list, recovery run-pass (xatm help)");
   }
 
   /**

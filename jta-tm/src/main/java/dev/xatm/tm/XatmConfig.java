@@ -40,6 +40,7 @@ import java.util.TreeMap;
  *   <tr><td>xatm.commit-retry.initial-backoff / max-backoff</td><td>100ms / 30s</td></tr>
  *   <tr><td>xatm.runtime.install-default</td><td>true: publish via XatmRuntimes</td></tr>
  *   <tr><td>xatm.jmx.enabled</td><td>true: publish XatmMetricsMXBean</td></tr>
+ *   <tr><td>xatm.jmx.operations</td><td>false; true = also publish XatmOperationsMXBean</td></tr>
  *   <tr><td>xatm.checkpoint.enabled</td><td>true: checkpoints and segment GC (docs/snapshots.md)</td></tr>
  *   <tr><td>xatm.checkpoint.interval</td><td>60s; 0 = never by time</td></tr>
  *   <tr><td>xatm.checkpoint.bytes</td><td>2 segments; 0 = never by size</td></tr>
@@ -66,6 +67,8 @@ public final class XatmConfig {
   public static final String RETRY_MAX = "xatm.commit-retry.max-backoff";
   public static final String INSTALL_DEFAULT = "xatm.runtime.install-default";
   public static final String JMX_ENABLED = "xatm.jmx.enabled";
+  public static final String JMX_OPERATIONS = "xatm.jmx.operations";
+  private static final String JMX_PREFIX = "xatm.jmx.";
   public static final String RECOVERY_PREFIX = "xatm.recovery.";
   public static final String CHECKPOINT_ENABLED = "xatm.checkpoint.enabled";
   public static final String CHECKPOINT_INTERVAL = "xatm.checkpoint.interval";
@@ -92,6 +95,7 @@ public final class XatmConfig {
     RETRY_MAX,
     INSTALL_DEFAULT,
     JMX_ENABLED,
+    JMX_OPERATIONS,
     CHECKPOINT_ENABLED,
     CHECKPOINT_INTERVAL,
     CHECKPOINT_BYTES,
@@ -113,6 +117,7 @@ public final class XatmConfig {
   private final Duration retryMaxBackoff;
   private final boolean installAsDefault;
   private final boolean jmxEnabled;
+  private final boolean jmxOperations;
   private final Map<String, String> recovery;
   private final Snapshots snapshots;
 
@@ -129,6 +134,7 @@ public final class XatmConfig {
     retryMaxBackoff = b.retryMaxBackoff;
     installAsDefault = b.installAsDefault;
     jmxEnabled = b.jmxEnabled;
+    jmxOperations = b.jmxOperations;
     recovery = Collections.unmodifiableMap(new TreeMap<>(b.recovery));
     snapshots = b.snapshots();
   }
@@ -207,6 +213,9 @@ public final class XatmConfig {
         continue;
       }
       String key = known.get(name);
+      if (key == null && name.startsWith("XATM_JMX_")) {
+        throw unknownJmxKey(name);
+      }
       if (key == null && name.startsWith("XATM_RECOVERY_")) {
         key = RECOVERY_PREFIX + name.substring(14).toLowerCase(Locale.ROOT).replace('_', '.');
       }
@@ -238,6 +247,7 @@ public final class XatmConfig {
         case RETRY_MAX -> b.retryMaxBackoff(ConfigValues.duration(k, v));
         case INSTALL_DEFAULT -> b.installAsDefault(ConfigValues.bool(k, v));
         case JMX_ENABLED -> b.jmxEnabled(ConfigValues.bool(k, v));
+        case JMX_OPERATIONS -> b.jmxOperations(ConfigValues.bool(k, v));
         case CHECKPOINT_ENABLED -> b.checkpointsEnabled(ConfigValues.bool(k, v));
         case CHECKPOINT_INTERVAL -> b.checkpointInterval(ConfigValues.duration(k, v));
         case CHECKPOINT_BYTES -> b.checkpointBytes(ConfigValues.size(k, v));
@@ -248,6 +258,10 @@ public final class XatmConfig {
         default -> {
           if (k.startsWith(RECOVERY_PREFIX)) {
             b.recovery(k, v);
+          } else if (k.startsWith(JMX_PREFIX)) {
+            // A misspelt switch of the management interface fails instead of silently leaving
+            // the operations in a state the operator did not ask for.
+            throw unknownJmxKey(k);
           } else if (k.startsWith("xatm.") && !k.equals(CONFIG_FILE_PROPERTY)) {
             LOG.log(System.Logger.Level.WARNING, "ignoring unknown setting " + k);
           }
@@ -264,6 +278,16 @@ public final class XatmConfig {
       }
       throw e;
     }
+  }
+
+  private static XatmConfigException unknownJmxKey(String key) {
+    return XatmConfigException.unknownKey(
+        key,
+        "unknown JMX setting (known: "
+            + JMX_ENABLED
+            + ", "
+            + JMX_OPERATIONS
+            + "; environment: XATM_JMX_ENABLED, XATM_JMX_OPERATIONS)");
   }
 
   private static Path path(String key, String value) {
@@ -365,6 +389,15 @@ public final class XatmConfig {
   }
 
   /**
+   * Whether the TM also publishes {@link XatmOperationsMXBean} (list and resolve in-doubt Xids,
+   * list and clear heuristics, run a recovery pass; docs/operations.md, "Online mode"). Off by
+   * default: these operations change transaction outcomes. Needs {@link #jmxEnabled()}.
+   */
+  public boolean jmxOperations() {
+    return jmxOperations;
+  }
+
+  /**
    * Every {@code xatm.recovery.*} setting as given (for example {@code
    * xatm.recovery.resource.bank.url}); recovery (issue 4) parses and validates them.
    */
@@ -405,6 +438,7 @@ public final class XatmConfig {
     private Duration retryMaxBackoff = Duration.ofSeconds(30);
     private boolean installAsDefault = true;
     private boolean jmxEnabled = true;
+    private boolean jmxOperations;
     private final Map<String, String> recovery = new LinkedHashMap<>();
     private boolean checkpointsEnabled = true;
     private Duration checkpointInterval = Duration.ofSeconds(60);
@@ -512,6 +546,12 @@ public final class XatmConfig {
       return this;
     }
 
+    /** See {@link XatmConfig#jmxOperations()}. */
+    public Builder jmxOperations(boolean enabled) {
+      this.jmxOperations = enabled;
+      return this;
+    }
+
     public Builder installAsDefault(boolean install) {
       this.installAsDefault = install;
       return this;
@@ -585,6 +625,12 @@ public final class XatmConfig {
       if (archiveDir != null && archiveDir.toAbsolutePath().equals(logDir.toAbsolutePath())) {
         throw new XatmConfigException(
             ARCHIVE_DIR, archiveDir.toString(), "must not be the log directory " + LOG_DIR);
+      }
+      if (jmxOperations && !jmxEnabled) {
+        throw new XatmConfigException(
+            JMX_OPERATIONS,
+            "true",
+            "needs " + JMX_ENABLED + "=true (the operations are published over JMX)");
       }
       if (parallelism < 1 || parallelism > 1024) {
         throw new XatmConfigException(

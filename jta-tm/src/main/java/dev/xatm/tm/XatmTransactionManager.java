@@ -109,6 +109,7 @@ public final class XatmTransactionManager
   private final Map<String, String> offeredPasswords = new ConcurrentHashMap<>();
   private final RecoveryEngine recovery;
   private final MetricsBean mbean;
+  private final OperationsBean operationsBean;
   private final boolean recoveryStartup;
   private final LogLifecycle lifecycle; // null when the log is not the TM's own WAL
 
@@ -208,6 +209,11 @@ public final class XatmTransactionManager
     }
     this.installed = install;
     this.mbean = config.jmxEnabled() ? MetricsBean.register(this) : null;
+    // Operator actions only when asked for (xatm.jmx.operations; docs/operations.md).
+    this.operationsBean =
+        config.jmxEnabled() && config.jmxOperations()
+            ? OperationsBean.register(this, b.clock)
+            : null;
   }
 
   /** Starts a transaction manager with default collaborators (own threads, system clock). */
@@ -458,6 +464,9 @@ public final class XatmTransactionManager
     releaseExecutors.run();
     if (installed) {
       XatmRuntimes.uninstall(this);
+    }
+    if (operationsBean != null) {
+      operationsBean.unregister();
     }
     if (mbean != null) {
       mbean.unregister();

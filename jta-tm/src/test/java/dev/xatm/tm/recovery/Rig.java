@@ -77,8 +77,11 @@ final class Rig implements AutoCloseable {
     return this;
   }
 
+  /** Adjusts the configuration of every start (JMX settings, say); the identity by default. */
+  java.util.function.UnaryOperator<XatmConfig.Builder> configure = b -> b;
+
   XatmTransactionManager start() {
-    XatmConfig.Builder cb = XatmConfig.builder().nodeId(NODE);
+    XatmConfig.Builder cb = configure.apply(XatmConfig.builder().nodeId(NODE));
     if (retryBackoff != null) {
       cb.retryInitialBackoff(retryBackoff).retryMaxBackoff(retryBackoff);
     }
