@@ -170,6 +170,11 @@ public final class LogState {
     return anomalies;
   }
 
+  /** This state as a {@link LogView} (for offline tools, which read a log without appending). */
+  public LogView asView() {
+    return new FixedLogView(this);
+  }
+
   /** A transaction whose commit was decided. */
   public record DecidedTransaction(Gtrid gtrid, List<Branch> branches, long committingLsn) {
     public DecidedTransaction {

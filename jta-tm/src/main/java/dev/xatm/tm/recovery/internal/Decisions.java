@@ -7,33 +7,33 @@ import dev.xatm.tm.log.LogState;
 import dev.xatm.tm.log.LogView;
 import dev.xatm.tm.log.Outcome;
 import dev.xatm.tm.log.TxLogException;
-import dev.xatm.tm.recovery.RecoveryConfig;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * What recovery decides about gtrids and what it writes about them, over the log's one {@link
  * LogView view} and this process's liveness: the facts of the decision table ({@link XidDecider}),
  * who owns a decided transaction's End, and the records recovery appends (KeptInDoubt, End). Holds
- * no state of its own beyond one fact fixed at start (the first recorded process start).
+ * no state of its own.
  *
  * <p>Thread-safe (the view is); used under the engine's pass lock.
  */
 final class Decisions {
   private final RecoveryEnv env;
   private final LogView view;
-  private final long firstRecordedStart;
+  private final XidDecider.Facts facts;
 
   Decisions(RecoveryEnv env) {
     this.env = env;
     this.view = env.log().view();
-    // Fixed once the log is replayed: later starts only add later epochs.
-    this.firstRecordedStart =
-        env.log().current().starts().keySet().stream()
-            .mapToLong(Long::longValue)
-            .min()
-            .orElse(env.epoch());
+    this.facts =
+        new LogFacts(
+            view,
+            env.alive(),
+            env.logFailed(),
+            env.log()::openedDespiteDamage,
+            env.config().legacyXids(),
+            env.epoch());
   }
 
   TmIdentity identity() {
@@ -47,64 +47,6 @@ final class Decisions {
   XidDecider.Decision decide(Gtrid g) {
     return XidDecider.decide(g, env.identity(), facts);
   }
-
-  private final XidDecider.Facts facts =
-      new XidDecider.Facts() {
-        @Override
-        public boolean decidedUnfinished(Gtrid g) {
-          return view.decided(g).isPresent();
-        }
-
-        @Override
-        public Optional<Outcome> ended(Gtrid g) {
-          return view.endedOutcome(g);
-        }
-
-        @Override
-        public boolean begun(Gtrid g) {
-          return view.begun(g).isPresent();
-        }
-
-        @Override
-        public boolean alive(Gtrid g) {
-          return env.alive().test(g);
-        }
-
-        @Override
-        public boolean logFailed() {
-          return env.logFailed().getAsBoolean();
-        }
-
-        @Override
-        public Optional<String> keptInDoubt(Gtrid g) {
-          return view.keptInDoubt(g);
-        }
-
-        @Override
-        public boolean knownStart(long epoch, int incarnation) {
-          return view.started(epoch, incarnation);
-        }
-
-        @Override
-        public boolean presumeAbortUnrecordedLegacy(long epoch) {
-          if (env.config().legacyXids() != RecoveryConfig.LegacyXids.PRESUME_ABORT) {
-            return false;
-          }
-          // Old-layout Xids of epochs from the first new-layout start on cannot be this log's.
-          return epoch < Math.min(firstRecordedStart, env.epoch());
-        }
-
-        @Override
-        public Optional<String> damageAcceptedAfter(long epoch) {
-          var after = view.damageAccepted().tailMap(epoch + 1);
-          return after.isEmpty() ? Optional.empty() : Optional.of(after.get(after.firstKey()));
-        }
-
-        @Override
-        public boolean logDamaged() {
-          return env.log().openedDespiteDamage();
-        }
-      };
 
   /** A Committing in the view (ended or not): the gtrid can only commit (I3). */
   boolean committedInLog(Gtrid g) {

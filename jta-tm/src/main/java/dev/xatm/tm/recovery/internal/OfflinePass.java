@@ -4,7 +4,6 @@ import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.XatmXid;
 import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.log.LogState;
-import dev.xatm.tm.log.Outcome;
 import dev.xatm.tm.recovery.PreparedXid;
 import dev.xatm.tm.recovery.RecoveryAction;
 import dev.xatm.tm.recovery.RecoveryConfig;
@@ -89,15 +88,7 @@ public final class OfflinePass {
     String owner = any.map(Gtrid::nodeId).orElse(null);
     long epoch = any.map(Gtrid::epoch).orElse(0L);
     if (ours.isEmpty()) {
-      String reason;
-      if (raw.getFormatId() != XatmXid.FORMAT_ID) {
-        reason =
-            "foreign: format id 0x" + Integer.toHexString(raw.getFormatId()) + " is not xatm's";
-      } else if (any.isPresent() && !any.get().nodeId().equals(me.nodeId())) {
-        reason = "foreign: xatm Xid of node '" + any.get().nodeId() + "', not this node";
-      } else {
-        reason = "foreign: xatm format id but not a well-formed xatm Xid";
-      }
+      String reason = Pass.foreignReason(raw, me.nodeId());
       return xid(
           raw,
           resourceId,
@@ -178,73 +169,20 @@ public final class OfflinePass {
         lostTail);
   }
 
-  /**
-   * What a new start knows: the log only. Mirrors {@code RecoveryEngine}'s facts with nothing alive
-   * and nothing decided in process (this process has not begun anything).
-   */
+  /** What a new start knows: the log only, nothing alive, no log failure. */
   private static XidDecider.Facts facts(
       LogState state, TmIdentity next, boolean logDamaged, RecoveryConfig config) {
-    return new XidDecider.Facts() {
-      @Override
-      public boolean decidedUnfinished(Gtrid g) {
-        return state.decided().containsKey(g);
-      }
-
-      @Override
-      public Optional<Outcome> ended(Gtrid g) {
-        return state.endedOutcome(g);
-      }
-
-      @Override
-      public boolean begun(Gtrid g) {
-        return state.begunOnly().containsKey(g);
-      }
-
-      @Override
-      public boolean alive(Gtrid g) {
-        return false;
-      }
-
-      @Override
-      public boolean decidedInProcess(Gtrid g) {
-        return false;
-      }
-
-      @Override
-      public boolean logDamaged() {
-        return logDamaged;
-      }
-
-      @Override
-      public Optional<String> damageAcceptedAfter(long epoch) {
-        var after = state.damageAccepted().tailMap(epoch + 1);
-        return after.isEmpty() ? Optional.empty() : Optional.of(after.get(after.firstKey()));
-      }
-
-      @Override
-      public boolean knownStart(long epoch, int incarnation) {
-        return state.started(epoch, incarnation);
-      }
-
-      @Override
-      public boolean presumeAbortUnrecordedLegacy(long epoch) {
-        if (config.legacyXids() != RecoveryConfig.LegacyXids.PRESUME_ABORT) {
-          return false;
-        }
-        long firstNewLayout =
-            state.starts().keySet().stream().mapToLong(Long::longValue).min().orElse(next.epoch());
-        return epoch < Math.min(firstNewLayout, next.epoch());
-      }
-
-      @Override
-      public Optional<String> keptInDoubt(Gtrid g) {
-        return Optional.ofNullable(state.keptInDoubt().get(g));
-      }
-    };
+    return new LogFacts(
+        state.asView(),
+        g -> false,
+        () -> false,
+        () -> logDamaged,
+        config.legacyXids(),
+        next.epoch());
   }
 
   /** See {@link RecoveryInspection#heuristicXid}: exactly what {@code clearHeuristic} matches. */
   public static String heuristicName(LogState.HeuristicEntry h) {
-    return RecoveryEngine.name(h);
+    return OperatorActions.name(h);
   }
 }

@@ -211,7 +211,11 @@ final class Pass {
       for (Xid raw : l.xids()) {
         Optional<XatmXid> ours = XatmXid.parse(raw, ctx.nodeId());
         if (ours.isEmpty()) {
-          add(XaCall.name(raw, null), t, RecoveryLogState.NOT_APPLICABLE, foreignReason(raw));
+          add(
+              XaCall.name(raw, null),
+              t,
+              RecoveryLogState.NOT_APPLICABLE,
+              foreignReason(raw, ctx.nodeId()));
           continue;
         }
         if (ctx.identity().ownership(ours.get().gtrid()) == TmIdentity.Ownership.OTHER_LOG) {
@@ -532,12 +536,13 @@ final class Pass {
     return l;
   }
 
-  private String foreignReason(Xid raw) {
+  /** Why a prepared Xid is not node {@code nodeId}'s: the words of every report and listing. */
+  static String foreignReason(Xid raw, String nodeId) {
     if (raw.getFormatId() != XatmXid.FORMAT_ID) {
       return "foreign: format id 0x" + Integer.toHexString(raw.getFormatId()) + " is not xatm's";
     }
     Optional<Gtrid> g = Gtrid.fromBytes(raw.getGlobalTransactionId());
-    if (g.isPresent() && !g.get().nodeId().equals(ctx.nodeId())) {
+    if (g.isPresent() && !g.get().nodeId().equals(nodeId)) {
       return "foreign: xatm Xid of node '" + g.get().nodeId() + "', not this node";
     }
     return "foreign: xatm format id but not a well-formed xatm Xid";
