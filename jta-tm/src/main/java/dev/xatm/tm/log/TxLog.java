@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The TM's log, in the vocabulary of transactions (DESIGN §2). Implementations: {@link WalTxLog}
- * (the product) and {@link InMemoryTxLog} (unit tests).
+ * (the product) and {@code InMemoryTxLog} (unit tests, in the test-jar).
  *
  * <p>Methods that say "durable" return only after the record is on disk and throw {@link
  * TxLogException} otherwise; the others enqueue the record and return a future that fails if it
