@@ -465,6 +465,9 @@ public final class XatmTransactionManager
     if (mbean != null) {
       mbean.unregister();
     }
+    if (lifecycle != null) {
+      lifecycle.checkpointBeforeClose(); // nothing runs any more: the next start replays nothing
+    }
     log.close();
   }
 
@@ -473,6 +476,9 @@ public final class XatmTransactionManager
     try {
       if (recoveryStartup) {
         recovery.startupPass();
+      }
+      if (lifecycle != null) {
+        lifecycle.afterStartup(); // bounds the log under short-lived restarts (issue 14)
       }
       recovery.startBackground();
     } catch (RuntimeException e) {
