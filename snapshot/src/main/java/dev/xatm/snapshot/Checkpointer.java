@@ -133,15 +133,18 @@ public final class Checkpointer {
     } catch (SnapshotException | RuntimeException e) {
       consecutiveFailures++;
       lastFailure = e.getMessage();
-      LOG.log(
-          Level.WARNING,
+      // Retried at every tick while it fails (ENOSPC): one line each, the stack only at DEBUG.
+      String message =
           "checkpoint ("
               + reason
               + ") failed; the log keeps every segment since the last checkpoint (LSN "
               + lastLsn
               + ") until one succeeds: "
-              + e.getMessage(),
-          e);
+              + e.getMessage();
+      LOG.log(Level.WARNING, message);
+      if (LOG.isLoggable(Level.DEBUG)) {
+        LOG.log(Level.DEBUG, "stack of the failure above (" + message + ")", e);
+      }
       throw e;
     } finally {
       lock.unlock();
