@@ -471,6 +471,9 @@ public final class XatmTransactionManager
     if (mbean != null) {
       mbean.unregister();
     }
+    if (lifecycle != null) {
+      lifecycle.checkpointBeforeClose(); // nothing runs any more: the next start replays nothing
+    }
     log.close();
   }
 
@@ -479,6 +482,9 @@ public final class XatmTransactionManager
     try {
       if (recoveryStartup) {
         recovery.startupPass();
+      }
+      if (lifecycle != null) {
+        lifecycle.afterStartup(); // bounds the log under short-lived restarts (issue 14)
       }
       recovery.startBackground();
     } catch (RuntimeException e) {

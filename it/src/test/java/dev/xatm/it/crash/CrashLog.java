@@ -1,13 +1,16 @@
 package dev.xatm.it.crash;
 
 import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.log.LogState;
 import dev.xatm.tm.log.TxLogException;
 import dev.xatm.tm.log.WalTxLog;
+import dev.xatm.tm.snapshot.LogLifecycle;
 import dev.xatm.wal.Wal;
 import dev.xatm.wal.WalConfig;
 import dev.xatm.wal.WalException;
 import java.nio.file.Path;
+import java.time.Clock;
 
 /**
  * Reads what a crashed TM left in its log, without starting a TM (no epoch is written, nothing is
@@ -28,6 +31,11 @@ public final class CrashLog {
             .maxRecordSize((int) (SEGMENT_SIZE / 4))
             .build();
     try (WalTxLog log = new WalTxLog(Wal.open(config))) {
+      // From the newest checkpoint, as a start does: a start and a clean close take one and GC
+      // deletes the segments before it, so a replay from the first segment left would miss the
+      // decided transactions only the checkpoint carries.
+      LogLifecycle.prepare(
+          log, XatmConfig.builder().segmentSize(SEGMENT_SIZE).build(), Clock.systemUTC());
       return log.replay();
     }
   }

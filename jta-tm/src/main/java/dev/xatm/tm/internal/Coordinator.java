@@ -347,7 +347,8 @@ public final class Coordinator {
     for (BranchResult r : results) {
       if (r.fate() == BranchFate.RETRY) {
         retry.add(r.branch());
-        LOG.log(
+        LogLines.log(
+            LOG,
             Level.WARNING,
             (outcome == Outcome.COMMITTED ? "commit" : "rollback")
                 + " of "
@@ -415,7 +416,8 @@ public final class Coordinator {
       try {
         forgetVia.forget(b.xid);
       } catch (XAException e) {
-        LOG.log(
+        LogLines.log(
+            LOG,
             Level.WARNING,
             "forget of "
                 + b.describe()

@@ -13,6 +13,7 @@ import dev.xatm.wal.WalNodeIdMismatchException;
 import dev.xatm.wal.WalPoisonedException;
 import dev.xatm.wal.WalStats;
 import dev.xatm.wal.WalVerification;
+import dev.xatm.wal.storage.PrivateFiles;
 import dev.xatm.wal.storage.Storage;
 import dev.xatm.wal.storage.StorageFile;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -147,6 +149,8 @@ public final class SegmentedWal implements Wal {
       if (dir.toAbsolutePath().getParent() != null) {
         storage.syncDirectory(dir.toAbsolutePath().getParent());
       }
+    } else {
+      warnIfOpenToOthers(storage, dir);
     }
     DirectoryLock lock =
         DirectoryLock.acquire(storage, dir, config.nodeId(), config.clock().instant());
@@ -243,6 +247,25 @@ public final class SegmentedWal implements Wal {
       }
       lock.close();
       throw e;
+    }
+  }
+
+  /**
+   * An existing directory that group or other users can enter lets them read records (user names,
+   * URLs, amounts) or, if writable, forge one that only a CRC protects. Reported once per open, not
+   * refused: the operator may have reasons (a shared backup user), and the fix is one command.
+   */
+  private static void warnIfOpenToOthers(Storage storage, Path dir) throws IOException {
+    var mode = storage.openToOthers(dir);
+    if (mode.isPresent()) {
+      LOG.log(
+          Level.WARNING,
+          "WAL directory {0} has mode {1} ({2}): other users can read its records, which hold user"
+              + " names, URLs and amounts; xatm creates its files owner-only, make the directory"
+              + " private too: chmod 700 {0}",
+          dir,
+          PrivateFiles.octal(mode.get()),
+          PosixFilePermissions.toString(mode.get()));
     }
   }
 
