@@ -304,7 +304,13 @@ public final class XatmTransactionManager
         lastLsn,
         durableLsn,
         segments,
-        recovery.otherLogXids());
+        recovery.otherLogXids(),
+        recovery.foreignXids(),
+        recovery
+            .oldestForeignSeen()
+            .map(t -> Math.max(0, java.time.Duration.between(t, ctx.clock().instant()).toSeconds()))
+            .orElse(-1L),
+        recovery.undecidedOnUnreachable());
   }
 
   /** Rolls back expired transactions now instead of at the reaper's next tick. */
