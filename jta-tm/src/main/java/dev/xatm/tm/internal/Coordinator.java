@@ -200,6 +200,7 @@ public final class Coordinator {
     BranchResult[] votes =
         BranchFork.run(
             ctx.phaseExecutor(),
+            ctx.phaseGate(),
             branches,
             b ->
                 call(
@@ -260,6 +261,7 @@ public final class Coordinator {
     BranchResult[] commits =
         BranchFork.run(
             ctx.phaseExecutor(),
+            ctx.phaseGate(),
             prepared,
             b ->
                 call(
@@ -323,6 +325,7 @@ public final class Coordinator {
     BranchResult[] results =
         BranchFork.run(
             ctx.phaseExecutor(),
+            ctx.phaseGate(),
             branches,
             b ->
                 call(
