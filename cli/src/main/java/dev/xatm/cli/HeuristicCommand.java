@@ -142,6 +142,7 @@ final class HeuristicCommand implements Runnable {
   static final class Clear implements Callable<Integer>, Xatm.JsonOutput {
     @Spec CommandSpec spec;
     @Mixin OnlineOptions online;
+    @Mixin NodeOptions offline;
 
     @Parameters(
         index = "0",
@@ -160,10 +161,18 @@ final class HeuristicCommand implements Runnable {
     @Override
     public Integer call() throws CliException {
       if (!online.online()) {
-        throw new CliException(
-            ExitCodes.USAGE,
-            "heuristic clear writes to the log through the running transaction manager: give"
-                + " --pid PID or --jmx URL (for a stopped node: start it first)");
+        int n = StoppedNodeActions.run(offline, op -> op.clearHeuristic(xid));
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("mode", "offline");
+          m.put("xid", xid);
+          m.put("cleared", n);
+          out.println(Json.write(m));
+        } else {
+          out.println("cleared " + n + " heuristic outcome(s) of " + xid + " (stopped node)");
+        }
+        return ExitCodes.OK;
       }
       try (OnlineTm tm = online.connect()) {
         int n = tm.call("clearing the heuristic of " + xid, o -> o.clearHeuristic(xid));

@@ -1,6 +1,7 @@
 package dev.xatm.cli;
 
 import dev.xatm.tm.XatmOperationsMXBean;
+import dev.xatm.tm.recovery.RecoveryLine;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Spec;
     name = "indoubt",
     mixinStandardHelpOptions = true,
     description =
-        "Prepared Xids of this node: list (online or offline), commit, rollback (online).",
+        "Prepared Xids of this node: list, commit, rollback (online, or offline on a stopped"
+            + " node).",
     subcommands = {
       IndoubtCommand.ListXids.class,
       IndoubtCommand.Commit.class,
@@ -113,6 +115,7 @@ final class IndoubtCommand implements Runnable {
   abstract static class Resolve implements Callable<Integer>, Xatm.JsonOutput {
     @Spec CommandSpec spec;
     @Mixin OnlineOptions online;
+    @Mixin NodeOptions offline;
 
     @Parameters(index = "0", paramLabel = "XID", description = "The Xid as indoubt list shows it.")
     String xid;
@@ -127,17 +130,18 @@ final class IndoubtCommand implements Runnable {
 
     abstract boolean commit();
 
+    private static String nodeOf(RecoveryLine l) {
+      int slash = l.xid().indexOf('/');
+      return slash < 0 ? "?" : l.xid().substring(0, slash);
+    }
+
     @Override
     public Integer call() throws CliException {
       if (!online.online()) {
-        throw new CliException(
-            ExitCodes.USAGE,
-            "indoubt "
-                + (commit() ? "commit" : "rollback")
-                + " acts through the running transaction manager: give --pid PID or --jmx URL."
-                + " For a stopped node, start the application (its recovery resolves what the log"
-                + " decided) and then use --pid; there is no offline commit or rollback"
-                + " (docs/operations.md)");
+        RecoveryLine l =
+            StoppedNodeActions.run(offline, op -> commit() ? op.commit(xid) : op.rollback(xid));
+        StoppedNodeActions.print(spec.commandLine().getOut(), nodeOf(l), l, json);
+        return l.unresolved() ? ExitCodes.UNRESOLVED : ExitCodes.OK;
       }
       try (OnlineTm tm = online.connect()) {
         XatmOperationsMXBean.Line l =
@@ -154,8 +158,9 @@ final class IndoubtCommand implements Runnable {
       name = "commit",
       mixinStandardHelpOptions = true,
       description = {
-        "Commit an in-doubt Xid through the running TM (--pid/--jmx): the commit decision is"
-            + " logged durably first, so recovery commits the transaction's other branches too.",
+        "Commit an in-doubt Xid through the running TM (--pid/--jmx), or of a stopped node"
+            + " through its log (--config/--log-dir): the commit decision is logged durably"
+            + " first, so recovery commits the transaction's other branches too.",
         "Exit 6: refused (not in doubt, operations off). Exit 7: not confirmed, or a heuristic."
       })
   static final class Commit extends Resolve {
@@ -169,8 +174,9 @@ final class IndoubtCommand implements Runnable {
       name = "rollback",
       mixinStandardHelpOptions = true,
       description = {
-        "Roll back an in-doubt Xid through the running TM (--pid/--jmx). Refused for a transaction"
-            + " with a durable Committing record (every branch must commit).",
+        "Roll back an in-doubt Xid through the running TM (--pid/--jmx), or of a stopped node"
+            + " through its log. Refused for a transaction with a durable Committing record (every"
+            + " branch must commit).",
         "Exit 6: refused. Exit 7: not confirmed, or a heuristic."
       })
   static final class Rollback extends Resolve {

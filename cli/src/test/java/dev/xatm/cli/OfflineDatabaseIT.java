@@ -281,6 +281,47 @@ class OfflineDatabaseIT {
     assertFalse(foreign.out().contains(node + "/"), "the node's own Xids are not foreign");
   }
 
+  /**
+   * Issue 14: an operator resolves an in-doubt Xid of a stopped node through its log. The node died
+   * before its decision; its log keeps the gtrid in doubt (a KeptInDoubt record, as a damaged-mode
+   * start writes). `indoubt commit` logs the decision first and commits the PostgreSQL branch; a
+   * rollback of the now decided gtrid is refused (I3); the next start commits the MariaDB branch.
+   */
+  @Test
+  void anInDoubtXidOfAStoppedNodeIsCommittedThroughItsLog() throws Exception {
+    String gtridText = crashAt(Failpoint.BEFORE_COMMITTING_DURABLE);
+    dev.xatm.tm.Gtrid g = dev.xatm.tm.Gtrid.parse(gtridText).orElseThrow();
+    try (dev.xatm.tm.log.WalTxLog log =
+        new dev.xatm.tm.log.WalTxLog(
+            dev.xatm.wal.Wal.open(
+                dev.xatm.wal.WalConfig.builder(tmp.resolve("log"))
+                    .segmentSize(64 * 1024)
+                    .maxRecordSize(16 * 1024)
+                    .build()))) {
+      dev.xatm.tm.snapshot.LogLifecycle.prepare(
+          log, XatmConfig.builder().segmentSize(64 * 1024).build(), java.time.Clock.systemUTC());
+      log.replay();
+      log.logKeptInDoubt(g, "test: kept for an operator");
+    }
+    Cli.Result listed = Cli.run("indoubt", "list", "--config", config.toString(), "--json");
+    List<Map<String, Object>> xs = list(MiniJson.object(listed.out()), "prepared");
+    String pgXid =
+        xs.stream()
+            .filter(x -> "LEAVE_ALONE".equals(x.get("nextStart")))
+            .filter(x -> String.valueOf(x.get("resourceId")).contains("postgres"))
+            .map(x -> String.valueOf(x.get("xid")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(listed.out()));
+
+    Cli.Result commit = Cli.run("indoubt", "commit", pgXid, "--config", config.toString());
+    assertEquals(ExitCodes.OK, commit.code(), commit.toString());
+    assertTrue(commit.out().contains("operator commit: done"), commit.out());
+    Cli.Result refused = Cli.run("indoubt", "rollback", pgXid, "--config", config.toString());
+    assertEquals(ExitCodes.REFUSED, refused.code(), refused.toString());
+    assertTrue(refused.err().contains("I3"), refused.err());
+    // The next start commits the other branch (the decision is in the log): tearDown starts it.
+  }
+
   @Test
   void aLiveNodeIsRefusedNamingItsPidAndTheOnlineMode() throws Exception {
     Process p = child("hold");

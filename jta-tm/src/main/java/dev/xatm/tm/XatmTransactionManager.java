@@ -695,7 +695,7 @@ public final class XatmTransactionManager
       }
     }
 
-    private static TxLog openWal(XatmConfig config, Storage storage) {
+    static TxLog openWal(XatmConfig config, Storage storage) {
       WalConfig wc;
       try {
         wc =

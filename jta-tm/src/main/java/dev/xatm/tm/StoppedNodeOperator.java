@@ -1,0 +1,138 @@
+package dev.xatm.tm;
+
+import dev.xatm.tm.internal.TmIdentity;
+import dev.xatm.tm.log.LogState;
+import dev.xatm.tm.log.TxLog;
+import dev.xatm.tm.log.TxLogException;
+import dev.xatm.tm.log.WalTxLog;
+import dev.xatm.tm.recovery.InDoubtXid;
+import dev.xatm.tm.recovery.RecoveryConfig;
+import dev.xatm.tm.recovery.RecoveryLine;
+import dev.xatm.tm.recovery.internal.OfflineOperations;
+import dev.xatm.tm.recovery.internal.RecoveryEnv;
+import dev.xatm.tm.snapshot.LogLifecycle;
+import dev.xatm.tm.spi.RecoveryConnector;
+import dev.xatm.wal.storage.FileSystemStorage;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An operator's hands on a stopped node (the {@code xatm indoubt commit|rollback} and {@code
+ * heuristic clear} commands without {@code --pid}; docs/operations.md): opens the node's log as a
+ * start would (its lock, so the application cannot start meanwhile; the newest checkpoint; the
+ * replay), scans its resources read-only, and resolves exactly the Xid it is asked about with the
+ * running TM's own rules: a commit logs its decision ({@code Committing}, forced) before any
+ * resource hears it; a rollback of a gtrid with a Committing is refused (I3); only Xids the next
+ * start would keep in doubt may be resolved. Nothing else happens: no epoch is taken, no recovery
+ * pass runs, nothing is presumed aborted.
+ *
+ * <pre>{@code
+ * try (StoppedNodeOperator op = StoppedNodeOperator.open(config, System.getenv(), connectors)) {
+ *   op.inDoubt().forEach(System.out::println);
+ *   RecoveryLine line = op.rollback("orders-1/3/17#1");
+ * }
+ * }</pre>
+ *
+ * <p>Not thread-safe: one command at a time.
+ */
+public final class StoppedNodeOperator implements AutoCloseable {
+  private final TxLog log;
+  private final OfflineOperations operations;
+  private final boolean damaged;
+  private List<InDoubtXid> inDoubt;
+
+  private StoppedNodeOperator(TxLog log, OfflineOperations operations, boolean damaged) {
+    this.log = log;
+    this.operations = operations;
+    this.damaged = damaged;
+  }
+
+  /**
+   * Opens the node's log and the recovery settings of {@code config}.
+   *
+   * @param environment where {@code xatm.recovery.resource.NAME.password-env} names are read
+   * @throws XatmStartupException the log is in use (the node runs: use the online mode), damaged,
+   *     or cannot be opened; the message says why
+   * @throws XatmConfigException a recovery setting is wrong
+   */
+  public static StoppedNodeOperator open(
+      XatmConfig config, Map<String, String> environment, List<RecoveryConnector> connectors) {
+    RecoveryConfig recovery = RecoveryConfig.parse(config.recovery(), environment);
+    TxLog log = XatmTransactionManager.Builder.openWal(config, FileSystemStorage.INSTANCE);
+    try {
+      if (log instanceof WalTxLog w) {
+        LogLifecycle.prepare(w, config, Clock.systemUTC());
+      }
+      LogState state = log.replay();
+      TmIdentity next = TmIdentity.start(log.nodeId(), log.logId(), state.epoch() + 1);
+      RecoveryEnv env =
+          new RecoveryEnv(
+              next,
+              log,
+              g -> false,
+              g -> false,
+              () -> false,
+              id -> null,
+              (x, o) -> {},
+              connectors,
+              recovery,
+              Clock.systemUTC(),
+              null,
+              null);
+      return new StoppedNodeOperator(log, new OfflineOperations(env), log.openedDespiteDamage());
+    } catch (TxLogException | RuntimeException e) {
+      try {
+        log.close();
+      } catch (TxLogException | RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new XatmStartupException(
+          "the transaction log in " + config.logDir() + " cannot be replayed: " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** What the next start would keep in doubt (scans every resource once, read-only). */
+  public List<InDoubtXid> inDoubt() {
+    if (inDoubt == null) {
+      inDoubt = operations.scan(damaged);
+    }
+    return inDoubt;
+  }
+
+  /** As {@link dev.xatm.tm.recovery.RecoveryService#commitInDoubt}, on this stopped node. */
+  public RecoveryLine commit(String xid) {
+    inDoubt();
+    return operations.commit(xid);
+  }
+
+  /** As {@link dev.xatm.tm.recovery.RecoveryService#rollbackInDoubt}, on this stopped node. */
+  public RecoveryLine rollback(String xid) {
+    inDoubt();
+    return operations.rollback(xid);
+  }
+
+  /** As {@link dev.xatm.tm.recovery.RecoveryService#clearHeuristic}, on this stopped node. */
+  public int clearHeuristic(String xid) {
+    return operations.clearHeuristic(xid);
+  }
+
+  /** Heuristic outcomes in the log not cleared yet. */
+  public List<LogState.HeuristicEntry> heuristics() {
+    return operations.heuristics();
+  }
+
+  /** Closes the log (what was written is durable: every operator record is forced). */
+  @Override
+  public void close() {
+    try {
+      log.close();
+    } catch (TxLogException e) {
+      throw new XatmStartupException("closing the transaction log failed: " + e.getMessage(), e);
+    }
+  }
+}
