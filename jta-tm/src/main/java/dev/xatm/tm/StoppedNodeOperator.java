@@ -116,6 +116,17 @@ public final class StoppedNodeOperator implements AutoCloseable {
     return operations.rollback(xid);
   }
 
+  /**
+   * The operator's override for a prepared Xid that is not this node's ({@code xatm foreign
+   * commit|rollback XID --force}): exactly that Xid, at its resource, nothing logged. For a branch
+   * whose owner is known to be gone for good; recovery never does this by itself.
+   *
+   * @throws IllegalArgumentException no foreign prepared Xid of that name
+   */
+  public RecoveryLine resolveForeign(String xid, boolean commit) {
+    return operations.resolveForeign(xid, commit, damaged);
+  }
+
   /** As {@link dev.xatm.tm.recovery.RecoveryService#clearHeuristic}, on this stopped node. */
   public int clearHeuristic(String xid) {
     return operations.clearHeuristic(xid);

@@ -125,6 +125,33 @@ class StoppedNodeOperatorTest {
   }
 
   @Test
+  void aForeignXidIsResolvedOnlyOnExplicitRequestAndNothingIsLogged() throws Exception {
+    XatmXid foreign = new XatmXid(new Gtrid("other-node", 0x99, 1, 1, 1), 1);
+    a.hold(foreign);
+    LogState before = logged();
+    try (StoppedNodeOperator op =
+        StoppedNodeOperator.open(config(), Map.of(), List.of(connector))) {
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> op.resolveForeign(new XatmXid(g(1), 1).toString(), false),
+          "our own Xids are not foreign");
+      // Named as foreign list shows it: format id, gtrid and bqual in hex.
+      java.util.HexFormat hex = java.util.HexFormat.of();
+      String name =
+          Integer.toHexString(foreign.getFormatId())
+              + ":"
+              + hex.formatHex(foreign.getGlobalTransactionId())
+              + ":"
+              + hex.formatHex(foreign.getBranchQualifier());
+      RecoveryLine l = op.resolveForeign(name, false);
+      assertEquals(RecoveryResult.DONE, l.result(), l.toString());
+    }
+    assertFalse(a.holds(foreign));
+    assertTrue(a.holds(new XatmXid(g(1), 1)), "nothing else touched");
+    assertEquals(before.lastLsn(), logged().lastLsn(), "not this log's transaction: no record");
+  }
+
+  @Test
   void clearsAHeuristicDurably() throws Exception {
     try (StoppedNodeOperator op =
         StoppedNodeOperator.open(config(), Map.of(), List.of(connector))) {
