@@ -200,7 +200,6 @@ public final class Coordinator {
     BranchResult[] votes =
         BranchFork.run(
             ctx.phaseExecutor(),
-            ctx.phaseGate(),
             branches,
             b ->
                 call(
@@ -261,7 +260,6 @@ public final class Coordinator {
     BranchResult[] commits =
         BranchFork.run(
             ctx.phaseExecutor(),
-            ctx.phaseGate(),
             prepared,
             b ->
                 call(
@@ -325,7 +323,6 @@ public final class Coordinator {
     BranchResult[] results =
         BranchFork.run(
             ctx.phaseExecutor(),
-            ctx.phaseGate(),
             branches,
             b ->
                 call(

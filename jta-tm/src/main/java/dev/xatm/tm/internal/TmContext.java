@@ -15,7 +15,6 @@ public final class TmContext {
   private final TxLog log;
   private final Clock clock;
   private final Executor phaseExecutor;
-  private final PhaseGate phaseGate = new PhaseGate(Runtime.getRuntime().availableProcessors());
   private final Scheduler scheduler;
   private final XaWorkers xa;
   private final Failpoints failpoints;
@@ -61,10 +60,6 @@ public final class TmContext {
 
   public Executor phaseExecutor() {
     return phaseExecutor;
-  }
-
-  PhaseGate phaseGate() {
-    return phaseGate;
   }
 
   public Scheduler scheduler() {

@@ -251,8 +251,6 @@ public final class LogLifecycle implements AutoCloseable {
   /** One round: checkpoint if a trigger is due, then the size check. Never throws. */
   public void tick() {
     try {
-      log.flushDeferred(); // bounds how long a deferred Begin or End waits for a ride
-
       if (checkpointer != null) {
         checkpointer.tick();
       } else {

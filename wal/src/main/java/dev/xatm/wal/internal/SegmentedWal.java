@@ -321,22 +321,7 @@ public final class SegmentedWal implements Wal {
     return append(type, payload, false);
   }
 
-  @Override
-  public CompletableFuture<Long> appendDeferred(int type, byte[] payload) {
-    return append(type, payload, false, true);
-  }
-
-  @Override
-  public void flushDeferred() {
-    queue.flushDeferred();
-  }
-
   private CompletableFuture<Long> append(int type, byte[] payload, boolean forced) {
-    return append(type, payload, forced, false);
-  }
-
-  private CompletableFuture<Long> append(
-      int type, byte[] payload, boolean forced, boolean deferred) {
     if (type < 1 || type > MAX_USER_TYPE) {
       throw new IllegalArgumentException(
           "record type " + type + " is outside the user range 1.." + MAX_USER_TYPE);
@@ -348,7 +333,7 @@ public final class SegmentedWal implements Wal {
               + " bytes exceeds maxRecordSize "
               + config.maxRecordSize());
     }
-    Append a = new Append(type, payload, forced, deferred);
+    Append a = new Append(type, payload, forced);
     try {
       enqueue(a);
     } catch (WalException e) {
