@@ -13,8 +13,9 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code xatm} command (docs/operations.md): offline inspection, verification and backup of a
  * stopped node's log directory, read-only listings of a stopped node's prepared Xids against its
- * databases, and the online operations of a running TM over JMX. Nothing offline writes to the log
- * it inspects or sends more than {@code recover()} to a database.
+ * databases, the operator's offline resolution of one named Xid through a stopped node's log
+ * ({@link StoppedNodeActions}), and the online operations of a running TM over JMX. The offline
+ * listings write nothing and send nothing but {@code recover()} to a database.
  *
  * <p>Threading: one command per process (or per {@link #run} call in tests).
  */
