@@ -3,6 +3,7 @@ package dev.xatm.it.jta;
 import dev.xatm.it.support.MariaDbServer;
 import dev.xatm.it.support.PostgresServer;
 import dev.xatm.jdbc.XatmDataSource;
+import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.XatmTransactionManager;
 import java.nio.file.Path;
@@ -14,6 +15,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -120,18 +123,28 @@ enum Db {
     return out;
   }
 
-  /** Prepared branches left on this database (0 for H2, which the tests do not prepare alone). */
-  int preparedLeft() throws SQLException {
+  /**
+   * Prepared branches of node {@code nodeId} left on this database (0 for H2, which the tests do
+   * not prepare alone). Only this node's: other test runs may share the servers.
+   */
+  int preparedLeft(String nodeId) throws SQLException {
     return switch (this) {
       case POSTGRESQL -> {
+        int n = 0;
         try (Connection c = DriverManager.getConnection(PostgresServer.shared().adminUrl());
             Statement s = c.createStatement();
             ResultSet rs =
                 s.executeQuery(
-                    "select count(*) from pg_prepared_xacts where database = '" + DATABASE + "'")) {
-          rs.next();
-          yield rs.getInt(1);
+                    "select gid from pg_prepared_xacts where database = '" + DATABASE + "'")) {
+          while (rs.next()) {
+            // pgjdbc's gid: formatId_base64(gtrid)_base64(bqual)
+            String[] f = rs.getString(1).split("_");
+            if (f.length == 3 && ofNode(Base64.getDecoder().decode(f[1]), nodeId)) {
+              n++;
+            }
+          }
         }
+        yield n;
       }
       case MARIADB -> {
         int n = 0;
@@ -139,12 +152,20 @@ enum Db {
             Statement s = c.createStatement();
             ResultSet rs = s.executeQuery("xa recover")) {
           while (rs.next()) {
-            n++;
+            byte[] data = rs.getBytes("data");
+            int gtridLength = rs.getInt("gtrid_length");
+            if (ofNode(Arrays.copyOf(data, Math.min(gtridLength, data.length)), nodeId)) {
+              n++;
+            }
           }
         }
         yield n;
       }
       case H2 -> 0;
     };
+  }
+
+  private static boolean ofNode(byte[] gtrid, String nodeId) {
+    return Gtrid.fromBytes(gtrid).map(g -> g.nodeId().equals(nodeId)).orElse(false);
   }
 }

@@ -68,7 +68,10 @@ class SpringPropagationIT {
 
   @AfterEach
   void clean() throws Exception {
-    assertEquals(0, Db.POSTGRESQL.preparedLeft() + Db.MARIADB.preparedLeft(), "prepared left");
+    assertEquals(
+        0,
+        Db.POSTGRESQL.preparedLeft(tm.nodeId()) + Db.MARIADB.preparedLeft(tm.nodeId()),
+        "prepared left");
     assertEquals(0, pgPool.stats().active(), pgPool.stats().toString());
     assertEquals(0, mariaPool.stats().active(), mariaPool.stats().toString());
   }

@@ -83,7 +83,7 @@ class SuspendResumeIT {
     }
     tm.commit();
     assertEquals(List.of(10, 20, 30), db.values(table));
-    assertEquals(0, db.preparedLeft());
+    assertEquals(0, db.preparedLeft(tm.nodeId()));
     assertEquals(0, ds.stats().active(), ds.stats().toString());
   }
 
@@ -173,7 +173,7 @@ class SuspendResumeIT {
     tm.commit();
     assertEquals(List.of(1, 2, 0), Db.POSTGRESQL.values(table));
     assertEquals(List.of(1, 2, 4), Db.MARIADB.values(table));
-    assertEquals(0, Db.POSTGRESQL.preparedLeft() + Db.MARIADB.preparedLeft());
+    assertEquals(0, Db.POSTGRESQL.preparedLeft(tm.nodeId()) + Db.MARIADB.preparedLeft(tm.nodeId()));
   }
 
   @ParameterizedTest
@@ -206,7 +206,7 @@ class SuspendResumeIT {
       thread.shutdownNow();
     }
     assertEquals(List.of(13, 23, 0), db.values(table));
-    assertEquals(0, db.preparedLeft());
+    assertEquals(0, db.preparedLeft(tm.nodeId()));
   }
 
   @ParameterizedTest
@@ -264,6 +264,6 @@ class SuspendResumeIT {
     RollbackException e = assertThrows(RollbackException.class, tm::commit);
     assertTrue(e.getMessage().contains("timed out"), e.getMessage());
     assertEquals(List.of(99, 0, 0), db.values(table));
-    assertEquals(0, db.preparedLeft());
+    assertEquals(0, db.preparedLeft(tm.nodeId()));
   }
 }

@@ -89,7 +89,7 @@ class TimeoutReleaseIT {
   }
 
   private void assertClean(Db db) throws SQLException {
-    assertEquals(0, db.preparedLeft());
+    assertEquals(0, db.preparedLeft(tm.nodeId()));
     assertEquals(0, ds.stats().active(), ds.stats().toString());
     assertEquals(0, ds.openBranches());
   }
