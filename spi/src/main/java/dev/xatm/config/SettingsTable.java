@@ -56,8 +56,10 @@ public final class SettingsTable {
   private final List<String> reservedKeys;
   private final List<String> reservedEnv;
   private final Errors errors;
+  private final boolean environment;
 
   private SettingsTable(Builder b) {
+    environment = b.environment;
     namespace = b.namespace;
     envNamespace = b.namespace.toUpperCase(Locale.ROOT).replace('.', '_');
     settings = List.copyOf(b.settings);
@@ -288,6 +290,9 @@ public final class SettingsTable {
   public Map<String, String> fromEnvironment(
       Map<String, String> environment, Predicate<String> tolerated) {
     Map<String, String> out = new LinkedHashMap<>();
+    if (!this.environment) {
+      return out;
+    }
     for (Map.Entry<String, String> e : new TreeMap<>(environment).entrySet()) {
       String name = e.getKey();
       if (!name.startsWith(envNamespace) || reservedEnv(name)) {
@@ -371,25 +376,25 @@ public final class SettingsTable {
   }
 
   /**
-   * The README table: key, environment variable, default, doc; one row per setting, table order.
+   * The README table: key, environment variable (unless the table has none), default, doc; one row
+   * per setting, in table order.
    */
   public String markdown() {
     StringBuilder sb = new StringBuilder();
-    sb.append("| key | environment | default | meaning |\n|---|---|---|---|\n");
+    sb.append(
+        environment
+            ? "| key | environment | default | meaning |\n|---|---|---|---|\n"
+            : "| key | default | meaning |\n|---|---|---|\n");
     for (Setting<?> s : settings) {
       String def =
           s.defaultText() == null
               ? "—"
               : s.defaultValue() == null ? s.defaultText() : "`" + s.defaultText() + "`";
-      sb.append("| `")
-          .append(s.key())
-          .append("` | `")
-          .append(envName(s))
-          .append("` | ")
-          .append(def)
-          .append(" | ")
-          .append(s.doc())
-          .append(" |\n");
+      sb.append("| `").append(s.key()).append("` | ");
+      if (environment) {
+        sb.append('`').append(envName(s)).append("` | ");
+      }
+      sb.append(def).append(" | ").append(s.doc()).append(" |\n");
     }
     return sb.toString();
   }
@@ -403,6 +408,7 @@ public final class SettingsTable {
     private final Map<String, String> elsewhere = new LinkedHashMap<>();
     private final List<String> reservedKeys = new ArrayList<>();
     private final List<String> reservedEnv = new ArrayList<>();
+    private boolean environment = true;
 
     private Builder(String namespace, Errors errors) {
       this.namespace = Objects.requireNonNull(namespace, "namespace");
@@ -438,6 +444,12 @@ public final class SettingsTable {
     /** An environment variable (or, ending in '_', a prefix) that is no setting. */
     public Builder reserveEnv(String nameOrPrefix) {
       reservedEnv.add(nameOrPrefix);
+      return this;
+    }
+
+    /** These settings are never read from the environment (e.g. per-DataSource pool settings). */
+    public Builder withoutEnvironment() {
+      environment = false;
       return this;
     }
 

@@ -71,7 +71,13 @@ public final class DeclaredDataSource {
    */
   boolean addRecoveryResource(Map<String, String> tmProperties) {
     String base = RecoveryConfig.RESOURCE_PREFIX + name + ".";
-    if (tmProperties.keySet().stream().anyMatch(k -> k.startsWith(base))) {
+    if (tmProperties.keySet().stream()
+        .anyMatch(
+            k ->
+                k.equals(base + "url")
+                    || k.equals(base + "user")
+                    || k.equals(base + "password")
+                    || k.equals(base + "password-env"))) {
       return false;
     }
     if (spec.getUrl().toLowerCase(Locale.ROOT).contains("password=")) {
