@@ -1,6 +1,7 @@
 package dev.xatm.config;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -191,10 +192,15 @@ public final class SettingsTable {
 
   /** The known key nearest to {@code key} by edit distance (a per-instance key keeps its name). */
   public String nearest(String key) {
+    return nearest(key, candidates(key));
+  }
+
+  /** Of {@code candidates}, the one nearest to {@code word} by edit distance (first on a tie). */
+  public static String nearest(String word, Collection<String> candidates) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
-    for (String candidate : candidates(key)) {
-      int d = distance(key, candidate);
+    for (String candidate : candidates) {
+      int d = distance(word, candidate);
       if (d < bestDistance) {
         best = candidate;
         bestDistance = d;
@@ -362,17 +368,7 @@ public final class SettingsTable {
   }
 
   private String nearestEnv(String name) {
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (Setting<?> s : settings) {
-      String candidate = envName(s, "<name>");
-      int d = distance(name, candidate);
-      if (d < bestDistance) {
-        best = candidate;
-        bestDistance = d;
-      }
-    }
-    return best;
+    return nearest(name, settings.stream().map(s -> envName(s, "<name>")).toList());
   }
 
   /**

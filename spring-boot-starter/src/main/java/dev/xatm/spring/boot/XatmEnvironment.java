@@ -1,5 +1,8 @@
 package dev.xatm.spring.boot;
 
+import dev.xatm.config.Setting;
+import dev.xatm.config.SettingsTable;
+import dev.xatm.jdbc.PoolSettings;
 import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.XatmConfigException;
 import dev.xatm.tm.XatmSettings;
@@ -124,6 +127,71 @@ public final class XatmEnvironment {
     return out;
   }
 
+  /** What a DataSource declaration may hold besides its pool settings. */
+  private static final List<String> DATASOURCE_PROPERTIES =
+      List.of("url", "username", "password", "xa-data-source-class", "primary");
+
+  /**
+   * Boot's binder leaves unknown JavaBean properties alone, so a misspelled {@code
+   * xatm.datasources.bank.max-sise} would be silently ignored: refuse it here, naming the nearest
+   * property (issue 12). Boot's relaxed forms ({@code maxSize}, {@code max_size}) are accepted.
+   */
+  private static void checkDataSourceKeys(Environment env) {
+    if (!(env instanceof ConfigurableEnvironment configurable)) {
+      return;
+    }
+    List<String> pool = new ArrayList<>();
+    for (Setting<?> s : PoolSettings.TABLE.settings()) {
+      pool.add(s.key().substring("xatm.pool.".length()));
+    }
+    pool.add("max-pool-size"); // the name before issue 12, with a WARNING
+    List<String> declared = new ArrayList<>(DATASOURCE_PROPERTIES);
+    declared.addAll(pool);
+    for (PropertySource<?> source : configurable.getPropertySources()) {
+      if (!(source instanceof EnumerablePropertySource<?> names)
+          || source instanceof SystemEnvironmentPropertySource) {
+        continue;
+      }
+      for (String name : names.getPropertyNames()) {
+        String property = null;
+        List<String> known = null;
+        if (name.startsWith(DATASOURCES + ".")) {
+          String rest = name.substring(DATASOURCES.length() + 1);
+          int dot = rest.indexOf('.');
+          property = dot < 0 ? "" : rest.substring(dot + 1);
+          known = declared;
+        } else if (name.startsWith("spring.datasource.xatm.")) {
+          property = name.substring("spring.datasource.xatm.".length());
+          known = pool;
+        }
+        if (property != null && !known.contains(kebab(property))) {
+          String prefix = name.substring(0, name.length() - property.length());
+          throw XatmConfigException.unknownKey(
+              name,
+              "unknown DataSource setting; did you mean "
+                  + prefix
+                  + SettingsTable.nearest(kebab(property), known)
+                  + "?");
+        }
+      }
+    }
+  }
+
+  /**
+   * Boot's canonical form of a property name: {@code maxSize} and {@code max_size} are max-size.
+   */
+  private static String kebab(String name) {
+    StringBuilder sb = new StringBuilder();
+    for (char c : name.toCharArray()) {
+      if (Character.isUpperCase(c)) {
+        sb.append('-').append(Character.toLowerCase(c));
+      } else {
+        sb.append(c == '_' ? '-' : c);
+      }
+    }
+    return sb.toString();
+  }
+
   /** How the startup recovery pass runs. */
   public static StartupRecoveryMode startupRecoveryMode(Environment env) {
     String v = env.getProperty(STARTUP_RECOVERY, "blocking").trim().toLowerCase(Locale.ROOT);
@@ -146,6 +214,7 @@ public final class XatmEnvironment {
    *     DataSources claim to be primary
    */
   public static List<DeclaredDataSource> dataSources(Environment env, boolean includeBoot) {
+    checkDataSourceKeys(env);
     Binder binder = Binder.get(env);
     Map<String, DataSourceSpec> named =
         binder
