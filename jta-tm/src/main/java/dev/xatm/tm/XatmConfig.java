@@ -4,11 +4,14 @@ import dev.xatm.wal.Durability;
 import dev.xatm.wal.NodeIds;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The immutable settings of one transaction manager. Every key, its type, default and doc is in
@@ -30,6 +33,7 @@ import java.util.TreeMap;
  * bytes, or with {@code KiB}/{@code MiB}/{@code GiB}.
  */
 public final class XatmConfig {
+  private static final System.Logger LOG = System.getLogger(XatmConfig.class.getName());
   public static final String NODE_ID = "xatm.node-id";
   public static final String LOG_DIR = "xatm.log.dir";
   public static final String LOG_SEGMENT_SIZE = "xatm.log.segment-size";
@@ -89,8 +93,45 @@ public final class XatmConfig {
     snapshots = b.snapshots();
   }
 
+  /**
+   * A builder with the table's defaults. It reads nothing from the process: a {@code -Dxatm.*}
+   * system property or {@code XATM_*} variable set while a config is built this way is not applied,
+   * and {@link Builder#build()} says so in a WARNING. Start from {@code
+   * XatmConfig.load().toBuilder()} to put code above the process's settings.
+   */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A builder holding this configuration, for code to override some values (the top of the
+   * precedence). The checkpoint and log-size caps are copied as bytes, not as segment multiples.
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.fromProcess = true;
+    b.nodeId = nodeId;
+    b.logDir = logDir;
+    b.segmentSize = segmentSize;
+    b.durability = durability;
+    b.logOpenDamaged = logOpenDamaged;
+    b.defaultTimeout = defaultTimeout;
+    b.reaperInterval = reaperInterval;
+    b.parallelism = parallelism;
+    b.retryInitialBackoff = retryInitialBackoff;
+    b.retryMaxBackoff = retryMaxBackoff;
+    b.installAsDefault = installAsDefault;
+    b.jmxEnabled = jmxEnabled;
+    b.jmxOperations = jmxOperations;
+    b.recovery.putAll(recovery);
+    b.checkpointsEnabled = snapshots.enabled();
+    b.checkpointInterval = snapshots.interval();
+    b.checkpointBytes = snapshots.bytes();
+    b.checkpointOnRotation = snapshots.onRotation();
+    b.logMaxSize = snapshots.logMaxSize();
+    b.archiveDir = snapshots.archiveDir();
+    b.archiveMaxSize = snapshots.archiveMaxSize();
+    return b;
   }
 
   /**
@@ -145,6 +186,7 @@ public final class XatmConfig {
 
   private static XatmConfig build(Map<String, String> props) {
     Builder b = builder();
+    b.fromProcess = true;
     for (Map.Entry<String, String> e : props.entrySet()) {
       String k = e.getKey();
       String v = e.getValue();
@@ -344,6 +386,9 @@ public final class XatmConfig {
     private Path archiveDir = XatmSettings.ARCHIVE_DIR.defaultValue();
     private long archiveMaxSize = XatmSettings.ARCHIVE_MAX_SIZE.defaultValue();
 
+    /** Whether the values came through the process's layers (load, fromProperties, toBuilder). */
+    private boolean fromProcess;
+
     private Builder() {}
 
     public Builder checkpointsEnabled(boolean enabled) {
@@ -532,7 +577,47 @@ public final class XatmConfig {
         throw new XatmConfigException(
             PARALLELISM, Integer.toString(parallelism), "must be between 1 and 1024");
       }
+      if (!fromProcess) {
+        warnIgnored();
+      }
       return new XatmConfig(this);
+    }
+
+    /** -Dxatm.* and XATM_* are never ignored silently: name those a builder() config leaves out. */
+    private static void warnIgnored() {
+      Map<String, String> sys = new TreeMap<>();
+      System.getProperties().forEach((k, v) -> sys.put(String.valueOf(k), String.valueOf(v)));
+      List<String> ignored = ignoredByBuilder(sys, System.getenv());
+      if (!ignored.isEmpty()) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "XatmConfig.builder() reads nothing from the process, so "
+                + ignored
+                + " are not applied; build from XatmConfig.load().toBuilder() to apply them"
+                + " under the values set in code");
+      }
+    }
+
+    /** The settings of the process that a {@link #builder()} config does not apply. */
+    static List<String> ignoredByBuilder(Map<String, String> sys, Map<String, String> env) {
+      List<String> ignored = new ArrayList<>();
+      for (String k : new TreeSet<>(sys.keySet())) {
+        if (k.startsWith("xatm.") && !XatmSettings.TABLE.reserved(k)) {
+          ignored.add("-D" + k);
+        }
+      }
+      for (String n : new TreeSet<>(env.keySet())) {
+        if (n.startsWith("XATM_")) {
+          try {
+            if (!XatmSettings.TABLE.fromEnvironment(Map.of(n, ""), x -> false).isEmpty()) {
+              ignored.add(n);
+            }
+          } catch (XatmConfigException e) {
+            ignored.add(n);
+          }
+        }
+      }
+      return ignored;
     }
 
     private static void positive(String key, Duration d) {

@@ -121,6 +121,27 @@ class ConfigRulesTest {
   }
 
   @Test
+  void codeOverridesTheProcessThroughToBuilder() {
+    XatmConfig loaded =
+        XatmConfig.load(Map.of("xatm.node-id", "from-sys"), Map.of("XATM_PARALLELISM", "3"), null);
+    XatmConfig c = loaded.toBuilder().parallelism(5).build();
+    assertEquals("from-sys", c.nodeId());
+    assertEquals(5, c.parallelism());
+    assertEquals(loaded.snapshots(), c.snapshots());
+  }
+
+  @Test
+  void aBuilderConfigNamesWhatOfTheProcessItLeavesOut() {
+    // builder() reads nothing from the process; build() warns with this list, never silently.
+    assertEquals(
+        List.of("-Dxatm.node-id", "XATM_LOG_DIR", "XATM_LOG_DRI"),
+        XatmConfig.Builder.ignoredByBuilder(
+            Map.of("xatm.node-id", "n", "xatm.seed", "1", "java.home", "/j"),
+            Map.of(
+                "XATM_LOG_DIR", "/d", "XATM_LOG_DRI", "/d", "XATM_IT_PG_URL", "u", "HOME", "/h")));
+  }
+
+  @Test
   void everyResourceNameCanBeSetFromTheEnvironment() {
     Map<String, String> env =
         Map.of(

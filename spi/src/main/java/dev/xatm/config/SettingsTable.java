@@ -335,7 +335,8 @@ public final class SettingsTable {
         }
         String instance = name.substring(head.length(), name.length() - field.length());
         if (!Setting.validName(instance)) {
-          throw errors.unknown(name + " (environment)", "instance names are " + Setting.NAME_CHARS);
+          throw errors.unknown(
+              name, "environment variable: instance names are " + Setting.NAME_CHARS);
         }
         return s.keyFor(instance);
       }
@@ -352,8 +353,8 @@ public final class SettingsTable {
         }
         String guess = middle.toLowerCase(Locale.ROOT);
         throw errors.unknown(
-            name + " (environment)",
-            "the resource name is ambiguous in this form; write the name verbatim between double"
+            name,
+            "environment variable: the resource name is ambiguous in this form; write the name verbatim between double"
                 + " underscores, e.g. "
                 + envName(s, guess)
                 + " for "
@@ -364,7 +365,7 @@ public final class SettingsTable {
       return null;
     }
     throw errors.unknown(
-        name + " (environment)", "unknown setting; did you mean " + nearestEnv(name) + "?");
+        name, "unknown environment variable; did you mean " + nearestEnv(name) + "?");
   }
 
   private String nearestEnv(String name) {
