@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.xatm.tm.Failpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +31,15 @@ class BackupCommandTest {
     Map<String, Object> report = MiniJson.object(b.out());
     assertTrue((Long) report.get("checkpointLsn") > 0, report.toString());
     assertTrue((Long) report.get("linked") + (Long) report.get("copied") >= 2, report.toString());
+    // Owner-only whatever the umask (docs/operations.md, "File permissions").
+    try (Stream<Path> files = Files.walk(dest)) {
+      for (Path p : files.toList()) {
+        assertEquals(
+            Files.isDirectory(p) ? "rwx------" : "rw-------",
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(p)),
+            p.toString());
+      }
+    }
 
     Cli.Result v = Cli.runReadOnly(dest, "backup", "verify", dest.toString());
     assertEquals(ExitCodes.OK, v.code(), v.toString());

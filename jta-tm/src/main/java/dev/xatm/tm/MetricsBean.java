@@ -100,6 +100,21 @@ final class MetricsBean implements XatmMetricsMXBean {
   }
 
   @Override
+  public int getForeignPreparedXids() {
+    return tm.metrics().foreignPreparedXids();
+  }
+
+  @Override
+  public long getOldestForeignPreparedSeconds() {
+    return tm.metrics().oldestForeignPreparedSeconds();
+  }
+
+  @Override
+  public int getUndecidedOnUnreachable() {
+    return tm.metrics().undecidedOnUnreachable();
+  }
+
+  @Override
   public int getUnresolvedHeuristics() {
     return tm.metrics().unresolvedHeuristics();
   }

@@ -28,6 +28,14 @@ import dev.xatm.wal.WalStats;
  * @param nodeIdClashXids Xids with this node id but written by another log, seen by the last
  *     recovery pass: another process is configured with the same node id (never touched; fix the
  *     configuration)
+ * @param foreignPreparedXids prepared Xids of other nodes or other transaction managers that the
+ *     recovery scans found: never touched, but they hold locks (resolve them with their owner, or
+ *     see docs/operations.md "Foreign Xids")
+ * @param oldestForeignPreparedSeconds how long the oldest of them has been seen, in seconds (-1
+ *     when there is none)
+ * @param undecidedOnUnreachable branches of undecided transactions of earlier runs (a Begin, no
+ *     decision) on resources the last pass could not reach: they may hold locks there until
+ *     presumed abort reaches them
  */
 public record XatmMetrics(
     String nodeId,
@@ -47,4 +55,7 @@ public record XatmMetrics(
     long logLastLsn,
     long logDurableLsn,
     int logSegments,
-    int nodeIdClashXids) {}
+    int nodeIdClashXids,
+    int foreignPreparedXids,
+    long oldestForeignPreparedSeconds,
+    int undecidedOnUnreachable) {}

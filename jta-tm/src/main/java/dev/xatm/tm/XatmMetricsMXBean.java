@@ -29,6 +29,15 @@ public interface XatmMetricsMXBean {
   /** Xids with this node id written by another log (two processes share the node id). */
   int getNodeIdClashXids();
 
+  /** Prepared Xids of other nodes or transaction managers found by recovery (never touched). */
+  int getForeignPreparedXids();
+
+  /** Seconds since the oldest foreign prepared Xid was first seen (-1: none). */
+  long getOldestForeignPreparedSeconds();
+
+  /** Branches of undecided transactions on resources recovery could not reach. */
+  int getUndecidedOnUnreachable();
+
   long getLastRecoveryMillis();
 
   boolean isLastRecoveryUnresolved();

@@ -89,7 +89,9 @@ public final class XatmSettings {
       Setting.bool(
           XatmConfig.CHECKPOINT_ENABLED,
           true,
-          "checkpoints of the TM state, so old segments are deleted (docs/snapshots.md)");
+          "checkpoints of the TM state, so old segments are deleted; also taken at each start"
+              + " (after recovery) and clean close, so short-lived processes do not pile up"
+              + " segments (docs/snapshots.md)");
   public static final Setting<Duration> CHECKPOINT_INTERVAL =
       Setting.duration(
           XatmConfig.CHECKPOINT_INTERVAL,

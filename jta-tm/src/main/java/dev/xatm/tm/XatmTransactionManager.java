@@ -304,7 +304,13 @@ public final class XatmTransactionManager
         lastLsn,
         durableLsn,
         segments,
-        recovery.otherLogXids());
+        recovery.otherLogXids(),
+        recovery.foreignXids(),
+        recovery
+            .oldestForeignSeen()
+            .map(t -> Math.max(0, java.time.Duration.between(t, ctx.clock().instant()).toSeconds()))
+            .orElse(-1L),
+        recovery.undecidedOnUnreachable());
   }
 
   /** Rolls back expired transactions now instead of at the reaper's next tick. */
@@ -471,6 +477,9 @@ public final class XatmTransactionManager
     if (mbean != null) {
       mbean.unregister();
     }
+    if (lifecycle != null) {
+      lifecycle.checkpointBeforeClose(); // nothing runs any more: the next start replays nothing
+    }
     log.close();
   }
 
@@ -479,6 +488,9 @@ public final class XatmTransactionManager
     try {
       if (recoveryStartup) {
         recovery.startupPass();
+      }
+      if (lifecycle != null) {
+        lifecycle.afterStartup(); // bounds the log under short-lived restarts (issue 14)
       }
       recovery.startBackground();
     } catch (RuntimeException e) {

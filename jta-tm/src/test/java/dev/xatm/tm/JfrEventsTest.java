@@ -105,8 +105,9 @@ class JfrEventsTest {
                 server.getAttribute(MetricsBean.nameOf("jfr-node"), "LogForceLatencyMicros");
         batches =
             (CompositeData) server.getAttribute(MetricsBean.nameOf("jfr-node"), "LogBatchRecords");
+        // Before close: the closing checkpoint forces the log once more, after the metrics read.
+        recording.stop();
       }
-      recording.stop();
       recording.dump(file);
     }
     List<RecordedEvent> all = RecordingFile.readAllEvents(file);

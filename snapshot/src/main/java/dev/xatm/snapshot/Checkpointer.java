@@ -31,7 +31,11 @@ public final class Checkpointer {
     BYTES,
     ROTATION,
     SIZE_CAP,
-    EXPLICIT
+    EXPLICIT,
+    /** After startup recovery, when the log holds segments of earlier runs. */
+    STARTUP,
+    /** A clean close of the TM, the last thing before the log closes. */
+    CLOSE
   }
 
   /** What one checkpoint did. */
@@ -129,15 +133,18 @@ public final class Checkpointer {
     } catch (SnapshotException | RuntimeException e) {
       consecutiveFailures++;
       lastFailure = e.getMessage();
-      LOG.log(
-          Level.WARNING,
+      // Retried at every tick while it fails (ENOSPC): one line each, the stack only at DEBUG.
+      String message =
           "checkpoint ("
               + reason
               + ") failed; the log keeps every segment since the last checkpoint (LSN "
               + lastLsn
               + ") until one succeeds: "
-              + e.getMessage(),
-          e);
+              + e.getMessage();
+      LOG.log(Level.WARNING, message);
+      if (LOG.isLoggable(Level.DEBUG)) {
+        LOG.log(Level.DEBUG, "stack of the failure above (" + message + ")", e);
+      }
       throw e;
     } finally {
       lock.unlock();
@@ -165,8 +172,22 @@ public final class Checkpointer {
     lastMillis = clock.millis();
     lastBytes = bytes;
     lastActiveIndex = activeIndex;
-    int deleted = retention.collect(reason == Reason.SIZE_CAP);
+    int deleted = retention.collect(false);
     return new Result(c.lsn(), reason, written, deleted);
+  }
+
+  /**
+   * GC with the newest checkpoint alone as the bound ({@link LogRetention#collect(boolean)}), for
+   * the size guard when a checkpoint and the ordinary GC left the directory over the cap. Returns
+   * how many segments were deleted.
+   */
+  public int collectUnderPressure() throws SnapshotException {
+    lock.lock();
+    try {
+      return retention.collect(true);
+    } finally {
+      lock.unlock();
+    }
   }
 
   private void awaitDurable(long lsn) throws SnapshotException {

@@ -1,6 +1,7 @@
 package dev.xatm.snapshot;
 
 import dev.xatm.wal.storage.FileSystemStorage;
+import dev.xatm.wal.storage.PrivateFiles;
 import dev.xatm.wal.storage.Storage;
 import dev.xatm.wal.storage.StorageFile;
 import java.io.IOException;
@@ -99,6 +100,9 @@ final class FileOps {
       try {
         Files.deleteIfExists(temp);
         Files.createLink(temp, source);
+        // A link shares the source's inode and mode: make both owner-only (a segment written by
+        // an older version may still be 0644).
+        PrivateFiles.restrict(temp, PrivateFiles.FILE);
         storage.rename(temp, target);
         return true;
       } catch (UnsupportedOperationException | FileSystemException e) {

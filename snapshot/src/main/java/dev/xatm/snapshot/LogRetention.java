@@ -66,19 +66,25 @@ public final class LogRetention {
   }
 
   /**
-   * As {@link #collect()}; under size-cap {@code pressure} with a single checkpoint, that one
-   * (re-read and verified first) bounds GC: a TM refusing transactions appends nothing, so a second
-   * checkpoint could never come and the refusal would never end.
+   * As {@link #collect()}; under size-cap {@code pressure} the newest checkpoint (re-read and
+   * verified first) bounds GC, giving up the fallback's segments: a TM refusing transactions
+   * appends nothing, so no newer checkpoint could come to move the older one forward and the
+   * refusal would never end (issue 14: an old fallback checkpoint from a long-lived run kept every
+   * segment of many short runs after it, and the cap refused right after a start although a
+   * checkpoint had just been taken).
    */
   public int collect(boolean pressure) throws SnapshotException {
     List<Long> kept = checkpoints.retainNewest(CHECKPOINTS_KEPT);
     long bound = bound(kept);
-    if (bound <= 0 && pressure && kept.size() == 1) {
-      checkpoints.load(kept.get(0)); // throws when it does not verify: then nothing is deleted
-      bound = kept.get(0) + 1;
-      Optional<SegmentReservations.Reservation> r = reservations.lowest();
-      if (r.isPresent()) {
-        bound = Math.min(bound, r.get().fromLsn());
+    if (pressure && !kept.isEmpty()) {
+      long newest = kept.get(kept.size() - 1);
+      if (bound < newest + 1) {
+        checkpoints.load(newest); // throws when it does not verify: then nothing is deleted
+        bound = newest + 1;
+        Optional<SegmentReservations.Reservation> r = reservations.lowest();
+        if (r.isPresent()) {
+          bound = Math.min(bound, r.get().fromLsn());
+        }
       }
     }
     if (bound <= 0) {

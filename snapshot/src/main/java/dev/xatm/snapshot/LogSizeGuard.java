@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -18,8 +19,13 @@ import java.util.function.Supplier;
  * <p>Note that a stuck in-doubt transaction does not pin segments by itself: each checkpoint
  * carries every decided-unfinished transaction, so GC proceeds past it.
  *
- * <p>Threading: {@link #check()} from one thread at a time (the scheduler); {@link #refusal()} from
- * any thread (a volatile read, nothing else: it is on the begin path).
+ * <p>Over the cap after that checkpoint and the ordinary GC (which keeps the fallback checkpoint's
+ * segments), GC runs once more with the newest checkpoint alone as the bound, so the cap never
+ * refuses while a checkpoint could free space; only a real pin is left to name.
+ *
+ * <p>Threading: {@link #check()} from any thread, one at a time (a lock; the scheduler, the TM's
+ * start, and a begin after a reservation was released); {@link #refusal()} from any thread (a
+ * volatile read, nothing else: it is on the begin path).
  */
 public final class LogSizeGuard {
   private static final System.Logger LOG = System.getLogger(LogSizeGuard.class.getName());
@@ -31,8 +37,10 @@ public final class LogSizeGuard {
   private final Checkpointer checkpointer; // null: checkpoints disabled
   private final SegmentReservations reservations;
   private final Supplier<String> unfinished;
+  private final ReentrantLock checkLock = new ReentrantLock();
   private volatile String refusal;
   private volatile long lastMeasured;
+  private volatile long versionAtVerdict = -1;
 
   /**
    * @param capName the configuration key of the cap, for messages
@@ -91,16 +99,49 @@ public final class LogSizeGuard {
     if (maxBytes <= 0) {
       return;
     }
+    checkLock.lock();
+    try {
+      doCheck();
+    } finally {
+      checkLock.unlock();
+    }
+  }
+
+  /**
+   * The refusal for a {@code begin}: while one stands and a backup reservation was released since
+   * it was decided, checks again first (a checkpoint and GC may now free the space), so a
+   * transaction is not refused for up to a tick after the pin is gone. Otherwise one volatile read
+   * and one counter read: every other pin only ends by a checkpoint the next tick attempts.
+   */
+  public String refusalAfterRecheck() {
+    String r = refusal;
+    if (r == null || reservations.version() == versionAtVerdict) {
+      return r;
+    }
+    check();
+    return refusal;
+  }
+
+  private void doCheck() {
+    long version = reservations.version();
     try {
       long size = measure();
       if (size > maxBytes && checkpointer != null) {
         try {
           checkpointer.checkpointNow(Checkpointer.Reason.SIZE_CAP);
+          size = measure();
+          if (size > maxBytes) {
+            // The fallback checkpoint pins more than the cap allows: give it up rather than
+            // refuse while a checkpoint covers everything (LogRetention.collect(true)).
+            checkpointer.collectUnderPressure();
+            size = measure();
+          }
         } catch (SnapshotException e) {
-          // counted by the checkpointer; the message below names it
+          // counted by the checkpointer (or a GC failure); the message below names it
+          size = measure();
         }
-        size = measure();
       }
+      versionAtVerdict = version;
       lastMeasured = size;
       if (size <= maxBytes) {
         if (refusal != null) {
@@ -157,8 +198,8 @@ public final class LogSizeGuard {
           + " cannot be deleted; oldest unfinished transactions: "
           + unfinished.get();
     }
-    return "even right after a checkpoint and GC the directory is over the cap: the cap is too"
-        + " small for the segment size (the log needs the segments since the older of the two"
-        + " retained checkpoints, the active one and the spare)";
+    return "even right after a checkpoint and a GC down to it the directory is over the cap: the"
+        + " cap is too small for the segment size (the log needs at least the active segment, the"
+        + " spare and the checkpoints)";
   }
 }

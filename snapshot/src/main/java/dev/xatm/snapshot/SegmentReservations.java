@@ -41,7 +41,9 @@ public final class SegmentReservations {
     public void close() {
       lock.lock();
       try {
-        held.remove(this);
+        if (held.remove(this)) {
+          version++;
+        }
       } finally {
         lock.unlock();
       }
@@ -55,6 +57,12 @@ public final class SegmentReservations {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final List<Reservation> held = new ArrayList<>(); // guarded by lock
+  private volatile long version; // written under lock
+
+  /** Counts releases, so a size verdict can tell that a pin may have gone since it was made. */
+  public long version() {
+    return version;
+  }
 
   /** Reserves every segment holding an LSN &ge; {@code fromLsn} until the reservation closes. */
   public Reservation reserve(long fromLsn, String owner, long nowMillis) {

@@ -61,6 +61,24 @@ public interface Wal extends AutoCloseable {
   CompletableFuture<Long> append(int type, byte[] payload);
 
   /**
+   * As {@link #append}, but the writer is not woken for this record: it goes out in the same write
+   * as the next record that does wake it (an {@link #append}, an {@link #appendForced}, a {@link
+   * #sync}), at {@link #flushDeferred()}, when deferred records fill half the queue, or at {@link
+   * #close()}. For records nobody waits on: a transaction manager's Begin and End ride in the write
+   * of the next Committing instead of costing a write and a writer wake-up each. The future
+   * completes with its LSN once it is written.
+   */
+  default CompletableFuture<Long> appendDeferred(int type, byte[] payload) {
+    return append(type, payload);
+  }
+
+  /**
+   * Writes the deferred records queued now at the writer's next chance (without forcing them): what
+   * bounds how long one can wait when nothing else is appended.
+   */
+  default void flushDeferred() {}
+
+  /**
    * Forces every record appended before this call, including unforced ones. The future completes
    * with an LSN at least as high as {@link #lastLsn()} at the call, once {@link #durableLsn()}
    * covers it, or exceptionally when the log is poisoned or closed. When nothing is pending it

@@ -53,6 +53,7 @@ public final class CrashRig {
         XatmConfig.builder()
             .nodeId(node)
             .logDir(log)
+            .archiveDir(CrashLog.archiveOf(log)) // the invariant checks read the whole history
             .segmentSize(CrashLog.SEGMENT_SIZE)
             .installAsDefault(false);
     bank.recoveryProperties().forEach(b::recovery);

@@ -55,6 +55,7 @@ public final class CrashWorkload {
         XatmConfig.builder()
             .nodeId(a.get("node"))
             .logDir(Path.of(a.get("log")))
+            .archiveDir(CrashLog.archiveOf(Path.of(a.get("log"))))
             .segmentSize(CrashLog.SEGMENT_SIZE)
             .parallelism(4)
             .installAsDefault(false);

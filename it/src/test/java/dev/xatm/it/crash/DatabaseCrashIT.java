@@ -80,6 +80,7 @@ class DatabaseCrashIT {
         XatmConfig.builder()
             .nodeId(node)
             .logDir(log)
+            .archiveDir(CrashLog.archiveOf(log)) // the invariant checks read the whole history
             .segmentSize(CrashLog.SEGMENT_SIZE)
             .retryInitialBackoff(Duration.ofMillis(100))
             .retryMaxBackoff(Duration.ofSeconds(1))

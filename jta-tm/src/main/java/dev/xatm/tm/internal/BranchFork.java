@@ -11,7 +11,8 @@ import java.util.function.Function;
  * Runs one step (prepare, commit, rollback) over several branches in parallel: every branch but the
  * first is offered to the executor, the caller runs the first itself and then claims any branch no
  * worker has started yet. Latency is that of the slowest branch; when branches answer at once, no
- * thread hop is paid. A single branch runs on the caller's thread.
+ * thread hop is paid. A single branch runs on the caller's thread, and so do all of them while more
+ * steps run at once than there are cores ({@link PhaseGate}).
  *
  * <p>The step function must not throw (it returns a result describing failures). The caller waits
  * for every branch, even when interrupted (the interrupt flag is restored): the protocol never
@@ -20,12 +21,30 @@ import java.util.function.Function;
 final class BranchFork {
   private BranchFork() {}
 
-  static <T, R> R[] run(Executor executor, List<T> items, Function<T, R> step, R[] results) {
+  static <T, R> R[] run(
+      Executor executor, PhaseGate gate, List<T> items, Function<T, R> step, R[] results) {
     int n = items.size();
     if (n == 1) {
       results[0] = step.apply(items.get(0));
       return results;
     }
+    boolean fork = gate.enter();
+    try {
+      if (!fork) {
+        for (int i = 0; i < n; i++) {
+          results[i] = step.apply(items.get(i)); // more steps running than cores: no hand-off
+        }
+        return results;
+      }
+      return fork(executor, items, step, results);
+    } finally {
+      gate.exit();
+    }
+  }
+
+  private static <T, R> R[] fork(
+      Executor executor, List<T> items, Function<T, R> step, R[] results) {
+    int n = items.size();
     AtomicIntegerArray claimed = new AtomicIntegerArray(n);
     CountDownLatch done = new CountDownLatch(n);
     Runnable[] tasks = new Runnable[n];

@@ -240,7 +240,8 @@ public final class BranchRetrier {
       b.fate = r.fate();
       if (r.fate() == BranchFate.RETRY) {
         still.add(b);
-        LOG.log(
+        LogLines.log(
+            LOG,
             Level.WARNING,
             "retry "
                 + p.attempts

@@ -200,6 +200,7 @@ public final class Coordinator {
     BranchResult[] votes =
         BranchFork.run(
             ctx.phaseExecutor(),
+            ctx.phaseGate(),
             branches,
             b ->
                 call(
@@ -260,6 +261,7 @@ public final class Coordinator {
     BranchResult[] commits =
         BranchFork.run(
             ctx.phaseExecutor(),
+            ctx.phaseGate(),
             prepared,
             b ->
                 call(
@@ -323,6 +325,7 @@ public final class Coordinator {
     BranchResult[] results =
         BranchFork.run(
             ctx.phaseExecutor(),
+            ctx.phaseGate(),
             branches,
             b ->
                 call(
@@ -347,7 +350,8 @@ public final class Coordinator {
     for (BranchResult r : results) {
       if (r.fate() == BranchFate.RETRY) {
         retry.add(r.branch());
-        LOG.log(
+        LogLines.log(
+            LOG,
             Level.WARNING,
             (outcome == Outcome.COMMITTED ? "commit" : "rollback")
                 + " of "
@@ -415,7 +419,8 @@ public final class Coordinator {
       try {
         forgetVia.forget(b.xid);
       } catch (XAException e) {
-        LOG.log(
+        LogLines.log(
+            LOG,
             Level.WARNING,
             "forget of "
                 + b.describe()

@@ -15,6 +15,7 @@ public final class TmContext {
   private final TxLog log;
   private final Clock clock;
   private final Executor phaseExecutor;
+  private final PhaseGate phaseGate = new PhaseGate(Runtime.getRuntime().availableProcessors());
   private final Scheduler scheduler;
   private final XaWorkers xa;
   private final Failpoints failpoints;
@@ -60,6 +61,10 @@ public final class TmContext {
 
   public Executor phaseExecutor() {
     return phaseExecutor;
+  }
+
+  PhaseGate phaseGate() {
+    return phaseGate;
   }
 
   public Scheduler scheduler() {

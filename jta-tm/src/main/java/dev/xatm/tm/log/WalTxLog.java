@@ -189,6 +189,7 @@ public final class WalTxLog implements TxLog {
     forced(new TxRecord.ResourceRegistered(descriptor));
   }
 
+  /** Deferred (rides in the write of the Committing that usually follows; see Wal). */
   @Override
   public CompletableFuture<?> logBegin(Gtrid gtrid, List<Branch> branches, long deadlineMillis) {
     return unforced(new TxRecord.Begin(gtrid, branches, deadlineMillis));
@@ -230,9 +231,15 @@ public final class WalTxLog implements TxLog {
     return damagedMode || wal.openReport().damaged();
   }
 
+  /** Deferred (rides in the write of the next forced record; see Wal). */
   @Override
   public CompletableFuture<?> logEnd(Gtrid gtrid, Outcome outcome) {
     return unforced(new TxRecord.End(gtrid, outcome));
+  }
+
+  /** Writes deferred Begin and End records now (the log lifetime's tick calls it). */
+  public void flushDeferred() {
+    wal.flushDeferred();
   }
 
   private CompletableFuture<?> unforced(TxRecord record) {
@@ -251,7 +258,7 @@ public final class WalTxLog implements TxLog {
       CompletableFuture<Long> f =
           force
               ? wal.appendForced(record.type().code(), payload)
-              : wal.append(record.type().code(), payload);
+              : wal.appendDeferred(record.type().code(), payload);
       if (!f.isCompletedExceptionally()) {
         live.apply(wal.lastLsn(), record);
         appendedBytes += 18 + payload.length; // record header, payload, end mark (wal/FORMAT.md)

@@ -26,6 +26,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -34,13 +37,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * size guard on the TM's scheduler, refuses new transactions while the log is over its cap, and
  * takes online backups.
  *
- * <p>Threading: {@link #prepare} and {@link #start} once, at TM start; {@link #checkAdmission()}
- * from any thread (one volatile read); {@link #backup} from any thread; the periodic tick runs on
- * the scheduler.
+ * <p>A start (after recovery) and a clean close each take a checkpoint, so short-lived processes do
+ * not pile up one segment per start (docs/snapshots.md, "Restarts").
+ *
+ * <p>Threading: {@link #prepare}, {@link #start} and {@link #afterStartup} once, at TM start;
+ * {@link #checkpointBeforeClose} once, at TM close; {@link #checkAdmission()} from any thread (one
+ * volatile read); {@link #backup} from any thread; the periodic tick runs on the scheduler.
  */
 public final class LogLifecycle implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(LogLifecycle.class.getName());
   private static final Duration MAX_TICK = Duration.ofSeconds(1);
+  private static final long CLOSE_SYNC_SECONDS = 60;
 
   private final WalTxLog log;
   private final Wal wal;
@@ -60,6 +67,7 @@ public final class LogLifecycle implements AutoCloseable {
   private Scheduler scheduler;
   private Scheduler.Cancellable next; // guarded by tickLock
   private boolean closed; // guarded by tickLock
+  private boolean closingCheckpointDone; // guarded by tickLock
 
   private LogLifecycle(
       WalTxLog log,
@@ -243,6 +251,8 @@ public final class LogLifecycle implements AutoCloseable {
   /** One round: checkpoint if a trigger is due, then the size check. Never throws. */
   public void tick() {
     try {
+      log.flushDeferred(); // bounds how long a deferred Begin or End waits for a ride
+
       if (checkpointer != null) {
         checkpointer.tick();
       } else {
@@ -261,9 +271,62 @@ public final class LogLifecycle implements AutoCloseable {
    *     pins it
    */
   public void checkAdmission() throws SystemException {
-    String refusal = guard == null ? null : guard.refusal();
+    String refusal = guard == null ? null : guard.refusalAfterRecheck();
     if (refusal != null) {
       throw new SystemException("xatm refuses new transactions: " + refusal);
+    }
+  }
+
+  /**
+   * After startup recovery (docs/snapshots.md, "Restarts"): every start opens a new segment, so a
+   * process that lives less than the checkpoint interval would otherwise never checkpoint and each
+   * start would leave one more segment. When the log holds a segment besides the active one, a
+   * checkpoint (and GC) is taken now; then the size cap is checked at once rather than at the first
+   * tick. Failures are logged and counted by the checkpointer; the start goes on.
+   */
+  public void afterStartup() {
+    if (checkpointer != null && wal.segments().size() > 1) {
+      try {
+        checkpointer.checkpointNow(Checkpointer.Reason.STARTUP);
+      } catch (SnapshotException e) {
+        // logged and counted by the checkpointer; the periodic tick tries again
+      }
+    }
+    guard.check();
+  }
+
+  /**
+   * On a clean close, after the TM stopped its work and before the log closes: a last checkpoint
+   * (and GC), so the next start replays nothing and can delete this run's segments. At most once; a
+   * failure (a poisoned log gets no checkpoint) is logged by the checkpointer and the close goes
+   * on.
+   */
+  public void checkpointBeforeClose() {
+    tickLock.lock();
+    try {
+      if (closingCheckpointDone) {
+        return;
+      }
+      closingCheckpointDone = true;
+    } finally {
+      tickLock.unlock();
+    }
+    if (checkpointer != null) {
+      try {
+        // Force first: the checkpoint then covers the log's last record, so its SYNC record does
+        // not land after it and keep this run's segment alive at the next start's GC.
+        log.sync().get(CLOSE_SYNC_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        // the checkpoint below fails the same way and says so
+      }
+      try {
+        checkpointer.checkpointNow(Checkpointer.Reason.CLOSE);
+      } catch (SnapshotException e) {
+        // logged and counted by the checkpointer; the next start replays from the previous one
+      }
     }
   }
 

@@ -45,6 +45,11 @@ class PreparedResource extends FakeXAResource {
     prepared.put(key(xid), xid);
   }
 
+  /** The branch is resolved by someone else (its owner, an operator at the database). */
+  synchronized void release(Xid xid) {
+    prepared.remove(key(xid));
+  }
+
   synchronized boolean holds(Xid xid) {
     return prepared.containsKey(key(xid));
   }

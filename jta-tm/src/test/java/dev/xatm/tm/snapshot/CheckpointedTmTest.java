@@ -178,6 +178,8 @@ class CheckpointedTmTest {
         long size = life.sizeGuard().lastMeasured();
         assertTrue(size <= 5 * SEGMENT + 3 * SEGMENT, "overshoot too large: " + size);
       }
+      twoPhase(tm); // admitted at once: a begin after the release checks again (issue 14)
+      assertTrue(life.sizeGuard().refusal() == null);
       scheduler.advanceAndRun(Duration.ofSeconds(1));
       twoPhase(tm); // admitted again once the reservation is gone and GC ran
       assertTrue(life.sizeGuard().refusal() == null);

@@ -142,12 +142,9 @@ class ConcurrentRotationTest {
       assertTrue(s.begunOnly().isEmpty(), "seed " + seed + ": " + s.begunOnly().keySet());
       assertTrue(s.anomalies().isEmpty(), s.anomalies().toString());
       assertEquals(6, s.resources().size());
-      long committed2pc =
-          told.entrySet().stream()
-              .filter(e -> e.getValue() == Kind.COMMIT)
-              .filter(e -> s.loggedOutcome(e.getKey()).isPresent())
-              .count();
-      assertEquals(told.values().stream().filter(k -> k == Kind.COMMIT).count(), committed2pc);
+      // No decided set left means every Committing got its End; the outcomes of the ended ones
+      // are not carried by the checkpoint the clean close takes (docs/snapshots.md, "Restarts"),
+      // so they are checked on the branches above, not through loggedOutcome.
     }
     assertTrue(segments > 3, "the log rotated: newest segment index " + segments);
   }

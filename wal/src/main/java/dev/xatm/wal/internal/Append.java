@@ -13,6 +13,10 @@ final class Append {
   final int type;
   final byte[] payload;
   final boolean forced;
+
+  /** Written with the next record that wakes the writer, not on its own (Wal#appendDeferred). */
+  final boolean deferred;
+
   final CompletableFuture<Long> future = new CompletableFuture<>();
 
   /** When the appender made it, for the queue-wait histogram ({@link WriterStats}). */
@@ -22,9 +26,14 @@ final class Append {
   Append next;
 
   Append(int type, byte[] payload, boolean forced) {
+    this(type, payload, forced, false);
+  }
+
+  Append(int type, byte[] payload, boolean forced, boolean deferred) {
     this.type = type;
     this.payload = payload;
     this.forced = forced;
+    this.deferred = deferred;
   }
 
   int size() {

@@ -12,6 +12,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * empty queue). The writer takes everything queued at once: that is the group commit, and it needs
  * no timer.
  *
+ * <p>Deferred records ({@code Wal#appendDeferred}) do not wake the writer: they wait in the queue
+ * for the next record that does (an ordinary append, a forced one, a sync), for {@link
+ * #flushDeferred()}, or until they fill half the queue, and then go out in the same write.
+ *
  * <p>Threading: any number of appenders, one writer. Uses {@link ReentrantLock} so waiting virtual
  * threads do not pin their carrier.
  */
@@ -31,11 +35,13 @@ final class AppendQueue {
   private long bytes;
   private long nextLsn;
   private WalException refusal;
+  private int eager; // queued records that are not deferred
+  private boolean flushRequested;
 
   /** Published copy of nextLsn - 1 for {@code lastLsn()}. */
   private volatile long lastAssigned;
 
-  /** Published copy of count, read without the lock by the writer's short spin. */
+  /** Published copy of eager, read without the lock by the writer's short spin. */
   private volatile int queued;
 
   /** Written and read by the writer thread only. */
@@ -73,9 +79,13 @@ final class AppendQueue {
       }
       tail = a;
       count++;
-      queued = count;
       bytes += size;
-      if (count == 1) {
+      if (!a.deferred) {
+        eager++;
+        queued = eager;
+      }
+      // Wake the writer for the first record it must write now; deferred ones ride along.
+      if ((!a.deferred && eager == 1) || (a.deferred && deferredFull())) {
         notEmpty.signal();
       }
     } finally {
@@ -91,7 +101,7 @@ final class AppendQueue {
     lastSpinCaught = spin && spinWhileEmpty();
     lock.lock();
     try {
-      while (head == null && refusal == null) {
+      while (!writeNow() && refusal == null) {
         notEmpty.awaitUninterruptibly(); // the writer is stopped by close(), never interrupted
       }
       return detach();
@@ -121,10 +131,35 @@ final class AppendQueue {
     Append chain = head;
     head = tail = null;
     count = 0;
+    eager = 0;
     queued = 0;
     bytes = 0;
+    flushRequested = false;
     notFull.signalAll();
     return chain;
+  }
+
+  /** Under the lock: whether the queue holds something the writer must write now. */
+  private boolean writeNow() {
+    return head != null && (eager > 0 || flushRequested || deferredFull());
+  }
+
+  /** Under the lock: deferred records fill half the queue (appenders must never block on them). */
+  private boolean deferredFull() {
+    return count >= maxRecords / 2 || bytes >= maxBytes / 2;
+  }
+
+  /** Deferred records are written at the writer's next chance (a bound on how long they wait). */
+  void flushDeferred() {
+    lock.lock();
+    try {
+      if (head != null && !flushRequested) {
+        flushRequested = true;
+        notEmpty.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -164,6 +199,7 @@ final class AppendQueue {
       Append chain = head;
       head = tail = null;
       count = 0;
+      eager = 0;
       queued = 0;
       bytes = 0;
       notFull.signalAll();

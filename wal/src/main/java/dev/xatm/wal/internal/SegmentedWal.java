@@ -13,6 +13,7 @@ import dev.xatm.wal.WalNodeIdMismatchException;
 import dev.xatm.wal.WalPoisonedException;
 import dev.xatm.wal.WalStats;
 import dev.xatm.wal.WalVerification;
+import dev.xatm.wal.storage.PrivateFiles;
 import dev.xatm.wal.storage.Storage;
 import dev.xatm.wal.storage.StorageFile;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -147,6 +149,8 @@ public final class SegmentedWal implements Wal {
       if (dir.toAbsolutePath().getParent() != null) {
         storage.syncDirectory(dir.toAbsolutePath().getParent());
       }
+    } else {
+      warnIfOpenToOthers(storage, dir);
     }
     DirectoryLock lock =
         DirectoryLock.acquire(storage, dir, config.nodeId(), config.clock().instant());
@@ -246,6 +250,25 @@ public final class SegmentedWal implements Wal {
     }
   }
 
+  /**
+   * An existing directory that group or other users can enter lets them read records (user names,
+   * URLs, amounts) or, if writable, forge one that only a CRC protects. Reported once per open, not
+   * refused: the operator may have reasons (a shared backup user), and the fix is one command.
+   */
+  private static void warnIfOpenToOthers(Storage storage, Path dir) throws IOException {
+    var mode = storage.openToOthers(dir);
+    if (mode.isPresent()) {
+      LOG.log(
+          Level.WARNING,
+          "WAL directory {0} has mode {1} ({2}): other users can read its records, which hold user"
+              + " names, URLs and amounts; xatm creates its files owner-only, make the directory"
+              + " private too: chmod 700 {0}",
+          dir,
+          PrivateFiles.octal(mode.get()),
+          PosixFilePermissions.toString(mode.get()));
+    }
+  }
+
   private static String resolveNodeId(WalConfig config, LogScanner.Result scan)
       throws WalNodeIdMismatchException {
     String configured = config.nodeId();
@@ -298,7 +321,22 @@ public final class SegmentedWal implements Wal {
     return append(type, payload, false);
   }
 
+  @Override
+  public CompletableFuture<Long> appendDeferred(int type, byte[] payload) {
+    return append(type, payload, false, true);
+  }
+
+  @Override
+  public void flushDeferred() {
+    queue.flushDeferred();
+  }
+
   private CompletableFuture<Long> append(int type, byte[] payload, boolean forced) {
+    return append(type, payload, forced, false);
+  }
+
+  private CompletableFuture<Long> append(
+      int type, byte[] payload, boolean forced, boolean deferred) {
     if (type < 1 || type > MAX_USER_TYPE) {
       throw new IllegalArgumentException(
           "record type " + type + " is outside the user range 1.." + MAX_USER_TYPE);
@@ -310,7 +348,7 @@ public final class SegmentedWal implements Wal {
               + " bytes exceeds maxRecordSize "
               + config.maxRecordSize());
     }
-    Append a = new Append(type, payload, forced);
+    Append a = new Append(type, payload, forced, deferred);
     try {
       enqueue(a);
     } catch (WalException e) {

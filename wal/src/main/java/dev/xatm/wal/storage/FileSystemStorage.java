@@ -12,10 +12,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -29,6 +31,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * it was reached through: a symlinked or differently spelled directory is the same lock file, and
  * opening then closing a second channel on it would release the holder's lock. This registry is the
  * one piece of JVM-wide state, mirroring a JVM-wide OS resource.
+ *
+ * <p>Everything this class creates (files, the lock file, directories) is owner-only, see {@link
+ * PrivateFiles}.
  */
 public final class FileSystemStorage implements Storage {
 
@@ -46,12 +51,19 @@ public final class FileSystemStorage implements Storage {
 
   @Override
   public StorageFile create(Path file) throws IOException {
-    return new ChannelFile(
+    FileChannel channel =
         FileChannel.open(
             file,
-            StandardOpenOption.READ,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.CREATE_NEW));
+            Set.of(
+                StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW),
+            PrivateFiles.fileAttribute(file));
+    try {
+      PrivateFiles.restrict(file, PrivateFiles.FILE);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    return new ChannelFile(channel);
   }
 
   @Override
@@ -82,7 +94,12 @@ public final class FileSystemStorage implements Storage {
 
   @Override
   public void createDirectories(Path directory) throws IOException {
-    Files.createDirectories(directory);
+    PrivateFiles.createDirectories(directory);
+  }
+
+  @Override
+  public Optional<Set<PosixFilePermission>> openToOthers(Path directory) throws IOException {
+    return PrivateFiles.tooOpen(directory);
   }
 
   @Override
@@ -107,7 +124,7 @@ public final class FileSystemStorage implements Storage {
   public Optional<StorageFile> tryLock(Path file) throws IOException {
     try {
       // O_CREAT|O_EXCL: on an existing file no descriptor is opened (and none closed).
-      Files.createFile(file);
+      PrivateFiles.createFile(file);
     } catch (FileAlreadyExistsException e) {
       // the usual case
     }

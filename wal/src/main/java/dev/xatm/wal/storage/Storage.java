@@ -2,8 +2,10 @@ package dev.xatm.wal.storage;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The file-system operations the log needs, and nothing more, so that tests can substitute a
@@ -21,7 +23,10 @@ public interface Storage {
   /** Opens an existing file for reading and writing. */
   StorageFile open(Path file) throws IOException;
 
-  /** Creates a new, empty file for reading and writing; fails if it exists. */
+  /**
+   * Creates a new, empty file for reading and writing; fails if it exists. On the real file system
+   * the file is owner-only ({@code 0600}) whatever the umask.
+   */
   StorageFile create(Path file) throws IOException;
 
   /** Opens an existing file for reading only. */
@@ -34,8 +39,16 @@ public interface Storage {
 
   boolean isDirectory(Path path) throws IOException;
 
-  /** Creates a directory and its missing parents. */
+  /** Creates a directory and its missing parents (on the real file system: owner-only). */
   void createDirectories(Path directory) throws IOException;
+
+  /**
+   * The permissions of an existing directory when group or other users have any access to it; empty
+   * when it is owner-only or the storage has no POSIX permissions (the default).
+   */
+  default Optional<Set<PosixFilePermission>> openToOthers(Path directory) throws IOException {
+    return Optional.empty();
+  }
 
   /** Deletes a file; fails if it does not exist. */
   void delete(Path file) throws IOException;

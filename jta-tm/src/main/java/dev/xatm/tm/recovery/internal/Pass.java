@@ -45,6 +45,7 @@ final class Pass {
       TxLog log,
       Backoff backoff,
       InDoubtTable inDoubt,
+      ForeignXids foreign,
       Decisions decisions,
       boolean refusesLostRecords) {
     String nodeId() {
@@ -62,6 +63,12 @@ final class Pass {
 
   /** Xids with this node id written by another log: two processes share the node id. */
   int otherLogXids;
+
+  /**
+   * Branches of undecided transactions (a Begin, no decision) on resources this pass could not
+   * reach: presumed abort waits for the resource, and meanwhile they may hold locks there.
+   */
+  int undecidedUnreachable;
 
   /** Per resource scanned successfully: our Xids it still lists after this pass acted. */
   private final Map<String, Set<XatmXid>> stillListed = new HashMap<>();
@@ -208,14 +215,13 @@ final class Pass {
       Set<XatmXid> still = new HashSet<>();
       List<Pending> pending = new ArrayList<>();
       Map<String, InDoubtTable.Entry> unresolved = new LinkedHashMap<>();
+      Set<String> foreign = new HashSet<>();
       for (Xid raw : l.xids()) {
         Optional<XatmXid> ours = XatmXid.parse(raw, ctx.nodeId());
         if (ours.isEmpty()) {
-          add(
-              XaCall.name(raw, null),
-              t,
-              RecoveryLogState.NOT_APPLICABLE,
-              foreignReason(raw, ctx.nodeId()));
+          String name = XaCall.name(raw, null);
+          foreign.add(name);
+          add(name, t, RecoveryLogState.NOT_APPLICABLE, foreignReason(raw, ctx.nodeId()));
           continue;
         }
         if (ctx.identity().ownership(ours.get().gtrid()) == TmIdentity.Ownership.OTHER_LOG) {
@@ -229,6 +235,7 @@ final class Pass {
       }
       stillListed.put(t.resourceId, still);
       ctx.inDoubt().replace(t.resourceId, unresolved);
+      ctx.foreign().replace(t.resourceId, foreign, now);
     } catch (RuntimeException e) {
       // A driver failing mid-pass: what was done is done and logged; the rest waits.
       unreachable(t, "the resource failed during the pass: " + e, true);
@@ -384,6 +391,9 @@ final class Pass {
       boolean all = true;
       for (Branch b : bt.branches()) {
         all &= rolledBackOrAbsent(g, b);
+        if (b.resourceId() != null && failedResources.contains(b.resourceId())) {
+          undecided(g, b);
+        }
       }
       if (all) {
         ctx.decisions().end(g, Outcome.ROLLED_BACK);
@@ -397,6 +407,22 @@ final class Pass {
                 "presumed abort: no branch prepared any more: End(rolled back) written"));
       }
     }
+  }
+
+  /** Reports a branch of an undecided transaction on an unreachable resource (not hidden). */
+  private void undecided(Gtrid g, Branch b) {
+    undecidedUnreachable++;
+    String xid =
+        XatmXid.branchOf(b.bqual()).map(n -> new XatmXid(g, n).toString()).orElse(g + "?" + b);
+    lines.add(
+        new RecoveryLine(
+            xid,
+            b.resourceId(),
+            RecoveryLogState.BEGUN,
+            RecoveryAction.CHECK,
+            RecoveryResult.UNREACHABLE,
+            "undecided (Begin, no Committing) branch on an unreachable resource: it may hold"
+                + " locks there; presumed abort rolls it back once the resource answers"));
   }
 
   private boolean rolledBackOrAbsent(Gtrid g, Branch b) {

@@ -41,6 +41,8 @@ public final class RecoveryEngine implements RecoveryService {
   private final ReentrantLock scheduleLock = new ReentrantLock();
 
   private final InDoubtTable inDoubt = new InDoubtTable();
+  private final ForeignXids foreign = new ForeignXids();
+  private volatile int undecidedUnreachable;
   private final Decisions decisions;
   private final OperatorActions operator;
 
@@ -86,7 +88,13 @@ public final class RecoveryEngine implements RecoveryService {
       Pass p =
           new Pass(
               new Pass.Context(
-                  env.identity(), env.log(), backoff, inDoubt, decisions, refuseLostRecords),
+                  env.identity(),
+                  env.log(),
+                  backoff,
+                  inDoubt,
+                  foreign,
+                  decisions,
+                  refuseLostRecords),
               background,
               start);
       // The log's own resources: every ResourceRegistered, whoever wrote it (issue 10 §1).
@@ -96,6 +104,7 @@ public final class RecoveryEngine implements RecoveryService {
               env.nodeId(), start, Duration.ofNanos(System.nanoTime() - t0), p.lines);
       lastReport = report;
       otherLogXids = p.otherLogXids;
+      undecidedUnreachable = p.undecidedUnreachable;
       lostTail = List.copyOf(p.lostTail);
       log(report);
       RecoveryPassEvent.emit(report, background);
@@ -172,6 +181,21 @@ public final class RecoveryEngine implements RecoveryService {
       }
     }
     return Optional.empty();
+  }
+
+  /** Prepared Xids of other nodes or transaction managers the scans found (never touched). */
+  public int foreignXids() {
+    return foreign.count();
+  }
+
+  /** When the oldest of {@link #foreignXids()} was first seen. */
+  public Optional<Instant> oldestForeignSeen() {
+    return foreign.oldest();
+  }
+
+  /** Branches of undecided transactions on resources the last pass could not reach. */
+  public int undecidedOnUnreachable() {
+    return undecidedUnreachable;
   }
 
   /** Xids with this node id but another log's identity seen by the last pass (metric). */

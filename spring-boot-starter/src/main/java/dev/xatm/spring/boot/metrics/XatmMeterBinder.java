@@ -58,6 +58,24 @@ public final class XatmMeterBinder implements MeterBinder {
     gauge(
         registry,
         node,
+        "xatm.recovery.foreign",
+        "prepared Xids of other nodes or transaction managers (never touched; they hold locks)",
+        m -> m.foreignPreparedXids());
+    gauge(
+        registry,
+        node,
+        "xatm.recovery.foreign.oldest.seconds",
+        "seconds since the oldest foreign prepared Xid was first seen (-1: none)",
+        m -> m.oldestForeignPreparedSeconds());
+    gauge(
+        registry,
+        node,
+        "xatm.recovery.undecided_unreachable",
+        "branches of undecided transactions on resources recovery could not reach",
+        m -> m.undecidedOnUnreachable());
+    gauge(
+        registry,
+        node,
         "xatm.heuristics.unresolved",
         "heuristic outcomes not cleared by an operator",
         m -> m.unresolvedHeuristics());
