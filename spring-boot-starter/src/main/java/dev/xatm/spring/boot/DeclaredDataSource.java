@@ -117,7 +117,7 @@ public final class DeclaredDataSource {
     for (Map.Entry<String, String> e : spec.pool().entrySet()) {
       if (e.getValue() != null) {
         Setting<?> s = poolSetting(e.getKey());
-        String property = prefix + "." + e.getKey();
+        String property = poolPrefix() + "." + e.getKey();
         try {
           PoolSettings.TABLE.value(s, property, e.getValue()); // names the property as written
         } catch (IllegalArgumentException bad) {
@@ -136,7 +136,12 @@ public final class DeclaredDataSource {
     }
   }
 
-  /** The pool setting of a property name under the prefix ({@code acquire-timeout}). */
+  /** Where its pool settings are: {@code spring.datasource.xatm}, or the named prefix. */
+  private String poolPrefix() {
+    return prefix.equals("spring.datasource") ? "spring.datasource.xatm" : prefix;
+  }
+
+  /** The pool setting of a property name under the pool prefix ({@code acquire-timeout}). */
   private Setting<?> poolSetting(String name) {
     if (name.equals("max-pool-size")) {
       LOG.log(
@@ -149,7 +154,7 @@ public final class DeclaredDataSource {
     }
     Setting<?> s = PoolSettings.TABLE.find("xatm.pool." + name);
     if (s == null) {
-      throw new IllegalStateException("unknown pool setting " + prefix + "." + name);
+      throw new IllegalStateException("unknown pool setting " + poolPrefix() + "." + name);
     }
     return s;
   }

@@ -181,6 +181,16 @@ class XatmAutoConfigurationTest {
   }
 
   @Test
+  void aBadPoolValueOfSpringDatasourceNamesItsProperty() {
+    Map<String, String> p = properties();
+    p.put("spring.datasource.url", "jdbc:h2:mem:starter_boot;DB_CLOSE_DELAY=-1");
+    p.put("spring.datasource.username", "sa");
+    p.put("xatm.datasources.b.primary", "false");
+    p.put("spring.datasource.xatm.max-size", "many");
+    assertMessage(p, "spring.datasource.xatm.max-size = 'many' is invalid");
+  }
+
+  @Test
   void poolDurationsTakeXatmsSyntaxAndTheOldNameStillWorks() {
     Map<String, String> p = properties();
     p.put("xatm.datasources.b.acquire-timeout", "5000");
