@@ -30,7 +30,7 @@ class LauncherIT {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-jar");
-    cmd.add(System.getProperty("xatm.cli.jar"));
+    cmd.add(System.getProperty("xatm.it.cli.jar"));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).start();
     p.getOutputStream().close();

@@ -1,5 +1,6 @@
 package dev.xatm.jdbc;
 
+import dev.xatm.config.Setting;
 import dev.xatm.jdbc.internal.ManagedResource;
 import dev.xatm.jdbc.internal.PoolConfig;
 import dev.xatm.jdbc.internal.PoolDiscardedException;
@@ -179,16 +180,10 @@ public final class XaDriver implements Driver {
             XaUrl.XA_DATA_SOURCE_CLASS,
             info,
             "XADataSource class, for databases other than postgresql, mariadb, mysql, h2"));
-    for (String s :
-        List.of(
-            PoolConfig.MAX_POOL_SIZE,
-            PoolConfig.ACQUIRE_TIMEOUT_MS,
-            PoolConfig.IDLE_TIMEOUT_MS,
-            PoolConfig.MAX_LIFETIME_MS,
-            PoolConfig.LEAK_DETECTION_THRESHOLD_MS,
-            PoolConfig.VALIDATION_TIMEOUT_MS,
-            PoolConfig.HOUSEKEEPING_PERIOD_MS)) {
-      out.add(property(XaUrl.SETTING_PREFIX + s, info, "pool setting"));
+    for (Setting<?> s : PoolSettings.TABLE.settings()) {
+      out.add(
+          property(
+              s.key(), info, s.doc() + " (" + s.type() + ", default " + s.defaultText() + ")"));
     }
     return out.toArray(new DriverPropertyInfo[0]);
   }

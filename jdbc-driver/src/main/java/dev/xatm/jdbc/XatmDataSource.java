@@ -66,10 +66,9 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
 
   /**
    * A DataSource from properties: {@code url} (required), {@code user}, {@code password}, {@code
-   * xaDataSourceClass}, and the pool settings {@code maxPoolSize}, {@code acquireTimeoutMs}, {@code
-   * idleTimeoutMs}, {@code maxLifetimeMs}, {@code leakDetectionThresholdMs}, {@code
-   * validationTimeoutMs}, {@code housekeepingPeriodMs} (each also accepted with an {@code xatm.}
-   * prefix). Connections enlist in transactions of the given TM.
+   * xaDataSourceClass}, and the pool settings of {@link PoolSettings} ({@code xatm.pool.max-size},
+   * {@code xatm.pool.acquire-timeout}, ...; also accepted without the {@code xatm.} prefix).
+   * Connections enlist in transactions of the given TM.
    *
    * @throws SQLException a bad URL or vendor (SQLState 08001) or a bad value (22023)
    */
@@ -235,6 +234,15 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
     /** The vendor's XADataSource class, for databases xatm does not know by name. */
     public Builder xaDataSourceClass(String className) {
       this.xaDataSourceClass = className;
+      return this;
+    }
+
+    /**
+     * A pool setting of {@link PoolSettings} in its text form ({@code "xatm.pool.acquire-timeout",
+     * "2s"}), as in the URL; checked by {@link #build()}. The typed methods below win over it.
+     */
+    public Builder setting(String key, String value) {
+      settings.put(key, value);
       return this;
     }
 

@@ -73,7 +73,8 @@ class DriverTest {
     try {
       rt.tm.begin();
       try (Connection a = DriverManager.getConnection(db.xaUrl, "sa", "");
-          Connection b = DriverManager.getConnection(db.xaUrl + ";xatm.maxPoolSize=3", "sa", "")) {
+          Connection b =
+              DriverManager.getConnection(db.xaUrl + ";xatm.pool.max-size=3", "sa", "")) {
         H2Fixture.insert(a, 1);
         H2Fixture.insert(b, 2);
       }
@@ -172,7 +173,7 @@ class DriverTest {
   @Test
   void aPoolThatConnectedOnceSurvivesALaterFailure() throws Exception {
     H2Fixture db = new H2Fixture();
-    String url = db.xaUrl + ";xatm.maxPoolSize=1;xatm.acquireTimeoutMs=20";
+    String url = db.xaUrl + ";xatm.pool.max-size=1;xatm.pool.acquire-timeout=20ms";
     try (Connection c = DriverManager.getConnection(url, "sa", "")) {
       H2Fixture.insert(c, 1);
       // The pool is full: a second connection times out; the pool stays (it has connected).

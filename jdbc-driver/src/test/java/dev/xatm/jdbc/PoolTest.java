@@ -248,10 +248,10 @@ class PoolTest {
             SQLException.class,
             () ->
                 XatmDataSource.builder()
-                    .url(db.xaUrl + ";xatm.maxPoolSize=zero")
+                    .url(db.xaUrl + ";xatm.pool.max-size=zero")
                     .transactionManager(tm)
                     .build());
     assertEquals("22023", e.getSQLState());
-    assertTrue(e.getMessage().contains("maxPoolSize"), e.getMessage());
+    assertTrue(e.getMessage().contains("xatm.pool.max-size"), e.getMessage());
   }
 }

@@ -2,59 +2,38 @@ package dev.xatm.tm;
 
 import dev.xatm.wal.Durability;
 import dev.xatm.wal.NodeIds;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * The immutable settings of one transaction manager.
+ * The immutable settings of one transaction manager. Every key, its type, default and doc is in
+ * {@link XatmSettings} (the README's configuration table is checked against it).
  *
  * <pre>{@code
  * XatmConfig config = XatmConfig.builder().nodeId("orders-1").logDir(Path.of("/var/lib/xatm"))
  *     .defaultTimeout(Duration.ofSeconds(30)).build();
- * XatmConfig fromFiles = XatmConfig.load();  // xatm.properties / -Dxatm.config / XATM_* env
+ * XatmConfig fromFiles = XatmConfig.load();  // xatm.properties < XATM_* < -Dxatm.*
  * }</pre>
  *
- * <table>
- *   <caption>Properties (environment: upper case, '.' and '-' as '_', e.g. XATM_NODE_ID)</caption>
- *   <tr><td>xatm.node-id</td><td>unset: adopt the log directory's (or generate one)</td></tr>
- *   <tr><td>xatm.log.dir</td><td>xatm-log</td></tr>
- *   <tr><td>xatm.log.segment-size</td><td>16MiB (64KiB..2GiB)</td></tr>
- *   <tr><td>xatm.log.durability</td><td>fsync | no-fsync-unsafe-for-tests-only</td></tr>
- *   <tr><td>xatm.log.open-damaged</td><td>false; true = operator override (docs/recovery.md)</td></tr>
- *   <tr><td>xatm.transaction.default-timeout</td><td>60s</td></tr>
- *   <tr><td>xatm.transaction.reaper-interval</td><td>1s</td></tr>
- *   <tr><td>xatm.parallelism</td><td>8: threads for phase 1 / phase 2 of several branches</td></tr>
- *   <tr><td>xatm.commit-retry.initial-backoff / max-backoff</td><td>100ms / 30s</td></tr>
- *   <tr><td>xatm.runtime.install-default</td><td>true: publish via XatmRuntimes</td></tr>
- *   <tr><td>xatm.jmx.enabled</td><td>true: publish XatmMetricsMXBean</td></tr>
- *   <tr><td>xatm.jmx.operations</td><td>false; true = also publish XatmOperationsMXBean</td></tr>
- *   <tr><td>xatm.checkpoint.enabled</td><td>true: checkpoints and segment GC (docs/snapshots.md)</td></tr>
- *   <tr><td>xatm.checkpoint.interval</td><td>60s; 0 = never by time</td></tr>
- *   <tr><td>xatm.checkpoint.bytes</td><td>2 segments; 0 = never by size</td></tr>
- *   <tr><td>xatm.checkpoint.on-rotation</td><td>true</td></tr>
- *   <tr><td>xatm.log.max-size</td><td>32 segments; 0 = no cap; else at least 4 segments</td></tr>
- *   <tr><td>xatm.log.archive.dir</td><td>unset: deleted segments are not archived</td></tr>
- *   <tr><td>xatm.log.archive.max-size</td><td>0 = unlimited</td></tr>
- *   <tr><td>xatm.recovery.*</td><td>kept as given for recovery (see {@link #recovery()})</td></tr>
- * </table>
+ * <p>One precedence for every entry point, highest first: code (this builder; a Spring customizer)
+ * &gt; {@code -Dxatm.*} system properties &gt; {@code XATM_*} environment variables &gt; the
+ * properties given ({@code xatm.properties}, the map of {@link #fromProperties(Map)}, Spring's
+ * property sources) &gt; defaults. {@link #builder()} alone reads nothing from the process. An
+ * unknown {@code xatm.*} key or {@code XATM_*} variable fails, naming the nearest known one.
  *
- * <p>Durations: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or a plain number of seconds.
- * Sizes: bytes, or with {@code KiB}/{@code MiB}/{@code GiB} (also {@code K}, {@code M}, {@code G}).
+ * <p>Durations: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d} or {@code 0}. Sizes:
+ * bytes, or with {@code KiB}/{@code MiB}/{@code GiB}.
  */
 public final class XatmConfig {
+  private static final System.Logger LOG = System.getLogger(XatmConfig.class.getName());
   public static final String NODE_ID = "xatm.node-id";
   public static final String LOG_DIR = "xatm.log.dir";
   public static final String LOG_SEGMENT_SIZE = "xatm.log.segment-size";
@@ -68,7 +47,6 @@ public final class XatmConfig {
   public static final String INSTALL_DEFAULT = "xatm.runtime.install-default";
   public static final String JMX_ENABLED = "xatm.jmx.enabled";
   public static final String JMX_OPERATIONS = "xatm.jmx.operations";
-  private static final String JMX_PREFIX = "xatm.jmx.";
   public static final String RECOVERY_PREFIX = "xatm.recovery.";
   public static final String CHECKPOINT_ENABLED = "xatm.checkpoint.enabled";
   public static final String CHECKPOINT_INTERVAL = "xatm.checkpoint.interval";
@@ -80,30 +58,6 @@ public final class XatmConfig {
 
   /** System property naming a properties file to load instead of classpath xatm.properties. */
   public static final String CONFIG_FILE_PROPERTY = "xatm.config";
-
-  private static final System.Logger LOG = System.getLogger(XatmConfig.class.getName());
-  private static final String[] KEYS = {
-    NODE_ID,
-    LOG_DIR,
-    LOG_SEGMENT_SIZE,
-    LOG_DURABILITY,
-    LOG_OPEN_DAMAGED,
-    DEFAULT_TIMEOUT,
-    REAPER_INTERVAL,
-    PARALLELISM,
-    RETRY_INITIAL,
-    RETRY_MAX,
-    INSTALL_DEFAULT,
-    JMX_ENABLED,
-    JMX_OPERATIONS,
-    CHECKPOINT_ENABLED,
-    CHECKPOINT_INTERVAL,
-    CHECKPOINT_BYTES,
-    CHECKPOINT_ON_ROTATION,
-    LOG_MAX_SIZE,
-    ARCHIVE_DIR,
-    ARCHIVE_MAX_SIZE
-  };
 
   private final String nodeId;
   private final Path logDir;
@@ -139,131 +93,133 @@ public final class XatmConfig {
     snapshots = b.snapshots();
   }
 
+  /**
+   * A builder with the table's defaults. It reads nothing from the process: a {@code -Dxatm.*}
+   * system property or {@code XATM_*} variable set while a config is built this way is not applied,
+   * and {@link Builder#build()} says so in a WARNING. Start from {@code
+   * XatmConfig.load().toBuilder()} to put code above the process's settings.
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Loads from the process: system properties and environment are read now, not earlier. */
-  public static XatmConfig load() {
-    Map<String, String> sys = new LinkedHashMap<>();
-    System.getProperties().forEach((k, v) -> sys.put(String.valueOf(k), String.valueOf(v)));
-    return load(sys, System.getenv(), Thread.currentThread().getContextClassLoader());
+  /**
+   * A builder holding this configuration, for code to override some values (the top of the
+   * precedence). The checkpoint and log-size caps are copied as bytes, not as segment multiples.
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.fromProcess = true;
+    b.nodeId = nodeId;
+    b.logDir = logDir;
+    b.segmentSize = segmentSize;
+    b.durability = durability;
+    b.logOpenDamaged = logOpenDamaged;
+    b.defaultTimeout = defaultTimeout;
+    b.reaperInterval = reaperInterval;
+    b.parallelism = parallelism;
+    b.retryInitialBackoff = retryInitialBackoff;
+    b.retryMaxBackoff = retryMaxBackoff;
+    b.installAsDefault = installAsDefault;
+    b.jmxEnabled = jmxEnabled;
+    b.jmxOperations = jmxOperations;
+    b.recovery.putAll(recovery);
+    b.checkpointsEnabled = snapshots.enabled();
+    b.checkpointInterval = snapshots.interval();
+    b.checkpointBytes = snapshots.bytes();
+    b.checkpointOnRotation = snapshots.onRotation();
+    b.logMaxSize = snapshots.logMaxSize();
+    b.archiveDir = snapshots.archiveDir();
+    b.archiveMaxSize = snapshots.archiveMaxSize();
+    return b;
   }
 
   /**
-   * Loads settings: the file named by system property {@code xatm.config} or else {@code
-   * xatm.properties} on the class path (if any), then {@code XATM_*} environment variables
-   * override.
+   * Loads from the process, read now: {@code xatm.properties} (the file named by {@code
+   * -Dxatm.config} or {@code XATM_CONFIG}, else the class path's), overridden by {@code XATM_*}
+   * environment variables, overridden by {@code -Dxatm.*} system properties.
    */
+  public static XatmConfig load() {
+    return load(
+        systemProperties(), System.getenv(), Thread.currentThread().getContextClassLoader());
+  }
+
+  /** As {@link #load()}, from the given system properties, environment and class loader. */
   public static XatmConfig load(
       Map<String, String> systemProperties, Map<String, String> environment, ClassLoader loader) {
-    Map<String, String> props = new LinkedHashMap<>();
-    String file = systemProperties.get(CONFIG_FILE_PROPERTY);
-    if (file != null) {
-      readFile(file, props);
-    } else if (loader != null) {
-      try (InputStream in = loader.getResourceAsStream("xatm.properties")) {
-        if (in != null) {
-          read(in, props);
-        }
-      } catch (IOException e) {
-        throw new XatmConfigException("reading xatm.properties from the class path failed", e);
-      }
-    }
-    props.putAll(fromEnvironment(environment));
-    return fromProperties(props);
+    Map<String, String> file = ConfigSources.file(systemProperties, environment, loader);
+    return build(
+        ConfigSources.merge(file, "xatm.properties", systemProperties, environment, n -> false));
   }
 
-  private static void readFile(String file, Map<String, String> props) {
-    Path path;
-    try {
-      path = Path.of(file);
-    } catch (InvalidPathException e) {
-      throw new XatmConfigException(CONFIG_FILE_PROPERTY, file, "not a valid path");
-    }
-    if (!Files.isRegularFile(path)) {
-      throw new XatmConfigException(CONFIG_FILE_PROPERTY, file, "no such file");
-    }
-    try (InputStream in = Files.newInputStream(path)) {
-      read(in, props);
-    } catch (IOException e) {
-      throw new XatmConfigException(
-          "reading " + file + " (" + CONFIG_FILE_PROPERTY + ") failed", e);
-    }
-  }
-
-  private static void read(InputStream in, Map<String, String> into) throws IOException {
-    Properties p = new Properties();
-    try (Reader r = new java.io.InputStreamReader(in, StandardCharsets.UTF_8)) {
-      p.load(r);
-    }
-    p.forEach((k, v) -> into.put(String.valueOf(k), String.valueOf(v).trim()));
-  }
-
-  /** Maps {@code XATM_*} variables to property names (known keys, then xatm.recovery.*). */
-  static Map<String, String> fromEnvironment(Map<String, String> env) {
-    Map<String, String> out = new LinkedHashMap<>();
-    Map<String, String> known = new LinkedHashMap<>();
-    for (String key : KEYS) {
-      known.put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), key);
-    }
-    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
-      String name = e.getKey();
-      if (!name.startsWith("XATM_")) {
-        continue;
-      }
-      String key = known.get(name);
-      if (key == null && name.startsWith("XATM_JMX_")) {
-        throw unknownJmxKey(name);
-      }
-      if (key == null && name.startsWith("XATM_RECOVERY_")) {
-        key = RECOVERY_PREFIX + name.substring(14).toLowerCase(Locale.ROOT).replace('_', '.');
-      }
-      if (key == null) {
-        LOG.log(System.Logger.Level.WARNING, "ignoring unknown environment variable " + name);
-        continue;
-      }
-      out.put(key, e.getValue().trim());
-    }
-    return out;
-  }
-
-  /** Builds from property names and values; unknown {@code xatm.*} names are warned about. */
+  /**
+   * Builds from these properties (in place of {@code xatm.properties}), overridden by the process's
+   * {@code XATM_*} environment and {@code -Dxatm.*} system properties, read now: the precedence of
+   * {@link #load()}.
+   */
   public static XatmConfig fromProperties(Map<String, String> props) {
+    return fromProperties(props, systemProperties(), System.getenv());
+  }
+
+  /** As {@link #fromProperties(Map)}, with the given system properties and environment. */
+  public static XatmConfig fromProperties(
+      Map<String, String> props,
+      Map<String, String> systemProperties,
+      Map<String, String> environment) {
+    return build(
+        ConfigSources.merge(props, "properties", systemProperties, environment, n -> false));
+  }
+
+  /**
+   * Builds from settings already merged and checked by the caller's precedence (the Spring Boot
+   * starter, which orders Spring's property sources itself); unknown keys still fail.
+   */
+  public static XatmConfig fromMergedSettings(Map<String, String> settings) {
+    return build(XatmSettings.TABLE.canonical(settings, "settings"));
+  }
+
+  private static Map<String, String> systemProperties() {
+    Map<String, String> sys = new LinkedHashMap<>();
+    System.getProperties().forEach((k, v) -> sys.put(String.valueOf(k), String.valueOf(v)));
+    return sys;
+  }
+
+  private static XatmConfig build(Map<String, String> props) {
     Builder b = builder();
+    b.fromProcess = true;
     for (Map.Entry<String, String> e : props.entrySet()) {
       String k = e.getKey();
       String v = e.getValue();
       switch (k) {
         case NODE_ID -> b.nodeId(v.isEmpty() ? null : v);
-        case LOG_DIR -> b.logDir(path(k, v));
-        case LOG_SEGMENT_SIZE -> b.segmentSize(ConfigValues.size(k, v));
-        case LOG_DURABILITY -> b.durability(durability(k, v));
-        case LOG_OPEN_DAMAGED -> b.logOpenDamaged(ConfigValues.bool(k, v));
-        case DEFAULT_TIMEOUT -> b.defaultTimeout(ConfigValues.duration(k, v));
-        case REAPER_INTERVAL -> b.reaperInterval(ConfigValues.duration(k, v));
-        case PARALLELISM -> b.parallelism(ConfigValues.integer(k, v));
-        case RETRY_INITIAL -> b.retryInitialBackoff(ConfigValues.duration(k, v));
-        case RETRY_MAX -> b.retryMaxBackoff(ConfigValues.duration(k, v));
-        case INSTALL_DEFAULT -> b.installAsDefault(ConfigValues.bool(k, v));
-        case JMX_ENABLED -> b.jmxEnabled(ConfigValues.bool(k, v));
-        case JMX_OPERATIONS -> b.jmxOperations(ConfigValues.bool(k, v));
-        case CHECKPOINT_ENABLED -> b.checkpointsEnabled(ConfigValues.bool(k, v));
-        case CHECKPOINT_INTERVAL -> b.checkpointInterval(ConfigValues.duration(k, v));
-        case CHECKPOINT_BYTES -> b.checkpointBytes(ConfigValues.size(k, v));
-        case CHECKPOINT_ON_ROTATION -> b.checkpointOnRotation(ConfigValues.bool(k, v));
-        case LOG_MAX_SIZE -> b.logMaxSize(ConfigValues.size(k, v));
-        case ARCHIVE_DIR -> b.archiveDir(v.isEmpty() ? null : path(k, v));
-        case ARCHIVE_MAX_SIZE -> b.archiveMaxSize(ConfigValues.size(k, v));
+        case LOG_DIR -> b.logDir(value(XatmSettings.LOG_DIR, k, v));
+        case LOG_SEGMENT_SIZE -> b.segmentSize(value(XatmSettings.LOG_SEGMENT_SIZE, k, v));
+        case LOG_DURABILITY -> b.durability(durability(value(XatmSettings.LOG_DURABILITY, k, v)));
+        case LOG_OPEN_DAMAGED -> b.logOpenDamaged(value(XatmSettings.LOG_OPEN_DAMAGED, k, v));
+        case DEFAULT_TIMEOUT -> b.defaultTimeout(value(XatmSettings.DEFAULT_TIMEOUT, k, v));
+        case REAPER_INTERVAL -> b.reaperInterval(value(XatmSettings.REAPER_INTERVAL, k, v));
+        case PARALLELISM -> b.parallelism(value(XatmSettings.PARALLELISM, k, v));
+        case RETRY_INITIAL -> b.retryInitialBackoff(value(XatmSettings.RETRY_INITIAL, k, v));
+        case RETRY_MAX -> b.retryMaxBackoff(value(XatmSettings.RETRY_MAX, k, v));
+        case INSTALL_DEFAULT -> b.installAsDefault(value(XatmSettings.INSTALL_DEFAULT, k, v));
+        case JMX_ENABLED -> b.jmxEnabled(value(XatmSettings.JMX_ENABLED, k, v));
+        case JMX_OPERATIONS -> b.jmxOperations(value(XatmSettings.JMX_OPERATIONS, k, v));
+        case CHECKPOINT_ENABLED ->
+            b.checkpointsEnabled(value(XatmSettings.CHECKPOINT_ENABLED, k, v));
+        case CHECKPOINT_INTERVAL ->
+            b.checkpointInterval(value(XatmSettings.CHECKPOINT_INTERVAL, k, v));
+        case CHECKPOINT_BYTES -> b.checkpointBytes(value(XatmSettings.CHECKPOINT_BYTES, k, v));
+        case CHECKPOINT_ON_ROTATION ->
+            b.checkpointOnRotation(value(XatmSettings.CHECKPOINT_ON_ROTATION, k, v));
+        case LOG_MAX_SIZE -> b.logMaxSize(value(XatmSettings.LOG_MAX_SIZE, k, v));
+        case ARCHIVE_DIR ->
+            b.archiveDir(v.isEmpty() ? null : value(XatmSettings.ARCHIVE_DIR, k, v));
+        case ARCHIVE_MAX_SIZE -> b.archiveMaxSize(value(XatmSettings.ARCHIVE_MAX_SIZE, k, v));
         default -> {
           if (k.startsWith(RECOVERY_PREFIX)) {
-            b.recovery(k, v);
-          } else if (k.startsWith(JMX_PREFIX)) {
-            // A misspelt switch of the management interface fails instead of silently leaving
-            // the operations in a state the operator did not ask for.
-            throw unknownJmxKey(k);
-          } else if (k.startsWith("xatm.") && !k.equals(CONFIG_FILE_PROPERTY)) {
-            LOG.log(System.Logger.Level.WARNING, "ignoring unknown setting " + k);
+            b.recovery(k, v); // RecoveryConfig parses these (the keys are checked already)
+          } else {
+            throw XatmSettings.TABLE.unknown(k, "settings");
           }
         }
       }
@@ -280,32 +236,12 @@ public final class XatmConfig {
     }
   }
 
-  private static XatmConfigException unknownJmxKey(String key) {
-    return XatmConfigException.unknownKey(
-        key,
-        "unknown JMX setting (known: "
-            + JMX_ENABLED
-            + ", "
-            + JMX_OPERATIONS
-            + "; environment: XATM_JMX_ENABLED, XATM_JMX_OPERATIONS)");
+  private static <T> T value(dev.xatm.config.Setting<T> s, String key, String raw) {
+    return XatmSettings.TABLE.value(s, key, raw);
   }
 
-  private static Path path(String key, String value) {
-    try {
-      return Path.of(value);
-    } catch (InvalidPathException e) {
-      throw new XatmConfigException(key, value, "not a valid path: " + e.getReason());
-    }
-  }
-
-  private static Durability durability(String key, String value) {
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "fsync" -> Durability.FSYNC;
-      case "no-fsync-unsafe-for-tests-only" -> Durability.NO_FSYNC_UNSAFE_FOR_TESTS_ONLY;
-      default ->
-          throw new XatmConfigException(
-              key, value, "must be fsync or no-fsync-unsafe-for-tests-only");
-    };
+  private static Durability durability(String value) {
+    return value.equals("fsync") ? Durability.FSYNC : Durability.NO_FSYNC_UNSAFE_FOR_TESTS_ONLY;
   }
 
   /** Checkpoint, log-size and archive settings (docs/snapshots.md). */
@@ -426,27 +362,32 @@ public final class XatmConfig {
 
   /** Builder; {@link #build()} validates and names the property of a bad value. */
   public static final class Builder {
-    private String nodeId;
-    private Path logDir = Path.of("xatm-log");
-    private long segmentSize = 16L * 1024 * 1024;
-    private Durability durability = Durability.FSYNC;
-    private boolean logOpenDamaged;
-    private Duration defaultTimeout = Duration.ofSeconds(60);
-    private Duration reaperInterval = Duration.ofSeconds(1);
-    private int parallelism = 8;
-    private Duration retryInitialBackoff = Duration.ofMillis(100);
-    private Duration retryMaxBackoff = Duration.ofSeconds(30);
-    private boolean installAsDefault = true;
-    private boolean jmxEnabled = true;
-    private boolean jmxOperations;
+    // The defaults are the table's (XatmSettings), so the builder, the files and the README agree.
+    private String nodeId = XatmSettings.NODE_ID.defaultValue();
+    private Path logDir = XatmSettings.LOG_DIR.defaultValue();
+    private long segmentSize = XatmSettings.LOG_SEGMENT_SIZE.defaultValue();
+    private Durability durability =
+        XatmConfig.durability(XatmSettings.LOG_DURABILITY.defaultValue());
+    private boolean logOpenDamaged = XatmSettings.LOG_OPEN_DAMAGED.defaultValue();
+    private Duration defaultTimeout = XatmSettings.DEFAULT_TIMEOUT.defaultValue();
+    private Duration reaperInterval = XatmSettings.REAPER_INTERVAL.defaultValue();
+    private int parallelism = XatmSettings.PARALLELISM.defaultValue();
+    private Duration retryInitialBackoff = XatmSettings.RETRY_INITIAL.defaultValue();
+    private Duration retryMaxBackoff = XatmSettings.RETRY_MAX.defaultValue();
+    private boolean installAsDefault = XatmSettings.INSTALL_DEFAULT.defaultValue();
+    private boolean jmxEnabled = XatmSettings.JMX_ENABLED.defaultValue();
+    private boolean jmxOperations = XatmSettings.JMX_OPERATIONS.defaultValue();
     private final Map<String, String> recovery = new LinkedHashMap<>();
-    private boolean checkpointsEnabled = true;
-    private Duration checkpointInterval = Duration.ofSeconds(60);
-    private Long checkpointBytes; // null: 2 segments
-    private boolean checkpointOnRotation = true;
-    private Long logMaxSize; // null: 32 segments
-    private Path archiveDir;
-    private long archiveMaxSize;
+    private boolean checkpointsEnabled = XatmSettings.CHECKPOINT_ENABLED.defaultValue();
+    private Duration checkpointInterval = XatmSettings.CHECKPOINT_INTERVAL.defaultValue();
+    private Long checkpointBytes = XatmSettings.CHECKPOINT_BYTES.defaultValue(); // null: 2 segments
+    private boolean checkpointOnRotation = XatmSettings.CHECKPOINT_ON_ROTATION.defaultValue();
+    private Long logMaxSize = XatmSettings.LOG_MAX_SIZE.defaultValue(); // null: 32 segments
+    private Path archiveDir = XatmSettings.ARCHIVE_DIR.defaultValue();
+    private long archiveMaxSize = XatmSettings.ARCHIVE_MAX_SIZE.defaultValue();
+
+    /** Whether the values came through the process's layers (load, fromProperties, toBuilder). */
+    private boolean fromProcess;
 
     private Builder() {}
 
@@ -636,7 +577,47 @@ public final class XatmConfig {
         throw new XatmConfigException(
             PARALLELISM, Integer.toString(parallelism), "must be between 1 and 1024");
       }
+      if (!fromProcess) {
+        warnIgnored();
+      }
       return new XatmConfig(this);
+    }
+
+    /** -Dxatm.* and XATM_* are never ignored silently: name those a builder() config leaves out. */
+    private static void warnIgnored() {
+      Map<String, String> sys = new TreeMap<>();
+      System.getProperties().forEach((k, v) -> sys.put(String.valueOf(k), String.valueOf(v)));
+      List<String> ignored = ignoredByBuilder(sys, System.getenv());
+      if (!ignored.isEmpty()) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "XatmConfig.builder() reads nothing from the process, so "
+                + ignored
+                + " are not applied; build from XatmConfig.load().toBuilder() to apply them"
+                + " under the values set in code");
+      }
+    }
+
+    /** The settings of the process that a {@link #builder()} config does not apply. */
+    static List<String> ignoredByBuilder(Map<String, String> sys, Map<String, String> env) {
+      List<String> ignored = new ArrayList<>();
+      for (String k : new TreeSet<>(sys.keySet())) {
+        if (k.startsWith("xatm.") && !XatmSettings.TABLE.reserved(k)) {
+          ignored.add("-D" + k);
+        }
+      }
+      for (String n : new TreeSet<>(env.keySet())) {
+        if (n.startsWith("XATM_")) {
+          try {
+            if (!XatmSettings.TABLE.fromEnvironment(Map.of(n, ""), x -> false).isEmpty()) {
+              ignored.add(n);
+            }
+          } catch (XatmConfigException e) {
+            ignored.add(n);
+          }
+        }
+      }
+      return ignored;
     }
 
     private static void positive(String key, Duration d) {

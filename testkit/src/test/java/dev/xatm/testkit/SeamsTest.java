@@ -34,6 +34,7 @@ class SeamsTest {
 
   static {
     OWNER.put("dev.xatm.tm.spi", "spi");
+    OWNER.put("dev.xatm.config", "spi");
     OWNER.put("dev.xatm.wal", "wal");
     OWNER.put("dev.xatm.snapshot", "snapshot");
     OWNER.put("dev.xatm.tm", "jta-tm");
@@ -201,6 +202,7 @@ class SeamsTest {
             .count();
     assertTrue(crossImports > 5, "jta-tm's imports of wal found: " + crossImports);
     assertEquals("spi", owner("dev.xatm.tm.spi"));
+    assertEquals("spi", owner("dev.xatm.config"));
     assertEquals("jta-tm", owner("dev.xatm.tm.recovery.internal"));
     assertEquals("dev.xatm.tm.log", packageOf("dev.xatm.tm.log.LogState"));
   }

@@ -82,7 +82,7 @@ public final class BankRig {
         "jdbc:xa:postgresql://" + Servers.pgHostPort() + "/" + db);
     p.put("xatm.datasources.checking.username", "postgres");
     p.put("xatm.datasources.checking.primary", "true");
-    p.put("xatm.datasources.checking.max-pool-size", "5");
+    p.put("xatm.datasources.checking.max-size", "5");
     p.put("xatm.datasources.savings.url", "jdbc:xa:mariadb://" + Servers.mariaHostPort() + "/" + db);
     p.put("xatm.datasources.savings.username", "root");
     p.put("spring.jpa.open-in-view", "false");

@@ -33,7 +33,7 @@ class BootSingleDataSourceIT {
     p.put("xatm.log.dir", logDir.toString());
     p.put("spring.datasource.url", "jdbc:postgresql://" + Servers.pgHostPort() + "/" + db);
     p.put("spring.datasource.username", "postgres");
-    p.put("spring.datasource.xatm.max-pool-size", "3");
+    p.put("spring.datasource.xatm.max-size", "3");
     p.put("spring.main.banner-mode", "off");
     // The sample's application.properties is on the class path: the tests give every property.
     p.put("spring.config.name", "xatm-it-boot-none");
@@ -89,9 +89,9 @@ class BootSingleDataSourceIT {
   @Test
   void aBadPoolValueFailsStartupNamingTheKey() {
     Map<String, String> p = properties("not_needed");
-    p.put("spring.datasource.xatm.max-pool-size", "many");
+    p.put("spring.datasource.xatm.max-size", "many");
     Throwable t = assertThrows(Throwable.class, () -> start(p).close());
-    assertTrue(messages(t).contains("spring.datasource.xatm.max-pool-size"), () -> messages(t));
+    assertTrue(messages(t).contains("spring.datasource.xatm.max-size = 'many' is invalid"), () -> messages(t));
   }
 
   private static String messages(Throwable t) {

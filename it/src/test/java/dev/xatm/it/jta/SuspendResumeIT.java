@@ -229,7 +229,7 @@ class SuspendResumeIT {
     }
     long waitedMs = (System.nanoTime() - t0) / 1_000_000;
     assertTrue(
-        e.getMessage().contains("suspended") && e.getMessage().contains("maxPoolSize"),
+        e.getMessage().contains("suspended") && e.getMessage().contains("xatm.pool.max-size"),
         e.getMessage());
     assertTrue(waitedMs < 5_000, "failed fast, not at the acquire timeout: " + waitedMs + " ms");
     tm.rollback();

@@ -1,11 +1,16 @@
 package dev.xatm.jdbc.internal;
 
+import dev.xatm.config.Setting;
+import dev.xatm.config.SettingsTable;
+import dev.xatm.jdbc.PoolSettings;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Pool settings, validated once. Durations of zero switch the feature off where noted.
+ * Pool settings ({@link PoolSettings} has their keys, defaults and docs), validated once. Durations
+ * of zero switch the feature off where noted.
  *
  * @param maxPoolSize most physical connections open at once (in use, idle or being opened)
  * @param acquireTimeout how long {@code getConnection} or a first use inside a transaction waits
@@ -30,103 +35,81 @@ public record PoolConfig(
     Duration housekeepingPeriod,
     LongSupplier nanoClock) {
 
-  /** Names of the settings, as URL parameters (with the {@code xatm.} prefix) or properties. */
-  public static final String MAX_POOL_SIZE = "maxPoolSize";
-
-  public static final String ACQUIRE_TIMEOUT_MS = "acquireTimeoutMs";
-  public static final String IDLE_TIMEOUT_MS = "idleTimeoutMs";
-  public static final String MAX_LIFETIME_MS = "maxLifetimeMs";
-  public static final String LEAK_DETECTION_THRESHOLD_MS = "leakDetectionThresholdMs";
-  public static final String VALIDATION_TIMEOUT_MS = "validationTimeoutMs";
-  public static final String HOUSEKEEPING_PERIOD_MS = "housekeepingPeriodMs";
-
   /** Idle connections younger than this are handed out without an {@code isValid} round trip. */
   static final Duration VALIDATION_BYPASS = Duration.ofMillis(500);
 
   public PoolConfig {
     if (maxPoolSize < 1) {
-      throw new IllegalArgumentException(MAX_POOL_SIZE + " must be >= 1, was " + maxPoolSize);
+      throw new IllegalArgumentException(
+          PoolSettings.MAX_SIZE.key() + " must be >= 1, was " + maxPoolSize);
     }
-    requireNonNegative(ACQUIRE_TIMEOUT_MS, acquireTimeout);
-    requireNonNegative(IDLE_TIMEOUT_MS, idleTimeout);
-    requireNonNegative(MAX_LIFETIME_MS, maxLifetime);
-    requireNonNegative(LEAK_DETECTION_THRESHOLD_MS, leakDetectionThreshold);
-    requireNonNegative(VALIDATION_TIMEOUT_MS, validationTimeout);
-    requireNonNegative(HOUSEKEEPING_PERIOD_MS, housekeepingPeriod);
+    requireNonNegative(PoolSettings.ACQUIRE_TIMEOUT, acquireTimeout);
+    requireNonNegative(PoolSettings.IDLE_TIMEOUT, idleTimeout);
+    requireNonNegative(PoolSettings.MAX_LIFETIME, maxLifetime);
+    requireNonNegative(PoolSettings.LEAK_DETECTION_THRESHOLD, leakDetectionThreshold);
+    requireNonNegative(PoolSettings.VALIDATION_TIMEOUT, validationTimeout);
+    requireNonNegative(PoolSettings.HOUSEKEEPING_PERIOD, housekeepingPeriod);
     if (nanoClock == null) {
       throw new IllegalArgumentException("nanoClock must not be null");
     }
   }
 
+  /** The table's defaults ({@link PoolSettings}). */
   public static PoolConfig defaults() {
     return new PoolConfig(
-        10,
-        Duration.ofSeconds(30),
-        Duration.ofMinutes(10),
-        Duration.ofMinutes(30),
-        Duration.ZERO,
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(30),
+        PoolSettings.MAX_SIZE.defaultValue(),
+        PoolSettings.ACQUIRE_TIMEOUT.defaultValue(),
+        PoolSettings.IDLE_TIMEOUT.defaultValue(),
+        PoolSettings.MAX_LIFETIME.defaultValue(),
+        PoolSettings.LEAK_DETECTION_THRESHOLD.defaultValue(),
+        PoolSettings.VALIDATION_TIMEOUT.defaultValue(),
+        PoolSettings.HOUSEKEEPING_PERIOD.defaultValue(),
         System::nanoTime);
   }
 
   /**
-   * These defaults with the given settings applied (keys as in the constants above).
+   * This configuration with the given settings applied: keys of {@link PoolSettings}, with or
+   * without the {@code xatm.} prefix ({@code pool.max-size}, {@code xatm.pool.max-size}); the old
+   * {@code acquireTimeoutMs}-style names with a WARNING.
    *
-   * @throws IllegalArgumentException an unknown key or a bad value; the message names both
+   * @throws IllegalArgumentException an unknown key (naming the nearest known one) or a bad value
    */
   public PoolConfig with(Map<String, String> settings) {
+    SettingsTable table = PoolSettings.TABLE;
+    Map<String, String> prefixed = new LinkedHashMap<>();
+    settings.forEach(
+        (k, v) -> prefixed.put(k.startsWith(table.namespace()) ? k : table.namespace() + k, v));
     PoolConfig c = this;
-    for (Map.Entry<String, String> e : settings.entrySet()) {
+    for (Map.Entry<String, String> e : table.canonical(prefixed, "pool settings").entrySet()) {
       String key = e.getKey();
-      String value = e.getValue();
-      c =
-          switch (key) {
-            case MAX_POOL_SIZE -> c.withMaxPoolSize((int) number(key, value));
-            case ACQUIRE_TIMEOUT_MS -> c.withAcquireTimeout(millis(key, value));
-            case IDLE_TIMEOUT_MS -> c.withIdleTimeout(millis(key, value));
-            case MAX_LIFETIME_MS -> c.withMaxLifetime(millis(key, value));
-            case LEAK_DETECTION_THRESHOLD_MS -> c.withLeakDetectionThreshold(millis(key, value));
-            case VALIDATION_TIMEOUT_MS -> c.withValidationTimeout(millis(key, value));
-            case HOUSEKEEPING_PERIOD_MS -> c.withHousekeepingPeriod(millis(key, value));
-            default ->
-                throw new IllegalArgumentException(
-                    "unknown xatm pool setting '"
-                        + key
-                        + "'; known: "
-                        + String.join(
-                            ", ",
-                            MAX_POOL_SIZE,
-                            ACQUIRE_TIMEOUT_MS,
-                            IDLE_TIMEOUT_MS,
-                            MAX_LIFETIME_MS,
-                            LEAK_DETECTION_THRESHOLD_MS,
-                            VALIDATION_TIMEOUT_MS,
-                            HOUSEKEEPING_PERIOD_MS));
-          };
+      String v = e.getValue();
+      Setting<?> s = table.find(key);
+      if (s == PoolSettings.MAX_SIZE) {
+        c = c.withMaxPoolSize(table.value(PoolSettings.MAX_SIZE, key, v));
+      } else if (s == PoolSettings.ACQUIRE_TIMEOUT) {
+        c = c.withAcquireTimeout(table.value(PoolSettings.ACQUIRE_TIMEOUT, key, v));
+      } else if (s == PoolSettings.IDLE_TIMEOUT) {
+        c = c.withIdleTimeout(table.value(PoolSettings.IDLE_TIMEOUT, key, v));
+      } else if (s == PoolSettings.MAX_LIFETIME) {
+        c = c.withMaxLifetime(table.value(PoolSettings.MAX_LIFETIME, key, v));
+      } else if (s == PoolSettings.LEAK_DETECTION_THRESHOLD) {
+        c =
+            c.withLeakDetectionThreshold(
+                table.value(PoolSettings.LEAK_DETECTION_THRESHOLD, key, v));
+      } else if (s == PoolSettings.VALIDATION_TIMEOUT) {
+        c = c.withValidationTimeout(table.value(PoolSettings.VALIDATION_TIMEOUT, key, v));
+      } else if (s == PoolSettings.HOUSEKEEPING_PERIOD) {
+        c = c.withHousekeepingPeriod(table.value(PoolSettings.HOUSEKEEPING_PERIOD, key, v));
+      } else {
+        throw table.unknown(key, "pool settings");
+      }
     }
     return c;
   }
 
-  private static long number(String key, String value) {
-    try {
-      long v = Long.parseLong(value.trim());
-      if (v < 0 || v > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(key + " must be between 0 and 2^31-1, was " + value);
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be a whole number, was '" + value + "'", e);
-    }
-  }
-
-  private static Duration millis(String key, String value) {
-    return Duration.ofMillis(number(key, value));
-  }
-
-  private static void requireNonNegative(String name, Duration d) {
+  private static void requireNonNegative(Setting<Duration> s, Duration d) {
     if (d == null || d.isNegative()) {
-      throw new IllegalArgumentException(name + " must be >= 0, was " + d);
+      throw new IllegalArgumentException(s.key() + " must be >= 0, was " + d);
     }
   }
 

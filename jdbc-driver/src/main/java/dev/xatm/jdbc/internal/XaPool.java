@@ -291,7 +291,7 @@ public final class XaPool implements AutoCloseable {
             + name
             + " are held by JTA transactions that this thread has suspended (e.g. Spring"
             + " REQUIRES_NEW or NOT_SUPPORTED around work on the same database): the work done"
-            + " while they are suspended needs a connection of its own; raise maxPoolSize (now "
+            + " while they are suspended needs a connection of its own; raise xatm.pool.max-size (now "
             + config.maxPoolSize()
             + ")",
         "08001");
@@ -416,9 +416,9 @@ public final class XaPool implements AutoCloseable {
               + name
               + " has been borrowed for "
               + (now - c.borrowedNanos()) / 1_000_000
-              + " ms (leakDetectionThresholdMs="
+              + " ms (xatm.pool.leak-detection-threshold="
               + config.leakDetectionThreshold().toMillis()
-              + "); it was borrowed at the stack below. Close connections (try-with-resources)"
+              + "ms); it was borrowed at the stack below. Close connections (try-with-resources)"
               + " and complete transactions.",
           c.borrowStack());
     }
@@ -461,8 +461,8 @@ public final class XaPool implements AutoCloseable {
             + ", maxPoolSize="
             + config.maxPoolSize()
             + "). Connections are held by open connections or unfinished transactions:"
-            + " close connections, or raise xatm.maxPoolSize; set"
-            + " xatm.leakDetectionThresholdMs to log who holds them.",
+            + " close connections, or raise xatm.pool.max-size; set"
+            + " xatm.pool.leak-detection-threshold to log who holds them.",
         "08001");
   }
 

@@ -1,6 +1,9 @@
 package dev.xatm.tm.recovery;
 
+import dev.xatm.config.Setting;
+import dev.xatm.config.SettingsTable;
 import dev.xatm.tm.XatmConfigException;
+import dev.xatm.tm.XatmSettings;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,19 +16,10 @@ import java.util.regex.Pattern;
 /**
  * The {@code xatm.recovery.*} settings, parsed and validated (a bad value fails with the key).
  *
- * <table>
- *   <caption>Keys</caption>
- *   <tr><td>xatm.recovery.startup</td><td>true: one full pass before start returns</td></tr>
- *   <tr><td>xatm.recovery.interval</td><td>60s between background passes; 0 = none</td></tr>
- *   <tr><td>xatm.recovery.backoff.initial / .max</td><td>1s / 5m: per unreachable resource</td></tr>
- *   <tr><td>xatm.recovery.legacy-xids</td><td>keep-in-doubt (default) or presume-abort: unrecorded
- *       old-layout Xids ({@link LegacyXids})</td></tr>
- *   <tr><td>xatm.recovery.resource.NAME.url</td><td>jdbc:xa:... (any URL a connector accepts)</td></tr>
- *   <tr><td>xatm.recovery.resource.NAME.user</td><td>optional</td></tr>
- *   <tr><td>xatm.recovery.resource.NAME.password</td><td>optional; empty = no password</td></tr>
- *   <tr><td>xatm.recovery.resource.NAME.password-env</td><td>name of an environment variable
- *       holding the password, read at load</td></tr>
- * </table>
+ * <p>The keys, types and defaults are {@link XatmSettings}' ({@code xatm.recovery.startup}, {@code
+ * .interval}, {@code .backoff.initial}, {@code .backoff.max}, {@code .legacy-xids}, and per
+ * resource {@code xatm.recovery.resource.NAME.url}, {@code .user}, {@code .password}, {@code
+ * .password-env}; a NAME is letters, digits, '.', '-' and '_', e.g. {@code Bank.EU}).
  *
  * <p>Immutable; {@link #toString()} never shows a password.
  */
@@ -52,8 +46,6 @@ public final class RecoveryConfig {
      */
     PRESUME_ABORT
   }
-
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
   /** {@code //user:password@}: a password in the user-info of a URL authority. */
   private static final Pattern USERINFO_PASSWORD = Pattern.compile("//[^/?#@]*:[^/]*@");
@@ -136,57 +128,36 @@ public final class RecoveryConfig {
   public static RecoveryConfig parse(
       Map<String, String> settings, Map<String, String> environment) {
     Objects.requireNonNull(environment, "environment");
-    boolean startup = true;
-    Duration interval = Duration.ofSeconds(60);
-    Duration initial = Duration.ofSeconds(1);
-    Duration max = Duration.ofMinutes(5);
-    LegacyXids legacy = LegacyXids.KEEP_IN_DOUBT;
+    SettingsTable table = XatmSettings.TABLE;
+    boolean startup = XatmSettings.RECOVERY_STARTUP.defaultValue();
+    Duration interval = XatmSettings.RECOVERY_INTERVAL.defaultValue();
+    Duration initial = XatmSettings.RECOVERY_BACKOFF_INITIAL.defaultValue();
+    Duration max = XatmSettings.RECOVERY_BACKOFF_MAX.defaultValue();
+    LegacyXids legacy = legacy(XatmSettings.RECOVERY_LEGACY_XIDS.defaultValue());
     Map<String, Map<String, String>> byName = new TreeMap<>();
     for (Map.Entry<String, String> e : new TreeMap<>(settings).entrySet()) {
       String key = e.getKey();
       String value = e.getValue() == null ? "" : e.getValue().trim();
-      switch (key) {
-        case STARTUP -> startup = bool(key, value);
-        case INTERVAL -> interval = duration(key, value, true);
-        case BACKOFF_INITIAL -> initial = duration(key, value, false);
-        case BACKOFF_MAX -> max = duration(key, value, false);
-        case LEGACY_XIDS ->
-            legacy =
-                switch (value) {
-                  case "keep-in-doubt" -> LegacyXids.KEEP_IN_DOUBT;
-                  case "presume-abort" -> LegacyXids.PRESUME_ABORT;
-                  default ->
-                      throw new XatmConfigException(
-                          key, value, "must be keep-in-doubt or presume-abort");
-                };
-        default -> {
-          if (!key.startsWith(RESOURCE_PREFIX)) {
-            throw XatmConfigException.unknownKey(
-                key,
-                "unknown recovery setting (known: startup, interval, backoff.initial, backoff.max,"
-                    + " legacy-xids,"
-                    + " resource.NAME.url/user/password/password-env)");
-          }
-          String rest = key.substring(RESOURCE_PREFIX.length());
-          int dot = rest.indexOf('.');
-          String name = dot < 0 ? rest : rest.substring(0, dot);
-          String field = dot < 0 ? "" : rest.substring(dot + 1);
-          if (!NAME.matcher(name).matches()) {
-            throw XatmConfigException.unknownKey(
-                key, "resource names are letters, digits, - and _");
-          }
-          if (field.equals("password.env")) {
-            field = "password-env"; // XATM_RECOVERY_RESOURCE_X_PASSWORD_ENV from the environment
-          }
-          if (!field.equals("url")
-              && !field.equals("user")
-              && !field.equals("password")
-              && !field.equals("password-env")) {
-            throw XatmConfigException.unknownKey(
-                key, "unknown resource setting (known: url, user, password, password-env)");
-          }
-          byName.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(field, value);
-        }
+      Setting<?> s = key.startsWith(PREFIX) ? table.find(key) : null;
+      if (s == null) {
+        throw table.unknown(key, "recovery settings");
+      }
+      if (s == XatmSettings.RECOVERY_STARTUP) {
+        startup = table.value(XatmSettings.RECOVERY_STARTUP, key, value);
+      } else if (s == XatmSettings.RECOVERY_INTERVAL) {
+        interval = table.value(XatmSettings.RECOVERY_INTERVAL, key, value);
+      } else if (s == XatmSettings.RECOVERY_BACKOFF_INITIAL) {
+        initial = table.value(XatmSettings.RECOVERY_BACKOFF_INITIAL, key, value);
+      } else if (s == XatmSettings.RECOVERY_BACKOFF_MAX) {
+        max = table.value(XatmSettings.RECOVERY_BACKOFF_MAX, key, value);
+      } else if (s == XatmSettings.RECOVERY_LEGACY_XIDS) {
+        legacy = legacy(table.value(XatmSettings.RECOVERY_LEGACY_XIDS, key, value));
+      } else if (s.perInstance() && s.key().startsWith(RESOURCE_PREFIX)) {
+        String name = s.match(key);
+        String field = s.key().substring(s.key().lastIndexOf('.') + 1);
+        byName.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(field, value);
+      } else {
+        throw table.unknown(key, "recovery settings");
       }
     }
     if (max.compareTo(initial) < 0) {
@@ -241,37 +212,8 @@ public final class RecoveryConfig {
     return new ResourceConfig(name, url, user, password);
   }
 
-  private static boolean bool(String key, String v) {
-    return switch (v.toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new XatmConfigException(key, v, "must be true or false");
-    };
-  }
-
-  /** Durations as in XatmConfig: 500ms, 30s, 5m, 1h, or a plain number of seconds. */
-  static Duration duration(String key, String v, boolean zeroAllowed) {
-    String s = v.trim().toLowerCase(Locale.ROOT);
-    Duration d;
-    try {
-      if (s.endsWith("ms")) {
-        d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2).trim()));
-      } else if (s.endsWith("s")) {
-        d = Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1).trim()));
-      } else if (s.endsWith("m")) {
-        d = Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1).trim()));
-      } else if (s.endsWith("h")) {
-        d = Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1).trim()));
-      } else {
-        d = Duration.ofSeconds(Long.parseLong(s));
-      }
-    } catch (NumberFormatException | ArithmeticException e) {
-      throw new XatmConfigException(key, v, "not a duration (e.g. 500ms, 30s, 5m, 1h)");
-    }
-    if (d.isNegative() || (d.isZero() && !zeroAllowed)) {
-      throw new XatmConfigException(key, v, zeroAllowed ? "must not be negative" : "must be > 0");
-    }
-    return d;
+  private static LegacyXids legacy(String value) {
+    return value.equals("presume-abort") ? LegacyXids.PRESUME_ABORT : LegacyXids.KEEP_IN_DOUBT;
   }
 
   /** Whether start runs a full pass before returning. */

@@ -1,11 +1,14 @@
 package dev.xatm.spring.boot;
 
-import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * One DataSource as declared in the Spring environment: {@code xatm.datasources.<name>.*}, or the
  * pool settings {@code spring.datasource.xatm.*} of Boot's own {@code spring.datasource.*}. Bound
- * by Boot's {@code Binder}, so a bad value fails startup naming the property.
+ * by Boot's {@code Binder}; the pool settings are text in xatm's syntax, checked against {@link
+ * dev.xatm.jdbc.PoolSettings} when the pool is built (a bad value fails startup naming the property
+ * as written).
  *
  * <p>A mutable JavaBean for binding only; not thread-safe, used during startup.
  */
@@ -15,13 +18,9 @@ public class DataSourceSpec {
   private String password;
   private String xaDataSourceClass;
   private boolean primary;
-  private Integer maxPoolSize;
-  private Duration acquireTimeout;
-  private Duration idleTimeout;
-  private Duration maxLifetime;
-  private Duration leakDetectionThreshold;
-  private Duration validationTimeout;
-  private Duration housekeepingPeriod;
+
+  /** Pool settings as written: property name under the DataSource's prefix to value. */
+  private final Map<String, String> pool = new LinkedHashMap<>();
 
   /** {@code jdbc:xa:<vendor-url>} or a plain vendor URL ({@code jdbc:postgresql://...}). */
   public String getUrl() {
@@ -67,60 +66,85 @@ public class DataSourceSpec {
     this.primary = primary;
   }
 
-  public Integer getMaxPoolSize() {
-    return maxPoolSize;
+  /**
+   * The pool settings as written, by property name under the DataSource's prefix ({@code max-size},
+   * {@code acquire-timeout}, ...: the keys of {@link dev.xatm.jdbc.PoolSettings} without {@code
+   * xatm.pool.}); values in xatm's syntax, checked when the pool is built.
+   */
+  public Map<String, String> pool() {
+    return pool;
   }
 
-  public void setMaxPoolSize(Integer maxPoolSize) {
-    this.maxPoolSize = maxPoolSize;
+  /** {@code xatm.pool.max-size}. */
+  public String getMaxSize() {
+    return pool.get("max-size");
   }
 
-  public Duration getAcquireTimeout() {
-    return acquireTimeout;
+  public void setMaxSize(String v) {
+    pool.put("max-size", v);
   }
 
-  public void setAcquireTimeout(Duration acquireTimeout) {
-    this.acquireTimeout = acquireTimeout;
+  /** The name before issue 12; accepted this release with a WARNING naming {@code max-size}. */
+  public String getMaxPoolSize() {
+    return pool.get("max-pool-size");
   }
 
-  public Duration getIdleTimeout() {
-    return idleTimeout;
+  public void setMaxPoolSize(String v) {
+    pool.put("max-pool-size", v);
   }
 
-  public void setIdleTimeout(Duration idleTimeout) {
-    this.idleTimeout = idleTimeout;
+  /** {@code xatm.pool.acquire-timeout}, e.g. {@code 2s}. */
+  public String getAcquireTimeout() {
+    return pool.get("acquire-timeout");
   }
 
-  public Duration getMaxLifetime() {
-    return maxLifetime;
+  public void setAcquireTimeout(String v) {
+    pool.put("acquire-timeout", v);
   }
 
-  public void setMaxLifetime(Duration maxLifetime) {
-    this.maxLifetime = maxLifetime;
+  /** {@code xatm.pool.idle-timeout}. */
+  public String getIdleTimeout() {
+    return pool.get("idle-timeout");
   }
 
-  public Duration getLeakDetectionThreshold() {
-    return leakDetectionThreshold;
+  public void setIdleTimeout(String v) {
+    pool.put("idle-timeout", v);
   }
 
-  public void setLeakDetectionThreshold(Duration leakDetectionThreshold) {
-    this.leakDetectionThreshold = leakDetectionThreshold;
+  /** {@code xatm.pool.max-lifetime}. */
+  public String getMaxLifetime() {
+    return pool.get("max-lifetime");
   }
 
-  public Duration getValidationTimeout() {
-    return validationTimeout;
+  public void setMaxLifetime(String v) {
+    pool.put("max-lifetime", v);
   }
 
-  public void setValidationTimeout(Duration validationTimeout) {
-    this.validationTimeout = validationTimeout;
+  /** {@code xatm.pool.leak-detection-threshold}. */
+  public String getLeakDetectionThreshold() {
+    return pool.get("leak-detection-threshold");
   }
 
-  public Duration getHousekeepingPeriod() {
-    return housekeepingPeriod;
+  public void setLeakDetectionThreshold(String v) {
+    pool.put("leak-detection-threshold", v);
   }
 
-  public void setHousekeepingPeriod(Duration housekeepingPeriod) {
-    this.housekeepingPeriod = housekeepingPeriod;
+  /** {@code xatm.pool.validation-timeout}. */
+  public String getValidationTimeout() {
+    return pool.get("validation-timeout");
+  }
+
+  public void setValidationTimeout(String v) {
+    pool.put("validation-timeout", v);
+  }
+
+  /** {@code xatm.pool.housekeeping-period}. */
+  public String getHousekeepingPeriod() {
+    return pool.get("housekeeping-period");
+  }
+
+  public void setHousekeepingPeriod(String v) {
+    pool.put("housekeeping-period", v);
   }
 
   @Override

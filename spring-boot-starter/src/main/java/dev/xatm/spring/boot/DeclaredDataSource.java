@@ -1,5 +1,7 @@
 package dev.xatm.spring.boot;
 
+import dev.xatm.config.Setting;
+import dev.xatm.jdbc.PoolSettings;
 import dev.xatm.jdbc.XatmDataSource;
 import dev.xatm.tm.XatmTransactionManager;
 import dev.xatm.tm.recovery.RecoveryConfig;
@@ -17,6 +19,7 @@ import java.util.Objects;
  * <p>Immutable after construction; the spec is not changed once read.
  */
 public final class DeclaredDataSource {
+  private static final System.Logger LOG = System.getLogger(DeclaredDataSource.class.getName());
   private final String name;
   private final String beanName;
   private final String prefix;
@@ -71,7 +74,13 @@ public final class DeclaredDataSource {
    */
   boolean addRecoveryResource(Map<String, String> tmProperties) {
     String base = RecoveryConfig.RESOURCE_PREFIX + name + ".";
-    if (tmProperties.keySet().stream().anyMatch(k -> k.startsWith(base))) {
+    if (tmProperties.keySet().stream()
+        .anyMatch(
+            k ->
+                k.equals(base + "url")
+                    || k.equals(base + "user")
+                    || k.equals(base + "password")
+                    || k.equals(base + "password-env"))) {
       return false;
     }
     if (spec.getUrl().toLowerCase(Locale.ROOT).contains("password=")) {
@@ -105,26 +114,19 @@ public final class DeclaredDataSource {
     if (spec.getXaDataSourceClass() != null) {
       b.xaDataSourceClass(spec.getXaDataSourceClass());
     }
-    if (spec.getMaxPoolSize() != null) {
-      b.maxPoolSize(spec.getMaxPoolSize());
-    }
-    if (spec.getAcquireTimeout() != null) {
-      b.acquireTimeout(spec.getAcquireTimeout());
-    }
-    if (spec.getIdleTimeout() != null) {
-      b.idleTimeout(spec.getIdleTimeout());
-    }
-    if (spec.getMaxLifetime() != null) {
-      b.maxLifetime(spec.getMaxLifetime());
-    }
-    if (spec.getLeakDetectionThreshold() != null) {
-      b.leakDetectionThreshold(spec.getLeakDetectionThreshold());
-    }
-    if (spec.getValidationTimeout() != null) {
-      b.validationTimeout(spec.getValidationTimeout());
-    }
-    if (spec.getHousekeepingPeriod() != null) {
-      b.housekeepingPeriod(spec.getHousekeepingPeriod());
+    for (Map.Entry<String, String> e : spec.pool().entrySet()) {
+      if (e.getValue() != null) {
+        Setting<?> s = poolSetting(e.getKey());
+        String property = poolPrefix() + "." + e.getKey();
+        try {
+          PoolSettings.TABLE.value(s, property, e.getValue()); // names the property as written
+        } catch (IllegalArgumentException bad) {
+          throw new IllegalStateException(
+              "the DataSource declared by " + prefix + ".* cannot be built: " + bad.getMessage(),
+              bad);
+        }
+        b.setting(s.key(), e.getValue());
+      }
     }
     try {
       return b.build();
@@ -132,6 +134,29 @@ public final class DeclaredDataSource {
       throw new IllegalStateException(
           "the DataSource declared by " + prefix + ".* cannot be built: " + e.getMessage(), e);
     }
+  }
+
+  /** Where its pool settings are: {@code spring.datasource.xatm}, or the named prefix. */
+  private String poolPrefix() {
+    return prefix.equals("spring.datasource") ? "spring.datasource.xatm" : prefix;
+  }
+
+  /** The pool setting of a property name under the pool prefix ({@code acquire-timeout}). */
+  private Setting<?> poolSetting(String name) {
+    if (name.equals("max-pool-size")) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          prefix
+              + ".max-pool-size is an old spelling, accepted for one release: write "
+              + prefix
+              + ".max-size instead");
+      return PoolSettings.MAX_SIZE;
+    }
+    Setting<?> s = PoolSettings.TABLE.find("xatm.pool." + name);
+    if (s == null) {
+      throw new IllegalStateException("unknown pool setting " + poolPrefix() + "." + name);
+    }
+    return s;
   }
 
   private static String emptyToNull(String s) {

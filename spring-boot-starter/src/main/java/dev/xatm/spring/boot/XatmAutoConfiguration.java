@@ -88,7 +88,7 @@ public class XatmAutoConfiguration {
       props.put(RecoveryConfig.STARTUP, "false");
     }
     XatmTransactionManager.Builder builder =
-        XatmTransactionManager.builder(XatmConfig.fromProperties(props));
+        XatmTransactionManager.builder(XatmConfig.fromMergedSettings(props));
     customizers.orderedStream().forEach(c -> c.customize(builder));
     return builder.start();
   }

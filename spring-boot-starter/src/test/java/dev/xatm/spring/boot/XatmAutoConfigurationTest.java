@@ -70,7 +70,7 @@ class XatmAutoConfigurationTest {
     p.put("xatm.datasources.b.username", "sa");
     p.put("xatm.datasources.b.password", "");
     p.put("xatm.datasources.b.primary", "true");
-    p.put("xatm.datasources.b.max-pool-size", "4");
+    p.put("xatm.datasources.b.max-size", "4");
     p.put("spring.main.banner-mode", "off");
     return p;
   }
@@ -164,6 +164,46 @@ class XatmAutoConfigurationTest {
     Map<String, String> p = properties();
     p.put("xatm.spring.startup-recovery", "later");
     assertMessage(p, "xatm.spring.startup-recovery = 'later' is invalid");
+  }
+
+  @Test
+  void aMisspelledKeyFailsStartupNamingTheNearestKey() {
+    // Before issue 12 the first only warned, and Boot's binder silently dropped the other two.
+    Map<String, String> p = properties();
+    p.put("xatm.log.dri", "/tmp/elsewhere");
+    assertMessage(p, "did you mean xatm.log.dir?");
+    Map<String, String> q = properties();
+    q.put("xatm.datasources.b.max-sise", "4");
+    assertMessage(q, "did you mean xatm.datasources.b.max-size?");
+    Map<String, String> r = properties();
+    r.put("spring.datasource.xatm.aquire-timeout", "2s");
+    assertMessage(r, "did you mean spring.datasource.xatm.acquire-timeout?");
+  }
+
+  @Test
+  void aBadPoolValueOfSpringDatasourceNamesItsProperty() {
+    Map<String, String> p = properties();
+    p.put("spring.datasource.url", "jdbc:h2:mem:starter_boot;DB_CLOSE_DELAY=-1");
+    p.put("spring.datasource.username", "sa");
+    p.put("xatm.datasources.b.primary", "false");
+    p.put("spring.datasource.xatm.max-size", "many");
+    assertMessage(p, "spring.datasource.xatm.max-size = 'many' is invalid");
+  }
+
+  @Test
+  void poolDurationsTakeXatmsSyntaxAndTheOldNameStillWorks() {
+    Map<String, String> p = properties();
+    p.put("xatm.datasources.b.acquire-timeout", "5000");
+    assertMessage(
+        p, "xatm.datasources.b.acquire-timeout = '5000' is invalid: a duration needs a unit");
+    Map<String, String> q = properties();
+    q.remove("xatm.datasources.b.max-size");
+    q.put("xatm.datasources.b.max-pool-size", "3");
+    q.put("xatm.datasources.b.acquireTimeout", "2s"); // Boot's relaxed form
+    try (ConfigurableApplicationContext ctx = start(q)) {
+      XatmDataSource b = ctx.getBean("bDataSource", XatmDataSource.class);
+      assertEquals(3, b.stats().maxPoolSize());
+    }
   }
 
   private static void assertMessage(Map<String, String> p, String expected) {

@@ -1,0 +1,232 @@
+package dev.xatm.tm;
+
+import dev.xatm.config.Setting;
+import dev.xatm.config.SettingsTable;
+import dev.xatm.tm.recovery.RecoveryConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The settings table of the transaction manager and its recovery (issue 12): every {@code xatm.*}
+ * key {@link XatmConfig} and {@link dev.xatm.tm.recovery.RecoveryConfig} read, with its type,
+ * default and doc. Parsing, the builder's defaults, the {@code XATM_*} names and the README's
+ * configuration table come from here (a test compares the README with {@link
+ * SettingsTable#markdown()}).
+ *
+ * <p>Not settings, and ignored: {@code xatm.config} (the file to read), {@code xatm.seed} and
+ * {@code xatm.it.*} (xatm's own test suites), {@code XATM_IT_*}, {@code XATM_JMX_PASSWORD} (the
+ * CLI's). Pool settings ({@code xatm.pool.*}) belong to a DataSource and fail here.
+ */
+public final class XatmSettings {
+  private XatmSettings() {}
+
+  private static final SettingsTable.Errors ERRORS =
+      new SettingsTable.Errors() {
+        @Override
+        public RuntimeException invalid(String key, String value, String reason) {
+          return new XatmConfigException(key, value, reason);
+        }
+
+        @Override
+        public RuntimeException unknown(String key, String reason) {
+          return XatmConfigException.unknownKey(key, reason);
+        }
+      };
+
+  public static final Setting<String> NODE_ID =
+      Setting.string(
+              XatmConfig.NODE_ID,
+              null,
+              "this node's identity, embedded in every Xid (1–32 printable ASCII bytes). A log"
+                  + " directory remembers its node id; starting it with another fails, naming"
+                  + " both. Every process needs its own node id; as a safety net every Xid also"
+                  + " carries its log's identity, so a second process misconfigured with the same"
+                  + " node id never touches the first one's branches (reported as"
+                  + " `NODE_ID_CLASH`, docs/tm-protocol.md)")
+          .defaultText("the log directory's, or generated");
+  public static final Setting<Path> LOG_DIR =
+      Setting.path(
+          XatmConfig.LOG_DIR,
+          Path.of("xatm-log"),
+          "the write-ahead log directory (local or block storage; one process at a time,"
+              + " enforced by a lock)");
+  public static final Setting<Long> LOG_SEGMENT_SIZE =
+      Setting.size(
+          XatmConfig.LOG_SEGMENT_SIZE,
+          16L << 20,
+          "segment file size (64 KiB – 2 GiB); bounds a log record to a quarter of it (at most 1"
+              + " MiB). Changing it later is safe: existing segments are read with the limit they"
+              + " were written with");
+  public static final Setting<String> LOG_DURABILITY =
+      Setting.choice(
+          XatmConfig.LOG_DURABILITY,
+          "fsync",
+          "`no-fsync-unsafe-for-tests-only` skips fsync (loses commits on power loss; warns"
+              + " loudly)",
+          "fsync",
+          "no-fsync-unsafe-for-tests-only");
+  public static final Setting<Boolean> LOG_OPEN_DAMAGED =
+      Setting.bool(
+          XatmConfig.LOG_OPEN_DAMAGED,
+          false,
+          "operator override (\"damaged mode\", docs/recovery.md): open a log with damage beyond a"
+              + " torn tail, records lost behind a checkpoint, or a prepared Xid proving lost"
+              + " records; recovery commits what is decided and keeps everything else in doubt,"
+              + " durably, until an operator resolves it");
+  public static final Setting<Long> LOG_MAX_SIZE =
+      Setting.size(
+              XatmConfig.LOG_MAX_SIZE,
+              null,
+              "hard cap on the log directory: past it, new transactions are refused with a"
+                  + " message naming what pins the log; `0` = no cap, else at least 4 segments")
+          .defaultText("32 segments");
+  public static final Setting<Path> ARCHIVE_DIR =
+      Setting.path(XatmConfig.ARCHIVE_DIR, null, "copy each segment there before it is deleted")
+          .defaultText("unset");
+  public static final Setting<Long> ARCHIVE_MAX_SIZE =
+      Setting.size(XatmConfig.ARCHIVE_MAX_SIZE, 0L, "cap on the archive's size; `0` = unlimited");
+  public static final Setting<Boolean> CHECKPOINT_ENABLED =
+      Setting.bool(
+          XatmConfig.CHECKPOINT_ENABLED,
+          true,
+          "checkpoints of the TM state, so old segments are deleted; also taken at each start"
+              + " (after recovery) and clean close, so short-lived processes do not pile up"
+              + " segments (docs/snapshots.md)");
+  public static final Setting<Duration> CHECKPOINT_INTERVAL =
+      Setting.duration(
+          XatmConfig.CHECKPOINT_INTERVAL,
+          Duration.ofSeconds(60),
+          "checkpoint after this long; `0` = never by time");
+  public static final Setting<Long> CHECKPOINT_BYTES =
+      Setting.size(
+              XatmConfig.CHECKPOINT_BYTES,
+              null,
+              "checkpoint after this many bytes were logged; `0` = never by size")
+          .defaultText("2 segments");
+  public static final Setting<Boolean> CHECKPOINT_ON_ROTATION =
+      Setting.bool(
+          XatmConfig.CHECKPOINT_ON_ROTATION,
+          true,
+          "checkpoint when the log moves to a new segment");
+  public static final Setting<Duration> DEFAULT_TIMEOUT =
+      Setting.duration(
+              XatmConfig.DEFAULT_TIMEOUT,
+              Duration.ofSeconds(60),
+              "transaction timeout; the reaper rolls back expired transactions")
+          .positive();
+  public static final Setting<Duration> REAPER_INTERVAL =
+      Setting.duration(
+              XatmConfig.REAPER_INTERVAL, Duration.ofSeconds(1), "how often the reaper looks")
+          .positive();
+  public static final Setting<Integer> PARALLELISM =
+      Setting.integer(
+          XatmConfig.PARALLELISM,
+          8,
+          1,
+          1024,
+          "threads that prepare and commit the branches of a transaction in parallel (1–1024)");
+  public static final Setting<Duration> RETRY_INITIAL =
+      Setting.duration(
+              XatmConfig.RETRY_INITIAL,
+              Duration.ofMillis(100),
+              "first wait of the background retry of a branch whose commit failed after the"
+                  + " decision")
+          .positive();
+  public static final Setting<Duration> RETRY_MAX =
+      Setting.duration(
+              XatmConfig.RETRY_MAX, Duration.ofSeconds(30), "longest wait between those retries")
+          .positive();
+  public static final Setting<Boolean> INSTALL_DEFAULT =
+      Setting.bool(
+          XatmConfig.INSTALL_DEFAULT,
+          true,
+          "publish this TM to `DriverManager` connections (`jdbc:xa:` without a DataSource)");
+  public static final Setting<Boolean> JMX_ENABLED =
+      Setting.bool(
+          XatmConfig.JMX_ENABLED,
+          true,
+          "publish the metrics as the MXBean `dev.xatm:type=TransactionManager,node=\"<id>\"`"
+              + " (the node id is quoted, as `ObjectName.quote` writes it)");
+  public static final Setting<Boolean> JMX_OPERATIONS =
+      Setting.bool(
+          XatmConfig.JMX_OPERATIONS,
+          false,
+          "also publish the operator actions (list/commit/rollback in-doubt Xids, list/clear"
+              + " heuristics, run a recovery pass) as"
+              + " `dev.xatm:type=TransactionManagerOperations,node=\"<id>\"`, for `xatm ..."
+              + " --pid`/`--jmx` (docs/operations.md). Needs `xatm.jmx.enabled`; secure JMX"
+              + " first");
+  public static final Setting<Boolean> RECOVERY_STARTUP =
+      Setting.bool(RecoveryConfig.STARTUP, true, "one full recovery pass before `start` returns");
+  public static final Setting<Duration> RECOVERY_INTERVAL =
+      Setting.duration(
+          RecoveryConfig.INTERVAL,
+          Duration.ofSeconds(60),
+          "background recovery passes; `0` = none");
+  public static final Setting<Duration> RECOVERY_BACKOFF_INITIAL =
+      Setting.duration(
+              RecoveryConfig.BACKOFF_INITIAL,
+              Duration.ofSeconds(1),
+              "first wait before retrying an unreachable resource")
+          .positive();
+  public static final Setting<Duration> RECOVERY_BACKOFF_MAX =
+      Setting.duration(
+              RecoveryConfig.BACKOFF_MAX,
+              Duration.ofMinutes(5),
+              "longest wait before retrying an unreachable resource")
+          .positive();
+  public static final Setting<String> RECOVERY_LEGACY_XIDS =
+      Setting.choice(
+          RecoveryConfig.LEGACY_XIDS,
+          "keep-in-doubt",
+          "`presume-abort`: prepared Xids in the previous version's layout with no record in this"
+              + " log are presumed aborted (only for epochs before the log's first new-layout"
+              + " start; docs/recovery.md \"Upgrading from layout 1\")",
+          "keep-in-doubt",
+          "presume-abort");
+  public static final Setting<String> RESOURCE_URL =
+      Setting.string(
+          "xatm.recovery.resource.<name>.url",
+          null,
+          "a resource to scan even if this log never saw it (`jdbc:xa:…`, no password in it);"
+              + " the name is letters, digits, `.`, `-`, `_`");
+  public static final Setting<String> RESOURCE_USER =
+      Setting.string("xatm.recovery.resource.<name>.user", null, "its user");
+  public static final Setting<String> RESOURCE_PASSWORD =
+      Setting.string(
+          "xatm.recovery.resource.<name>.password",
+          null,
+          "its password; an empty `.password=` means \"no password\"");
+  public static final Setting<String> RESOURCE_PASSWORD_ENV =
+      Setting.string(
+          "xatm.recovery.resource.<name>.password-env",
+          null,
+          "instead of `.password`: the environment variable holding it, read at start");
+
+  /** The table: every setting above, in README order, and the unknown-key policy. */
+  public static final SettingsTable TABLE =
+      SettingsTable.builder("xatm.", ERRORS)
+          .add(NODE_ID, LOG_DIR, LOG_SEGMENT_SIZE, LOG_DURABILITY, LOG_OPEN_DAMAGED)
+          .add(LOG_MAX_SIZE, ARCHIVE_DIR, ARCHIVE_MAX_SIZE)
+          .add(CHECKPOINT_ENABLED, CHECKPOINT_INTERVAL, CHECKPOINT_BYTES, CHECKPOINT_ON_ROTATION)
+          .add(DEFAULT_TIMEOUT, REAPER_INTERVAL, PARALLELISM, RETRY_INITIAL, RETRY_MAX)
+          .add(INSTALL_DEFAULT, JMX_ENABLED, JMX_OPERATIONS)
+          .add(RECOVERY_STARTUP, RECOVERY_INTERVAL, RECOVERY_BACKOFF_INITIAL, RECOVERY_BACKOFF_MAX)
+          .add(RECOVERY_LEGACY_XIDS)
+          .add(RESOURCE_URL, RESOURCE_USER, RESOURCE_PASSWORD, RESOURCE_PASSWORD_ENV)
+          .reserveKey(XatmConfig.CONFIG_FILE_PROPERTY)
+          .reserveKey("xatm.seed")
+          .reserveKey("xatm.it.")
+          .reserveEnv("XATM_CONFIG")
+          .reserveEnv("XATM_IT_")
+          .reserveEnv("XATM_JMX_PASSWORD")
+          .elsewhere(
+              "xatm.pool.",
+              "pool settings belong to one DataSource: put them in its jdbc:xa: URL"
+                  + " (?xatm.pool.max-size=20) or its properties (docs/jdbc-driver.md)")
+          .elsewhere(
+              "xatm.datasources.",
+              "DataSources are declared this way only with the Spring Boot starter")
+          .elsewhere("xatm.spring.", "a setting of the Spring Boot starter, read only there")
+          .build();
+}
