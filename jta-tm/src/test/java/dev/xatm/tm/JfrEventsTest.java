@@ -98,13 +98,24 @@ class JfrEventsTest {
         assertThrows(RollbackException.class, tm::commit);
 
         pass = tm.recovery().runPass();
-        metrics = tm.metrics();
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        force =
-            (CompositeData)
-                server.getAttribute(MetricsBean.nameOf("jfr-node"), "LogForceLatencyMicros");
-        batches =
-            (CompositeData) server.getAttribute(MetricsBean.nameOf("jfr-node"), "LogBatchRecords");
+        // Unforced records (End) may still be on their way to the file: read the metrics and the
+        // MXBean until two metric reads around the MXBean reads agree (the log went quiet).
+        int tries = 0;
+        WalStats before;
+        do {
+          before = tm.metrics().logIo();
+          force =
+              (CompositeData)
+                  server.getAttribute(MetricsBean.nameOf("jfr-node"), "LogForceLatencyMicros");
+          batches =
+              (CompositeData)
+                  server.getAttribute(MetricsBean.nameOf("jfr-node"), "LogBatchRecords");
+          metrics = tm.metrics();
+        } while (++tries < 1000
+            && (before.batchRecords().sum() != metrics.logIo().batchRecords().sum()
+                || before.forceLatencyMicros().count()
+                    != metrics.logIo().forceLatencyMicros().count()));
         // Before close: the closing checkpoint forces the log once more, after the metrics read.
         recording.stop();
       }
