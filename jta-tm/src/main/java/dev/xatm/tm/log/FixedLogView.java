@@ -51,11 +51,6 @@ final class FixedLogView implements LogView {
   }
 
   @Override
-  public int decidedCount() {
-    return state.decided().size();
-  }
-
-  @Override
   public List<LogState.HeuristicEntry> heuristics() {
     return state.heuristics();
   }

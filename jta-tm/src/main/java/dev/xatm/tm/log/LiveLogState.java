@@ -133,11 +133,6 @@ final class LiveLogState implements LogView {
   }
 
   @Override
-  public int decidedCount() {
-    return read(LogStateBuilder::decidedCount);
-  }
-
-  @Override
   public List<LogState.HeuristicEntry> heuristics() {
     return read(LogStateBuilder::heuristicsCopy);
   }

@@ -158,11 +158,6 @@ public final class LogStateBuilder {
     return resources.get(resourceId);
   }
 
-  /** How many transactions are decided and unfinished. */
-  int decidedCount() {
-    return decided.size();
-  }
-
   /**
    * Keeps the ended transactions of {@code from} (which a checkpoint does not carry): while a
    * recovery pass observes, a transaction that ended between its scan and its decision must still

@@ -52,9 +52,6 @@ public interface LogView {
    */
   Map<String, ResourceDescriptor> resources();
 
-  /** How many transactions are decided and unfinished. */
-  int decidedCount();
-
   /** Heuristic outcomes logged and not cleared, in LSN order (a copy). */
   List<LogState.HeuristicEntry> heuristics();
 

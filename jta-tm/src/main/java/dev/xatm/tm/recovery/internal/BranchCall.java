@@ -43,15 +43,7 @@ final class BranchCall {
   /** Commits ({@code commit}) or rolls back the branch {@code x} of resource {@code resourceId}. */
   static Completion complete(
       TxLog log, XAResource xa, XatmXid x, String resourceId, boolean commit) {
-    XaCall call =
-        XaCall.run(
-            () -> {
-              if (commit) {
-                xa.commit(x, false);
-              } else {
-                xa.rollback(x);
-              }
-            });
+    XaCall call = call(xa, x, commit);
     if (call.ok()) {
       return new Completion(Result.DONE, "done");
     }
@@ -85,6 +77,18 @@ final class BranchCall {
     }
     return new Completion(
         Result.HEURISTIC, "heuristic " + v.heuristic() + ": " + v.meaning() + forgot);
+  }
+
+  /** One phase-2 call, commit (two-phase) or rollback, of exactly {@code xid}; never throws. */
+  static XaCall call(XAResource xa, Xid xid, boolean commit) {
+    return XaCall.run(
+        () -> {
+          if (commit) {
+            xa.commit(xid, false);
+          } else {
+            xa.rollback(xid);
+          }
+        });
   }
 
   /**

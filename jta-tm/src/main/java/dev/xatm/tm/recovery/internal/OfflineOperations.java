@@ -33,12 +33,13 @@ public final class OfflineOperations {
   private final Decisions decisions;
   private final InDoubtTable inDoubt = new InDoubtTable();
   private final OperatorActions operator;
+  private final Targets targets;
 
   /** {@code env}: the log held open and replayed; the identity of the next start. */
   public OfflineOperations(RecoveryEnv env) {
     this.env = env;
     this.decisions = new Decisions(env);
-    Targets targets = new Targets(env.config(), env.connectors(), env.offeredPassword());
+    this.targets = new Targets(env.config(), env.connectors(), env.offeredPassword());
     this.operator = new OperatorActions(env, decisions, inDoubt, targets);
   }
 
@@ -101,12 +102,9 @@ public final class OfflineOperations {
                             + " is not a foreign prepared Xid on any resource of this node (xatm"
                             + " foreign list shows them)"));
     Target t =
-        new Targets(env.config(), env.connectors(), env.offeredPassword())
-            .resolve(decisions.view().resources()).stream()
-                .filter(x -> x.resourceId.equals(p.resourceId()))
-                .findFirst()
-                .orElseThrow(
-                    () -> new RecoveryException(p.resourceId() + " is not reachable", null));
+        targets
+            .find(decisions.view().resources(), p.resourceId())
+            .orElseThrow(() -> new RecoveryException(p.resourceId() + " is not reachable", null));
     if (t.problem != null) {
       throw new RecoveryException(p.resourceId() + ": " + t.problem, null);
     }
@@ -114,15 +112,7 @@ public final class OfflineOperations {
     String what = commit ? "forced commit" : "forced rollback";
     try (RecoverySession s = t.connector.open(t.descriptor, t.password)) {
       XAResource xa = s.xaResource();
-      XaCall call =
-          XaCall.run(
-              () -> {
-                if (commit) {
-                  xa.commit(raw, false);
-                } else {
-                  xa.rollback(raw);
-                }
-              });
+      XaCall call = BranchCall.call(xa, raw, commit);
       boolean gone = true;
       try {
         for (Xid x : XaCall.recover(xa)) {

@@ -112,9 +112,8 @@ final class OperatorActions {
   private RecoveryLine complete(InDoubtTable.Entry e, boolean commit, String what) {
     String rid = e.view().resourceId();
     Target t =
-        targets.resolve(decisions.view().resources()).stream()
-            .filter(x -> x.resourceId.equals(rid))
-            .findFirst()
+        targets
+            .find(decisions.view().resources(), rid)
             .orElseThrow(
                 () -> new RecoveryException(rid + " is no longer known to recovery", null));
     if (t.problem != null) {

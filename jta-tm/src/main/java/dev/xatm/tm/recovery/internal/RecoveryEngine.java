@@ -173,14 +173,10 @@ public final class RecoveryEngine implements RecoveryService {
    */
   public Optional<RecoverySession> freshSession(String resourceId)
       throws ResourceUnavailableException {
-    for (Target t : targets.resolve(decisions.view().resources())) {
-      if (t.resourceId.equals(resourceId)) {
-        return t.problem != null
-            ? Optional.empty()
-            : Optional.of(t.connector.open(t.descriptor, t.password));
-      }
-    }
-    return Optional.empty();
+    Optional<Target> t = targets.find(decisions.view().resources(), resourceId);
+    return t.isEmpty() || t.get().problem != null
+        ? Optional.empty()
+        : Optional.of(t.get().connector.open(t.get().descriptor, t.get().password));
   }
 
   /** Prepared Xids of other nodes or transaction managers the scans found (never touched). */
@@ -336,11 +332,6 @@ public final class RecoveryEngine implements RecoveryService {
     } finally {
       lock.unlock();
     }
-  }
-
-  /** {@code node/epoch/seq#branch} of a heuristic entry: the form {@code clearHeuristic} takes. */
-  static String name(LogState.HeuristicEntry h) {
-    return OperatorActions.name(h);
   }
 
   @Override

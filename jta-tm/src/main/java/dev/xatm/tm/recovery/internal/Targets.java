@@ -49,6 +49,11 @@ final class Targets {
     }
   }
 
+  /** The target of resource {@code resourceId} among {@link #resolve}'s, if it is known. */
+  java.util.Optional<Target> find(Map<String, ResourceDescriptor> logged, String resourceId) {
+    return resolve(logged).stream().filter(t -> t.resourceId.equals(resourceId)).findFirst();
+  }
+
   /** Configured resources first (by name), then logged ones not configured (by id). */
   List<Target> resolve(Map<String, ResourceDescriptor> logged) {
     Map<String, Target> byId = new LinkedHashMap<>();
