@@ -367,6 +367,61 @@ class CheckpointedTmTest {
   }
 
   /**
+   * The failure path of the above: the checkpoint carrying the merged state cannot be written
+   * (ENOSPC). The start fails naming it, the set-aside checkpoint stays pending (still evidence, so
+   * a strict start refuses), and the next damaged start, with room, keeps the decision.
+   */
+  @Test
+  void aMergedStateThatCannotBeCheckpointedLeavesTheSetAsideCheckpointPending() throws Exception {
+    FaultyStorage storage = new FaultyStorage();
+    Path logDir = Path.of("/faulty/log");
+    ManualClock clock = new ManualClock(1_000_000L);
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    java.util.function.Function<XatmConfig, XatmTransactionManager> start =
+        cfg ->
+            XatmTransactionManager.builder(cfg)
+                .clock(clock)
+                .scheduler(scheduler)
+                .logStorage(storage)
+                .start();
+    Gtrid decided;
+    try (XatmTransactionManager tm = start.apply(config(logDir).build())) {
+      decided = stuck(tm);
+      tm.logLifecycle().orElseThrow().checkpointNow();
+    }
+    for (Path p : storage.list(logDir)) {
+      String n = p.getFileName().toString();
+      if (n.endsWith(".wal") || n.equals("wal.head")) {
+        storage.delete(p);
+      }
+    }
+    storage.setFault(
+        (op, p) ->
+            op == FaultyStorage.Op.CREATE && p.getFileName().toString().startsWith("checkpoint-")
+                ? new IOException("No space left on device (injected)")
+                : null);
+    XatmStartupException e =
+        assertThrows(
+            XatmStartupException.class,
+            () -> start.apply(config(logDir).logOpenDamaged(true).build()));
+    assertTrue(e.getMessage().contains("stay set aside as pending"), e.getMessage());
+    assertTrue(
+        storage.list(logDir).stream()
+            .anyMatch(p -> p.getFileName().toString().endsWith(".beyond-end.pending")),
+        storage.list(logDir).toString());
+    storage.setFault(null);
+    assertThrows(XatmStartupException.class, () -> start.apply(config(logDir).build()));
+    try (XatmTransactionManager tm = start.apply(config(logDir).logOpenDamaged(true).build())) {
+      assertTrue(
+          tm.startupLogState().decided().containsKey(decided), tm.startupLogState().toString());
+    }
+    assertTrue(
+        storage.list(logDir).stream()
+            .noneMatch(p -> p.getFileName().toString().endsWith(".pending")),
+        storage.list(logDir).toString());
+  }
+
+  /**
    * Issue 10 review: a damaged-mode start sets the beyond-end checkpoint aside before anything is
    * appended, and crashes before its DamageAccepted record is durable. The set-aside file is then
    * the only evidence of the lost records: a strict start must refuse on it (not start from the
