@@ -1,10 +1,8 @@
 package dev.xatm.cli;
 
-import dev.xatm.snapshot.Backup;
 import dev.xatm.snapshot.BackupReport;
 import dev.xatm.snapshot.BackupVerificationException;
-import dev.xatm.snapshot.CheckpointStore;
-import dev.xatm.snapshot.SegmentReservations;
+import dev.xatm.snapshot.LogSnapshots;
 import dev.xatm.snapshot.SnapshotException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -24,9 +22,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code xatm backup DIR DEST}: backs a stopped node's log up with the snapshot module's {@link
- * Backup} (newest valid checkpoint and the segments from it on; incremental into an earlier backup
- * in DEST), then verifies the copy. The source is only read: files are hard-linked or copied into
- * DEST. A running node is backed up through its own TM instead ({@code tm.backup(dir)}).
+ * LogSnapshots#backup} (newest valid checkpoint and the segments from it on; incremental into an
+ * earlier backup in DEST), then verifies the copy. The source is only read: files are hard-linked
+ * or copied into DEST. A running node is backed up through its own TM instead ({@code
+ * tm.backup(dir)}).
  */
 @Command(
     name = "backup",
@@ -93,7 +92,7 @@ final class BackupCommand implements Callable<Integer>, Xatm.JsonOutput {
     }
     BackupReport report;
     try {
-      report = backup(log, new StoppedWal(log.config(false), v.scan())).run(dest);
+      report = backup(new StoppedWal(log.config(false), v.scan())).backup(dest);
     } catch (BackupVerificationException e) {
       throw new CliException(ExitCodes.DAMAGED, e.getMessage(), e);
     } catch (SnapshotException e) {
@@ -103,16 +102,9 @@ final class BackupCommand implements Callable<Integer>, Xatm.JsonOutput {
     return ExitCodes.OK;
   }
 
-  static Backup backup(OfflineLog log, StoppedWal wal) {
-    return new Backup(
-        wal,
-        log.directory(),
-        new CheckpointStore(log.storage(), log.directory()),
-        new SegmentReservations(),
-        null, // no checkpointer: nothing runs on a stopped log
-        log.storage(),
-        log.maxRecordSize(),
-        Clock.systemUTC());
+  /** The backup side of the snapshot subsystem over a stopped log: nothing else runs. */
+  static LogSnapshots backup(StoppedWal wal) {
+    return LogSnapshots.stopped(wal, Clock.systemUTC());
   }
 
   static void print(PrintWriter out, BackupReport r, boolean json, String what) {

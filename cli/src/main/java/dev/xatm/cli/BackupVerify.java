@@ -13,8 +13,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code xatm backup verify DEST}: verifies a backup read-only ({@code Backup.verifyOnly}): its
- * newest checkpoint verifies and its segments form a gap-free chain of one node from that
+ * {@code xatm backup verify DEST}: verifies a backup read-only ({@code LogSnapshots.verifyBackup}):
+ * its newest checkpoint verifies and its segments form a gap-free chain of one node from that
  * checkpoint on. Restoring is starting a TM with the same node id on a copy of DEST.
  */
 @Command(
@@ -52,8 +52,7 @@ final class BackupVerify implements Callable<Integer>, Xatm.JsonOutput {
     BackupReport report;
     try {
       report =
-          BackupCommand.backup(backup, new StoppedWal(backup.config(false), v.scan()))
-              .verifyOnly(dest);
+          BackupCommand.backup(new StoppedWal(backup.config(false), v.scan())).verifyBackup(dest);
     } catch (BackupVerificationException e) {
       throw new CliException(ExitCodes.DAMAGED, e.getMessage(), e);
     } catch (SnapshotException e) {

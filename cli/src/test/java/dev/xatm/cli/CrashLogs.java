@@ -162,11 +162,16 @@ final class CrashLogs {
 
   /** Whether the directory holds a checkpoint file (snapshot/FORMAT.md). */
   static boolean hasCheckpoint(Path dir) {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.anyMatch(
-          p -> dev.xatm.snapshot.CheckpointFormat.lsnOf(p.getFileName().toString()) > 0);
-    } catch (IOException e) {
+    if (!Files.isDirectory(dir)) {
       return false; // not created yet
+    }
+    try {
+      return !new dev.xatm.snapshot.CheckpointStore(
+              dev.xatm.wal.storage.FileSystemStorage.INSTANCE, dir)
+          .list()
+          .isEmpty();
+    } catch (dev.xatm.snapshot.SnapshotException e) {
+      return false; // listed while the child was writing; the caller polls again
     }
   }
 

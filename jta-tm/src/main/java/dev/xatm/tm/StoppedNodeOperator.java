@@ -59,7 +59,7 @@ public final class StoppedNodeOperator implements AutoCloseable {
   public static StoppedNodeOperator open(
       XatmConfig config, Map<String, String> environment, List<RecoveryConnector> connectors) {
     RecoveryConfig recovery = RecoveryConfig.parse(config.recovery(), environment);
-    TxLog log = XatmTransactionManager.Builder.openWal(config, FileSystemStorage.INSTANCE);
+    TxLog log = TmStartup.openWal(config, FileSystemStorage.INSTANCE);
     try {
       if (log instanceof WalTxLog w) {
         LogLifecycle.prepare(w, config, Clock.systemUTC());

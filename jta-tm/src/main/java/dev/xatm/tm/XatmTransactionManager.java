@@ -2,31 +2,20 @@ package dev.xatm.tm;
 
 import dev.xatm.snapshot.BackupReport;
 import dev.xatm.snapshot.SnapshotException;
-import dev.xatm.tm.internal.ResourceRegistrar;
 import dev.xatm.tm.internal.TmContext;
 import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.internal.TransactionService;
-import dev.xatm.tm.internal.XaWorkers;
 import dev.xatm.tm.log.LogState;
 import dev.xatm.tm.log.TxLog;
 import dev.xatm.tm.log.TxLogException;
-import dev.xatm.tm.log.WalTxLog;
 import dev.xatm.tm.recovery.RecoveryConfig;
-import dev.xatm.tm.recovery.RecoveryReport;
 import dev.xatm.tm.recovery.RecoveryService;
 import dev.xatm.tm.recovery.internal.RecoveryEngine;
-import dev.xatm.tm.recovery.internal.RecoveryEnv;
 import dev.xatm.tm.snapshot.LogLifecycle;
 import dev.xatm.tm.spi.RecoveryConnector;
 import dev.xatm.tm.spi.ResourceDescriptor;
 import dev.xatm.tm.spi.XatmRuntime;
 import dev.xatm.tm.spi.XatmRuntimes;
-import dev.xatm.wal.Wal;
-import dev.xatm.wal.WalConfig;
-import dev.xatm.wal.WalException;
-import dev.xatm.wal.WalLockedException;
-import dev.xatm.wal.WalNodeIdMismatchException;
-import dev.xatm.wal.WalStats;
 import dev.xatm.wal.storage.FileSystemStorage;
 import dev.xatm.wal.storage.Storage;
 import jakarta.transaction.HeuristicMixedException;
@@ -40,7 +29,6 @@ import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.UserTransaction;
-import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,14 +41,6 @@ import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The xatm transaction manager: one object that is the {@link TransactionManager}, the {@link
@@ -93,116 +73,39 @@ public final class XatmTransactionManager
         AutoCloseable {
   private static final System.Logger LOG = System.getLogger(XatmTransactionManager.class.getName());
 
-  /** Threads and queue length of the TM's own XA worker pool (background retries, passes). */
-  private static final int XA_WORKERS = 4;
-
-  private static final int XA_QUEUE = 10_000;
-
   private final XatmConfig config;
   private final TxLog log;
   private final LogState startupState;
   private final long epoch;
+  private final TmAssembly parts;
   private final TmContext ctx;
   private final TransactionService service;
-  private final Runnable releaseExecutors;
+  private final RecoveryEngine recovery;
+  private final LogLifecycle lifecycle; // null when the log is not a WAL
   private final boolean installed;
   private final Map<String, String> offeredPasswords = new ConcurrentHashMap<>();
-  private final RecoveryEngine recovery;
   private final MetricsBean mbean;
   private final OperationsBean operationsBean;
   private final boolean recoveryStartup;
-  private final LogLifecycle lifecycle; // null when the log is not the TM's own WAL
 
-  private XatmTransactionManager(
-      Builder b, TxLog log, LogState state, TmIdentity identity, RecoveryConfig recoveryConfig) {
-    long epoch = identity.epoch();
+  /** Called by {@link TmStartup} once the log is replayed and the new epoch is durable. */
+  XatmTransactionManager(
+      Builder b,
+      TxLog log,
+      LogState state,
+      TmIdentity identity,
+      LogLifecycle lifecycle,
+      RecoveryConfig recoveryConfig) {
     this.config = b.config;
     this.log = log;
     this.startupState = state;
-    this.epoch = epoch;
-    ExecutorService ownedPhase = null;
-    ScheduledExecutorService ownedScheduler = null;
-    var phase = b.phaseExecutor;
-    if (phase == null) {
-      ownedPhase = Executors.newFixedThreadPool(config.parallelism(), daemon("xatm-phase"));
-      phase = ownedPhase;
-    }
-    Scheduler scheduler = b.scheduler;
-    if (scheduler == null) {
-      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, daemon("xatm-scheduler"));
-      s.setRemoveOnCancelPolicy(true);
-      ownedScheduler = s;
-      scheduler = Scheduler.of(s);
-    }
-    Executor xaExecutor = b.xaExecutor;
-    ExecutorService ownedXa = null;
-    if (xaExecutor == null) {
-      // Blocking background XA work (retries, recovery passes), bounded: hung resources can take
-      // at most these threads, never the scheduler's (issue 10).
-      ThreadPoolExecutor x =
-          new ThreadPoolExecutor(
-              XA_WORKERS,
-              XA_WORKERS,
-              60,
-              TimeUnit.SECONDS,
-              new LinkedBlockingQueue<>(XA_QUEUE),
-              daemon("xatm-xa"));
-      x.allowCoreThreadTimeOut(true);
-      ownedXa = x;
-      xaExecutor = x;
-    }
-    ExecutorService p = ownedPhase;
-    ScheduledExecutorService s = ownedScheduler;
-    ExecutorService xs = ownedXa;
-    this.releaseExecutors =
-        () -> {
-          if (p != null) {
-            p.shutdown();
-          }
-          if (s != null) {
-            s.shutdownNow();
-          }
-          if (xs != null) {
-            xs.shutdownNow();
-          }
-        };
-    XaWorkers xa = new XaWorkers(xaExecutor, scheduler, b.xaCallTimeout);
-    this.ctx =
-        new TmContext(
-            // The log is the one owner of what it says: everyone reads its view (issue 10).
-            log,
-            b.clock,
-            phase,
-            scheduler,
-            xa,
-            b.failpoints,
-            new ResourceRegistrar(log),
-            config.retryInitialBackoff(),
-            config.retryMaxBackoff());
-    this.service =
-        new TransactionService(ctx, identity, config.defaultTimeout(), config.reaperInterval());
-    this.recovery =
-        new RecoveryEngine(
-            new RecoveryEnv(
-                identity,
-                ctx.log(),
-                service.registry()::isAlive,
-                ctx.retrier()::owns,
-                () -> ctx.failStop().cause() != null,
-                offeredPasswords::get,
-                ctx.retrier()::confirmedElsewhere,
-                b.connectors(),
-                recoveryConfig,
-                b.clock,
-                ctx.scheduler(),
-                ctx.xa()));
-    // Background retries reconnect through recovery's recipes (issue 10).
-    ctx.retrier().useFreshConnections(recovery::freshSession);
+    this.epoch = identity.epoch();
+    this.parts = new TmAssembly(b, log, lifecycle, identity, recoveryConfig, offeredPasswords::get);
+    this.ctx = parts.ctx;
+    this.service = parts.service;
+    this.recovery = parts.recovery;
+    this.lifecycle = parts.lifecycle;
     this.recoveryStartup = recoveryConfig.startup();
-    this.lifecycle = b.lifecycle;
-    if (lifecycle != null) {
-      lifecycle.start(ctx.scheduler());
-    }
     boolean install = b.installAsDefault == null ? config.installAsDefault() : b.installAsDefault;
     if (install) {
       XatmRuntimes.install(this);
@@ -275,42 +178,7 @@ public final class XatmTransactionManager
 
   /** What this transaction manager has done and where it stands (also published over JMX). */
   public XatmMetrics metrics() {
-    RecoveryReport last = recovery.lastReport();
-    long lastLsn = 0;
-    long durableLsn = 0;
-    int segments = 0;
-    WalStats io = WalStats.EMPTY;
-    if (log instanceof WalTxLog w) {
-      lastLsn = w.wal().lastLsn();
-      durableLsn = w.wal().durableLsn();
-      segments = w.wal().segments().size();
-      io = w.wal().stats();
-    }
-    return new XatmMetrics(
-        nodeId(),
-        epoch,
-        ctx.counters().begun(),
-        ctx.counters().committed(),
-        ctx.counters().rolledBack(),
-        ctx.counters().heuristic(),
-        service.registry().size(),
-        ctx.retrier().pendingCount(),
-        recovery.inDoubt().size(),
-        recovery.unresolvedHeuristics().size(),
-        last == null ? -1 : last.duration().toMillis(),
-        last != null && last.unresolved(),
-        failStopCause() != null,
-        io,
-        lastLsn,
-        durableLsn,
-        segments,
-        recovery.otherLogXids(),
-        recovery.foreignXids(),
-        recovery
-            .oldestForeignSeen()
-            .map(t -> Math.max(0, java.time.Duration.between(t, ctx.clock().instant()).toSeconds()))
-            .orElse(-1L),
-        recovery.undecidedOnUnreachable());
+    return parts.metrics(log, epoch);
   }
 
   /** Rolls back expired transactions now instead of at the reaper's next tick. */
@@ -461,13 +329,8 @@ public final class XatmTransactionManager
 
   @Override
   public void close() throws TxLogException {
-    if (lifecycle != null) {
-      lifecycle.close();
-    }
-    recovery.close();
-    service.close();
-    ctx.retrier().close();
-    releaseExecutors.run();
+    parts.close();
+    parts.releaseThreads();
     if (installed) {
       XatmRuntimes.uninstall(this);
     }
@@ -484,7 +347,7 @@ public final class XatmTransactionManager
   }
 
   /** One full pass before start returns (unresolved items stay in doubt), then background. */
-  private void startRecovery() {
+  void startRecovery() {
     try {
       if (recoveryStartup) {
         recovery.startupPass();
@@ -508,30 +371,20 @@ public final class XatmTransactionManager
     return "XatmTransactionManager[node=" + nodeId() + ", epoch=" + epoch + "]";
   }
 
-  private static ThreadFactory daemon(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
   /** Builder: every collaborator is optional. Not thread-safe. */
   public static final class Builder {
-    private final XatmConfig config;
-    private TxLog txLog;
-    private Clock clock = Clock.systemUTC();
-    private ExecutorService phaseExecutor;
-    private Scheduler scheduler;
-    private Executor xaExecutor;
-    private Duration xaCallTimeout = Duration.ofSeconds(60);
-    private Failpoints failpoints = Failpoints.none();
-    private Boolean installAsDefault;
-    private Map<String, String> environment;
-    private List<RecoveryConnector> connectors;
-    private Storage logStorage = FileSystemStorage.INSTANCE;
-    private LogLifecycle lifecycle;
+    final XatmConfig config;
+    TxLog txLog;
+    Clock clock = Clock.systemUTC();
+    ExecutorService phaseExecutor;
+    Scheduler scheduler;
+    Executor xaExecutor;
+    Duration xaCallTimeout = Duration.ofSeconds(60);
+    Failpoints failpoints = Failpoints.none();
+    Boolean installAsDefault;
+    Map<String, String> environment;
+    List<RecoveryConnector> connectors;
+    Storage logStorage = FileSystemStorage.INSTANCE;
 
     private Builder(XatmConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -595,7 +448,7 @@ public final class XatmTransactionManager
       return this;
     }
 
-    private List<RecoveryConnector> connectors() {
+    List<RecoveryConnector> connectors() {
       if (connectors == null) {
         List<RecoveryConnector> found = new ArrayList<>();
         ClassLoader cl = Thread.currentThread().getContextClassLoader();
@@ -624,120 +477,7 @@ public final class XatmTransactionManager
      * @throws XatmStartupException the log cannot be opened or written; the message says why
      */
     public XatmTransactionManager start() {
-      // Recovery settings fail before the log is touched.
-      RecoveryConfig recoveryConfig =
-          RecoveryConfig.parse(
-              config.recovery(), environment != null ? environment : System.getenv());
-      RecoveryEngine.validate(recoveryConfig, connectors());
-      TxLog log = txLog != null ? txLog : openWal(config, logStorage);
-      XatmTransactionManager tm;
-      try {
-        if (log instanceof WalTxLog w) {
-          // Checkpoints, GC and the coverage check for every WAL, the injected one included.
-          lifecycle = LogLifecycle.prepare(w, config, clock);
-        }
-        if (config.nodeId() != null && !config.nodeId().equals(log.nodeId())) {
-          throw new XatmStartupException(
-              XatmConfig.NODE_ID
-                  + " = '"
-                  + config.nodeId()
-                  + "' but the transaction log belongs to node '"
-                  + log.nodeId()
-                  + "'; use that node id or another log directory",
-              null);
-        }
-        LogState state = log.replay();
-        long epoch = state.epoch() + 1;
-        TmIdentity identity = TmIdentity.start(log.nodeId(), log.logId(), epoch);
-        log.logEpoch(epoch, identity.incarnation(), clock.millis());
-        if (log.openedDespiteDamage()) {
-          // Before recovery: resources down during this run, or registered in the damaged part,
-          // must not be presumed aborted by a later strict start once GC removed the damage.
-          String lost =
-              lifecycle == null ? "" : lifecycle.lostCheckpoints().map(l -> "; " + l).orElse("");
-          log.logDamageAccepted(
-              epoch, "the log was opened despite damage by the start of epoch " + epoch + lost);
-          if (lifecycle != null) {
-            lifecycle.acceptLostCheckpoints(); // only now: the damage is durable in the log
-          }
-        }
-        LOG.log(
-            Level.INFO,
-            "xatm transaction manager node "
-                + log.nodeId()
-                + " starting epoch "
-                + epoch
-                + "; log: "
-                + state);
-        tm = new XatmTransactionManager(this, log, state, identity, recoveryConfig);
-      } catch (TxLogException e) {
-        closeQuietly(log);
-        throw new XatmStartupException(
-            LogOpenFailure.message(
-                "the transaction log in " + config.logDir() + " cannot be used: " + e.getMessage(),
-                config.logDir(),
-                config.segmentSize(),
-                e),
-            e);
-      } catch (RuntimeException e) {
-        closeQuietly(log);
-        throw e;
-      }
-      tm.startRecovery();
-      return tm;
-    }
-
-    private static void closeQuietly(TxLog log) {
-      try {
-        log.close();
-      } catch (TxLogException | RuntimeException e) {
-        LOG.log(Level.WARNING, "closing the log after a failed start failed", e);
-      }
-    }
-
-    static TxLog openWal(XatmConfig config, Storage storage) {
-      WalConfig wc;
-      try {
-        wc =
-            WalConfig.builder(config.logDir())
-                .nodeId(config.nodeId())
-                .segmentSize(config.segmentSize())
-                // TM records are small; a record may take at most a quarter of a segment.
-                .maxRecordSize(
-                    (int) Math.min(WalConfig.DEFAULT_MAX_RECORD_SIZE, config.segmentSize() / 4))
-                .durability(config.durability())
-                .openDamaged(config.logOpenDamaged())
-                .storage(storage)
-                .build();
-      } catch (IllegalArgumentException e) {
-        throw new XatmConfigException("the log settings are invalid: " + e.getMessage(), e);
-      }
-      try {
-        return new WalTxLog(Wal.open(wc), config.logOpenDamaged());
-      } catch (WalNodeIdMismatchException e) {
-        throw new XatmStartupException(
-            XatmConfig.NODE_ID
-                + " = '"
-                + config.nodeId()
-                + "' does not match the node id of the log directory "
-                + config.logDir()
-                + ": "
-                + e.getMessage()
-                + ". A log directory belongs to one node for life; configure its node id or"
-                + " use another directory",
-            e);
-      } catch (WalLockedException e) {
-        throw new XatmStartupException(
-            "the log directory " + config.logDir() + " is in use: " + e.getMessage(), e);
-      } catch (WalException e) {
-        throw new XatmStartupException(
-            LogOpenFailure.message(
-                "the log in " + config.logDir() + " cannot be opened: " + e.getMessage(),
-                config.logDir(),
-                config.segmentSize(),
-                e),
-            e);
-      }
+      return TmStartup.start(this);
     }
   }
 }

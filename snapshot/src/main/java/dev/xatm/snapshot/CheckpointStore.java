@@ -1,5 +1,7 @@
 package dev.xatm.snapshot;
 
+import dev.xatm.snapshot.internal.CheckpointFormat;
+import dev.xatm.snapshot.internal.FileOps;
 import dev.xatm.wal.storage.Storage;
 import java.io.IOException;
 import java.lang.System.Logger.Level;

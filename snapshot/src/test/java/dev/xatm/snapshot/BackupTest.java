@@ -4,6 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.xatm.snapshot.internal.Backup;
+import dev.xatm.snapshot.internal.CheckpointTriggers;
+import dev.xatm.snapshot.internal.Checkpointer;
+import dev.xatm.snapshot.internal.LogRetention;
+import dev.xatm.snapshot.internal.SegmentNames;
+import dev.xatm.snapshot.internal.SegmentReservations;
 import dev.xatm.wal.WalCorruptException;
 import dev.xatm.wal.storage.FaultyStorage;
 import dev.xatm.wal.storage.FaultyStorage.Op;
@@ -68,12 +74,12 @@ class BackupTest {
       r.log.add(k).get();
       acked.add(k);
     }
-    r.cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+    r.cp.checkpointNow(CheckpointReason.EXPLICIT);
     for (long k = 700; k < 1200; k++) {
       r.log.add(k).get();
       acked.add(k);
     }
-    r.cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+    r.cp.checkpointNow(CheckpointReason.EXPLICIT);
     // Appends keep running on another thread while the backup copies.
     Thread writer =
         new Thread(
@@ -96,8 +102,8 @@ class BackupTest {
       r.log.add(k).get();
       acked.add(k);
     }
-    r.cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
-    r.cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+    r.cp.checkpointNow(CheckpointReason.EXPLICIT);
+    r.cp.checkpointNow(CheckpointReason.EXPLICIT);
     BackupReport second = r.backup.run(TARGET);
     assertTrue(second.removed() >= 1, "old files not removed: " + second);
     assertEquals(acked, restore(storage), "incremental backup restores exactly the state");
@@ -116,7 +122,7 @@ class BackupTest {
       r.log.add(k).get();
       acked.add(k);
     }
-    r.cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+    r.cp.checkpointNow(CheckpointReason.EXPLICIT);
     r.backup.run(TARGET);
     r.log.close();
     assertTrue(storage.exists(TARGET.resolve("wal.head")), "the backup holds a wal.head");
@@ -169,13 +175,13 @@ class BackupTest {
         r.log.add(k).get();
         acked.add(k);
       }
-      r.cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+      r.cp.checkpointNow(CheckpointReason.EXPLICIT);
       r.backup.run(TARGET);
       TreeSet<Long> firstBackup = new TreeSet<>(acked);
       for (long k = 1500; k < 3000; k++) {
         r.log.add(k).get();
       }
-      r.cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+      r.cp.checkpointNow(CheckpointReason.EXPLICIT);
       int crashAt = nth;
       int[] renames = {0};
       storage.setFault(
@@ -211,17 +217,17 @@ class BackupTest {
     for (long k = 0; k < 800; k++) {
       r.log.add(k).get();
     }
-    r.cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+    r.cp.checkpointNow(CheckpointReason.EXPLICIT);
     long firstIndex = r.log.wal.segments().get(0).index();
     try (SegmentReservations.Reservation pin = r.res.reserve(1, "test pin", 0)) {
       for (long k = 800; k < 2400; k++) {
         r.log.add(k).get();
       }
-      r.cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
-      r.cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+      r.cp.checkpointNow(CheckpointReason.EXPLICIT);
+      r.cp.checkpointNow(CheckpointReason.EXPLICIT);
       assertEquals(firstIndex, r.log.wal.segments().get(0).index(), "GC ignored the reservation");
     }
-    r.cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+    r.cp.checkpointNow(CheckpointReason.EXPLICIT);
     assertTrue(r.log.wal.segments().get(0).index() > firstIndex, "GC did not resume");
     BackupReport ok = r.backup.run(TARGET);
     // Delete a middle segment of the copy: verification must name the gap.

@@ -5,6 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.xatm.snapshot.internal.CheckpointFormat;
+import dev.xatm.snapshot.internal.CheckpointTriggers;
+import dev.xatm.snapshot.internal.Checkpointer;
+import dev.xatm.snapshot.internal.LogRetention;
+import dev.xatm.snapshot.internal.SegmentArchive;
+import dev.xatm.snapshot.internal.SegmentNames;
+import dev.xatm.snapshot.internal.SegmentReservations;
 import dev.xatm.wal.SegmentInfo;
 import dev.xatm.wal.storage.FaultyStorage;
 import dev.xatm.wal.storage.FaultyStorage.Op;
@@ -98,12 +105,12 @@ class CheckpointCrashTest {
       KeyLog log = new KeyLog(storage);
       Checkpointer cp = checkpointer(log, null);
       addAll(log, 0, 400, acked);
-      cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+      cp.checkpointNow(CheckpointReason.EXPLICIT);
       addAll(log, 400, 800, acked);
-      cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+      cp.checkpointNow(CheckpointReason.EXPLICIT);
       addAll(log, 800, 1200, acked);
       storage.setFault(killAt(killed, "checkpoint-"));
-      assertThrows(SnapshotException.class, () -> cp.checkpointNow(Checkpointer.Reason.EXPLICIT));
+      assertThrows(SnapshotException.class, () -> cp.checkpointNow(CheckpointReason.EXPLICIT));
       assertEquals(1, cp.consecutiveFailures());
       storage.setFault(null);
       FaultyStorage after = storage.crash(random);
@@ -119,11 +126,11 @@ class CheckpointCrashTest {
     try (KeyLog log = new KeyLog(storage)) {
       Checkpointer cp = checkpointer(log, null);
       addAll(log, 0, 500, acked);
-      cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+      cp.checkpointNow(CheckpointReason.EXPLICIT);
       addAll(log, 500, 1000, acked);
-      cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+      cp.checkpointNow(CheckpointReason.EXPLICIT);
       addAll(log, 1000, 1500, acked);
-      newest = cp.checkpointNow(Checkpointer.Reason.EXPLICIT).lsn();
+      newest = cp.checkpointNow(CheckpointReason.EXPLICIT).lsn();
       assertTrue(log.wal.segments().get(0).firstLsn() > 1, "GC must have run");
     }
     Path file = KeyLog.DIR.resolve(CheckpointFormat.fileName(newest));
@@ -158,7 +165,7 @@ class CheckpointCrashTest {
       Checkpointer cp = checkpointer(log, null);
       for (int round = 0; round < 3; round++) {
         addAll(log, round * 500, round * 500 + 500, new TreeSet<>());
-        cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+        cp.checkpointNow(CheckpointReason.EXPLICIT);
       }
       lsns = log.store.list();
     }
@@ -183,7 +190,7 @@ class CheckpointCrashTest {
       KeyLog log = new KeyLog(storage);
       Checkpointer cp = checkpointer(log, null);
       addAll(log, 0, 600, acked);
-      cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+      cp.checkpointNow(CheckpointReason.EXPLICIT);
       addAll(log, 600, 1200, acked);
       int nth = random.nextInt(4);
       int[] seen = {0};
@@ -193,7 +200,7 @@ class CheckpointCrashTest {
           (op, p) ->
               op == Op.SYNC_DIR && seen[0]++ >= nth + 2 ? new IOException("killed in GC") : null);
       try {
-        cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+        cp.checkpointNow(CheckpointReason.EXPLICIT);
       } catch (SnapshotException expected) {
         // killed part-way
       }
@@ -210,12 +217,12 @@ class CheckpointCrashTest {
     KeyLog log = new KeyLog(storage);
     Checkpointer cp = checkpointer(log, null);
     addAll(log, 0, 700, acked);
-    long l1 = cp.checkpointNow(Checkpointer.Reason.EXPLICIT).lsn();
+    long l1 = cp.checkpointNow(CheckpointReason.EXPLICIT).lsn();
     assertEquals(1, log.wal.segments().get(0).index(), "one checkpoint: nothing may be deleted");
     addAll(log, 700, 1400, acked);
     // Checkpoint written, then the process dies before GC (fault on the first segment delete).
     storage.setFault((op, p) -> op == Op.DELETE ? new IOException("killed before GC") : null);
-    assertThrows(SnapshotException.class, () -> cp.checkpointNow(Checkpointer.Reason.EXPLICIT));
+    assertThrows(SnapshotException.class, () -> cp.checkpointNow(CheckpointReason.EXPLICIT));
     storage.setFault(null);
     FaultyStorage after = storage.crash(new Random(7));
     assertRecovered(after, acked, 1400);
@@ -223,7 +230,7 @@ class CheckpointCrashTest {
     try (KeyLog again = new KeyLog(after)) {
       Checkpointer cp2 = checkpointer(again, null);
       List<Long> kept = again.store.list();
-      cp2.checkpointNow(Checkpointer.Reason.EXPLICIT);
+      cp2.checkpointNow(CheckpointReason.EXPLICIT);
       List<Long> now = again.store.list();
       assertEquals(2, now.size(), "two checkpoints kept: " + now);
       long older = now.get(0);
@@ -245,7 +252,7 @@ class CheckpointCrashTest {
     SegmentArchive archive = new SegmentArchive(storage, archiveDir, 3 * 64 * 1024);
     Checkpointer cp = checkpointer(log, archive);
     addAll(log, 0, 800, acked);
-    cp.checkpointNow(Checkpointer.Reason.EXPLICIT);
+    cp.checkpointNow(CheckpointReason.EXPLICIT);
     addAll(log, 800, 1600, acked);
     long firstIndex = log.wal.segments().get(0).index();
     storage.setFault(
@@ -253,7 +260,7 @@ class CheckpointCrashTest {
             op == Op.RENAME && p.toString().startsWith("/archive")
                 ? new IOException("killed during archive copy")
                 : null);
-    assertThrows(SnapshotException.class, () -> cp.checkpointNow(Checkpointer.Reason.EXPLICIT));
+    assertThrows(SnapshotException.class, () -> cp.checkpointNow(CheckpointReason.EXPLICIT));
     assertEquals(firstIndex, log.wal.segments().get(0).index(), "unarchived segment deleted");
     storage.setFault(null);
     FaultyStorage after = storage.crash(new Random(seed));
@@ -264,7 +271,7 @@ class CheckpointCrashTest {
       TreeSet<Long> more = new TreeSet<>();
       for (int round = 0; round < 4; round++) {
         addAll(again, 2000 + round * 500, 2500 + round * 500, more);
-        cp2.checkpointNow(Checkpointer.Reason.EXPLICIT);
+        cp2.checkpointNow(CheckpointReason.EXPLICIT);
       }
       long first = again.wal.segments().get(0).index();
       assertTrue(first > 3, "GC did not advance: " + again.wal.segments());

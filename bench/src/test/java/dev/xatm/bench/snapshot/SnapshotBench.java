@@ -107,10 +107,7 @@ public final class SnapshotBench {
       long elapsed = System.nanoTime() - start;
       done.set(true);
       sampler.join();
-      long checkpoints =
-          tm.logLifecycle()
-              .map(l -> l.checkpointer() == null ? 0 : l.checkpointer().checkpointsWritten())
-              .orElse(0L);
+      long checkpoints = tm.logLifecycle().map(l -> l.status().checkpointsWritten()).orElse(0L);
       Arrays.sort(latencies);
       System.out.printf(
           "mode=%s tx/s=%.0f p50=%.3fms p99=%.3fms p99.9=%.3fms max=%.3fms checkpoints=%d"

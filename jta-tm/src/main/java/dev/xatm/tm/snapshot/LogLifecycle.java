@@ -1,16 +1,16 @@
 package dev.xatm.tm.snapshot;
 
-import dev.xatm.snapshot.Backup;
 import dev.xatm.snapshot.BackupReport;
+import dev.xatm.snapshot.Checkpoint;
+import dev.xatm.snapshot.CheckpointReason;
+import dev.xatm.snapshot.CheckpointResult;
 import dev.xatm.snapshot.CheckpointStore;
-import dev.xatm.snapshot.CheckpointTriggers;
-import dev.xatm.snapshot.Checkpointer;
-import dev.xatm.snapshot.LogRetention;
-import dev.xatm.snapshot.LogSizeGuard;
+import dev.xatm.snapshot.LogSnapshots;
 import dev.xatm.snapshot.ReplayStart;
-import dev.xatm.snapshot.SegmentArchive;
-import dev.xatm.snapshot.SegmentReservations;
+import dev.xatm.snapshot.SegmentReservation;
 import dev.xatm.snapshot.SnapshotException;
+import dev.xatm.snapshot.SnapshotSettings;
+import dev.xatm.snapshot.SnapshotStatus;
 import dev.xatm.snapshot.StateSource;
 import dev.xatm.tm.Scheduler;
 import dev.xatm.tm.XatmConfig;
@@ -19,12 +19,13 @@ import dev.xatm.tm.log.TmCheckpointCodec;
 import dev.xatm.tm.log.TxLogFormatException;
 import dev.xatm.tm.log.WalTxLog;
 import dev.xatm.wal.Wal;
-import dev.xatm.wal.storage.Storage;
 import jakarta.transaction.SystemException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -51,19 +52,14 @@ public final class LogLifecycle implements AutoCloseable {
 
   private final WalTxLog log;
   private final Wal wal;
-  private final Storage storage;
   private final Path directory;
   private final XatmConfig.Snapshots settings;
-  private final int maxRecordSize;
   private final Clock clock;
   private final long startLsn;
   private final CheckpointStore store;
-  private final java.util.List<dev.xatm.snapshot.Checkpoint> lost; // set aside, pending
-  private final SegmentReservations reservations = new SegmentReservations();
+  private final List<Checkpoint> lost; // set aside, pending
   private final ReentrantLock tickLock = new ReentrantLock();
-  private Checkpointer checkpointer; // null when disabled; set in start
-  private LogSizeGuard guard;
-  private Backup backup;
+  private LogSnapshots snapshots; // set in start
   private Scheduler scheduler;
   private Scheduler.Cancellable next; // guarded by tickLock
   private boolean closed; // guarded by tickLock
@@ -71,23 +67,19 @@ public final class LogLifecycle implements AutoCloseable {
 
   private LogLifecycle(
       WalTxLog log,
-      Storage storage,
-      Path directory,
       XatmConfig.Snapshots settings,
-      int maxRecordSize,
       Clock clock,
       long startLsn,
-      java.util.List<dev.xatm.snapshot.Checkpoint> lost) {
-    this.lost = java.util.List.copyOf(lost);
+      CheckpointStore store,
+      List<Checkpoint> lost) {
+    this.lost = List.copyOf(lost);
     this.log = log;
     this.wal = log.wal();
-    this.storage = storage;
-    this.directory = directory;
+    this.directory = wal.config().directory();
     this.settings = settings;
-    this.maxRecordSize = maxRecordSize;
     this.clock = clock;
     this.startLsn = startLsn;
-    this.store = new CheckpointStore(storage, directory);
+    this.store = store;
   }
 
   /**
@@ -101,17 +93,15 @@ public final class LogLifecycle implements AutoCloseable {
     Wal wal = log.wal();
     // The log's own directory, storage and record bound, whether the TM opened the WAL or it was
     // injected (builder.txLog): one way to open a log, whatever the entry point.
-    Storage storage = wal.config().storage();
     Path directory = wal.config().directory();
-    int maxRecordSize = wal.config().maxRecordSize();
-    CheckpointStore store = new CheckpointStore(storage, directory);
+    CheckpointStore store = new CheckpointStore(wal.config().storage(), directory);
     long startLsn = 0;
     ReplayStart start;
     try {
       start =
           ReplayStart.choose(
               store, wal.nodeId(), wal.segments(), wal.lastLsn(), log.openedDespiteDamage());
-      for (dev.xatm.snapshot.Checkpoint c : start.lost()) {
+      for (Checkpoint c : start.lost()) {
         // Durable history the log lost: what it decided stays decided (I3).
         log.mergeAfterReplay(TmCheckpointCodec.decode(c.payload()).builder().build());
       }
@@ -131,19 +121,18 @@ public final class LogLifecycle implements AutoCloseable {
       throw new XatmStartupException(
           "the transaction log in " + directory + " cannot be started: " + e.getMessage(), e);
     }
-    return new LogLifecycle(
-        log, storage, directory, config.snapshots(), maxRecordSize, clock, startLsn, start.lost());
+    return new LogLifecycle(log, config.snapshots(), clock, startLsn, store, start.lost());
   }
 
   /**
    * What the damaged-mode start set aside as lying beyond the end of the log (for the {@code
    * DamageAccepted} record), or empty.
    */
-  public java.util.Optional<String> lostCheckpoints() {
+  public Optional<String> lostCheckpoints() {
     if (lost.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(
+    return Optional.of(
         "checkpoint(s) beyond the end of the log (records up to LSN "
             + lost.get(lost.size() - 1).lsn()
             + " were lost), their decided transactions kept: "
@@ -183,7 +172,7 @@ public final class LogLifecycle implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new XatmStartupException("interrupted while checkpointing the merged state", e);
     }
-    for (dev.xatm.snapshot.Checkpoint c : lost) {
+    for (Checkpoint c : lost) {
       try {
         store.acceptSetAside(c.lsn());
       } catch (SnapshotException e) {
@@ -200,34 +189,24 @@ public final class LogLifecycle implements AutoCloseable {
 
   /** Starts the periodic checkpoint/size check on {@code scheduler}. */
   public void start(Scheduler scheduler) {
-    SegmentArchive archive =
-        settings.archiveDir() == null
-            ? null
-            : new SegmentArchive(storage, settings.archiveDir(), settings.archiveMaxSize());
-    if (settings.enabled()) {
-      LogRetention retention = new LogRetention(wal, directory, store, reservations, archive);
-      checkpointer =
-          new Checkpointer(
-              wal,
-              store,
-              retention,
-              new Source(),
-              new CheckpointTriggers(settings.interval(), settings.bytes(), settings.onRotation()),
-              clock,
-              startLsn);
-    }
-    guard =
-        new LogSizeGuard(
-            storage,
-            directory,
+    SnapshotSettings s =
+        new SnapshotSettings(
+            settings.enabled(),
+            settings.interval(),
+            settings.bytes(),
+            settings.onRotation(),
+            settings.archiveDir(),
+            settings.archiveMaxSize(),
             settings.logMaxSize(),
-            XatmConfig.LOG_MAX_SIZE,
-            checkpointer,
-            reservations,
-            () -> TmCheckpointCodec.describeOldest(log.captureState().state(), 3));
-    backup =
-        new Backup(
-            wal, directory, store, reservations, checkpointer, storage, maxRecordSize, clock);
+            XatmConfig.LOG_MAX_SIZE);
+    snapshots =
+        LogSnapshots.running(
+            wal,
+            new Source(),
+            s,
+            () -> TmCheckpointCodec.describeOldest(log.captureState().state(), 3),
+            clock,
+            startLsn);
     this.scheduler = scheduler;
     scheduleNext();
   }
@@ -251,12 +230,10 @@ public final class LogLifecycle implements AutoCloseable {
   /** One round: checkpoint if a trigger is due, then the size check. Never throws. */
   public void tick() {
     try {
-      if (checkpointer != null) {
-        checkpointer.tick();
-      } else {
+      if (!snapshots.checkpointsEnabled()) {
         log.captureState(); // keeps the live state bounded when checkpoints are off
       }
-      guard.check();
+      snapshots.tick();
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "log lifetime tick failed; retrying at the next one", e);
     } finally {
@@ -269,7 +246,7 @@ public final class LogLifecycle implements AutoCloseable {
    *     pins it
    */
   public void checkAdmission() throws SystemException {
-    String refusal = guard == null ? null : guard.refusalAfterRecheck();
+    String refusal = snapshots == null ? null : snapshots.refusal();
     if (refusal != null) {
       throw new SystemException("xatm refuses new transactions: " + refusal);
     }
@@ -283,14 +260,14 @@ public final class LogLifecycle implements AutoCloseable {
    * tick. Failures are logged and counted by the checkpointer; the start goes on.
    */
   public void afterStartup() {
-    if (checkpointer != null && wal.segments().size() > 1) {
+    if (snapshots.checkpointsEnabled() && wal.segments().size() > 1) {
       try {
-        checkpointer.checkpointNow(Checkpointer.Reason.STARTUP);
+        snapshots.checkpointNow(CheckpointReason.STARTUP);
       } catch (SnapshotException e) {
         // logged and counted by the checkpointer; the periodic tick tries again
       }
     }
-    guard.check();
+    snapshots.checkSize();
   }
 
   /**
@@ -309,7 +286,7 @@ public final class LogLifecycle implements AutoCloseable {
     } finally {
       tickLock.unlock();
     }
-    if (checkpointer != null) {
+    if (snapshots != null && snapshots.checkpointsEnabled()) {
       try {
         // Force first: the checkpoint then covers the log's last record, so its SYNC record does
         // not land after it and keep this run's segment alive at the next start's GC.
@@ -321,45 +298,59 @@ public final class LogLifecycle implements AutoCloseable {
         // the checkpoint below fails the same way and says so
       }
       try {
-        checkpointer.checkpointNow(Checkpointer.Reason.CLOSE);
+        snapshots.checkpointNow(CheckpointReason.CLOSE);
       } catch (SnapshotException e) {
         // logged and counted by the checkpointer; the next start replays from the previous one
       }
     }
   }
 
-  /** Takes a checkpoint now (and GC); empty when checkpoints are disabled. */
-  public Checkpointer.Result checkpointNow() throws SnapshotException {
-    if (checkpointer == null) {
+  /**
+   * Takes a checkpoint now (and GC).
+   *
+   * @throws SnapshotException checkpoints are disabled ({@code xatm.checkpoint.enabled = false}) or
+   *     the checkpoint failed
+   */
+  public CheckpointResult checkpointNow() throws SnapshotException {
+    if (!snapshots.checkpointsEnabled()) {
       throw new SnapshotException(XatmConfig.CHECKPOINT_ENABLED + " = false");
     }
-    return checkpointer.checkpointNow(Checkpointer.Reason.EXPLICIT);
+    return snapshots.checkpointNow(CheckpointReason.EXPLICIT);
   }
 
-  /** Online backup into {@code target}; see {@link Backup}. */
+  /** Online backup into {@code target}, after a checkpoint so fewer segments are copied. */
   public BackupReport backup(Path target) throws SnapshotException {
-    if (checkpointer != null) {
+    if (snapshots.checkpointsEnabled()) {
       try {
-        checkpointer.checkpointNow(Checkpointer.Reason.EXPLICIT); // fewer segments to copy
+        snapshots.checkpointNow(CheckpointReason.EXPLICIT);
       } catch (SnapshotException e) {
         LOG.log(Level.WARNING, "backup: the checkpoint before it failed; using the newest one", e);
       }
     }
-    return backup.run(target);
+    return snapshots.backup(target);
   }
 
-  public Checkpointer checkpointer() {
-    return checkpointer;
+  /** Holds the log's segments from {@code fromLsn} on against GC (as a backup does). */
+  public SegmentReservation reserve(long fromLsn, String owner) {
+    return snapshots.reserve(fromLsn, owner);
   }
 
-  public SegmentReservations reservations() {
-    return reservations;
+  /** Checkpoints written, the newest one's LSN, failures, the measured size and any refusal. */
+  public SnapshotStatus status() {
+    return snapshots.status();
   }
 
-  public LogSizeGuard sizeGuard() {
-    return guard;
+  /** Measures the log directory against {@code xatm.log.max-size} now. */
+  public void checkSize() {
+    snapshots.checkSize();
   }
 
+  /** The log directory's size now (segments and checkpoints), as the cap counts it. */
+  public long measure() throws SnapshotException {
+    return snapshots.measure();
+  }
+
+  /** The log's checkpoint directory. */
   public CheckpointStore checkpoints() {
     return store;
   }

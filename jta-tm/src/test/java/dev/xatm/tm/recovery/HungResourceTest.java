@@ -132,7 +132,7 @@ class HungResourceTest {
       tm.commit(); // b's commit fails once: retried in the background, where it hangs
       hangRecover.set(true); // and every recovery pass hangs in b's recover()
       hangCommit.set(true); // and every commit on b
-      long checkpointsBefore = tm.logLifecycle().orElseThrow().checkpointer().checkpointsWritten();
+      long checkpointsBefore = tm.logLifecycle().orElseThrow().status().checkpointsWritten();
 
       assertTimeoutPreemptively(
           Duration.ofSeconds(10),
@@ -150,8 +150,7 @@ class HungResourceTest {
             assertEquals(Status.STATUS_ROLLEDBACK, tm.getStatus(), "the reaper still runs");
             tm.rollback();
             assertTrue(
-                tm.logLifecycle().orElseThrow().checkpointer().checkpointsWritten()
-                    > checkpointsBefore,
+                tm.logLifecycle().orElseThrow().status().checkpointsWritten() > checkpointsBefore,
                 "checkpoints still happen");
           },
           "timed out: the scheduler is held by a hung resource");

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xatm.snapshot.BackupReport;
-import dev.xatm.snapshot.SegmentReservations;
+import dev.xatm.snapshot.SegmentReservation;
 import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.XatmStartupException;
@@ -107,7 +107,7 @@ class CheckpointedTmTest {
         }
       }
       assertTrue(
-          tm.logLifecycle().orElseThrow().checkpointer().checkpointsWritten() >= 5,
+          tm.logLifecycle().orElseThrow().status().checkpointsWritten() >= 5,
           "rotation trigger did not fire");
     }
     // 3000 2PC transactions write ~25 segments of 64 KiB; with GC the directory stays small.
@@ -159,8 +159,7 @@ class CheckpointedTmTest {
     try (XatmTransactionManager tm = manual(cfg, scheduler, clock)) {
       LogLifecycle life = tm.logLifecycle().orElseThrow();
       SystemException refused = null;
-      try (SegmentReservations.Reservation pin =
-          life.reservations().reserve(1, "online backup to /mnt/backup", 0)) {
+      try (SegmentReservation pin = life.reserve(1, "online backup to /mnt/backup")) {
         for (int i = 0; i < 5000 && refused == null; i++) {
           try {
             twoPhase(tm);
@@ -175,14 +174,14 @@ class CheckpointedTmTest {
         assertTrue(refused.getMessage().contains("xatm.log.max-size"), refused.getMessage());
         assertTrue(
             refused.getMessage().contains("online backup to /mnt/backup"), refused.getMessage());
-        long size = life.sizeGuard().lastMeasured();
+        long size = life.status().logBytes();
         assertTrue(size <= 5 * SEGMENT + 3 * SEGMENT, "overshoot too large: " + size);
       }
       twoPhase(tm); // admitted at once: a begin after the release checks again (issue 14)
-      assertTrue(life.sizeGuard().refusal() == null);
+      assertTrue(life.status().refusal() == null);
       scheduler.advanceAndRun(Duration.ofSeconds(1));
       twoPhase(tm); // admitted again once the reservation is gone and GC ran
-      assertTrue(life.sizeGuard().refusal() == null);
+      assertTrue(life.status().refusal() == null);
     }
   }
 

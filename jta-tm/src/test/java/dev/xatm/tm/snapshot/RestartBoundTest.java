@@ -3,7 +3,6 @@ package dev.xatm.tm.snapshot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.xatm.snapshot.LogSizeGuard;
 import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.XatmTransactionManager;
 import dev.xatm.tm.testing.FakeXAResource;
@@ -94,7 +93,7 @@ class RestartBoundTest {
     for (int run = 0; run < 100; run++) {
       ManualScheduler scheduler = new ManualScheduler(clock); // a new process
       XatmTransactionManager tm = start(config, storage, scheduler);
-      LogSizeGuard guard = tm.logLifecycle().orElseThrow().sizeGuard();
+      LogLifecycle guard = tm.logLifecycle().orElseThrow();
       long segments = files(storage, ".wal");
       segmentsPerStart.add(segments);
       if (run < 6)
@@ -110,7 +109,7 @@ class RestartBoundTest {
       maxBytes = Math.max(maxBytes, guard.measure());
       twoPhase(tm); // a refusal fails the test here
       scheduler.advanceAndRun(Duration.ofSeconds(1)); // one tick: the size check
-      assertEquals(null, guard.refusal(), "refused after run " + run);
+      assertEquals(null, guard.status().refusal(), "refused after run " + run);
       if (run % 2 == 0) {
         tm.close();
       } else {
@@ -164,13 +163,13 @@ class RestartBoundTest {
 
     ManualScheduler scheduler = new ManualScheduler(clock);
     try (XatmTransactionManager tm = start(defaults().build(), storage, scheduler)) {
-      LogSizeGuard guard = tm.logLifecycle().orElseThrow().sizeGuard();
-      assertEquals(null, guard.refusal(), "refused right after the start");
+      LogLifecycle guard = tm.logLifecycle().orElseThrow();
+      assertEquals(null, guard.status().refusal(), "refused right after the start");
       twoPhase(tm);
       scheduler.advanceAndRun(Duration.ofSeconds(1));
-      assertEquals(null, guard.refusal(), "refused at the first tick");
+      assertEquals(null, guard.status().refusal(), "refused at the first tick");
       twoPhase(tm);
-      assertTrue(guard.lastMeasured() <= 4 * SEGMENT, "measured " + guard.lastMeasured());
+      assertTrue(guard.status().logBytes() <= 4 * SEGMENT, "measured " + guard.status().logBytes());
       assertTrue(files(storage, ".wal") <= 3, "segments: " + files(storage, ".wal"));
     }
   }

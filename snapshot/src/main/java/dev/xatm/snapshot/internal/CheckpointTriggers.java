@@ -1,4 +1,4 @@
-package dev.xatm.snapshot;
+package dev.xatm.snapshot.internal;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,5 +1,10 @@
-package dev.xatm.snapshot;
+package dev.xatm.snapshot.internal;
 
+import dev.xatm.snapshot.BackupReport;
+import dev.xatm.snapshot.BackupVerificationException;
+import dev.xatm.snapshot.Checkpoint;
+import dev.xatm.snapshot.CheckpointStore;
+import dev.xatm.snapshot.SnapshotException;
 import dev.xatm.wal.SegmentInfo;
 import dev.xatm.wal.Wal;
 import dev.xatm.wal.WalConfig;

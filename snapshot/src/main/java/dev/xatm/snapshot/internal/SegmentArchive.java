@@ -1,5 +1,6 @@
-package dev.xatm.snapshot;
+package dev.xatm.snapshot.internal;
 
+import dev.xatm.snapshot.SnapshotException;
 import dev.xatm.wal.storage.Storage;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
-package dev.xatm.snapshot;
+package dev.xatm.snapshot.internal;
 
+import dev.xatm.snapshot.Checkpoint;
+import dev.xatm.snapshot.CheckpointCorruptException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -12,19 +14,19 @@ import java.util.zip.CRC32C;
  */
 public final class CheckpointFormat {
   /** ASCII {@code XATMCKPT}. */
-  static final byte[] MAGIC = "XATMCKPT".getBytes(StandardCharsets.US_ASCII);
+  public static final byte[] MAGIC = "XATMCKPT".getBytes(StandardCharsets.US_ASCII);
 
   public static final int VERSION = 1;
-  static final int HEADER_SIZE = 68;
-  static final int TRAILER_SIZE = 4;
-  static final int MAX_NODE_ID = 32;
+  public static final int HEADER_SIZE = 68;
+  public static final int TRAILER_SIZE = 4;
+  public static final int MAX_NODE_ID = 32;
 
   /** Largest payload accepted; checked before any allocation when reading. */
   public static final int MAX_PAYLOAD = 256 * 1024 * 1024;
 
-  static final String PREFIX = "checkpoint-";
-  static final String SUFFIX = ".ckpt";
-  static final String TEMP_SUFFIX = ".ckpt.tmp";
+  public static final String PREFIX = "checkpoint-";
+  public static final String SUFFIX = ".ckpt";
+  public static final String TEMP_SUFFIX = ".ckpt.tmp";
 
   private CheckpointFormat() {}
 
@@ -52,7 +54,7 @@ public final class CheckpointFormat {
     return v;
   }
 
-  static boolean isTemp(String name) {
+  public static boolean isTemp(String name) {
     return name.startsWith(PREFIX) && name.endsWith(TEMP_SUFFIX);
   }
 

@@ -1,5 +1,10 @@
-package dev.xatm.snapshot;
+package dev.xatm.snapshot.internal;
 
+import dev.xatm.snapshot.CheckpointReason;
+import dev.xatm.snapshot.CheckpointResult;
+import dev.xatm.snapshot.CheckpointStore;
+import dev.xatm.snapshot.SnapshotException;
+import dev.xatm.snapshot.StateSource;
 import dev.xatm.wal.SegmentInfo;
 import dev.xatm.wal.Wal;
 import java.lang.System.Logger.Level;
@@ -24,22 +29,6 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Checkpointer {
   private static final System.Logger LOG = System.getLogger(Checkpointer.class.getName());
   private static final long SYNC_TIMEOUT_SECONDS = 60;
-
-  /** Why a checkpoint was taken. */
-  public enum Reason {
-    INTERVAL,
-    BYTES,
-    ROTATION,
-    SIZE_CAP,
-    EXPLICIT,
-    /** After startup recovery, when the log holds segments of earlier runs. */
-    STARTUP,
-    /** A clean close of the TM, the last thing before the log closes. */
-    CLOSE
-  }
-
-  /** What one checkpoint did. */
-  public record Result(long lsn, Reason reason, boolean written, int segmentsDeleted) {}
 
   private final Wal wal;
   private final CheckpointStore store;
@@ -87,8 +76,8 @@ public final class Checkpointer {
    * Takes a checkpoint if a trigger is due; failures are logged and counted (see {@link
    * #consecutiveFailures()}), never thrown: the scheduler keeps calling.
    */
-  public Result tick() {
-    Reason due = due();
+  public CheckpointResult tick() {
+    CheckpointReason due = due();
     if (due == null) {
       return null;
     }
@@ -99,20 +88,20 @@ public final class Checkpointer {
     }
   }
 
-  private Reason due() {
+  private CheckpointReason due() {
     boolean progressed = wal.lastLsn() > lastLsn;
     if (!progressed) {
       return null;
     }
     if (triggers.onRotation() && activeIndex() != lastActiveIndex) {
-      return Reason.ROTATION;
+      return CheckpointReason.ROTATION;
     }
     if (triggers.bytes() > 0 && source.appendedBytes() - lastBytes >= triggers.bytes()) {
-      return Reason.BYTES;
+      return CheckpointReason.BYTES;
     }
     if (!triggers.interval().isZero()
         && clock.millis() - lastMillis >= triggers.interval().toMillis()) {
-      return Reason.INTERVAL;
+      return CheckpointReason.INTERVAL;
     }
     return null;
   }
@@ -123,10 +112,10 @@ public final class Checkpointer {
    * @throws SnapshotException the log is poisoned, the sync did not complete, or the file could not
    *     be written; no checkpoint exists then and no segment was deleted
    */
-  public Result checkpointNow(Reason reason) throws SnapshotException {
+  public CheckpointResult checkpointNow(CheckpointReason reason) throws SnapshotException {
     lock.lock();
     try {
-      Result r = doCheckpoint(reason);
+      CheckpointResult r = doCheckpoint(reason);
       consecutiveFailures = 0;
       lastFailure = null;
       return r;
@@ -151,7 +140,7 @@ public final class Checkpointer {
     }
   }
 
-  private Result doCheckpoint(Reason reason) throws SnapshotException {
+  private CheckpointResult doCheckpoint(CheckpointReason reason) throws SnapshotException {
     long activeIndex = activeIndex();
     long bytes = source.appendedBytes();
     StateSource.Capture c = source.capture();
@@ -173,7 +162,7 @@ public final class Checkpointer {
     lastBytes = bytes;
     lastActiveIndex = activeIndex;
     int deleted = retention.collect(false);
-    return new Result(c.lsn(), reason, written, deleted);
+    return new CheckpointResult(c.lsn(), reason, written, deleted);
   }
 
   /**

@@ -1,5 +1,6 @@
-package dev.xatm.snapshot;
+package dev.xatm.snapshot.internal;
 
+import dev.xatm.snapshot.SegmentReservation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class SegmentReservations {
 
   /** One reservation; {@link #close()} releases it (idempotent). */
-  public final class Reservation implements AutoCloseable {
+  public final class Reservation implements SegmentReservation {
     private final long fromLsn;
     private final String owner;
     private final long sinceMillis;
@@ -25,14 +26,17 @@ public final class SegmentReservations {
       this.sinceMillis = sinceMillis;
     }
 
+    @Override
     public long fromLsn() {
       return fromLsn;
     }
 
+    @Override
     public String owner() {
       return owner;
     }
 
+    @Override
     public long sinceMillis() {
       return sinceMillis;
     }

@@ -1,5 +1,7 @@
-package dev.xatm.snapshot;
+package dev.xatm.snapshot.internal;
 
+import dev.xatm.snapshot.CheckpointReason;
+import dev.xatm.snapshot.SnapshotException;
 import dev.xatm.wal.storage.Storage;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -128,7 +130,7 @@ public final class LogSizeGuard {
       long size = measure();
       if (size > maxBytes && checkpointer != null) {
         try {
-          checkpointer.checkpointNow(Checkpointer.Reason.SIZE_CAP);
+          checkpointer.checkpointNow(CheckpointReason.SIZE_CAP);
           size = measure();
           if (size > maxBytes) {
             // The fallback checkpoint pins more than the cap allows: give it up rather than

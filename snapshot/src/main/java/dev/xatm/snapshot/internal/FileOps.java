@@ -1,5 +1,6 @@
-package dev.xatm.snapshot;
+package dev.xatm.snapshot.internal;
 
+import dev.xatm.snapshot.SnapshotException;
 import dev.xatm.wal.storage.FileSystemStorage;
 import dev.xatm.wal.storage.PrivateFiles;
 import dev.xatm.wal.storage.Storage;
@@ -14,13 +15,13 @@ import java.nio.file.Path;
  * The durable file operations of this module on the WAL's {@link Storage} seam, so crash tests see
  * every write, force, rename and directory fsync. Stateless; thread-safe.
  */
-final class FileOps {
+public final class FileOps {
   private static final int CHUNK = 1 << 20;
 
   private FileOps() {}
 
   /** Reads a whole file, refusing one larger than {@code max} before allocating. */
-  static byte[] readAll(Storage storage, Path file, long max) throws IOException {
+  public static byte[] readAll(Storage storage, Path file, long max) throws IOException {
     try (StorageFile f = storage.openReadOnly(file)) {
       long size = f.size();
       if (size > max) {
@@ -37,7 +38,7 @@ final class FileOps {
     }
   }
 
-  static long size(Storage storage, Path file) throws IOException {
+  public static long size(Storage storage, Path file) throws IOException {
     try (StorageFile f = storage.openReadOnly(file)) {
       return f.size();
     }
@@ -47,7 +48,7 @@ final class FileOps {
    * Writes {@code bytes} as {@code target} atomically: a temp file next to it, force, rename,
    * directory fsync. A crash leaves either no target or the complete one (plus maybe the temp).
    */
-  static void writeAtomically(Storage storage, Path target, Path temp, byte[] bytes)
+  public static void writeAtomically(Storage storage, Path target, Path temp, byte[] bytes)
       throws IOException {
     if (storage.exists(temp)) {
       storage.delete(temp);
@@ -64,7 +65,7 @@ final class FileOps {
    * Copies {@code source} to {@code target} through {@code temp}: chunked copy, force, rename. The
    * caller fsyncs the target directory (once for several files).
    */
-  static void copy(Storage storage, Path source, Path target, Path temp) throws IOException {
+  public static void copy(Storage storage, Path source, Path target, Path temp) throws IOException {
     if (storage.exists(temp)) {
       storage.delete(temp);
     }
@@ -94,7 +95,7 @@ final class FileOps {
    * are on one file system; copies otherwise (across file systems, or on a test storage). Returns
    * true when it linked. The caller fsyncs the target directory.
    */
-  static boolean linkOrCopy(Storage storage, Path source, Path target, Path temp)
+  public static boolean linkOrCopy(Storage storage, Path source, Path target, Path temp)
       throws IOException {
     if (storage instanceof FileSystemStorage) {
       try {

@@ -1,21 +1,21 @@
-package dev.xatm.snapshot;
+package dev.xatm.snapshot.internal;
 
 import java.nio.file.Path;
 
 /** WAL segment file names ({@code %020d.wal}, wal/FORMAT.md "Directory"). */
-final class SegmentNames {
+public final class SegmentNames {
   private SegmentNames() {}
 
-  static Path path(Path directory, long index) {
+  public static Path path(Path directory, long index) {
     return directory.resolve(name(index));
   }
 
-  static String name(long index) {
+  public static String name(long index) {
     return String.format("%020d", index) + ".wal";
   }
 
   /** The index a segment file name carries, or -1. */
-  static long indexOf(String name) {
+  public static long indexOf(String name) {
     if (name.length() != 24 || !name.endsWith(".wal")) {
       return -1;
     }

@@ -1,0 +1,164 @@
+package dev.xatm.tm;
+
+import dev.xatm.tm.internal.TmIdentity;
+import dev.xatm.tm.log.LogState;
+import dev.xatm.tm.log.TxLog;
+import dev.xatm.tm.log.TxLogException;
+import dev.xatm.tm.log.WalTxLog;
+import dev.xatm.tm.recovery.RecoveryConfig;
+import dev.xatm.tm.recovery.internal.RecoveryEngine;
+import dev.xatm.tm.snapshot.LogLifecycle;
+import dev.xatm.wal.Wal;
+import dev.xatm.wal.WalConfig;
+import dev.xatm.wal.WalException;
+import dev.xatm.wal.WalLockedException;
+import dev.xatm.wal.WalNodeIdMismatchException;
+import dev.xatm.wal.storage.Storage;
+import java.lang.System.Logger.Level;
+
+/**
+ * The start sequence of a TM (docs/tm-protocol.md, "Start"): recovery settings are checked before
+ * the log is touched; then the log is opened, its replay start chosen from the checkpoints, its
+ * node id checked, its records replayed, a new epoch written durably and, after a damaged-mode
+ * open, the damage recorded before any XA call. Only then are the TM's services assembled and the
+ * startup recovery pass run. Any failure closes what was opened and surfaces as one {@link
+ * XatmStartupException} or {@link XatmConfigException} naming the cause and the fix.
+ */
+final class TmStartup {
+  private static final System.Logger LOG = System.getLogger(XatmTransactionManager.class.getName());
+
+  private TmStartup() {}
+
+  static XatmTransactionManager start(XatmTransactionManager.Builder b) {
+    XatmConfig config = b.config;
+    // Recovery settings fail before the log is touched.
+    RecoveryConfig recoveryConfig =
+        RecoveryConfig.parse(
+            config.recovery(), b.environment != null ? b.environment : System.getenv());
+    RecoveryEngine.validate(recoveryConfig, b.connectors());
+    TxLog log = b.txLog != null ? b.txLog : openWal(config, b.logStorage);
+    XatmTransactionManager tm;
+    try {
+      LogLifecycle lifecycle = null;
+      if (log instanceof WalTxLog w) {
+        // Checkpoints, GC and the coverage check for every WAL, the injected one included.
+        lifecycle = LogLifecycle.prepare(w, config, b.clock);
+      }
+      if (config.nodeId() != null && !config.nodeId().equals(log.nodeId())) {
+        throw new XatmStartupException(
+            XatmConfig.NODE_ID
+                + " = '"
+                + config.nodeId()
+                + "' but the transaction log belongs to node '"
+                + log.nodeId()
+                + "'; use that node id or another log directory",
+            null);
+      }
+      LogState state = log.replay();
+      long epoch = state.epoch() + 1;
+      TmIdentity identity = TmIdentity.start(log.nodeId(), log.logId(), epoch);
+      log.logEpoch(epoch, identity.incarnation(), b.clock.millis());
+      if (log.openedDespiteDamage()) {
+        recordAcceptedDamage(log, lifecycle, epoch);
+      }
+      LOG.log(
+          Level.INFO,
+          "xatm transaction manager node "
+              + log.nodeId()
+              + " starting epoch "
+              + epoch
+              + "; log: "
+              + state);
+      tm = new XatmTransactionManager(b, log, state, identity, lifecycle, recoveryConfig);
+    } catch (TxLogException e) {
+      closeQuietly(log);
+      throw new XatmStartupException(
+          LogOpenFailure.message(
+              "the transaction log in " + config.logDir() + " cannot be used: " + e.getMessage(),
+              config.logDir(),
+              config.segmentSize(),
+              e),
+          e);
+    } catch (RuntimeException e) {
+      closeQuietly(log);
+      throw e;
+    }
+    tm.startRecovery();
+    return tm;
+  }
+
+  /**
+   * Before recovery: resources down during this run, or registered in the damaged part, must not be
+   * presumed aborted by a later strict start once GC removed the damage.
+   */
+  private static void recordAcceptedDamage(TxLog log, LogLifecycle lifecycle, long epoch)
+      throws TxLogException {
+    String lost =
+        lifecycle == null ? "" : lifecycle.lostCheckpoints().map(l -> "; " + l).orElse("");
+    log.logDamageAccepted(
+        epoch, "the log was opened despite damage by the start of epoch " + epoch + lost);
+    if (lifecycle != null) {
+      lifecycle.acceptLostCheckpoints(); // only now: the damage is durable in the log
+    }
+  }
+
+  private static void closeQuietly(TxLog log) {
+    try {
+      log.close();
+    } catch (TxLogException | RuntimeException e) {
+      LOG.log(Level.WARNING, "closing the log after a failed start failed", e);
+    }
+  }
+
+  /**
+   * Opens the WAL in {@code xatm.log.dir} with the configured settings.
+   *
+   * @throws XatmConfigException the log settings are invalid
+   * @throws XatmStartupException the directory belongs to another node, is locked, or its log
+   *     cannot be opened; the message names the cause and the fix
+   */
+  static TxLog openWal(XatmConfig config, Storage storage) {
+    WalConfig wc;
+    try {
+      wc =
+          WalConfig.builder(config.logDir())
+              .nodeId(config.nodeId())
+              .segmentSize(config.segmentSize())
+              // TM records are small; a record may take at most a quarter of a segment.
+              .maxRecordSize(
+                  (int) Math.min(WalConfig.DEFAULT_MAX_RECORD_SIZE, config.segmentSize() / 4))
+              .durability(config.durability())
+              .openDamaged(config.logOpenDamaged())
+              .storage(storage)
+              .build();
+    } catch (IllegalArgumentException e) {
+      throw new XatmConfigException("the log settings are invalid: " + e.getMessage(), e);
+    }
+    try {
+      return new WalTxLog(Wal.open(wc), config.logOpenDamaged());
+    } catch (WalNodeIdMismatchException e) {
+      throw new XatmStartupException(
+          XatmConfig.NODE_ID
+              + " = '"
+              + config.nodeId()
+              + "' does not match the node id of the log directory "
+              + config.logDir()
+              + ": "
+              + e.getMessage()
+              + ". A log directory belongs to one node for life; configure its node id or"
+              + " use another directory",
+          e);
+    } catch (WalLockedException e) {
+      throw new XatmStartupException(
+          "the log directory " + config.logDir() + " is in use: " + e.getMessage(), e);
+    } catch (WalException e) {
+      throw new XatmStartupException(
+          LogOpenFailure.message(
+              "the log in " + config.logDir() + " cannot be opened: " + e.getMessage(),
+              config.logDir(),
+              config.segmentSize(),
+              e),
+          e);
+    }
+  }
+}
