@@ -59,6 +59,7 @@ final class PooledXaConnection {
   private volatile String interruptReason;
   // The thread that suspended this connection's transaction, while it is suspended.
   private volatile Thread suspendedBy;
+  private Runnable beforeEnterRegisters = () -> {}; // a test seam; see FenceRaceTest
 
   PooledXaConnection(XaPool pool, XAConnection xa, long nowNanos) throws SQLException {
     this.pool = pool;
@@ -159,19 +160,29 @@ final class PooledXaConnection {
     if (interruptedGeneration == expectedGeneration) {
       return false;
     }
+    beforeEnterRegisters.run();
     while (true) {
       int n = uses.get();
       if (n <= 0) {
         return false;
       }
       if (uses.compareAndSet(n, n + 1)) {
-        if (generation.get() != expectedGeneration) {
+        // Checked again after registering: interrupt() writes the fence and then reads the count,
+        // this reads the fence after writing the count, so one of the two sees the other. With
+        // the first check alone, a call that passed it just before the fence went up would run
+        // beside the reaper's end(TMFAIL) and rollback, on the same physical connection.
+        if (generation.get() != expectedGeneration || interruptedGeneration == expectedGeneration) {
           exit();
           return false;
         }
         return true;
       }
     }
+  }
+
+  /** Tests only: runs between {@link #enter}'s fence check and its registration of the call. */
+  void beforeEnterRegisters(Runnable r) {
+    this.beforeEnterRegisters = r;
   }
 
   /** Ends a call or the owner's hold; the last one out returns the connection to the pool. */
