@@ -1,5 +1,6 @@
 package dev.xatm.tm;
 
+import dev.xatm.tm.internal.DecisionGate;
 import dev.xatm.tm.internal.ResourceRegistrar;
 import dev.xatm.tm.internal.TmContext;
 import dev.xatm.tm.internal.TmIdentity;
@@ -54,7 +55,8 @@ final class TmAssembly {
       LogLifecycle lifecycle,
       TmIdentity identity,
       RecoveryConfig recoveryConfig,
-      Function<String, String> offeredPassword) {
+      Function<String, String> offeredPassword,
+      DecisionGate decisionGate) {
     XatmConfig config = b.config;
     ExecutorService phase = b.phaseExecutor;
     this.ownedPhase =
@@ -102,7 +104,8 @@ final class TmAssembly {
             b.failpoints,
             new ResourceRegistrar(log),
             config.retryInitialBackoff(),
-            config.retryMaxBackoff());
+            config.retryMaxBackoff(),
+            decisionGate);
     this.service =
         new TransactionService(ctx, identity, config.defaultTimeout(), config.reaperInterval());
     this.recovery =

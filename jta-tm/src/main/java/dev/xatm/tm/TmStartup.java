@@ -1,5 +1,9 @@
 package dev.xatm.tm;
 
+import dev.xatm.tm.cluster.ClusterConfig;
+import dev.xatm.tm.cluster.LeaseClaim;
+import dev.xatm.tm.cluster.NodeLease;
+import dev.xatm.tm.cluster.NodeLeaseProvider;
 import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.log.LogState;
 import dev.xatm.tm.log.TxLog;
@@ -15,6 +19,7 @@ import dev.xatm.wal.WalLockedException;
 import dev.xatm.wal.WalNodeIdMismatchException;
 import dev.xatm.wal.storage.Storage;
 import java.lang.System.Logger.Level;
+import java.util.Optional;
 
 /**
  * The start sequence of a TM (docs/tm-protocol.md, "Start"): recovery settings are checked before
@@ -36,7 +41,12 @@ final class TmStartup {
         RecoveryConfig.parse(
             config.recovery(), b.environment != null ? b.environment : System.getenv());
     RecoveryEngine.validate(recoveryConfig, b.connectors());
+    Optional<ClusterConfig> cluster =
+        ClusterConfig.parse(
+            config.cluster(), b.environment != null ? b.environment : System.getenv());
+    NodeLeaseProvider leases = cluster.isPresent() ? b.leaseProvider() : null;
     TxLog log = b.txLog != null ? b.txLog : openWal(config, b.logStorage);
+    NodeLease lease = null;
     XatmTransactionManager tm;
     try {
       LogLifecycle lifecycle = null;
@@ -54,6 +64,13 @@ final class TmStartup {
                 + "'; use that node id or another log directory",
             null);
       }
+      if (cluster.isPresent()) {
+        // Before the first write: the epoch record below is this node id's, so only its holder
+        // may write it (docs/cluster.md).
+        lease =
+            leases.acquire(
+                cluster.get(), new LeaseClaim(log.nodeId(), log.logId(), holder()), b.clock);
+      }
       LogState state = log.replay();
       long epoch = state.epoch() + 1;
       TmIdentity identity = TmIdentity.start(log.nodeId(), log.logId(), epoch);
@@ -69,8 +86,9 @@ final class TmStartup {
               + epoch
               + "; log: "
               + state);
-      tm = new XatmTransactionManager(b, log, state, identity, lifecycle, recoveryConfig);
+      tm = new XatmTransactionManager(b, log, state, identity, lifecycle, recoveryConfig, lease);
     } catch (TxLogException e) {
+      closeQuietly(lease);
       closeQuietly(log);
       throw new XatmStartupException(
           LogOpenFailure.message(
@@ -80,6 +98,7 @@ final class TmStartup {
               e),
           e);
     } catch (RuntimeException e) {
+      closeQuietly(lease);
       closeQuietly(log);
       throw e;
     }
@@ -99,6 +118,31 @@ final class TmStartup {
         epoch, "the log was opened despite damage by the start of epoch " + epoch + lost);
     if (lifecycle != null) {
       lifecycle.acceptLostCheckpoints(); // only now: the damage is durable in the log
+    }
+  }
+
+  /** Who this process is, for the lease table: host, pid and start time. */
+  private static String holder() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "unknown-host";
+    }
+    ProcessHandle self = ProcessHandle.current();
+    return host
+        + " pid "
+        + self.pid()
+        + self.info().startInstant().map(t -> " started " + t).orElse("");
+  }
+
+  private static void closeQuietly(NodeLease lease) {
+    if (lease != null) {
+      try {
+        lease.close();
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "releasing the node id's lease after a failed start failed", e);
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.xatm.tm;
 
+import dev.xatm.tm.cluster.ClusterConfig;
 import dev.xatm.wal.Durability;
 import dev.xatm.wal.NodeIds;
 import java.nio.file.Path;
@@ -73,6 +74,7 @@ public final class XatmConfig {
   private final boolean jmxEnabled;
   private final boolean jmxOperations;
   private final Map<String, String> recovery;
+  private final Map<String, String> cluster;
   private final Snapshots snapshots;
 
   private XatmConfig(Builder b) {
@@ -90,6 +92,7 @@ public final class XatmConfig {
     jmxEnabled = b.jmxEnabled;
     jmxOperations = b.jmxOperations;
     recovery = Collections.unmodifiableMap(new TreeMap<>(b.recovery));
+    cluster = Collections.unmodifiableMap(new TreeMap<>(b.cluster));
     snapshots = b.snapshots();
   }
 
@@ -124,6 +127,7 @@ public final class XatmConfig {
     b.jmxEnabled = jmxEnabled;
     b.jmxOperations = jmxOperations;
     b.recovery.putAll(recovery);
+    b.cluster.putAll(cluster);
     b.checkpointsEnabled = snapshots.enabled();
     b.checkpointInterval = snapshots.interval();
     b.checkpointBytes = snapshots.bytes();
@@ -218,6 +222,8 @@ public final class XatmConfig {
         default -> {
           if (k.startsWith(RECOVERY_PREFIX)) {
             b.recovery(k, v); // RecoveryConfig parses these (the keys are checked already)
+          } else if (k.startsWith(ClusterConfig.PREFIX)) {
+            b.cluster(k, v); // so does ClusterConfig
           } else {
             throw XatmSettings.TABLE.unknown(k, "settings");
           }
@@ -341,6 +347,11 @@ public final class XatmConfig {
     return recovery;
   }
 
+  /** The raw {@code xatm.cluster.*} settings, parsed by {@link ClusterConfig#parse}. */
+  public Map<String, String> cluster() {
+    return cluster;
+  }
+
   @Override
   public String toString() {
     return "XatmConfig[nodeId="
@@ -378,6 +389,7 @@ public final class XatmConfig {
     private boolean jmxEnabled = XatmSettings.JMX_ENABLED.defaultValue();
     private boolean jmxOperations = XatmSettings.JMX_OPERATIONS.defaultValue();
     private final Map<String, String> recovery = new LinkedHashMap<>();
+    private final Map<String, String> cluster = new LinkedHashMap<>();
     private boolean checkpointsEnabled = XatmSettings.CHECKPOINT_ENABLED.defaultValue();
     private Duration checkpointInterval = XatmSettings.CHECKPOINT_INTERVAL.defaultValue();
     private Long checkpointBytes = XatmSettings.CHECKPOINT_BYTES.defaultValue(); // null: 2 segments
@@ -510,6 +522,16 @@ public final class XatmConfig {
         throw XatmConfigException.unknownKey(key, "recovery keys start with " + RECOVERY_PREFIX);
       }
       recovery.put(key, Objects.requireNonNull(value, key));
+      return this;
+    }
+
+    /** Sets one {@code xatm.cluster.*} setting (docs/cluster.md). */
+    public Builder cluster(String key, String value) {
+      if (!key.startsWith(ClusterConfig.PREFIX)) {
+        throw XatmConfigException.unknownKey(
+            key, "cluster keys start with " + ClusterConfig.PREFIX);
+      }
+      cluster.put(key, Objects.requireNonNull(value, key));
       return this;
     }
 

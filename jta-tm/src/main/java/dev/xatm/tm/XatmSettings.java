@@ -203,6 +203,35 @@ public final class XatmSettings {
           null,
           "instead of `.password`: the environment variable holding it, read at start");
 
+  public static final Setting<String> CLUSTER_URL =
+      Setting.string(
+          "xatm.cluster.url",
+          null,
+          "opt-in cluster mode (docs/cluster.md): the PostgreSQL JDBC URL of the lease table"
+              + " (`jdbc:postgresql://host/db`); node ids are held on leases there");
+  public static final Setting<String> CLUSTER_USER =
+      Setting.string("xatm.cluster.user", null, "the lease table's user");
+  public static final Setting<String> CLUSTER_PASSWORD =
+      Setting.string("xatm.cluster.password", null, "its password");
+  public static final Setting<String> CLUSTER_PASSWORD_ENV =
+      Setting.string(
+          "xatm.cluster.password-env",
+          null,
+          "instead of `.password`: the environment variable holding it, read at start");
+  public static final Setting<Duration> CLUSTER_LEASE_DURATION =
+      Setting.duration(
+          "xatm.cluster.lease-duration",
+          Duration.ofSeconds(30),
+          "how long one renewal holds the node id's lease, by the database's clock");
+  public static final Setting<Duration> CLUSTER_RENEW_INTERVAL =
+      Setting.duration(
+          "xatm.cluster.renew-interval", Duration.ofSeconds(5), "how often the holder renews it");
+  public static final Setting<Duration> CLUSTER_FENCE_MARGIN =
+      Setting.duration(
+          "xatm.cluster.fence-margin",
+          Duration.ofSeconds(10),
+          "the holder stops deciding this long before its lease can expire, when renewals fail");
+
   /** The table: every setting above, in README order, and the unknown-key policy. */
   public static final SettingsTable TABLE =
       SettingsTable.builder("xatm.", ERRORS)
@@ -214,6 +243,8 @@ public final class XatmSettings {
           .add(RECOVERY_STARTUP, RECOVERY_INTERVAL, RECOVERY_BACKOFF_INITIAL, RECOVERY_BACKOFF_MAX)
           .add(RECOVERY_LEGACY_XIDS)
           .add(RESOURCE_URL, RESOURCE_USER, RESOURCE_PASSWORD, RESOURCE_PASSWORD_ENV)
+          .add(CLUSTER_URL, CLUSTER_USER, CLUSTER_PASSWORD, CLUSTER_PASSWORD_ENV)
+          .add(CLUSTER_LEASE_DURATION, CLUSTER_RENEW_INTERVAL, CLUSTER_FENCE_MARGIN)
           .reserveKey(XatmConfig.CONFIG_FILE_PROPERTY)
           .reserveKey("xatm.seed")
           .reserveKey("xatm.it.")

@@ -2,6 +2,10 @@ package dev.xatm.tm;
 
 import dev.xatm.snapshot.BackupReport;
 import dev.xatm.snapshot.SnapshotException;
+import dev.xatm.tm.cluster.ClusterConfig;
+import dev.xatm.tm.cluster.NodeLease;
+import dev.xatm.tm.cluster.NodeLeaseProvider;
+import dev.xatm.tm.internal.DecisionGate;
 import dev.xatm.tm.internal.TmContext;
 import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.internal.TransactionService;
@@ -87,6 +91,7 @@ public final class XatmTransactionManager
   private final MetricsBean mbean;
   private final OperationsBean operationsBean;
   private final boolean recoveryStartup;
+  private final NodeLease lease; // null without the cluster mode
 
   /** Called by {@link TmStartup} once the log is replayed and the new epoch is durable. */
   XatmTransactionManager(
@@ -95,12 +100,26 @@ public final class XatmTransactionManager
       LogState state,
       TmIdentity identity,
       LogLifecycle lifecycle,
-      RecoveryConfig recoveryConfig) {
+      RecoveryConfig recoveryConfig,
+      NodeLease lease) {
     this.config = b.config;
+    this.lease = lease;
     this.log = log;
     this.startupState = state;
     this.epoch = identity.epoch();
-    this.parts = new TmAssembly(b, log, lifecycle, identity, recoveryConfig, offeredPasswords::get);
+    this.parts =
+        new TmAssembly(
+            b,
+            log,
+            lifecycle,
+            identity,
+            recoveryConfig,
+            offeredPasswords::get,
+            lease == null ? DecisionGate.OPEN : () -> lease.fencedBecause());
+    if (lease != null) {
+      // Someone else holds the node id now: stop deciding for good, as after a log failure.
+      lease.onLost(why -> parts.ctx.failStop().trip(new IllegalStateException(why)));
+    }
     this.ctx = parts.ctx;
     this.service = parts.service;
     this.recovery = parts.recovery;
@@ -343,7 +362,13 @@ public final class XatmTransactionManager
     if (lifecycle != null) {
       lifecycle.checkpointBeforeClose(); // nothing runs any more: the next start replays nothing
     }
-    log.close();
+    try {
+      log.close();
+    } finally {
+      if (lease != null) {
+        lease.close(); // last: nothing decides any more, the next holder need not wait
+      }
+    }
   }
 
   /** One full pass before start returns (unresolved items stay in doubt), then background. */
@@ -385,6 +410,7 @@ public final class XatmTransactionManager
     Map<String, String> environment;
     List<RecoveryConnector> connectors;
     Storage logStorage = FileSystemStorage.INSTANCE;
+    NodeLeaseProvider leaseProvider;
 
     private Builder(XatmConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -463,6 +489,33 @@ public final class XatmTransactionManager
     public Builder logStorage(Storage storage) {
       this.logStorage = Objects.requireNonNull(storage, "storage");
       return this;
+    }
+
+    /**
+     * Where node-id leases come from when {@code xatm.cluster.url} is set (default: the {@code
+     * xatm-cluster} module, found through ServiceLoader).
+     */
+    public Builder leaseProvider(NodeLeaseProvider provider) {
+      this.leaseProvider = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    NodeLeaseProvider leaseProvider() {
+      if (leaseProvider == null) {
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
+        leaseProvider =
+            ServiceLoader.load(
+                    NodeLeaseProvider.class, cl == null ? getClass().getClassLoader() : cl)
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new XatmStartupException(
+                            ClusterConfig.URL
+                                + " is set but no lease provider is on the class path: add the"
+                                + " dev.xatm:xatm-cluster dependency, or remove the setting",
+                            null));
+      }
+      return leaseProvider;
     }
 
     /** Overrides {@code xatm.runtime.install-default}. */

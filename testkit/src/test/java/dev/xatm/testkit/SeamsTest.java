@@ -43,6 +43,7 @@ class SeamsTest {
     OWNER.put("dev.xatm.cdi", "cdi");
     OWNER.put("dev.xatm.hibernate", "hibernate");
     OWNER.put("dev.xatm.cli", "cli");
+    OWNER.put("dev.xatm.cluster", "cluster");
     OWNER.put("dev.xatm.testkit", "testkit");
   }
 
@@ -60,6 +61,7 @@ class SeamsTest {
           "spring-boot-starter", Set.of("spi", "jta-tm", "jdbc-driver"),
           "cdi", Set.of("spi", "jta-tm"),
           "hibernate", Set.of("spi", "jta-tm"),
+          "cluster", Set.of("spi", "jta-tm"),
           "cli", Set.of("wal", "snapshot", "spi", "jta-tm", "jdbc-driver"));
 
   /** Test code that reaches into another module's internals, each with its reason. */

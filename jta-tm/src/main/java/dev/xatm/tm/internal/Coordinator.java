@@ -241,6 +241,14 @@ public final class Coordinator {
       finish(tx);
       return;
     }
+    String fenced = ctx.decisionGate().refusal();
+    if (fenced != null) {
+      // Not a log failure: the node may decide again once its lease is renewed.
+      tx.markRollbackOnly(new IllegalStateException(fenced));
+      rollbackBranches(tx, branches, false);
+      finish(tx);
+      throw rollbackException(tx, "no commit decision may be made now: " + fenced, null);
+    }
     try {
       fp.hit(Failpoint.BEFORE_COMMITTING_DURABLE, g, 0);
       ctx.log().logCommitting(g, logged(prepared));

@@ -23,6 +23,7 @@ public final class TmContext {
   private final ResourceRegistrar registrar;
   private final BranchRetrier retrier;
   private final Coordinator coordinator;
+  private final DecisionGate decisionGate;
 
   public TmContext(
       TxLog log,
@@ -33,7 +34,9 @@ public final class TmContext {
       Failpoints failpoints,
       ResourceRegistrar registrar,
       Duration retryInitial,
-      Duration retryMax) {
+      Duration retryMax,
+      DecisionGate decisionGate) {
+    this.decisionGate = decisionGate;
     this.log = log;
     this.clock = clock;
     this.phaseExecutor = phaseExecutor;
@@ -88,5 +91,10 @@ public final class TmContext {
 
   public Coordinator coordinator() {
     return coordinator;
+  }
+
+  /** Asked before every commit decision; {@link DecisionGate#OPEN} without a cluster. */
+  public DecisionGate decisionGate() {
+    return decisionGate;
   }
 }

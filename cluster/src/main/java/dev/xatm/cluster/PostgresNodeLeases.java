@@ -1,0 +1,132 @@
+package dev.xatm.cluster;
+
+import dev.xatm.cluster.internal.LeaseKeeper;
+import dev.xatm.cluster.internal.LeaseTable;
+import dev.xatm.tm.XatmStartupException;
+import dev.xatm.tm.cluster.ClusterConfig;
+import dev.xatm.tm.cluster.LeaseClaim;
+import dev.xatm.tm.cluster.NodeLease;
+import dev.xatm.tm.cluster.NodeLeaseProvider;
+import java.lang.System.Logger.Level;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Node-id leases in a PostgreSQL table (docs/cluster.md): the {@link NodeLeaseProvider} the TM
+ * finds through ServiceLoader when {@code xatm.cluster.url} is set.
+ *
+ * <p>Starting takes the lease by one conditional upsert (free: no row, released, or expired by the
+ * database's clock), so two processes can never both hold it. A lease held by this node id's
+ * previous incarnation on the same log (a crash, then a start) is waited for until it expires; one
+ * held by a process on another log refuses the start at once, naming the holder.
+ */
+public final class PostgresNodeLeases implements NodeLeaseProvider {
+  private static final System.Logger LOG = System.getLogger(PostgresNodeLeases.class.getName());
+  private static final long POLL_MILLIS = 250;
+
+  private final LongSupplier nanos;
+
+  /** The provider ServiceLoader makes: this process's monotonic clock. */
+  public PostgresNodeLeases() {
+    this(System::nanoTime);
+  }
+
+  PostgresNodeLeases(LongSupplier nanos) {
+    this.nanos = nanos;
+  }
+
+  @Override
+  public NodeLease acquire(ClusterConfig config, LeaseClaim claim, Clock clock) {
+    LeaseTable table = new LeaseTable(config);
+    try {
+      table.ensureSchema();
+      long waitUntil =
+          nanos.getAsLong() + config.leaseDuration().plus(config.renewInterval()).toNanos();
+      boolean waitLogged = false;
+      while (true) {
+        long sent = nanos.getAsLong();
+        Optional<LeaseTable.Row> got = table.tryAcquire(claim);
+        if (got.isPresent()) {
+          LeaseKeeper keeper =
+              new LeaseKeeper(table, config, claim.nodeId(), got.get().epoch(), sent, nanos);
+          keeper.start();
+          LOG.log(
+              Level.INFO,
+              "node id '"
+                  + claim.nodeId()
+                  + "' leased at "
+                  + ClusterConfig.redact(config.url())
+                  + ": epoch "
+                  + got.get().epoch()
+                  + ", renewed every "
+                  + config.renewInterval());
+          return keeper;
+        }
+        Optional<LeaseTable.Row> held = table.read(claim.nodeId());
+        if (held.isEmpty() || held.get().free()) {
+          continue; // released or expired between the two statements: try again
+        }
+        LeaseTable.Row h = held.get();
+        boolean ownLog = h.logId() == claim.logId();
+        if (!ownLog || nanos.getAsLong() - waitUntil >= 0) {
+          table.close();
+          throw new XatmStartupException(refusal(config, claim, h, ownLog), null);
+        }
+        if (!waitLogged) {
+          LOG.log(
+              Level.WARNING,
+              "node id '"
+                  + claim.nodeId()
+                  + "' is still leased by "
+                  + h
+                  + ", on this same log: taken to be this node's previous run, which ended"
+                  + " without releasing it; waiting until it expires (at most "
+                  + config.leaseDuration()
+                  + ")");
+          waitLogged = true;
+        }
+        long untilExpiry = Duration.between(h.databaseNow(), h.expiresAt()).toMillis() + 1;
+        TimeUnit.MILLISECONDS.sleep(Math.max(1, Math.min(untilExpiry, POLL_MILLIS)));
+      }
+    } catch (SQLException e) {
+      table.close();
+      throw new XatmStartupException(
+          "the cluster lease table at "
+              + ClusterConfig.redact(config.url())
+              + " cannot be used ("
+              + e.getMessage()
+              + (e.getSQLState() == null ? "" : ", SQLState " + e.getSQLState())
+              + "). Check "
+              + ClusterConfig.URL
+              + ", xatm.cluster.user and the password, that the database is up, and that the"
+              + " user may create the table (or create it once from dev/xatm/cluster/schema.sql in"
+              + " xatm-cluster's jar)",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      table.close();
+      throw new XatmStartupException("interrupted while waiting for the node id's lease", e);
+    }
+  }
+
+  private static String refusal(
+      ClusterConfig config, LeaseClaim claim, LeaseTable.Row h, boolean ownLog) {
+    return "node id '"
+        + claim.nodeId()
+        + "' is held by "
+        + h
+        + " in the lease table at "
+        + ClusterConfig.redact(config.url())
+        + (ownLog
+            ? ", which keeps renewing it although it runs on this same log: a copy of this log"
+                + " directory is running elsewhere. Stop one of them"
+            : ": another process is running with this node id. Give each process its own node id"
+                + " (xatm.node-id) and log directory, or stop the other one. A lease its holder"
+                + " abandoned expires by itself by "
+                + h.expiresAt());
+  }
+}

@@ -1,0 +1,239 @@
+package dev.xatm.cluster.internal;
+
+import dev.xatm.tm.cluster.ClusterConfig;
+import dev.xatm.tm.cluster.NodeLease;
+import java.lang.System.Logger.Level;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Keeps one held lease (docs/cluster.md, "Leases"): renews it every {@code renew-interval} on its
+ * own daemon thread, and answers {@link #mayDecide()} from the start time of the last successful
+ * renewal, by this process's monotonic clock. The database computes the expiry from its own clock
+ * when it executes the renewal, which is after that start, so the holder stops deciding at least
+ * {@code fence-margin} before the database may let anyone else take the lease, however the two
+ * clocks are set.
+ *
+ * <p>States: {@code HELD} (deciding), fenced (renewals failing past the fence: no decision until a
+ * renewal succeeds again, which it may as long as nobody took the lease), {@code LOST} (the row is
+ * someone else's: for good; the TM stops as after a log failure).
+ *
+ * <p>Threading: {@link #mayDecide()} and {@link #fencedBecause()} from any thread (volatile reads);
+ * the renewal thread alone writes the state; {@link #close()} once.
+ */
+public final class LeaseKeeper implements NodeLease {
+  private static final System.Logger LOG = System.getLogger(LeaseKeeper.class.getName());
+
+  private final LeaseTable table;
+  private final ClusterConfig config;
+  private final String nodeId;
+  private final long epoch;
+  private final LongSupplier nanos;
+  private final List<Consumer<String>> lostHandlers = new CopyOnWriteArrayList<>();
+  private final Thread renewer;
+  private volatile long validUntilNanos;
+  private volatile String lost; // why, once lost
+  private volatile String lastFailure; // of the current streak of failed renewals, or null
+  private volatile long failingSinceNanos;
+  private volatile boolean closed;
+
+  /**
+   * @param acquiredAtNanos when the acquiring statement was sent, by {@code nanos}
+   */
+  public LeaseKeeper(
+      LeaseTable table,
+      ClusterConfig config,
+      String nodeId,
+      long epoch,
+      long acquiredAtNanos,
+      LongSupplier nanos) {
+    this.table = table;
+    this.config = config;
+    this.nodeId = nodeId;
+    this.epoch = epoch;
+    this.nanos = nanos;
+    this.validUntilNanos = acquiredAtNanos + config.fenceAfter().toNanos();
+    this.renewer = new Thread(this::renewLoop, "xatm-lease-" + nodeId);
+    renewer.setDaemon(true);
+  }
+
+  /** Starts renewing. */
+  public void start() {
+    renewer.start();
+  }
+
+  @Override
+  public long epoch() {
+    return epoch;
+  }
+
+  @Override
+  public boolean mayDecide() {
+    return lost == null && nanos.getAsLong() - validUntilNanos < 0;
+  }
+
+  @Override
+  public String fencedBecause() {
+    String why = lost;
+    if (why != null) {
+      return why;
+    }
+    long now = nanos.getAsLong();
+    if (now - validUntilNanos < 0) {
+      return null;
+    }
+    String failure = lastFailure;
+    return "the lease on node id '"
+        + nodeId
+        + "' could not be renewed for "
+        + TimeUnit.NANOSECONDS.toMillis(now - failingSinceNanos)
+        + " ms ("
+        + (failure == null ? "no answer" : failure)
+        + "); this node makes no commit decision until a renewal succeeds, so that it can never"
+        + " decide while another process might hold the node id (xatm.cluster.fence-margin)";
+  }
+
+  @Override
+  public void onLost(Consumer<String> handler) {
+    lostHandlers.add(handler);
+    String why = lost;
+    if (why != null) {
+      handler.accept(why);
+    }
+  }
+
+  private void renewLoop() {
+    long period = config.renewInterval().toNanos();
+    long next = nanos.getAsLong() + period;
+    while (!closed) {
+      long wait = next - nanos.getAsLong();
+      if (wait > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        } catch (InterruptedException e) {
+          return; // close()
+        }
+      }
+      if (closed) {
+        return;
+      }
+      long sent = nanos.getAsLong();
+      next = sent + period;
+      try {
+        if (table.renew(nodeId, epoch)) {
+          renewed(sent);
+        } else {
+          lose();
+          return;
+        }
+      } catch (SQLException e) {
+        failed(sent, e);
+      } catch (RuntimeException e) {
+        failed(sent, e);
+      }
+    }
+  }
+
+  private void renewed(long sent) {
+    boolean wasFenced = sent - validUntilNanos >= 0;
+    validUntilNanos = sent + config.fenceAfter().toNanos();
+    if (lastFailure != null) {
+      LOG.log(
+          wasFenced ? Level.WARNING : Level.INFO,
+          "lease on node id '"
+              + nodeId
+              + "' renewed again after "
+              + TimeUnit.NANOSECONDS.toMillis(sent - failingSinceNanos)
+              + " ms of failures"
+              + (wasFenced ? "; deciding again" : ""));
+      lastFailure = null;
+    }
+  }
+
+  private void failed(long sent, Exception e) {
+    String what = e.getClass().getSimpleName() + ": " + e.getMessage();
+    if (lastFailure == null) {
+      failingSinceNanos = sent;
+      LOG.log(
+          Level.WARNING,
+          "renewing the lease on node id '"
+              + nodeId
+              + "' at "
+              + ClusterConfig.redact(config.url())
+              + " failed ("
+              + what
+              + "); retrying every "
+              + config.renewInterval()
+              + ", fenced in "
+              + Math.max(0, TimeUnit.NANOSECONDS.toMillis(validUntilNanos - sent))
+              + " ms unless one succeeds");
+    }
+    lastFailure = what;
+  }
+
+  private void lose() {
+    String holder;
+    try {
+      holder = table.read(nodeId).map(Object::toString).orElse("nobody (the row is gone)");
+    } catch (SQLException e) {
+      holder = "unknown (" + e.getMessage() + ")";
+    }
+    String why =
+        "the lease on node id '"
+            + nodeId
+            + "' (epoch "
+            + epoch
+            + ") is no longer this process's: now held by "
+            + holder
+            + ". It expired while this process could not renew it, and another process took it"
+            + " (or an operator released it). This process makes no decision any more; restart it"
+            + " to take the lease again once it is free";
+    lost = why;
+    LOG.log(Level.ERROR, why);
+    for (Consumer<String> h : lostHandlers) {
+      try {
+        h.accept(why);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "a lost-lease handler failed", e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    renewer.interrupt();
+    try {
+      renewer.join(TimeUnit.SECONDS.toMillis(config.renewInterval().toSeconds() + 5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (lost == null) {
+      try {
+        table.release(nodeId, epoch);
+      } catch (SQLException e) {
+        LOG.log(
+            Level.WARNING,
+            "releasing the lease on node id '"
+                + nodeId
+                + "' failed ("
+                + e.getMessage()
+                + "); it expires by itself within "
+                + config.leaseDuration());
+      }
+    }
+    table.close();
+  }
+
+  @Override
+  public String toString() {
+    return "NodeLease[node=" + nodeId + ", epoch=" + epoch + (lost != null ? ", lost" : "") + "]";
+  }
+}

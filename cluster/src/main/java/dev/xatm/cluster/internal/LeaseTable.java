@@ -1,0 +1,228 @@
+package dev.xatm.cluster.internal;
+
+import dev.xatm.tm.cluster.ClusterConfig;
+import dev.xatm.tm.cluster.LeaseClaim;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The lease table in PostgreSQL ({@code dev/xatm/cluster/schema.sql}): one row per node id, changed
+ * only by single statements whose conditions the database checks atomically, with the database's
+ * clock. Nothing here decides policy; {@link LeaseKeeper} does.
+ *
+ * <p>Threading: one connection, used by one thread at a time (the starting thread, then the renewal
+ * thread); {@code synchronized} guards the hand-over and {@link #close()}.
+ */
+public final class LeaseTable implements AutoCloseable {
+  /** What the table says of one node id, and the database's clock when it was read. */
+  public record Row(
+      String nodeId,
+      long epoch,
+      String holder,
+      long logId,
+      Instant expiresAt,
+      boolean released,
+      Instant databaseNow) {
+
+    /** Whether a claim may take it now: released, or expired by the database's clock. */
+    public boolean free() {
+      return released || expiresAt.isBefore(databaseNow);
+    }
+
+    @Override
+    public String toString() {
+      return holder
+          + " (lease epoch "
+          + epoch
+          + ", log id "
+          + Long.toHexString(logId)
+          + (released ? ", released" : ", expires " + expiresAt)
+          + ")";
+    }
+  }
+
+  private static final String ACQUIRE =
+      "INSERT INTO xatm_node_lease AS l"
+          + " (node_id, epoch, holder, log_id, acquired_at, renewed_at, expires_at)"
+          + " VALUES (?, 1, ?, ?, now(), now(), now() + ? * interval '1 millisecond')"
+          + " ON CONFLICT (node_id) DO UPDATE SET epoch = l.epoch + 1, holder = EXCLUDED.holder,"
+          + " log_id = EXCLUDED.log_id, acquired_at = now(), renewed_at = now(),"
+          + " expires_at = EXCLUDED.expires_at, released = false"
+          + " WHERE l.released OR l.expires_at < now()"
+          + " RETURNING node_id, epoch, holder, log_id, expires_at, released, now()";
+  private static final String RENEW =
+      "UPDATE xatm_node_lease SET renewed_at = now(),"
+          + " expires_at = now() + ? * interval '1 millisecond'"
+          + " WHERE node_id = ? AND epoch = ? AND NOT released";
+  private static final String RELEASE =
+      "UPDATE xatm_node_lease SET released = true, expires_at = now()"
+          + " WHERE node_id = ? AND epoch = ? AND NOT released";
+  private static final String READ =
+      "SELECT node_id, epoch, holder, log_id, expires_at, released, now()"
+          + " FROM xatm_node_lease WHERE node_id = ?";
+
+  private final ClusterConfig config;
+  private final Duration callTimeout;
+  private Connection connection; // null until connected or after a failure; guarded by this
+
+  public LeaseTable(ClusterConfig config) {
+    this.config = config;
+    // A renewal must give up in time for the next one (and the fence) to be meaningful.
+    long seconds = Math.max(1, config.renewInterval().toSeconds());
+    this.callTimeout = Duration.ofSeconds(seconds);
+  }
+
+  /** Creates the table if it is absent (the user needs CREATE on the schema, or run the file). */
+  public synchronized void ensureSchema() throws SQLException {
+    try (Statement s = connection().createStatement()) {
+      s.setQueryTimeout((int) callTimeout.toSeconds());
+      s.execute(schema());
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /** The DDL of the lease table, as shipped in {@code dev/xatm/cluster/schema.sql}. */
+  public static String schema() {
+    try (InputStream in = LeaseTable.class.getResourceAsStream("/dev/xatm/cluster/schema.sql")) {
+      if (in == null) {
+        throw new IllegalStateException("dev/xatm/cluster/schema.sql is missing from xatm-cluster");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("reading dev/xatm/cluster/schema.sql failed", e);
+    }
+  }
+
+  /**
+   * Takes the lease for {@code claim} when nobody holds it (no row, released, or expired by the
+   * database's clock), incrementing its epoch.
+   *
+   * @return the new row, or empty when it is held
+   */
+  public synchronized Optional<Row> tryAcquire(LeaseClaim claim) throws SQLException {
+    try (PreparedStatement p = connection().prepareStatement(ACQUIRE)) {
+      p.setQueryTimeout((int) callTimeout.toSeconds());
+      p.setString(1, claim.nodeId());
+      p.setString(2, claim.holder());
+      p.setLong(3, claim.logId());
+      p.setLong(4, config.leaseDuration().toMillis());
+      try (ResultSet r = p.executeQuery()) {
+        return r.next() ? Optional.of(row(r)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /**
+   * Extends the lease of {@code nodeId} held at {@code epoch} by {@code lease-duration} from the
+   * database's now.
+   *
+   * @return false when the row is no longer this holder's (taken over, or released)
+   */
+  public synchronized boolean renew(String nodeId, long epoch) throws SQLException {
+    try (PreparedStatement p = connection().prepareStatement(RENEW)) {
+      p.setQueryTimeout((int) callTimeout.toSeconds());
+      p.setLong(1, config.leaseDuration().toMillis());
+      p.setString(2, nodeId);
+      p.setLong(3, epoch);
+      return p.executeUpdate() == 1;
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /** Gives the lease up at once, if this holder still has it. */
+  public synchronized void release(String nodeId, long epoch) throws SQLException {
+    try (PreparedStatement p = connection().prepareStatement(RELEASE)) {
+      p.setQueryTimeout((int) callTimeout.toSeconds());
+      p.setString(1, nodeId);
+      p.setLong(2, epoch);
+      p.executeUpdate();
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /** The row of {@code nodeId}, if there is one. */
+  public synchronized Optional<Row> read(String nodeId) throws SQLException {
+    try (PreparedStatement p = connection().prepareStatement(READ)) {
+      p.setQueryTimeout((int) callTimeout.toSeconds());
+      p.setString(1, nodeId);
+      try (ResultSet r = p.executeQuery()) {
+        return r.next() ? Optional.of(row(r)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  private static Row row(ResultSet r) throws SQLException {
+    return new Row(
+        r.getString(1),
+        r.getLong(2),
+        r.getString(3),
+        r.getLong(4),
+        r.getTimestamp(5).toInstant(),
+        r.getBoolean(6),
+        r.getTimestamp(7).toInstant());
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null) {
+      Properties p = new Properties();
+      if (config.user() != null) {
+        p.setProperty("user", config.user());
+      }
+      if (config.password() != null) {
+        p.setProperty("password", config.password());
+      }
+      String seconds = Long.toString(callTimeout.toSeconds());
+      p.setProperty("connectTimeout", seconds);
+      p.setProperty("socketTimeout", Long.toString(callTimeout.toSeconds() + 1));
+      p.setProperty("loginTimeout", seconds);
+      p.setProperty("ApplicationName", "xatm-lease");
+      Connection c = new org.postgresql.Driver().connect(config.url(), p);
+      if (c == null) {
+        throw new SQLException(
+            "not a PostgreSQL URL: " + ClusterConfig.redact(config.url()), "08001");
+      }
+      c.setAutoCommit(true);
+      connection = c;
+    }
+    return connection;
+  }
+
+  /** After a failure: the next call connects again (the server may have restarted). */
+  private void drop() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // it is broken already
+      }
+      connection = null;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    drop();
+  }
+}

@@ -1,0 +1,33 @@
+package dev.xatm.tm.cluster;
+
+/**
+ * A held lease on one node id: renewed in the background until {@link #close()} releases it.
+ *
+ * <p>Threading: every method may be called from any thread; {@link #mayDecide()} is on the commit
+ * path and costs a volatile read and a clock read.
+ */
+public interface NodeLease extends AutoCloseable {
+  /** The lease epoch this holder got: every acquisition or takeover increments it. */
+  long epoch();
+
+  /**
+   * Whether this holder may make a commit decision now: the last successful renewal began less than
+   * {@code lease-duration - fence-margin} ago and the lease was not lost.
+   */
+  boolean mayDecide();
+
+  /**
+   * Why {@link #mayDecide()} is false (what failed since when), or {@code null} when it is true.
+   */
+  String fencedBecause();
+
+  /**
+   * Called once, from the renewal thread, when the lease is found held by someone else (taken over
+   * after it expired, or released by an operator): this process must stop for good.
+   */
+  void onLost(java.util.function.Consumer<String> handler);
+
+  /** Stops renewing and releases the lease at once (the next holder need not wait for expiry). */
+  @Override
+  void close();
+}
