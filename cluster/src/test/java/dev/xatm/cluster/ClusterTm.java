@@ -1,0 +1,76 @@
+package dev.xatm.cluster;
+
+import dev.xatm.tm.XatmConfig;
+import dev.xatm.tm.XatmTransactionManager;
+import dev.xatm.tm.testing.FakeXAResource;
+import dev.xatm.tm.testing.Journal;
+import jakarta.transaction.RollbackException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** A TM on fake resources in the cluster mode, for the cluster tests (in this JVM or a child). */
+final class ClusterTm implements AutoCloseable {
+  final XatmTransactionManager tm;
+  final Journal journal = new Journal();
+  private final FakeXAResource a = new FakeXAResource("a", journal);
+  private final FakeXAResource b = new FakeXAResource("b", journal);
+
+  private ClusterTm(XatmTransactionManager tm) {
+    this.tm = tm;
+  }
+
+  /** Starts on {@code logDir} as {@code nodeId}, with a 3 s lease renewed every 500 ms. */
+  static ClusterTm start(Path logDir, String nodeId, String clusterUrl) {
+    XatmConfig config =
+        XatmConfig.fromProperties(
+            Map.of(
+                "xatm.node-id", nodeId,
+                "xatm.log.dir", logDir.toString(),
+                "xatm.runtime.install-default", "false",
+                "xatm.recovery.interval", "0",
+                "xatm.cluster.url", clusterUrl,
+                "xatm.cluster.lease-duration", "3s",
+                "xatm.cluster.renew-interval", "500ms",
+                "xatm.cluster.fence-margin", "1s"),
+            Map.of(),
+            Map.of());
+    return new ClusterTm(
+        XatmTransactionManager.builder(config).recoveryConnectors(List.of()).start());
+  }
+
+  /**
+   * One two-phase transaction over both resources.
+   *
+   * @return null when it committed, else why it did not
+   */
+  String transfer() {
+    try {
+      tm.begin();
+      tm.getTransaction().enlistResource(a);
+      tm.getTransaction().enlistResource(b);
+      tm.commit();
+      return null;
+    } catch (RollbackException e) {
+      return "rolled back: " + e.getMessage();
+    } catch (Exception e) {
+      try {
+        if (tm.getTransaction() != null) {
+          tm.rollback();
+        }
+      } catch (Exception ignored) {
+        // reported below
+      }
+      return "refused: " + e;
+    }
+  }
+
+  long commits() {
+    return journal.count("a.commit") + journal.count("b.commit");
+  }
+
+  @Override
+  public void close() throws Exception {
+    tm.close();
+  }
+}

@@ -1,0 +1,133 @@
+package dev.xatm.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xatm.testkit.LocalPostgresCluster;
+import dev.xatm.testkit.SharedDatabases;
+import dev.xatm.tm.XatmStartupException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The TM in the cluster mode against real PostgreSQL servers (docs/cluster.md). */
+class ClusterTmIT {
+  /** A private server this test stops and starts; the shared one is never touched that way. */
+  static final int PRIVATE_PORT = 55442;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void database() throws Exception {
+    SharedDatabases.recreatePostgresDatabase(LeaseIT.DB);
+  }
+
+  private static String node() {
+    return "tm-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static String url() {
+    return SharedDatabases.postgresUrl(LeaseIT.DB);
+  }
+
+  @Test
+  void aSecondTmWithTheNodeIdOnAnotherLogIsRefusedAndTheFirstGoesOn() throws Exception {
+    String node = node();
+    try (ClusterTm first = ClusterTm.start(dir.resolve("a"), node, url())) {
+      XatmStartupException e =
+          assertThrows(
+              XatmStartupException.class, () -> ClusterTm.start(dir.resolve("b"), node, url()));
+      assertTrue(e.getMessage().contains("node id '" + node + "' is held by"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("pid " + ProcessHandle.current().pid()),
+          "names the holder: " + e.getMessage());
+      assertNull(first.transfer());
+      assertEquals(2, first.commits());
+    }
+    try (ClusterTm second = ClusterTm.start(dir.resolve("b"), node, url())) {
+      assertNull(second.transfer(), "free at once after the first closed");
+    }
+  }
+
+  @Test
+  void aLeaseTakenAwayStopsTheTmForGood() throws Exception {
+    String node = node();
+    try (ClusterTm tm = ClusterTm.start(dir.resolve("a"), node, url())) {
+      assertNull(tm.transfer());
+      try (Connection c = DriverManager.getConnection(url());
+          Statement s = c.createStatement()) {
+        s.executeUpdate(
+            "update xatm_node_lease set epoch = epoch + 1, holder = 'peer'"
+                + " where node_id = '"
+                + node
+                + "'");
+      }
+      long deadline = System.nanoTime() + 3_000_000_000L;
+      while (tm.tm.failStopCause() == null && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(tm.tm.failStopCause() != null, "the TM noticed at its next renewal");
+      assertTrue(
+          tm.tm.failStopCause().getMessage().contains("no longer this process's"),
+          tm.tm.failStopCause().getMessage());
+      String refused = tm.transfer();
+      assertTrue(refused != null && refused.startsWith("refused"), "no decision: " + refused);
+      assertEquals(2, tm.commits(), "only the first transfer committed");
+    }
+  }
+
+  @Test
+  void theDatabaseGoneFencesTheNodeAndItDecidesAgainOnceItIsBack() throws Exception {
+    LocalPostgresCluster pg =
+        LocalPostgresCluster.builder(
+                Path.of("target", "pg-cluster-lease").toAbsolutePath(), PRIVATE_PORT)
+            .build();
+    pg.start();
+    pg.stopOnExit();
+    String privateUrl = "jdbc:postgresql://127.0.0.1:" + PRIVATE_PORT + "/postgres?user=postgres";
+    String node = node();
+    try (ClusterTm tm = ClusterTm.start(dir.resolve("a"), node, privateUrl)) {
+      assertNull(tm.transfer());
+      long epochBefore = epoch(privateUrl, node);
+      pg.stop("immediate");
+      long down = System.nanoTime();
+      // Still within lease - margin of the last renewal: decisions go on for up to 2 s.
+      Thread.sleep(2_600);
+      String refused = tm.transfer();
+      assertTrue(refused != null && refused.contains("could not be renewed"), "fenced: " + refused);
+      assertTrue(refused.contains("xatm.cluster.fence-margin"), refused);
+      assertEquals(2, tm.commits(), "the fenced transfer sent no commit");
+      assertTrue(tm.journal.count("a.rollback") >= 1, "its branches were rolled back");
+      assertTrue(tm.tm.failStopCause() == null, "fenced, not stopped: " + tm.tm.failStopCause());
+      pg.start();
+      long upAfterMs = (System.nanoTime() - down) / 1_000_000;
+      String again = "not tried";
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (System.nanoTime() < deadline && (again = tm.transfer()) != null) {
+        Thread.sleep(200);
+      }
+      assertNull(again, "decides again once a renewal succeeded (down " + upAfterMs + " ms)");
+      assertEquals(epochBefore, epoch(privateUrl, node), "nobody took the lease meanwhile");
+    } finally {
+      pg.stop("fast");
+    }
+  }
+
+  private static long epoch(String url, String node) throws Exception {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery("select epoch from xatm_node_lease where node_id = '" + node + "'")) {
+      assertTrue(r.next());
+      return r.getLong(1);
+    }
+  }
+}
