@@ -1,11 +1,14 @@
 package dev.xatm.tm.recovery.internal;
 
+import dev.xatm.tm.Gtrid;
+import dev.xatm.tm.XatmXid;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.transaction.xa.Xid;
 
 /**
  * Prepared Xids of other nodes or other transaction managers that recovery's scans found, with when
@@ -38,5 +41,17 @@ final class ForeignXids {
 
   Optional<Instant> oldest() {
     return byResource.values().stream().flatMap(m -> m.values().stream()).min(Instant::compareTo);
+  }
+
+  /** Why a prepared Xid is not node {@code nodeId}'s: the words of every report and listing. */
+  static String reason(Xid raw, String nodeId) {
+    if (raw.getFormatId() != XatmXid.FORMAT_ID) {
+      return "foreign: format id 0x" + Integer.toHexString(raw.getFormatId()) + " is not xatm's";
+    }
+    Optional<Gtrid> g = Gtrid.fromBytes(raw.getGlobalTransactionId());
+    if (g.isPresent() && !g.get().nodeId().equals(nodeId)) {
+      return "foreign: xatm Xid of node '" + g.get().nodeId() + "', not this node";
+    }
+    return "foreign: xatm format id but not a well-formed xatm Xid";
   }
 }

@@ -88,7 +88,7 @@ public final class OfflinePass {
     String owner = any.map(Gtrid::nodeId).orElse(null);
     long epoch = any.map(Gtrid::epoch).orElse(0L);
     if (ours.isEmpty()) {
-      String reason = Pass.foreignReason(raw, me.nodeId());
+      String reason = ForeignXids.reason(raw, me.nodeId());
       return xid(
           raw,
           resourceId,

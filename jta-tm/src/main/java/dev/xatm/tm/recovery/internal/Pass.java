@@ -1,9 +1,7 @@
 package dev.xatm.tm.recovery.internal;
 
-import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.XatmXid;
 import dev.xatm.tm.internal.TmIdentity;
-import dev.xatm.tm.log.Branch;
 import dev.xatm.tm.log.LogState;
 import dev.xatm.tm.log.Outcome;
 import dev.xatm.tm.log.TxLog;
@@ -17,7 +15,6 @@ import dev.xatm.tm.spi.ResourceUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,8 +28,8 @@ import javax.transaction.xa.Xid;
 /**
  * One recovery pass (docs/recovery.md): scan every resource, apply the decision table to each Xid
  * of this node, confirm calls that did not answer cleanly through a fresh {@code recover()}, then
- * write End for decided transactions whose every branch is confirmed. Runs under the engine's pass
- * lock; one instance per pass.
+ * hand what the scans found to {@link PassEndings}, which writes the Ends. Runs under the engine's
+ * pass lock; one instance per pass.
  */
 final class Pass {
   /**
@@ -64,25 +61,11 @@ final class Pass {
   /** Xids with this node id written by another log: two processes share the node id. */
   int otherLogXids;
 
-  /**
-   * Branches of undecided transactions (a Begin, no decision) on resources this pass could not
-   * reach: presumed abort waits for the resource, and meanwhile they may hold locks there.
-   */
+  /** What the scans and calls established, for the Ends written after them. */
+  private final PassFindings found = new PassFindings();
+
+  /** Branches of undecided transactions on unreachable resources (see {@link PassEndings}). */
   int undecidedUnreachable;
-
-  /** Per resource scanned successfully: our Xids it still lists after this pass acted. */
-  private final Map<String, Set<XatmXid>> stillListed = new HashMap<>();
-
-  private final Set<String> failedResources = new HashSet<>();
-
-  /** Branches of decided transactions finished in this pass (committed, confirmed, heuristic). */
-  private final Set<XatmXid> finished = new HashSet<>();
-
-  /** Per unreachable resource: the decided branches waiting for it. */
-  private final Map<String, Map<String, InDoubtTable.Entry>> waiting = new HashMap<>();
-
-  /** Branches this pass rolled back (answered, or confirmed by a fresh scan). */
-  private final Set<XatmXid> rolledBack = new HashSet<>();
 
   /** A call that did not answer cleanly: confirmed or not by a fresh scan. */
   private record Pending(
@@ -115,13 +98,14 @@ final class Pass {
       }
     }
     LogState state = ctx.decisions().view().snapshot(); // after every call of this pass
-    finishDecided(state, targets.isEmpty());
-    finishPresumedAborted(state, targets.isEmpty());
-    waiting.forEach(ctx.inDoubt()::add);
-    for (XatmXid x : finished) {
+    PassEndings endings = new PassEndings(ctx, found, lines, now);
+    endings.run(state, targets.isEmpty());
+    undecidedUnreachable = endings.undecidedUnreachable;
+    endings.waiting.forEach(ctx.inDoubt()::add);
+    for (XatmXid x : found.finished) {
       ctx.decisions().resolvedElsewhere(x, Outcome.COMMITTED);
     }
-    for (XatmXid x : rolledBack) {
+    for (XatmXid x : found.rolledBack) {
       ctx.decisions().resolvedElsewhere(x, Outcome.ROLLED_BACK);
     }
   }
@@ -221,7 +205,7 @@ final class Pass {
         if (ours.isEmpty()) {
           String name = XaCall.name(raw, null);
           foreign.add(name);
-          add(name, t, RecoveryLogState.NOT_APPLICABLE, foreignReason(raw, ctx.nodeId()));
+          add(name, t, RecoveryLogState.NOT_APPLICABLE, ForeignXids.reason(raw, ctx.nodeId()));
           continue;
         }
         if (ctx.identity().ownership(ours.get().gtrid()) == TmIdentity.Ownership.OTHER_LOG) {
@@ -233,7 +217,7 @@ final class Pass {
       if (!pending.isEmpty()) {
         confirm(t, xa, pending, still, unresolved);
       }
-      stillListed.put(t.resourceId, still);
+      found.scanned(t.resourceId, still);
       ctx.inDoubt().replace(t.resourceId, unresolved);
       ctx.foreign().replace(t.resourceId, foreign, now);
     } catch (RuntimeException e) {
@@ -287,7 +271,7 @@ final class Pass {
     switch (c.result()) {
       case DONE -> {
         line(x.toString(), t, d.logState(), d.action(), RecoveryResult.DONE, d.reason() + ": done");
-        (commit ? finished : rolledBack).add(x);
+        (commit ? found.finished : found.rolledBack).add(x);
       }
       case HEURISTIC -> {
         line(
@@ -298,7 +282,7 @@ final class Pass {
             RecoveryResult.HEURISTIC,
             d.reason() + "; " + c.detail());
         if (commit) {
-          finished.add(x);
+          found.finished.add(x);
         }
       }
       case NOT_LOGGED -> {
@@ -330,7 +314,7 @@ final class Pass {
             p.action(),
             RecoveryResult.DONE,
             p.reason() + "; confirmed: absent from a fresh recover()");
-        (p.action() == RecoveryAction.COMMIT ? finished : rolledBack).add(p.xid());
+        (p.action() == RecoveryAction.COMMIT ? found.finished : found.rolledBack).add(p.xid());
       } else {
         RecoveryLine l =
             line(
@@ -349,169 +333,13 @@ final class Pass {
     }
   }
 
-  /** End for every decided transaction whose branches are all confirmed in this pass. */
-  private void finishDecided(LogState state, boolean noTargets) {
-    for (LogState.DecidedTransaction dt : ctx.decisions().toFinish(state)) {
-      Gtrid g = dt.gtrid();
-      boolean all = true;
-      for (Branch b : dt.branches()) {
-        all &= confirmed(g, b, noTargets);
-      }
-      if (all && ctx.decisions().endIfStillDecided(g)) {
-        lines.add(
-            new RecoveryLine(
-                g.toString(),
-                "-",
-                RecoveryLogState.COMMITTING,
-                RecoveryAction.WRITE_END,
-                RecoveryResult.DONE,
-                "every branch confirmed committed: End written"));
-      }
-    }
-  }
-
-  /**
-   * End(rolled back) for every transaction with only a Begin in the log that presumed abort covers
-   * (earlier start, undamaged log, nothing keeps it in doubt) once none of its branches is prepared
-   * anywhere this pass could see: otherwise it would stay "begun" and be copied into every later
-   * checkpoint. Branches of unidentified or unreachable resources keep it open.
-   */
-  private void finishPresumedAborted(LogState state, boolean noTargets) {
-    if (noTargets) {
-      return;
-    }
-    for (LogState.BegunTransaction bt : state.begunOnly().values()) {
-      Gtrid g = bt.gtrid();
-      XidDecider.Decision d = ctx.decisions().decide(g);
-      if (ctx.identity().thisProcess(g)
-          || d.action() != RecoveryAction.ROLLBACK
-          || d.logState() != RecoveryLogState.BEGUN) {
-        continue;
-      }
-      boolean all = true;
-      for (Branch b : bt.branches()) {
-        all &= rolledBackOrAbsent(g, b);
-        if (b.resourceId() != null && failedResources.contains(b.resourceId())) {
-          undecided(g, b);
-        }
-      }
-      if (all) {
-        ctx.decisions().end(g, Outcome.ROLLED_BACK);
-        lines.add(
-            new RecoveryLine(
-                g.toString(),
-                "-",
-                RecoveryLogState.BEGUN,
-                RecoveryAction.WRITE_END,
-                RecoveryResult.DONE,
-                "presumed abort: no branch prepared any more: End(rolled back) written"));
-      }
-    }
-  }
-
-  /** Reports a branch of an undecided transaction on an unreachable resource (not hidden). */
-  private void undecided(Gtrid g, Branch b) {
-    undecidedUnreachable++;
-    String xid =
-        XatmXid.branchOf(b.bqual()).map(n -> new XatmXid(g, n).toString()).orElse(g + "?" + b);
-    lines.add(
-        new RecoveryLine(
-            xid,
-            b.resourceId(),
-            RecoveryLogState.BEGUN,
-            RecoveryAction.CHECK,
-            RecoveryResult.UNREACHABLE,
-            "undecided (Begin, no Committing) branch on an unreachable resource: it may hold"
-                + " locks there; presumed abort rolls it back once the resource answers"));
-  }
-
-  private boolean rolledBackOrAbsent(Gtrid g, Branch b) {
-    Optional<Integer> n = XatmXid.branchOf(b.bqual());
-    if (n.isEmpty()) {
-      return false;
-    }
-    XatmXid x = new XatmXid(g, n.get());
-    if (rolledBack.contains(x)) {
-      return true;
-    }
-    if (b.resourceId() != null) {
-      Set<XatmXid> still = stillListed.get(b.resourceId());
-      return still != null && !still.contains(x);
-    }
-    return failedResources.isEmpty() && stillListed.values().stream().noneMatch(s -> s.contains(x));
-  }
-
-  private boolean confirmed(Gtrid g, Branch b, boolean noTargets) {
-    Optional<Integer> n = XatmXid.branchOf(b.bqual());
-    String rid = b.resourceId() == null ? "-" : b.resourceId();
-    if (n.isEmpty()) {
-      addDecided(g + "?" + b, rid, RecoveryResult.IN_DOUBT, "the logged bqual is not xatm's");
-      return false;
-    }
-    XatmXid x = new XatmXid(g, n.get());
-    if (finished.contains(x)) {
-      return true;
-    }
-    if (b.resourceId() != null) {
-      Set<XatmXid> still = stillListed.get(rid);
-      if (still != null) {
-        if (still.contains(x)) {
-          return false; // its own line says why
-        }
-        addDecided(
-            x.toString(), rid, RecoveryResult.DONE, "not prepared at the resource: committed");
-        return true;
-      }
-      if (failedResources.contains(rid)) {
-        RecoveryLine l =
-            addDecided(
-                x.toString(),
-                rid,
-                RecoveryResult.UNREACHABLE,
-                "resource unreachable: branch not confirmed; End not written");
-        // Listed as in doubt too: an operator asking what is unresolved during an outage must
-        // see the decided branches waiting for it, not only Xids some scan once listed.
-        waiting
-            .computeIfAbsent(rid, k -> new LinkedHashMap<>())
-            .put(l.xid(), ctx.inDoubt().entry(l, x, now));
-      } else {
-        addDecided(
-            x.toString(),
-            rid,
-            RecoveryResult.IN_DOUBT,
-            "resource neither registered in the log nor configured: branch cannot be confirmed");
-      }
-      return false;
-    }
-    if (stillListed.values().stream().anyMatch(s -> s.contains(x))) {
-      return false;
-    }
-    if (failedResources.isEmpty() && !noTargets) {
-      addDecided(x.toString(), rid, RecoveryResult.DONE, "not prepared at any resource: committed");
-      return true;
-    }
-    addDecided(
-        x.toString(),
-        rid,
-        RecoveryResult.UNREACHABLE,
-        "branch of an unidentified resource: not confirmed while a resource is unreachable");
-    return false;
-  }
-
-  private RecoveryLine addDecided(String xid, String rid, RecoveryResult r, String reason) {
-    RecoveryLine l =
-        new RecoveryLine(xid, rid, RecoveryLogState.COMMITTING, RecoveryAction.CHECK, r, reason);
-    lines.add(l);
-    return l;
-  }
-
   private void unreachable(Target t, String reason, boolean countsForBackoff) {
     String next = "";
     if (countsForBackoff) {
       Duration d = ctx.backoff().failed(t.resourceId, now);
       next = "; background passes retry it in " + d;
     }
-    failedResources.add(t.resourceId);
+    found.markUnreachable(t.resourceId);
     lines.add(
         new RecoveryLine(
             "-",
@@ -560,17 +388,5 @@ final class Pass {
     RecoveryLine l = new RecoveryLine(xid, t.resourceId, state, action, result, reason);
     lines.add(l);
     return l;
-  }
-
-  /** Why a prepared Xid is not node {@code nodeId}'s: the words of every report and listing. */
-  static String foreignReason(Xid raw, String nodeId) {
-    if (raw.getFormatId() != XatmXid.FORMAT_ID) {
-      return "foreign: format id 0x" + Integer.toHexString(raw.getFormatId()) + " is not xatm's";
-    }
-    Optional<Gtrid> g = Gtrid.fromBytes(raw.getGlobalTransactionId());
-    if (g.isPresent() && !g.get().nodeId().equals(nodeId)) {
-      return "foreign: xatm Xid of node '" + g.get().nodeId() + "', not this node";
-    }
-    return "foreign: xatm format id but not a well-formed xatm Xid";
   }
 }
