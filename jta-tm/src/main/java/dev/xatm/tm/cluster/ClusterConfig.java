@@ -23,7 +23,10 @@ import java.util.TreeMap;
  * <p>Immutable; {@link #toString()} never shows the password.
  */
 public final class ClusterConfig {
+  /** The prefix of every cluster setting. */
   public static final String PREFIX = "xatm.cluster.";
+
+  /** The setting that turns the cluster mode on: the lease table's PostgreSQL URL. */
   public static final String URL = PREFIX + "url";
 
   private final String url;
