@@ -243,13 +243,53 @@ class CorruptionTableTest {
               0,
               "segment"));
     }
+    // A flipped bit of the last record's length, whichever bit: bits 12 and up push it beyond
+    // maxRecordSize (4096) or the file, which a torn write into zeros never does (it can only
+    // lower a length), so the flip-back check runs there too (issue 11 audit, gap 1).
+    for (int bit = 1; bit < 32; bit++) {
+      long stored = 99L ^ (1L << bit);
+      rows.add(
+          row(
+              "bit " + bit + " flipped in the length of the last record (stored " + stored + ")",
+              flip(3, LAST_AT + bit / 8, 1 << (bit % 8)),
+              Kind.CORRUPT,
+              0,
+              "the stored length " + stored + " is damaged (the CRC matches length 99)"));
+    }
+    // More than one bit: no flip-back matches, but the header is ours (the expected LSN), and a
+    // torn write never raises a length.
+    rows.add(
+        row(
+            "two bits flipped in the length of the last record, beyond maxRecordSize",
+            s -> {
+              flip(3, LAST_AT, 0x01).apply(s);
+              flip(3, LAST_AT + 1, 0x10).apply(s);
+            },
+            Kind.CORRUPT,
+            0,
+            "record length 4194 exceeds maxRecordSize 4096; yet the header carries the expected"
+                + " LSN 1500: the stored length 4194 is damaged"));
+    rows.add(
+        row(
+            "the length of the last record overwritten with 0xffffffff",
+            s -> s.poke(seg(3), LAST_AT, new byte[] {-1, -1, -1, -1}),
+            Kind.CORRUPT,
+            0,
+            "offset "
+                + LAST_AT
+                + ": record length 4294967295 exceeds maxRecordSize 4096; yet the"
+                + " header carries the expected LSN 1500"));
     rows.add(
         row(
             "flipped length enlarges a record mid segment (#934 case)",
             flip(3, MID_AT + 1, 0x10),
             Kind.CORRUPT,
             0,
-            "LSN 1220 follows"));
+            // Refused at the record itself now, no longer only through LSN 1220 after it.
+            "offset "
+                + MID_AT
+                + ": record length 4195 exceeds maxRecordSize 4096; the stored"
+                + " length 4195 is damaged (the CRC matches length 99)"));
     rows.add(
         row(
             "flipped length shrinks a record mid segment",

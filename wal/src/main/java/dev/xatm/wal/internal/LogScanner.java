@@ -392,10 +392,7 @@ final class LogScanner {
         } else {
           SegmentReader.Shape shape = r.shape();
           reason = r.damage();
-          damage =
-              shape == SegmentReader.Shape.FLIPPED_LENGTH
-                  || shape == SegmentReader.Shape.FULLY_PRESENT
-                  || shape == SegmentReader.Shape.VALID_FRAME;
+          damage = shape.isDamage();
         }
         long searchFrom = o == SegmentReader.Outcome.END ? stop : r.searchStart();
         if (!damage) {

@@ -28,19 +28,42 @@ public final class SegmentReader {
 
   /** What a record that is not valid looks like (FORMAT.md, "Reading rules"). */
   public enum Shape {
-    /** Its length is out of bounds: no extent can be trusted. */
-    BAD_LENGTH,
+    /**
+     * Its length is out of bounds and nothing says the bytes are a record of ours (non-zero garbage
+     * after the end): no extent can be trusted; a torn-write candidate.
+     */
+    BAD_LENGTH(false),
     /** CRC valid: a complete record with the wrong LSN (a gap, or a stale copy). */
-    VALID_FRAME,
-    /** The CRC matches once one bit of the stored length is flipped back: a damaged length. */
-    FLIPPED_LENGTH,
+    VALID_FRAME(true),
+    /**
+     * The CRC matches once one bit of the stored length is flipped back: a damaged length, in
+     * bounds or not.
+     */
+    FLIPPED_LENGTH(true),
+    /**
+     * Its length is out of bounds, yet its header carries the expected LSN: a record of ours whose
+     * length is damaged. A torn write into zero-filled space leaves a length's unwritten bytes
+     * zero, which only lowers it, and the writer wrote it in bounds.
+     */
+    LENGTH_OUT_OF_BOUNDS(true),
     /**
      * Every byte of its extent was written (no zero sector; its last byte, the end mark in format
      * 2, non-zero): damage.
      */
-    FULLY_PRESENT,
+    FULLY_PRESENT(true),
     /** Its extent ends in zeros or holds a zero sector: what a torn write leaves. */
-    TORN
+    TORN(false);
+
+    private final boolean damage;
+
+    Shape(boolean damage) {
+      this.damage = damage;
+    }
+
+    /** True when a torn write cannot leave this shape: refused (reported under openDamaged). */
+    public boolean isDamage() {
+      return damage;
+    }
   }
 
   static final int CHUNK = 1 << 20;
@@ -66,6 +89,7 @@ public final class SegmentReader {
   private int payloadIndex;
   private String damage;
   private long storedLength;
+  private long examinedExpectedLsn; // what next() expected at recordOffset
   private long settingTooSmall;
   private boolean laterValid; // the record examined is CRC-valid with a higher LSN: resume at it
 
@@ -108,6 +132,7 @@ public final class SegmentReader {
   /** Reads the record at the current position, expecting LSN {@code expectedLsn}. */
   public Outcome next(long expectedLsn) throws IOException {
     recordOffset = position;
+    examinedExpectedLsn = expectedLsn;
     damage = null;
     storedLength = -1;
     settingTooSmall = 0;
@@ -176,12 +201,15 @@ public final class SegmentReader {
    */
   public Shape shape() throws IOException {
     long len = storedLength;
-    if (len < 0 || len > maxRecordSize || len > roomAt(recordOffset)) {
+    if (len < 0) {
       return Shape.BAD_LENGTH;
     }
-    if (crcValidAt(recordOffset, (int) len)) {
+    boolean inBounds = len <= maxRecordSize && len <= roomAt(recordOffset);
+    if (inBounds && crcValidAt(recordOffset, (int) len)) {
       return Shape.VALID_FRAME;
     }
+    // Before an out-of-bounds length is taken for a torn write: a torn write into zero-filled
+    // space can only make bytes zero, so it lowers a length, never pushes it out of bounds.
     for (int bit = 0; bit < 32; bit++) {
       long flipped = len ^ (1L << bit);
       if (flipped <= maxRecordSize
@@ -191,6 +219,22 @@ public final class SegmentReader {
             "; the stored length " + len + " is damaged (the CRC matches length " + flipped + ")";
         return Shape.FLIPPED_LENGTH;
       }
+    }
+    if (!inBounds) {
+      // The bound the writer obeyed: the segment's recorded limit (format 2) or the file. A
+      // format-1 segment does not record its limit, so a torn record longer than today's setting
+      // may be one of ours: a candidate, as before.
+      boolean writerBound = limitRecorded || len > roomAt(recordOffset);
+      if (writerBound && headerLsn() == examinedExpectedLsn) {
+        damage +=
+            "; yet the header carries the expected LSN "
+                + examinedExpectedLsn
+                + ": the stored length "
+                + len
+                + " is damaged (a torn write never raises a length, its unwritten bytes are zero)";
+        return Shape.LENGTH_OUT_OF_BOUNDS;
+      }
+      return Shape.BAD_LENGTH;
     }
     long end = recordOffset + RecordCodec.HEADER_SIZE + len + endMark;
     // Format 2: the last byte is the end mark, non-zero in every record written, so a zero there
@@ -246,6 +290,12 @@ public final class SegmentReader {
       }
       from = searchStart(); // a stale copy: skip it whole
     }
+  }
+
+  /** The LSN field of the record last examined, whatever its length and CRC. */
+  private long headerLsn() throws IOException {
+    int at = ensure(recordOffset, RecordCodec.HEADER_SIZE);
+    return buf.getLong(at + 8);
   }
 
   /** The most payload bytes a record at {@code offset} can have and still fit before the limit. */
