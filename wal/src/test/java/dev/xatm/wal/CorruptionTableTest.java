@@ -256,6 +256,51 @@ class CorruptionTableTest {
               0,
               "the stored length " + stored + " is damaged (the CRC matches length 99)"));
     }
+    // A one-bit flip that turns the last record's type into 0 ("end of data"): types 1, 2, 4,
+    // ..., 128 can do it; 16 is the TM's EPOCH_STARTED (issue 11 audit, gap 2).
+    for (int bit = 0; bit < 8; bit++) {
+      int type = 1 << bit;
+      rows.add(
+          row(
+              "type " + type + " of the last record flipped to 0",
+              s -> {
+                s.poke(seg(3), LAST_AT, record(LAST, type, payload(LAST)));
+                flip(3, LAST_AT + 16, type).apply(s);
+              },
+              Kind.CORRUPT,
+              0,
+              "the record there is valid with type " + type));
+    }
+    rows.add(
+        row(
+            "type byte of the last record (101, four bits) zeroed",
+            s -> s.poke(seg(3), LAST_AT + 16, new byte[] {0}),
+            Kind.CORRUPT,
+            0,
+            "offset "
+                + LAST_AT
+                + ": type byte 0 (end of data) followed by non-zero bytes, but the"
+                + " record there is valid with type 101 (LSN 1500, length 99)"));
+    rows.add(
+        row(
+            "type 16 flipped to 0 mid last segment",
+            s -> {
+              s.poke(seg(3), MID_AT, record(1219, 16, payload(1219)));
+              flip(3, MID_AT + 16, 16).apply(s);
+            },
+            Kind.CORRUPT,
+            0,
+            "the record there is valid with type 16"));
+    rows.add(
+        row(
+            "type 64 flipped to 0 in a sealed segment's last record",
+            s -> {
+              s.poke(seg(1), at(1, 558), record(559, 64, payload(559)));
+              flip(1, at(1, 558) + 16, 64).apply(s);
+            },
+            Kind.CORRUPT,
+            0,
+            "segment 1"));
     // More than one bit: no flip-back matches, but the header is ours (the expected LSN), and a
     // torn write never raises a length.
     rows.add(

@@ -387,8 +387,8 @@ final class LogScanner {
           if (r.firstNonZero(stop) < 0) {
             break; // clean end: zeros to the end of the file
           }
-          reason = "end";
-          damage = false;
+          damage = r.damagedType(); // a record whose type byte became 0 is not the end
+          reason = damage ? r.damage() : "end";
         } else {
           SegmentReader.Shape shape = r.shape();
           reason = r.damage();

@@ -256,6 +256,62 @@ public final class SegmentReader {
   }
 
   /**
+   * After {@link Outcome#END} at a zero type byte with non-zero bytes after it: whether the bytes
+   * there are a record whose type byte alone was damaged to 0, i.e. CRC-valid and in bounds with
+   * some type 1..255 (FORMAT.md, "Reading rules"). Then {@link #damage()} names the type, LSN and
+   * length. A torn write leaves no such frame: its unwritten bytes are zero, so the CRC of a record
+   * it cut does not match, whatever the type.
+   */
+  public boolean damagedType() throws IOException {
+    if (limit - recordOffset < RecordCodec.HEADER_SIZE) {
+      return false;
+    }
+    int at = ensure(recordOffset, RecordCodec.HEADER_SIZE);
+    long len = Integer.toUnsignedLong(buf.getInt(at));
+    if (buf.get(at + 16) != RecordCodec.END_TYPE
+        || len > maxRecordSize
+        || len > roomAt(recordOffset)) {
+      return false;
+    }
+    ByteBuffer rec = RecordCodec.heap(RecordCodec.HEADER_SIZE + (int) len + endMark);
+    readFully(rec, recordOffset);
+    byte[] a = rec.array();
+    // CRC32C is affine in its input: for records of equal length that differ only in the type
+    // byte, crc(type t) = crc(type 0) ^ XOR over the bits b of t of (crc(type 1 << b) ^ crc(type
+    // 0)). Nine passes decide all 255 types.
+    int zero = RecordCodec.crc(crc, a, 0, a, RecordCodec.HEADER_SIZE, (int) len, endMark);
+    int[] bitEffect = new int[8];
+    for (int b = 0; b < 8; b++) {
+      a[16] = (byte) (1 << b);
+      bitEffect[b] =
+          zero ^ RecordCodec.crc(crc, a, 0, a, RecordCodec.HEADER_SIZE, (int) len, endMark);
+    }
+    a[16] = 0;
+    int stored = rec.getInt(4);
+    for (int t = 1; t <= 255; t++) {
+      int c = zero;
+      for (int b = 0; b < 8; b++) {
+        if ((t & (1 << b)) != 0) {
+          c ^= bitEffect[b];
+        }
+      }
+      if (c == stored) {
+        damage =
+            "type byte 0 (end of data) followed by non-zero bytes, but the record there is valid"
+                + " with type "
+                + t
+                + " (LSN "
+                + rec.getLong(8)
+                + ", length "
+                + len
+                + "): its type byte is damaged, this is not the end of the log";
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Where a search for the next record starts after the record last examined: past its extent when
    * its length is in bounds (a frame inside the payload of a record is not a later record), else
    * the next byte.
