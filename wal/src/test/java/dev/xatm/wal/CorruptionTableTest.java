@@ -324,6 +324,26 @@ class CorruptionTableTest {
                 + LAST_AT
                 + ": record length 4294967295 exceeds maxRecordSize 4096; yet the"
                 + " header carries the expected LSN 1500"));
+    // The limits FORMAT.md states ("Not detected"): damage that leaves what a torn write leaves.
+    rows.add(
+        row(
+            "two bits of the last record's length flipped, in bounds, into the zeros"
+                + " (undetectable, FORMAT.md)",
+            flip(3, LAST_AT + 1, 0x03),
+            Kind.TORN,
+            LAST - 1,
+            null));
+    rows.add(
+        row(
+            "type byte of the last record zeroed and a payload bit flipped"
+                + " (undetectable, FORMAT.md)",
+            s -> {
+              s.poke(seg(3), LAST_AT + 16, new byte[] {0});
+              flip(3, LAST_AT + 60, 0x01).apply(s);
+            },
+            Kind.TORN,
+            LAST - 1,
+            null));
     rows.add(
         row(
             "flipped length enlarges a record mid segment (#934 case)",
