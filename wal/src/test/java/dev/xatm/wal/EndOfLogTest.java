@@ -92,6 +92,7 @@ class EndOfLogTest {
                           .build()));
       assertTrue(e.getMessage().contains("maxRecordSize >= 20000"), e.getMessage());
       assertTrue(e.getMessage().contains("nothing is damaged"), e.getMessage());
+      assertEquals(20_000, e.requiredMaxRecordSize(), "for callers that name their own setting");
     }
     try (Wal wal = Wal.open(config(s.copyDurable()).maxRecordSize(32 * 1024).build())) {
       assertEquals(3, wal.openReport().lastLsn(), "the right setting reads the format-1 log");

@@ -371,7 +371,8 @@ final class LogScanner {
                   + " does not record it). Configure maxRecordSize >= "
                   + r.settingTooSmall()
                   + " (for the TM: a larger xatm.log.segment-size, which bounds it to a"
-                  + " quarter); nothing is damaged");
+                  + " quarter); nothing is damaged",
+              r.settingTooSmall());
         }
         String reason;
         boolean damage;
