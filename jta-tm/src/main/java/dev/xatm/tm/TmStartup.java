@@ -1,5 +1,6 @@
 package dev.xatm.tm;
 
+import dev.xatm.config.SettingValues;
 import dev.xatm.tm.cluster.ClusterConfig;
 import dev.xatm.tm.cluster.LeaseClaim;
 import dev.xatm.tm.cluster.NodeLease;
@@ -17,6 +18,7 @@ import dev.xatm.wal.WalConfig;
 import dev.xatm.wal.WalException;
 import dev.xatm.wal.WalLockedException;
 import dev.xatm.wal.WalNodeIdMismatchException;
+import dev.xatm.wal.WalSettingException;
 import dev.xatm.wal.storage.Storage;
 import java.lang.System.Logger.Level;
 import java.util.Optional;
@@ -155,6 +157,53 @@ final class TmStartup {
   }
 
   /**
+   * The log holds a record longer than this TM's record limit (a quarter of {@code
+   * xatm.log.segment-size}, at most 1 MiB) and does not record the limit it was written with (a
+   * format-1 log): name the TM setting that reads it, with a unit, not the WAL's maxRecordSize.
+   */
+  static String settingMessage(XatmConfig config, WalSettingException e) {
+    long record = e.requiredMaxRecordSize();
+    if (record <= 0) {
+      return "the log in "
+          + config.logDir()
+          + " cannot be opened with this configuration: "
+          + e.getMessage();
+    }
+    String fix;
+    if (record > WalConfig.DEFAULT_MAX_RECORD_SIZE) {
+      fix =
+          "No "
+              + XatmConfig.LOG_SEGMENT_SIZE
+              + " reads it (the TM bounds a record to "
+              + SettingValues.formatSize(WalConfig.DEFAULT_MAX_RECORD_SIZE)
+              + "): this log was not written by an xatm TM";
+    } else {
+      long unit = 4 * record >= 1L << 20 ? 1L << 20 : 1L << 10; // whole MiB, else whole KiB
+      long size = Math.max(64 * 1024, (4 * record + unit - 1) / unit * unit);
+      fix =
+          "Fix: set "
+              + XatmConfig.LOG_SEGMENT_SIZE
+              + " >= "
+              + SettingValues.formatSize(size)
+              + ", or to the size the log was written with";
+    }
+    return "the log in "
+        + config.logDir()
+        + " holds a valid record of "
+        + record
+        + " bytes, longer than this TM reads with "
+        + XatmConfig.LOG_SEGMENT_SIZE
+        + " = "
+        + SettingValues.formatSize(config.segmentSize())
+        + " (a record may take a quarter of a segment, at most "
+        + SettingValues.formatSize(WalConfig.DEFAULT_MAX_RECORD_SIZE)
+        + "); its format-1 segments do not record the size they were written with. "
+        + fix
+        + "; nothing is damaged. WAL: "
+        + e.getMessage();
+  }
+
+  /**
    * Opens the WAL in {@code xatm.log.dir} with the configured settings.
    *
    * @throws XatmConfigException the log settings are invalid
@@ -195,6 +244,8 @@ final class TmStartup {
     } catch (WalLockedException e) {
       throw new XatmStartupException(
           "the log directory " + config.logDir() + " is in use: " + e.getMessage(), e);
+    } catch (WalSettingException e) {
+      throw new XatmStartupException(settingMessage(config, e), e);
     } catch (WalException e) {
       throw new XatmStartupException(
           LogOpenFailure.message(

@@ -9,7 +9,27 @@ package dev.xatm.wal;
 public class WalSettingException extends WalException {
   private static final long serialVersionUID = 1L;
 
+  private final long requiredMaxRecordSize;
+
   public WalSettingException(String message) {
+    this(message, 0);
+  }
+
+  /**
+   * @param requiredMaxRecordSize the smallest {@code maxRecordSize} that reads the log, or 0 when
+   *     the setting at fault is another one
+   */
+  public WalSettingException(String message, long requiredMaxRecordSize) {
     super(message);
+    this.requiredMaxRecordSize = requiredMaxRecordSize;
+  }
+
+  /**
+   * The smallest {@code maxRecordSize} that reads the log (the longest record found that today's
+   * setting refuses), or 0 when the setting at fault is another one. Lets a caller that derives
+   * {@code maxRecordSize} from its own setting name that one.
+   */
+  public long requiredMaxRecordSize() {
+    return requiredMaxRecordSize;
   }
 }

@@ -51,6 +51,9 @@ class CorruptionTableTest {
   /** Segment 2 of another log of the same node, same layout, other payloads. */
   static byte[] foreignSegment2;
 
+  /** Segment 3 of that log (LSNs 1119-1500, other payloads). */
+  static byte[] foreignSegment3;
+
   /** What opening must do. */
   enum Kind {
     /** Opens; the log ends at lastLsn and the tail was clean. */
@@ -124,6 +127,7 @@ class CorruptionTableTest {
       wal.sync().get();
     }
     foreignSegment2 = other.contents(seg(2));
+    foreignSegment3 = other.contents(seg(3));
   }
 
   static Damage flip(int segment, long offset, int mask) {
@@ -239,13 +243,118 @@ class CorruptionTableTest {
               0,
               "segment"));
     }
+    // A flipped bit of the last record's length, whichever bit: bits 12 and up push it beyond
+    // maxRecordSize (4096) or the file, which a torn write into zeros never does (it can only
+    // lower a length), so the flip-back check runs there too (issue 11 audit, gap 1).
+    for (int bit = 1; bit < 32; bit++) {
+      long stored = 99L ^ (1L << bit);
+      rows.add(
+          row(
+              "bit " + bit + " flipped in the length of the last record (stored " + stored + ")",
+              flip(3, LAST_AT + bit / 8, 1 << (bit % 8)),
+              Kind.CORRUPT,
+              0,
+              "the stored length " + stored + " is damaged (the CRC matches length 99)"));
+    }
+    // A one-bit flip that turns the last record's type into 0 ("end of data"): types 1, 2, 4,
+    // ..., 128 can do it; 16 is the TM's EPOCH_STARTED (issue 11 audit, gap 2).
+    for (int bit = 0; bit < 8; bit++) {
+      int type = 1 << bit;
+      rows.add(
+          row(
+              "type " + type + " of the last record flipped to 0",
+              s -> {
+                s.poke(seg(3), LAST_AT, record(LAST, type, payload(LAST)));
+                flip(3, LAST_AT + 16, type).apply(s);
+              },
+              Kind.CORRUPT,
+              0,
+              "the record there is valid with type " + type));
+    }
+    rows.add(
+        row(
+            "type byte of the last record (101, four bits) zeroed",
+            s -> s.poke(seg(3), LAST_AT + 16, new byte[] {0}),
+            Kind.CORRUPT,
+            0,
+            "offset "
+                + LAST_AT
+                + ": type byte 0 (end of data) followed by non-zero bytes, but the"
+                + " record there is valid with type 101 (LSN 1500, length 99)"));
+    rows.add(
+        row(
+            "type 16 flipped to 0 mid last segment",
+            s -> {
+              s.poke(seg(3), MID_AT, record(1219, 16, payload(1219)));
+              flip(3, MID_AT + 16, 16).apply(s);
+            },
+            Kind.CORRUPT,
+            0,
+            "the record there is valid with type 16"));
+    rows.add(
+        row(
+            "type 64 flipped to 0 in a sealed segment's last record",
+            s -> {
+              s.poke(seg(1), at(1, 558), record(559, 64, payload(559)));
+              flip(1, at(1, 558) + 16, 64).apply(s);
+            },
+            Kind.CORRUPT,
+            0,
+            "segment 1"));
+    // More than one bit: no flip-back matches, but the header is ours (the expected LSN), and a
+    // torn write never raises a length.
+    rows.add(
+        row(
+            "two bits flipped in the length of the last record, beyond maxRecordSize",
+            s -> {
+              flip(3, LAST_AT, 0x01).apply(s);
+              flip(3, LAST_AT + 1, 0x10).apply(s);
+            },
+            Kind.CORRUPT,
+            0,
+            "record length 4194 exceeds maxRecordSize 4096; yet the header carries the expected"
+                + " LSN 1500: the stored length 4194 is damaged"));
+    rows.add(
+        row(
+            "the length of the last record overwritten with 0xffffffff",
+            s -> s.poke(seg(3), LAST_AT, new byte[] {-1, -1, -1, -1}),
+            Kind.CORRUPT,
+            0,
+            "offset "
+                + LAST_AT
+                + ": record length 4294967295 exceeds maxRecordSize 4096; yet the"
+                + " header carries the expected LSN 1500"));
+    // The limits FORMAT.md states ("Not detected"): damage that leaves what a torn write leaves.
+    rows.add(
+        row(
+            "two bits of the last record's length flipped, in bounds, into the zeros"
+                + " (undetectable, FORMAT.md)",
+            flip(3, LAST_AT + 1, 0x03),
+            Kind.TORN,
+            LAST - 1,
+            null));
+    rows.add(
+        row(
+            "type byte of the last record zeroed and a payload bit flipped"
+                + " (undetectable, FORMAT.md)",
+            s -> {
+              s.poke(seg(3), LAST_AT + 16, new byte[] {0});
+              flip(3, LAST_AT + 60, 0x01).apply(s);
+            },
+            Kind.TORN,
+            LAST - 1,
+            null));
     rows.add(
         row(
             "flipped length enlarges a record mid segment (#934 case)",
             flip(3, MID_AT + 1, 0x10),
             Kind.CORRUPT,
             0,
-            "LSN 1220 follows"));
+            // Refused at the record itself now, no longer only through LSN 1220 after it.
+            "offset "
+                + MID_AT
+                + ": record length 4195 exceeds maxRecordSize 4096; the stored"
+                + " length 4195 is damaged (the CRC matches length 99)"));
     rows.add(
         row(
             "flipped length shrinks a record mid segment",
@@ -508,6 +617,18 @@ class CorruptionTableTest {
             0,
             "foreign node id: expected 'node-a', actual 'node-b'"),
         row(
+            "a segment of another node (our log id, other payloads) in the middle",
+            otherNode(2),
+            Kind.CORRUPT,
+            0,
+            "foreign node id: expected 'node-a', actual 'node-b'; it is never read"),
+        row(
+            "a segment of another node (our log id, other payloads) at the end",
+            otherNode(3),
+            Kind.CORRUPT,
+            0,
+            "foreign node id: expected 'node-a', actual 'node-b'; it is never read"),
+        row(
             "first LSN of a segment breaks the chain",
             header(
                 2,
@@ -594,7 +715,86 @@ class CorruptionTableTest {
             flip(4, 30_000, 0x20),
             Kind.CLEAN,
             LAST,
+            null),
+        row(
+            "a blank header over a CRC-valid record: not a spare, refused",
+            s -> s.poke(seg(4), 5000, record(LAST + 1, 7, payload(LAST + 1))),
+            Kind.CORRUPT,
+            0,
+            "segment 4 (/faulty/table/00000000000000000004.wal) offset 0: blank (all-zero) header"
+                + " of a segment that holds records"));
+  }
+
+  /**
+   * The spare (segment 4: all zeros, never used) with damage in its zero body: not log, so it is
+   * deleted and made again, never refused (FORMAT.md, trailing files), unless a CRC-valid record is
+   * in it.
+   */
+  static Stream<Arguments> spares() {
+    byte[] sector = new byte[512];
+    new Random(7).nextBytes(sector);
+    List<Arguments> rows = new ArrayList<>();
+    long[] offsets = {HDR, HDR + 1, 4095, 4096, 30_000, 64 * 1024 - 1};
+    for (long o : offsets) {
+      rows.add(
+          row(
+              "spare with a flipped bit at offset " + o + " of its zero body",
+              flip(4, o, o % 2 == 0 ? 0x01 : 0x80),
+              Kind.CLEAN,
+              LAST,
+              null));
+    }
+    rows.add(row("spare with 0xff at offset 200", flip(4, 200, 0xff), Kind.CLEAN, LAST, null));
+    rows.add(
+        row(
+            "spare with a bit flipped in every 4 KiB block of its body",
+            s -> {
+              for (long o = HDR + 17; o < 64 * 1024; o += 4096) {
+                flip(4, o, 0x08).apply(s);
+              }
+            },
+            Kind.CLEAN,
+            LAST,
             null));
+    rows.add(
+        row(
+            "spare with a sector of random bytes in its body",
+            s -> s.poke(seg(4), 8192, sector),
+            Kind.CLEAN,
+            LAST,
+            null));
+    return rows.stream();
+  }
+
+  /**
+   * Segment {@code i} replaced by the same segment of a log of another node that carries our log id
+   * (so only the node id tells it apart) and other payloads: read, they would show.
+   */
+  static Damage otherNode(int i) {
+    return s -> {
+      SegmentHeader ours;
+      try {
+        ours =
+            SegmentHeader.decode(
+                ByteBuffer.wrap(s.contents(seg(i)), 0, HDR).slice().order(ByteOrder.LITTLE_ENDIAN));
+      } catch (SegmentHeader.BadHeader e) {
+        throw new AssertionError(e);
+      }
+      replace(s, seg(i), i == 2 ? foreignSegment2 : foreignSegment3);
+      header(
+              i,
+              h ->
+                  new SegmentHeader(
+                      h.index(),
+                      h.firstLsn(),
+                      h.createdMillis(),
+                      ours.logId(),
+                      h.segmentSize(),
+                      "node-b",
+                      false,
+                      h.maxRecordSize()))
+          .apply(s);
+    };
   }
 
   /** Damage applied to the state of a cleanly closed log (wal.head records its last LSN). */
@@ -687,11 +887,33 @@ class CorruptionTableTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource({"truncations", "fieldDamage", "tails", "files"})
+  @MethodSource({"truncations", "fieldDamage", "tails", "files", "spares"})
   void openingADamagedLog(Damage damage, Expect expect) throws Exception {
     FaultyStorage s = reference.copyDurable();
     damage.apply(s);
     check(s, expect);
+  }
+
+  /** The damaged spares of the table are deleted (and the index made again), not kept or read. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("spares")
+  void aSpareWithADamagedZeroBodyIsDeleted(Damage damage, Expect expect) throws Exception {
+    FaultyStorage s = reference.copyDurable();
+    damage.apply(s);
+    List<Path> deleted = java.util.Collections.synchronizedList(new ArrayList<>());
+    s.setFault(
+        (op, p) -> {
+          if (op == FaultyStorage.Op.DELETE) {
+            deleted.add(p);
+          }
+          return null;
+        });
+    try (Wal wal = Wal.open(config(s).build())) {
+      assertEquals(LAST, wal.openReport().lastLsn());
+      assertTrue(deleted.contains(seg(4)), "the damaged spare is deleted: " + deleted);
+      assertEquals(
+          4, wal.segments().get(wal.segments().size() - 1).index(), "its index is made again");
+    }
   }
 
   @ParameterizedTest(name = "{0}")
@@ -703,8 +925,14 @@ class CorruptionTableTest {
   }
 
   private static void check(FaultyStorage s, Expect expect) throws Exception {
+    verifies(s, expect); // read-only: first, before an open changes the directory
     switch (expect.kind()) {
-      case CLEAN, TORN, OPENS -> opensAt(s, expect);
+      case CLEAN, TORN, OPENS -> {
+        if (expect.kind() == Kind.TORN) {
+          openDamagedAddsNothing(s.copyDurable(), expect);
+        }
+        opensAt(s, expect);
+      }
       case CORRUPT -> {
         WalCorruptException e =
             assertThrows(WalCorruptException.class, () -> Wal.open(config(s).build()));
@@ -720,6 +948,52 @@ class CorruptionTableTest {
         assertThrows(
             WalCorruptException.class, () -> Wal.open(config(s).openDamaged(true).build()));
       }
+    }
+  }
+
+  /**
+   * {@code Wal.verify} applies the same reading rules as the open (FORMAT.md, "Read-only verify"):
+   * it refuses what the open refuses, with the same evidence, and ends where the open ends.
+   */
+  private static void verifies(FaultyStorage s, Expect expect) throws Exception {
+    switch (expect.kind()) {
+      case CLEAN, TORN, OPENS -> {
+        WalVerification v = Wal.verify(config(s).build());
+        assertEquals(expect.lastLsn(), v.lastLsn(), "Wal.verify: last LSN");
+        assertTrue(v.damage().isEmpty(), "Wal.verify: damage " + v.damage());
+        if (expect.kind() == Kind.CLEAN) {
+          assertNull(v.tornTail(), "Wal.verify: no torn tail expected");
+        } else if (expect.kind() == Kind.TORN) {
+          assertNotNull(v.tornTail(), "Wal.verify: torn tail must be reported");
+        }
+      }
+      case CORRUPT, FATAL -> {
+        WalCorruptException e =
+            assertThrows(WalCorruptException.class, () -> Wal.verify(config(s).build()));
+        assertTrue(
+            e.getMessage().contains(expect.fragment()), "Wal.verify message: " + e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * A torn tail is not damage, also under openDamaged: the same last LSN, nothing reported, and no
+   * record beyond it (a frame inside the dropped record is not a later record: no phantom).
+   */
+  private static void openDamagedAddsNothing(FaultyStorage s, Expect expect) throws Exception {
+    try (Wal wal = Wal.open(config(s).openDamaged(true).build())) {
+      OpenReport r = wal.openReport();
+      assertEquals(expect.lastLsn(), r.lastLsn(), "openDamaged: last LSN");
+      assertFalse(r.damaged(), "openDamaged: a torn tail is not damage: " + r.damage());
+      assertNotNull(r.tornTail(), "openDamaged: torn tail must be reported");
+      long lsn = 1;
+      try (WalCursor c = wal.read(1)) {
+        for (WalRecord rec = c.next(); rec != null; rec = c.next(), lsn++) {
+          assertEquals(lsn, rec.lsn(), "openDamaged: records in order, none added");
+          assertArrayEquals(payload(lsn), rec.payload(), "openDamaged: payload of LSN " + lsn);
+        }
+      }
+      assertEquals(expect.lastLsn() + 1, lsn, "openDamaged: no record beyond the last one");
     }
   }
 

@@ -92,9 +92,33 @@ class EndOfLogTest {
                           .build()));
       assertTrue(e.getMessage().contains("maxRecordSize >= 20000"), e.getMessage());
       assertTrue(e.getMessage().contains("nothing is damaged"), e.getMessage());
+      assertEquals(20_000, e.requiredMaxRecordSize(), "for callers that name their own setting");
     }
     try (Wal wal = Wal.open(config(s.copyDurable()).maxRecordSize(32 * 1024).build())) {
       assertEquals(3, wal.openReport().lastLsn(), "the right setting reads the format-1 log");
+    }
+  }
+
+  /**
+   * The other side of "a torn write never raises a length": a format-1 segment does not record the
+   * limit it was written with, so a torn last record longer than today's setting may be one of ours
+   * that was being written. It stays a torn tail, not damage.
+   */
+  @Test
+  void aTornFormat1RecordLongerThanTheLoweredSettingIsStillATornWrite() throws Exception {
+    FaultyStorage s = new FaultyStorage();
+    try (Wal wal = Wal.open(config(s).maxRecordSize(64 * 1024).build())) {
+      wal.appendForced(1, new byte[] {1}).get();
+      wal.appendForced(2, big(20_000)).get();
+    }
+    Path seg1 = DIR.resolve("00000000000000000001.wal");
+    CorruptionTableTest.toVersion1(seg1).apply(s);
+    s.remove(DIR.resolve("wal.head"));
+    int at = payloadAt(s, seg1, big(20_000));
+    s.poke(seg1, at + 10_000, new byte[10_000]); // the write's second half never reached the disk
+    try (Wal wal = Wal.open(config(s.copyDurable()).maxRecordSize(16 * 1024).build())) {
+      assertEquals(1, wal.openReport().lastLsn(), "the torn record is dropped");
+      assertTrue(wal.openReport().tornTail() != null, "and reported as a torn tail");
     }
   }
 

@@ -209,4 +209,88 @@ class WalBackedTmTest {
       assertTrue(e.getMessage().contains(dir.resolve("log").toString()), e.getMessage());
     }
   }
+
+  /**
+   * Issue 11 (audit gap 10): a wal.lock that is a directory. The TM's message names the cause and
+   * the fix, not "I/O error while opening".
+   */
+  @Test
+  void aLockFileThatIsADirectoryIsNamedWithTheFix() throws Exception {
+    Files.createDirectories(dir.resolve("log").resolve("wal.lock"));
+    XatmStartupException e =
+        assertThrows(
+            XatmStartupException.class, () -> XatmTransactionManager.start(config("node-a")));
+    assertTrue(e.getMessage().contains("wal.lock is a directory, not a lock file"), e.getMessage());
+    assertTrue(e.getMessage().contains("remove it"), e.getMessage());
+    assertTrue(e.getMessage().contains(dir.resolve("log").toString()), e.getMessage());
+  }
+
+  /**
+   * Issue 11 (audit gap 10): a format-1 log (its segments do not record the record limit they were
+   * written with) opened with a lower xatm.log.segment-size than it was written with. The TM bounds
+   * a record to a quarter of a segment, so the message names the segment size that reads the log,
+   * with a unit, not the WAL's maxRecordSize (no TM setting); and that size does read it.
+   */
+  @Test
+  void aFormat1LogUnderALowerSegmentSizeNamesTheSegmentSizeThatReadsIt() throws Exception {
+    Path log = dir.resolve("log");
+    XatmConfig large =
+        XatmConfig.builder()
+            .nodeId("node-a")
+            .logDir(log)
+            .segmentSize(1 << 20)
+            .checkpointsEnabled(false)
+            .installAsDefault(false)
+            .build();
+    Gtrid decided;
+    try (XatmTransactionManager tm = XatmTransactionManager.start(large)) {
+      Journal j = new Journal();
+      tm.begin();
+      for (int i = 0; i < 500; i++) {
+        FakeXAResource r = new FakeXAResource(String.format("resource-%03d", i), j);
+        if (i == 499) {
+          r.always(Op.COMMIT, XAException.XAER_RMFAIL);
+        }
+        tm.getTransaction().enlistResource(r);
+      }
+      decided = (Gtrid) tm.getTransactionKey();
+      tm.commit(); // decided; the failed branch stays for recovery
+    }
+    long longest = 0;
+    try (var files = Files.list(log)) {
+      for (Path p : files.filter(f -> f.toString().endsWith(".wal")).sorted().toList()) {
+        longest = Math.max(longest, Format1.rewrite(p));
+      }
+    }
+    Files.delete(log.resolve("wal.head"));
+    assertTrue(longest > 16 * 1024, "premise: a record longer than 64 KiB segments allow");
+    XatmConfig small =
+        XatmConfig.builder()
+            .nodeId("node-a")
+            .logDir(log)
+            .segmentSize(64 * 1024)
+            .checkpointsEnabled(false)
+            .installAsDefault(false)
+            .build();
+    XatmStartupException e =
+        assertThrows(XatmStartupException.class, () -> XatmTransactionManager.start(small));
+    assertInstanceOf(dev.xatm.wal.WalSettingException.class, e.getCause());
+    long needed = ((dev.xatm.wal.WalSettingException) e.getCause()).requiredMaxRecordSize();
+    assertTrue(needed > 16 * 1024 && needed <= longest, "the record found: " + needed);
+    long kib = (4 * needed + 1023) / 1024;
+    assertTrue(e.getMessage().contains("xatm.log.segment-size >= " + kib + "KiB"), e.getMessage());
+    assertTrue(e.getMessage().contains("nothing is damaged"), e.getMessage());
+    XatmConfig named =
+        XatmConfig.builder()
+            .nodeId("node-a")
+            .logDir(log)
+            .segmentSize(kib * 1024)
+            .checkpointsEnabled(false)
+            .installAsDefault(false)
+            .build();
+    try (XatmTransactionManager tm = XatmTransactionManager.start(named)) {
+      assertEquals(
+          Set.of(decided), tm.startupLogState().decided().keySet(), "the size named reads it");
+    }
+  }
 }

@@ -371,7 +371,8 @@ final class LogScanner {
                   + " does not record it). Configure maxRecordSize >= "
                   + r.settingTooSmall()
                   + " (for the TM: a larger xatm.log.segment-size, which bounds it to a"
-                  + " quarter); nothing is damaged");
+                  + " quarter); nothing is damaged",
+              r.settingTooSmall());
         }
         String reason;
         boolean damage;
@@ -387,15 +388,12 @@ final class LogScanner {
           if (r.firstNonZero(stop) < 0) {
             break; // clean end: zeros to the end of the file
           }
-          reason = "end";
-          damage = false;
+          damage = r.damagedType(); // a record whose type byte became 0 is not the end
+          reason = damage ? r.damage() : "end";
         } else {
           SegmentReader.Shape shape = r.shape();
           reason = r.damage();
-          damage =
-              shape == SegmentReader.Shape.FLIPPED_LENGTH
-                  || shape == SegmentReader.Shape.FULLY_PRESENT
-                  || shape == SegmentReader.Shape.VALID_FRAME;
+          damage = shape.isDamage();
         }
         long searchFrom = o == SegmentReader.Outcome.END ? stop : r.searchStart();
         if (!damage) {

@@ -28,19 +28,42 @@ public final class SegmentReader {
 
   /** What a record that is not valid looks like (FORMAT.md, "Reading rules"). */
   public enum Shape {
-    /** Its length is out of bounds: no extent can be trusted. */
-    BAD_LENGTH,
+    /**
+     * Its length is out of bounds and nothing says the bytes are a record of ours (non-zero garbage
+     * after the end): no extent can be trusted; a torn-write candidate.
+     */
+    BAD_LENGTH(false),
     /** CRC valid: a complete record with the wrong LSN (a gap, or a stale copy). */
-    VALID_FRAME,
-    /** The CRC matches once one bit of the stored length is flipped back: a damaged length. */
-    FLIPPED_LENGTH,
+    VALID_FRAME(true),
+    /**
+     * The CRC matches once one bit of the stored length is flipped back: a damaged length, in
+     * bounds or not.
+     */
+    FLIPPED_LENGTH(true),
+    /**
+     * Its length is out of bounds, yet its header carries the expected LSN: a record of ours whose
+     * length is damaged. A torn write into zero-filled space leaves a length's unwritten bytes
+     * zero, which only lowers it, and the writer wrote it in bounds.
+     */
+    LENGTH_OUT_OF_BOUNDS(true),
     /**
      * Every byte of its extent was written (no zero sector; its last byte, the end mark in format
      * 2, non-zero): damage.
      */
-    FULLY_PRESENT,
+    FULLY_PRESENT(true),
     /** Its extent ends in zeros or holds a zero sector: what a torn write leaves. */
-    TORN
+    TORN(false);
+
+    private final boolean damage;
+
+    Shape(boolean damage) {
+      this.damage = damage;
+    }
+
+    /** True when a torn write cannot leave this shape: refused (reported under openDamaged). */
+    public boolean isDamage() {
+      return damage;
+    }
   }
 
   static final int CHUNK = 1 << 20;
@@ -66,6 +89,7 @@ public final class SegmentReader {
   private int payloadIndex;
   private String damage;
   private long storedLength;
+  private long examinedExpectedLsn; // what next() expected at recordOffset
   private long settingTooSmall;
   private boolean laterValid; // the record examined is CRC-valid with a higher LSN: resume at it
 
@@ -108,6 +132,7 @@ public final class SegmentReader {
   /** Reads the record at the current position, expecting LSN {@code expectedLsn}. */
   public Outcome next(long expectedLsn) throws IOException {
     recordOffset = position;
+    examinedExpectedLsn = expectedLsn;
     damage = null;
     storedLength = -1;
     settingTooSmall = 0;
@@ -176,12 +201,15 @@ public final class SegmentReader {
    */
   public Shape shape() throws IOException {
     long len = storedLength;
-    if (len < 0 || len > maxRecordSize || len > roomAt(recordOffset)) {
+    if (len < 0) {
       return Shape.BAD_LENGTH;
     }
-    if (crcValidAt(recordOffset, (int) len)) {
+    boolean inBounds = len <= maxRecordSize && len <= roomAt(recordOffset);
+    if (inBounds && crcValidAt(recordOffset, (int) len)) {
       return Shape.VALID_FRAME;
     }
+    // Before an out-of-bounds length is taken for a torn write: a torn write into zero-filled
+    // space can only make bytes zero, so it lowers a length, never pushes it out of bounds.
     for (int bit = 0; bit < 32; bit++) {
       long flipped = len ^ (1L << bit);
       if (flipped <= maxRecordSize
@@ -191,6 +219,22 @@ public final class SegmentReader {
             "; the stored length " + len + " is damaged (the CRC matches length " + flipped + ")";
         return Shape.FLIPPED_LENGTH;
       }
+    }
+    if (!inBounds) {
+      // The bound the writer obeyed: the segment's recorded limit (format 2) or the file. A
+      // format-1 segment does not record its limit, so a torn record longer than today's setting
+      // may be one of ours: a candidate, as before.
+      boolean writerBound = limitRecorded || len > roomAt(recordOffset);
+      if (writerBound && headerLsn() == examinedExpectedLsn) {
+        damage +=
+            "; yet the header carries the expected LSN "
+                + examinedExpectedLsn
+                + ": the stored length "
+                + len
+                + " is damaged (a torn write never raises a length, its unwritten bytes are zero)";
+        return Shape.LENGTH_OUT_OF_BOUNDS;
+      }
+      return Shape.BAD_LENGTH;
     }
     long end = recordOffset + RecordCodec.HEADER_SIZE + len + endMark;
     // Format 2: the last byte is the end mark, non-zero in every record written, so a zero there
@@ -209,6 +253,62 @@ public final class SegmentReader {
     damage +=
         "; every byte of the record is present (no zero sector in it), so it is not a torn write";
     return Shape.FULLY_PRESENT;
+  }
+
+  /**
+   * After {@link Outcome#END} at a zero type byte with non-zero bytes after it: whether the bytes
+   * there are a record whose type byte alone was damaged to 0, i.e. CRC-valid and in bounds with
+   * some type 1..255 (FORMAT.md, "Reading rules"). Then {@link #damage()} names the type, LSN and
+   * length. A torn write leaves no such frame: its unwritten bytes are zero, so the CRC of a record
+   * it cut does not match, whatever the type.
+   */
+  public boolean damagedType() throws IOException {
+    if (limit - recordOffset < RecordCodec.HEADER_SIZE) {
+      return false;
+    }
+    int at = ensure(recordOffset, RecordCodec.HEADER_SIZE);
+    long len = Integer.toUnsignedLong(buf.getInt(at));
+    if (buf.get(at + 16) != RecordCodec.END_TYPE
+        || len > maxRecordSize
+        || len > roomAt(recordOffset)) {
+      return false;
+    }
+    ByteBuffer rec = RecordCodec.heap(RecordCodec.HEADER_SIZE + (int) len + endMark);
+    readFully(rec, recordOffset);
+    byte[] a = rec.array();
+    // CRC32C is affine in its input: for records of equal length that differ only in the type
+    // byte, crc(type t) = crc(type 0) ^ XOR over the bits b of t of (crc(type 1 << b) ^ crc(type
+    // 0)). Nine passes decide all 255 types.
+    int zero = RecordCodec.crc(crc, a, 0, a, RecordCodec.HEADER_SIZE, (int) len, endMark);
+    int[] bitEffect = new int[8];
+    for (int b = 0; b < 8; b++) {
+      a[16] = (byte) (1 << b);
+      bitEffect[b] =
+          zero ^ RecordCodec.crc(crc, a, 0, a, RecordCodec.HEADER_SIZE, (int) len, endMark);
+    }
+    a[16] = 0;
+    int stored = rec.getInt(4);
+    for (int t = 1; t <= 255; t++) {
+      int c = zero;
+      for (int b = 0; b < 8; b++) {
+        if ((t & (1 << b)) != 0) {
+          c ^= bitEffect[b];
+        }
+      }
+      if (c == stored) {
+        damage =
+            "type byte 0 (end of data) followed by non-zero bytes, but the record there is valid"
+                + " with type "
+                + t
+                + " (LSN "
+                + rec.getLong(8)
+                + ", length "
+                + len
+                + "): its type byte is damaged, this is not the end of the log";
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -246,6 +346,12 @@ public final class SegmentReader {
       }
       from = searchStart(); // a stale copy: skip it whole
     }
+  }
+
+  /** The LSN field of the record last examined, whatever its length and CRC. */
+  private long headerLsn() throws IOException {
+    int at = ensure(recordOffset, RecordCodec.HEADER_SIZE);
+    return buf.getLong(at + 8);
   }
 
   /** The most payload bytes a record at {@code offset} can have and still fit before the limit. */
