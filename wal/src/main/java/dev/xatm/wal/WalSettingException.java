@@ -9,6 +9,11 @@ package dev.xatm.wal;
 public class WalSettingException extends WalException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message the setting, the configured value and the value that reads the log
+   */
   public WalSettingException(String message) {
     super(message);
   }
