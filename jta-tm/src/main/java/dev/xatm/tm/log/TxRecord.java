@@ -8,6 +8,7 @@ import java.util.Objects;
 /** The TM's log records (DESIGN §2), as values. Encoded by {@link TxRecordCodec}. */
 public sealed interface TxRecord {
 
+  /** {@return the WAL record type this record is written as} */
   TxRecordType type();
 
   /**
@@ -17,11 +18,25 @@ public sealed interface TxRecord {
    */
   record EpochStarted(String nodeId, long epoch, long startedAtMillis, int incarnation)
       implements TxRecord {
+    /**
+     * Checks the node id.
+     *
+     * @param nodeId the node that started; not {@code null}
+     * @param epoch the epoch it took
+     * @param startedAtMillis when, in epoch milliseconds
+     * @param incarnation the random part of its gtrids; 0 when not recorded
+     */
     public EpochStarted {
       Objects.requireNonNull(nodeId, "nodeId");
     }
 
-    /** Without incarnation (the old record). */
+    /**
+     * The record without incarnation (as versions before issue 10 wrote it).
+     *
+     * @param nodeId the node that started; not {@code null}
+     * @param epoch the epoch it took
+     * @param startedAtMillis when, in epoch milliseconds
+     */
     public EpochStarted(String nodeId, long epoch, long startedAtMillis) {
       this(nodeId, epoch, startedAtMillis, 0);
     }
@@ -34,6 +49,11 @@ public sealed interface TxRecord {
 
   /** The first use of a resource by this node, before its first prepare (forced). */
   record ResourceRegistered(ResourceDescriptor descriptor) implements TxRecord {
+    /**
+     * Checks the descriptor.
+     *
+     * @param descriptor how recovery reaches the resource; not {@code null}
+     */
     public ResourceRegistered {
       Objects.requireNonNull(descriptor, "descriptor");
     }
@@ -46,6 +66,13 @@ public sealed interface TxRecord {
 
   /** Phase 1 of a two-phase transaction starts (unforced). */
   record Begin(Gtrid gtrid, List<Branch> branches, long deadlineMillis) implements TxRecord {
+    /**
+     * Checks the gtrid and copies the branches.
+     *
+     * @param gtrid the transaction; not {@code null}
+     * @param branches its branches; copied
+     * @param deadlineMillis when it times out, in the TM clock's epoch milliseconds
+     */
     public Begin {
       Objects.requireNonNull(gtrid, "gtrid");
       branches = List.copyOf(branches);
@@ -59,6 +86,12 @@ public sealed interface TxRecord {
 
   /** Every branch voted to commit; the decision is commit (forced before any commit is sent). */
   record Committing(Gtrid gtrid, List<Branch> branches) implements TxRecord {
+    /**
+     * Checks the gtrid and copies the branches.
+     *
+     * @param gtrid the transaction; not {@code null}
+     * @param branches every branch to commit; copied
+     */
     public Committing {
       Objects.requireNonNull(gtrid, "gtrid");
       branches = List.copyOf(branches);
@@ -72,6 +105,13 @@ public sealed interface TxRecord {
 
   /** A resource reported a heuristic outcome for a branch (forced before {@code forget}). */
   record Heuristic(Gtrid gtrid, Branch branch, HeuristicOutcome outcome) implements TxRecord {
+    /**
+     * Checks that every component is set.
+     *
+     * @param gtrid the transaction; not {@code null}
+     * @param branch the branch; not {@code null}
+     * @param outcome what the resource did; not {@code null}
+     */
     public Heuristic {
       Objects.requireNonNull(gtrid, "gtrid");
       Objects.requireNonNull(branch, "branch");
@@ -86,6 +126,12 @@ public sealed interface TxRecord {
 
   /** Every branch is finished with {@code outcome} (unforced). */
   record End(Gtrid gtrid, Outcome outcome) implements TxRecord {
+    /**
+     * Checks that every component is set.
+     *
+     * @param gtrid the transaction; not {@code null}
+     * @param outcome how it ended; not {@code null}
+     */
     public End {
       Objects.requireNonNull(gtrid, "gtrid");
       Objects.requireNonNull(outcome, "outcome");
@@ -104,6 +150,12 @@ public sealed interface TxRecord {
    * nothing presumes abort for it, whatever later checkpoints and segment GC remove.
    */
   record KeptInDoubt(Gtrid gtrid, String reason) implements TxRecord {
+    /**
+     * Checks that every component is set.
+     *
+     * @param gtrid the transaction; not {@code null}
+     * @param reason why it is kept in doubt; not {@code null}
+     */
     public KeptInDoubt {
       Objects.requireNonNull(gtrid, "gtrid");
       Objects.requireNonNull(reason, "reason");
@@ -124,6 +176,12 @@ public sealed interface TxRecord {
    * DamageCleared}).
    */
   record DamageAccepted(long epoch, String what) implements TxRecord {
+    /**
+     * Checks the description.
+     *
+     * @param epoch the start that accepted the damage
+     * @param what the damage, in words; not {@code null}
+     */
     public DamageAccepted {
       Objects.requireNonNull(what, "what");
     }
@@ -150,6 +208,12 @@ public sealed interface TxRecord {
    * unresolved. The earlier {@link Heuristic} records stay in the log as history.
    */
   record HeuristicCleared(Gtrid gtrid, Branch branch) implements TxRecord {
+    /**
+     * Checks that every component is set.
+     *
+     * @param gtrid the transaction; not {@code null}
+     * @param branch the branch; not {@code null}
+     */
     public HeuristicCleared {
       Objects.requireNonNull(gtrid, "gtrid");
       Objects.requireNonNull(branch, "branch");
