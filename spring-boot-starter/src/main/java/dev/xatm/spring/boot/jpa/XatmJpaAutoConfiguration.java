@@ -22,7 +22,12 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 @ConditionalOnClass(LocalContainerEntityManagerFactoryBean.class)
 public class XatmJpaAutoConfiguration {
 
-  /** Static: a BeanPostProcessor must not pull its configuration class in early. */
+  /**
+   * {@return the post-processor that makes units over xatm DataSources JTA ones} Static: a
+   * BeanPostProcessor must not pull its configuration class in early.
+   *
+   * @param tm the transaction manager, resolved lazily
+   */
   @Bean
   public static XatmEntityManagerFactoryPostProcessor xatmEntityManagerFactoryPostProcessor(
       ObjectProvider<XatmTransactionManager> tm) {

@@ -18,6 +18,11 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBean(XatmTransactionManager.class)
 public class XatmMetricsAutoConfiguration {
 
+  /**
+   * {@return the binder of the TM's meters}
+   *
+   * @param tm the transaction manager
+   */
   @Bean
   @ConditionalOnMissingBean
   public XatmMeterBinder xatmMeterBinder(XatmTransactionManager tm) {
