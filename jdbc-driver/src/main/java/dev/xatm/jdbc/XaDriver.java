@@ -50,6 +50,13 @@ public final class XaDriver implements Driver {
   private final ReentrantLock creating = new ReentrantLock();
 
   /**
+   * Public for {@link java.util.ServiceLoader}, through which {@code DriverManager} loads this
+   * class. Use {@link #instance()}: only that instance is registered, and an instance made here has
+   * pools of its own.
+   */
+  public XaDriver() {}
+
+  /**
    * {@return the instance registered with DriverManager} Its pools serve {@code DriverManager}
    * calls; loading this class registers it.
    */
