@@ -51,6 +51,9 @@ public final class Failpoints {
   private volatile Map<Failpoint, Action> armed = new EnumMap<>(Failpoint.class);
   private volatile boolean any;
 
+  /** Creates an instance with nothing armed, for one transaction manager. */
+  public Failpoints() {}
+
   /** {@return a shared instance with nothing armed; arming it is refused} */
   public static Failpoints none() {
     return NONE;

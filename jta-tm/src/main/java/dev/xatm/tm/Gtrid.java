@@ -22,6 +22,12 @@ import java.util.Optional;
  * docs/tm-protocol.md says how recovery treats each.
  *
  * <p>Immutable and thread-safe; usable as a map key (it is the TSR transaction key).
+ *
+ * @param nodeId the node that began the transaction
+ * @param logId the identity of the log that decides it ({@code TxLog.logIdOf}); 0 in layout 1
+ * @param incarnation the random id of the process start that handed it out; 0 in layout 1
+ * @param epoch the log's start count, from 1
+ * @param sequence the number within the epoch, from 1
  */
 public record Gtrid(String nodeId, long logId, int incarnation, long epoch, long sequence) {
   static final byte LEGACY_LAYOUT = 1;

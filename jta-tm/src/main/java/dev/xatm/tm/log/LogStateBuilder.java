@@ -36,6 +36,9 @@ public final class LogStateBuilder {
   private final Map<Gtrid, String> keptInDoubt = new HashMap<>();
   private final Map<Long, String> damageAccepted = new HashMap<>();
 
+  /** Creates a builder of the empty state (a new log, or replay without a checkpoint). */
+  public LogStateBuilder() {}
+
   /**
    * Notes that a process started epoch {@code epoch} with {@code incarnation} (from a checkpoint).
    *

@@ -15,6 +15,11 @@ public sealed interface TxRecord {
    * A TM process started and took {@code epoch} (forced; strictly increasing), with a random {@code
    * incarnation} that is part of every gtrid it hands out (0: not recorded, as versions before
    * issue 10 wrote it).
+   *
+   * @param nodeId the node that started
+   * @param epoch the epoch it took
+   * @param startedAtMillis when, in epoch milliseconds
+   * @param incarnation the random part of its gtrids; 0 when not recorded
    */
   record EpochStarted(String nodeId, long epoch, long startedAtMillis, int incarnation)
       implements TxRecord {
@@ -47,7 +52,11 @@ public sealed interface TxRecord {
     }
   }
 
-  /** The first use of a resource by this node, before its first prepare (forced). */
+  /**
+   * The first use of a resource by this node, before its first prepare (forced).
+   *
+   * @param descriptor how recovery reaches the resource again
+   */
   record ResourceRegistered(ResourceDescriptor descriptor) implements TxRecord {
     /**
      * Checks the descriptor.
@@ -64,7 +73,13 @@ public sealed interface TxRecord {
     }
   }
 
-  /** Phase 1 of a two-phase transaction starts (unforced). */
+  /**
+   * Phase 1 of a two-phase transaction starts (unforced).
+   *
+   * @param gtrid the transaction
+   * @param branches its branches, in branch order
+   * @param deadlineMillis when it times out, in the TM clock's epoch milliseconds
+   */
   record Begin(Gtrid gtrid, List<Branch> branches, long deadlineMillis) implements TxRecord {
     /**
      * Checks the gtrid and copies the branches.
@@ -84,7 +99,12 @@ public sealed interface TxRecord {
     }
   }
 
-  /** Every branch voted to commit; the decision is commit (forced before any commit is sent). */
+  /**
+   * Every branch voted to commit; the decision is commit (forced before any commit is sent).
+   *
+   * @param gtrid the transaction
+   * @param branches every branch to commit
+   */
   record Committing(Gtrid gtrid, List<Branch> branches) implements TxRecord {
     /**
      * Checks the gtrid and copies the branches.
@@ -103,7 +123,13 @@ public sealed interface TxRecord {
     }
   }
 
-  /** A resource reported a heuristic outcome for a branch (forced before {@code forget}). */
+  /**
+   * A resource reported a heuristic outcome for a branch (forced before {@code forget}).
+   *
+   * @param gtrid the transaction
+   * @param branch the branch
+   * @param outcome what the resource did on its own
+   */
   record Heuristic(Gtrid gtrid, Branch branch, HeuristicOutcome outcome) implements TxRecord {
     /**
      * Checks that every component is set.
@@ -124,7 +150,12 @@ public sealed interface TxRecord {
     }
   }
 
-  /** Every branch is finished with {@code outcome} (unforced). */
+  /**
+   * Every branch is finished with {@code outcome} (unforced).
+   *
+   * @param gtrid the transaction
+   * @param outcome how it ended
+   */
   record End(Gtrid gtrid, Outcome outcome) implements TxRecord {
     /**
      * Checks that every component is set.
@@ -148,6 +179,9 @@ public sealed interface TxRecord {
    * whether it was decided (opened in damaged mode, or records proven lost) (forced, before the
    * pass reports it). Until an operator resolves it (a {@code Committing}, or an {@code End}),
    * nothing presumes abort for it, whatever later checkpoints and segment GC remove.
+   *
+   * @param gtrid the transaction
+   * @param reason why the log cannot say whether it was decided
    */
   record KeptInDoubt(Gtrid gtrid, String reason) implements TxRecord {
     /**
@@ -174,6 +208,9 @@ public sealed interface TxRecord {
    * checkpoint carries it, so once GC removed the damaged part of the log no later start presumes
    * abort for an Xid of an epoch before {@code epoch}, until an operator clears it ({@link
    * DamageCleared}).
+   *
+   * @param epoch the start that accepted the damage
+   * @param what the damage, in words
    */
   record DamageAccepted(long epoch, String what) implements TxRecord {
     /**
@@ -195,6 +232,8 @@ public sealed interface TxRecord {
   /**
    * An operator cleared every {@link DamageAccepted} of epochs up to {@code epoch} (forced), after
    * resolving the Xids that damage left in doubt: presumed abort applies to those epochs again.
+   *
+   * @param epoch the last epoch cleared
    */
   record DamageCleared(long epoch) implements TxRecord {
     @Override
@@ -206,6 +245,9 @@ public sealed interface TxRecord {
   /**
    * An operator cleared the heuristic outcomes logged for a branch (forced): they no longer show as
    * unresolved. The earlier {@link Heuristic} records stay in the log as history.
+   *
+   * @param gtrid the transaction
+   * @param branch the branch
    */
   record HeuristicCleared(Gtrid gtrid, Branch branch) implements TxRecord {
     /**
