@@ -22,6 +22,9 @@ public class DataSourceSpec {
   /** Pool settings as written: property name under the DataSource's prefix to value. */
   private final Map<String, String> pool = new LinkedHashMap<>();
 
+  /** Creates an empty spec; Boot's {@code Binder} sets its properties. */
+  public DataSourceSpec() {}
+
   /**
    * {@return the URL: {@code jdbc:xa:<vendor-url>} or a plain vendor URL ({@code
    * jdbc:postgresql://...})}

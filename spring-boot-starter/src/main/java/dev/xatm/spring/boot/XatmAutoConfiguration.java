@@ -60,6 +60,9 @@ import org.springframework.transaction.jta.JtaTransactionManager;
 public class XatmAutoConfiguration {
   private static final System.Logger LOG = System.getLogger(XatmAutoConfiguration.class.getName());
 
+  /** Created by Spring Boot's auto-configuration, not by application code. */
+  public XatmAutoConfiguration() {}
+
   /**
    * The transaction manager. A bad {@code xatm.*} value fails startup with an {@code
    * XatmConfigException} naming the key and the value. Customizers run in {@code @Order} before it

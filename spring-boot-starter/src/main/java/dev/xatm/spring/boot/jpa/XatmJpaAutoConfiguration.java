@@ -21,6 +21,8 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
     })
 @ConditionalOnClass(LocalContainerEntityManagerFactoryBean.class)
 public class XatmJpaAutoConfiguration {
+  /** Created by Spring Boot's auto-configuration, not by application code. */
+  public XatmJpaAutoConfiguration() {}
 
   /**
    * {@return the post-processor that makes units over xatm DataSources JTA ones} Static: a

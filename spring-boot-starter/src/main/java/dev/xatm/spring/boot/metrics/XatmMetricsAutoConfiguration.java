@@ -17,6 +17,8 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass(MeterBinder.class)
 @ConditionalOnBean(XatmTransactionManager.class)
 public class XatmMetricsAutoConfiguration {
+  /** Created by Spring Boot's auto-configuration, not by application code. */
+  public XatmMetricsAutoConfiguration() {}
 
   /**
    * {@return the binder of the TM's meters}
