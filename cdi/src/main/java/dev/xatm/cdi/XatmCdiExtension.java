@@ -63,6 +63,9 @@ public class XatmCdiExtension implements Extension {
   private boolean applicationManager;
   private volatile XatmTransactionManager started;
 
+  /** Created by the CDI container, which finds the extension through its service file. */
+  public XatmCdiExtension() {}
+
   void registerTypes(@Observes BeforeBeanDiscovery bbd, BeanManager bm) {
     for (Class<?> c :
         new Class<?>[] {

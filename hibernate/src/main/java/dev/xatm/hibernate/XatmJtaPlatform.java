@@ -52,7 +52,11 @@ public final class XatmJtaPlatform implements JtaPlatform {
     this.explicit = null;
   }
 
-  /** Exactly this manager. */
+  /**
+   * Uses exactly this manager.
+   *
+   * @param tm the manager; not {@code null}
+   */
   public XatmJtaPlatform(XatmTransactionManager tm) {
     this.explicit = Objects.requireNonNull(tm, "tm");
   }

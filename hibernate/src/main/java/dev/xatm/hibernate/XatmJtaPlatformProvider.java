@@ -11,6 +11,10 @@ import org.hibernate.engine.transaction.jta.platform.spi.JtaPlatformProvider;
  * it guesses from class names. Stateless.
  */
 public final class XatmJtaPlatformProvider implements JtaPlatformProvider {
+
+  /** Created by Hibernate through {@link java.util.ServiceLoader}. */
+  public XatmJtaPlatformProvider() {}
+
   @Override
   public JtaPlatform getProvidedJtaPlatform() {
     return new XatmJtaPlatform();

@@ -32,6 +32,7 @@ public final class PoolSettings {
         }
       };
 
+  /** {@code xatm.pool.max-size}: physical connections open at once; default 10, at least 1. */
   public static final Setting<Integer> MAX_SIZE =
       Setting.integer(
           "xatm.pool.max-size",
@@ -39,31 +40,61 @@ public final class PoolSettings {
           1,
           Integer.MAX_VALUE,
           "physical connections open at once (borrowed + idle + being opened)");
+
+  /**
+   * {@code xatm.pool.acquire-timeout}: how long {@code getConnection} waits for a free connection
+   * before it throws {@code SQLTransientConnectionException}; default 30 s.
+   */
   public static final Setting<Duration> ACQUIRE_TIMEOUT =
       Setting.duration(
           "xatm.pool.acquire-timeout",
           Duration.ofSeconds(30),
           "wait for a free connection, then `SQLTransientConnectionException`");
+
+  /**
+   * {@code xatm.pool.idle-timeout}: idle connections are closed after this; default 10 min, {@code
+   * 0} never.
+   */
   public static final Setting<Duration> IDLE_TIMEOUT =
       Setting.duration(
           "xatm.pool.idle-timeout",
           Duration.ofMinutes(10),
           "close connections idle this long; `0` = never");
+
+  /**
+   * {@code xatm.pool.max-lifetime}: connections this old are retired when idle or on return;
+   * default 30 min, {@code 0} never.
+   */
   public static final Setting<Duration> MAX_LIFETIME =
       Setting.duration(
           "xatm.pool.max-lifetime",
           Duration.ofMinutes(30),
           "retire connections this old (idle ones, or on return); `0` = never");
+
+  /**
+   * {@code xatm.pool.leak-detection-threshold}: a connection borrowed longer is logged at WARNING
+   * with the borrower's stack; default {@code 0}, off.
+   */
   public static final Setting<Duration> LEAK_DETECTION_THRESHOLD =
       Setting.duration(
           "xatm.pool.leak-detection-threshold",
           Duration.ZERO,
           "log a WARNING with the borrower's stack when a connection is held longer; `0` = off");
+
+  /**
+   * {@code xatm.pool.validation-timeout}: the bound of the {@code isValid} check made on a
+   * connection idle for more than 500 ms before it is handed out; default 5 s.
+   */
   public static final Setting<Duration> VALIDATION_TIMEOUT =
       Setting.duration(
           "xatm.pool.validation-timeout",
           Duration.ofSeconds(5),
           "bound of `isValid` on a connection idle for more than 500 ms");
+
+  /**
+   * {@code xatm.pool.housekeeping-period}: how often the idle, lifetime and leak checks run;
+   * default 30 s, {@code 0} only when {@link XatmDataSource#runHousekeeping()} is called.
+   */
   public static final Setting<Duration> HOUSEKEEPING_PERIOD =
       Setting.duration(
           "xatm.pool.housekeeping-period",

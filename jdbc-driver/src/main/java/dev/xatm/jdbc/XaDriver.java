@@ -49,7 +49,17 @@ public final class XaDriver implements Driver {
   private final Map<PoolKey, ManagedResource> pools = new ConcurrentHashMap<>();
   private final ReentrantLock creating = new ReentrantLock();
 
-  /** The instance registered with DriverManager; its pools serve {@code DriverManager} calls. */
+  /**
+   * Public for {@link java.util.ServiceLoader}, through which {@code DriverManager} loads this
+   * class. Use {@link #instance()}: only that instance is registered, and an instance made here has
+   * pools of its own.
+   */
+  public XaDriver() {}
+
+  /**
+   * {@return the instance registered with DriverManager} Its pools serve {@code DriverManager}
+   * calls; loading this class registers it.
+   */
   public static XaDriver instance() {
     return INSTANCE;
   }
@@ -138,14 +148,14 @@ public final class XaDriver implements Driver {
     return XaUrl.accepts(url);
   }
 
-  /** How many pools this driver runs now. */
+  /** {@return how many pools this driver runs now} */
   public int poolCount() {
     return pools.size();
   }
 
   /**
-   * Numbers of every pool this driver runs, by resource id (URL without secrets + user); of two
-   * pools with the same id (passwords that differ) one is shown.
+   * {@return the numbers of every pool this driver runs, by resource id (URL without secrets +
+   * user)} Of two pools with the same id (passwords that differ) one is shown.
    */
   public Map<String, PoolStats> poolStats() {
     Map<String, PoolStats> out = new LinkedHashMap<>();
@@ -153,7 +163,14 @@ public final class XaDriver implements Driver {
     return out;
   }
 
-  /** The numbers of the pool for a URL and user, if this driver runs one. */
+  /**
+   * {@return the numbers of the pool for a URL and user}
+   *
+   * @param url the {@code jdbc:xa:} URL the pool was made for
+   * @param info the user and password, as given to {@code connect}; may be {@code null}
+   * @throws SQLException SQLState 08003 when this driver runs no pool for them; 08001 for a
+   *     malformed URL
+   */
   public PoolStats poolStats(String url, Properties info) throws SQLException {
     XaUrl u = XaUrl.parse(url, info);
     ManagedResource r = pools.get(PoolKey.of(u));

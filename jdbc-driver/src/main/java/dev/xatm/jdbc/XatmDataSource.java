@@ -60,6 +60,7 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
     this.password = password;
   }
 
+  /** {@return a builder; {@code url} and a transaction source are required} */
   public static Builder builder() {
     return new Builder();
   }
@@ -70,6 +71,9 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
    * {@code xatm.pool.acquire-timeout}, ...; also accepted without the {@code xatm.} prefix).
    * Connections enlist in transactions of the given TM.
    *
+   * @param properties the settings above; keys are matched ignoring case
+   * @param tm the transaction manager whose transactions connections enlist in
+   * @return the DataSource; the caller closes it
    * @throws SQLException a bad URL or vendor (SQLState 08001) or a bad value (22023)
    */
   public static XatmDataSource fromProperties(Properties properties, TransactionManager tm)
@@ -77,7 +81,15 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
     return fromProperties(properties).transactionManager(tm).build();
   }
 
-  /** As {@link #fromProperties(Properties, TransactionManager)} with an xatm runtime. */
+  /**
+   * As {@link #fromProperties(Properties, TransactionManager)}, with an xatm runtime: its TM, and
+   * it is offered the password so that recovery can reconnect.
+   *
+   * @param properties the settings, as for the other overload
+   * @param runtime the running xatm transaction manager
+   * @return the DataSource; the caller closes it
+   * @throws SQLException a bad URL or vendor (SQLState 08001) or a bad value (22023)
+   */
   public static XatmDataSource fromProperties(Properties properties, XatmRuntime runtime)
       throws SQLException {
     return fromProperties(properties).runtime(runtime).build();
@@ -121,17 +133,17 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
             + "); build another XatmDataSource for another user");
   }
 
-  /** The pool's numbers now. */
+  /** {@return the pool's numbers now: connections total, active, idle, waiters, counters} */
   public PoolStats stats() {
     return resource.stats();
   }
 
-  /** How the TM's recovery identifies and reaches this resource (no password). */
+  /** {@return how the TM's recovery identifies and reaches this resource (no password)} */
   public ResourceDescriptor descriptor() {
     return resource.descriptor();
   }
 
-  /** Transactions that currently hold one of this pool's connections. */
+  /** {@return how many transactions currently hold one of this pool's connections} */
   public int openBranches() {
     return resource.openBranches();
   }
@@ -146,6 +158,7 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
     resource.close();
   }
 
+  /** {@return whether {@link #close()} was called} Connections may still be out on loan. */
   public boolean isClosed() {
     return resource.pool().isClosed();
   }
@@ -213,25 +226,45 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
     private Builder() {}
 
     /**
-     * {@code jdbc:xa:<vendor-url>}; a plain vendor URL ({@code jdbc:postgresql:...}) is accepted
-     * too.
+     * Sets the URL, {@code jdbc:xa:<vendor-url>}; a plain vendor URL ({@code jdbc:postgresql:...})
+     * is accepted too. Required. Pool settings may be given as its parameters.
+     *
+     * @param url the URL
+     * @return this builder
      */
     public Builder url(String url) {
       this.url = url;
       return this;
     }
 
+    /**
+     * Sets the database user; the pool serves only this user.
+     *
+     * @param user the user name
+     * @return this builder
+     */
     public Builder user(String user) {
       this.user = user;
       return this;
     }
 
+    /**
+     * Sets the database password. It is kept in memory only, never logged or written.
+     *
+     * @param password the password
+     * @return this builder
+     */
     public Builder password(String password) {
       this.password = password;
       return this;
     }
 
-    /** The vendor's XADataSource class, for databases xatm does not know by name. */
+    /**
+     * Sets the vendor's XADataSource class, for databases xatm does not know by name.
+     *
+     * @param className the fully qualified class name
+     * @return this builder
+     */
     public Builder xaDataSourceClass(String className) {
       this.xaDataSourceClass = className;
       return this;
@@ -240,77 +273,149 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
     /**
      * A pool setting of {@link PoolSettings} in its text form ({@code "xatm.pool.acquire-timeout",
      * "2s"}), as in the URL; checked by {@link #build()}. The typed methods below win over it.
+     *
+     * @param key the setting's key
+     * @param value its value in the setting's syntax
+     * @return this builder
      */
     public Builder setting(String key, String value) {
       settings.put(key, value);
       return this;
     }
 
+    /**
+     * Sets {@link PoolSettings#MAX_SIZE}: physical connections open at once.
+     *
+     * @param n at least 1, checked by {@link #build()}
+     * @return this builder
+     */
     public Builder maxPoolSize(int n) {
       this.maxPoolSize = n;
       return this;
     }
 
+    /**
+     * Sets {@link PoolSettings#ACQUIRE_TIMEOUT}: how long {@code getConnection} waits for a free
+     * connection.
+     *
+     * @param d not negative, checked by {@link #build()}
+     * @return this builder
+     */
     public Builder acquireTimeout(Duration d) {
       this.acquireTimeout = d;
       return this;
     }
 
-    /** Zero: idle connections are never closed for idleness. */
+    /**
+     * Sets {@link PoolSettings#IDLE_TIMEOUT}. Zero: idle connections are never closed for idleness.
+     *
+     * @param d not negative, checked by {@link #build()}
+     * @return this builder
+     */
     public Builder idleTimeout(Duration d) {
       this.idleTimeout = d;
       return this;
     }
 
-    /** Zero: connections are never retired for age. */
+    /**
+     * Sets {@link PoolSettings#MAX_LIFETIME}. Zero: connections are never retired for age.
+     *
+     * @param d not negative, checked by {@link #build()}
+     * @return this builder
+     */
     public Builder maxLifetime(Duration d) {
       this.maxLifetime = d;
       return this;
     }
 
-    /** Zero (the default): no leak detection. */
+    /**
+     * Sets {@link PoolSettings#LEAK_DETECTION_THRESHOLD}. Zero (the default): no leak detection.
+     *
+     * @param d not negative, checked by {@link #build()}
+     * @return this builder
+     */
     public Builder leakDetectionThreshold(Duration d) {
       this.leakDetectionThreshold = d;
       return this;
     }
 
+    /**
+     * Sets {@link PoolSettings#VALIDATION_TIMEOUT}: the bound of {@code isValid} on a connection
+     * idle for more than 500 ms.
+     *
+     * @param d not negative, checked by {@link #build()}
+     * @return this builder
+     */
     public Builder validationTimeout(Duration d) {
       this.validationTimeout = d;
       return this;
     }
 
-    /** Zero: no background housekeeping; call {@link XatmDataSource#runHousekeeping()}. */
+    /**
+     * Sets {@link PoolSettings#HOUSEKEEPING_PERIOD}. Zero: no background housekeeping; call {@link
+     * XatmDataSource#runHousekeeping()}.
+     *
+     * @param d not negative, checked by {@link #build()}
+     * @return this builder
+     */
     public Builder housekeepingPeriod(Duration d) {
       this.housekeepingPeriod = d;
       return this;
     }
 
-    /** The pool's time source (tests); defaults to {@link System#nanoTime()}. */
+    /**
+     * Sets the pool's time source (tests); defaults to {@link System#nanoTime()}.
+     *
+     * @param clock nanoseconds, monotonic; not {@code null}
+     * @return this builder
+     */
     public Builder nanoClock(LongSupplier clock) {
       this.nanoClock = clock;
       return this;
     }
 
+    /**
+     * Makes connections enlist in the transactions of {@code tm}, any JTA transaction manager.
+     * Replaces {@link #runtime} and {@link #jvmDefaultRuntime}.
+     *
+     * @param tm the transaction manager; not {@code null}
+     * @return this builder
+     */
     public Builder transactionManager(TransactionManager tm) {
       this.transactions = TransactionSource.of(tm);
       return this;
     }
 
-    /** An xatm runtime: its TM, and it is told the password so recovery can reconnect. */
+    /**
+     * Makes connections enlist in the transactions of an xatm runtime's TM, and offers it the
+     * password so recovery can reconnect. Replaces {@link #transactionManager} and {@link
+     * #jvmDefaultRuntime}.
+     *
+     * @param runtime the running xatm transaction manager; not {@code null}
+     * @return this builder
+     */
     public Builder runtime(XatmRuntime runtime) {
       this.transactions = TransactionSource.of(runtime);
       return this;
     }
 
-    /** Whatever xatm runtime is the JVM default when a connection is used. */
+    /**
+     * Uses whatever xatm runtime is the JVM default ({@link dev.xatm.tm.spi.XatmRuntimes}) when a
+     * connection is used; while none is installed, connections are plain auto-commit ones. Replaces
+     * {@link #transactionManager} and {@link #runtime}.
+     *
+     * @return this builder
+     */
     public Builder jvmDefaultRuntime() {
       this.transactions = TransactionSource.jvmDefault();
       return this;
     }
 
     /**
-     * @throws SQLException SQLState 08001 for a bad URL, an unknown vendor or a missing vendor
-     *     driver; 22023 for a bad pool setting
+     * {@return the DataSource, with an empty pool} Checks the URL and every setting first.
+     *
+     * @throws SQLException SQLState 08001 for a missing or bad URL, a missing transaction source,
+     *     an unknown vendor or a missing vendor driver; 22023 for a bad pool setting
      */
     public XatmDataSource build() throws SQLException {
       if (url == null) {

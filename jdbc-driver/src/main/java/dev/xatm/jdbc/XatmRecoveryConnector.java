@@ -20,6 +20,9 @@ import javax.transaction.xa.XAResource;
  */
 public final class XatmRecoveryConnector implements RecoveryConnector {
 
+  /** Creates the connector; {@link java.util.ServiceLoader} calls this. */
+  public XatmRecoveryConnector() {}
+
   @Override
   public boolean accepts(String url) {
     return XaUrl.accepts(url);

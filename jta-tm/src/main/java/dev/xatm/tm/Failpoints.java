@@ -22,6 +22,10 @@ public final class Failpoints {
   @FunctionalInterface
   public interface Action {
     /**
+     * Runs at an armed point, on the coordinator's thread. What a thrown {@link RuntimeException}
+     * means depends on the point (see {@link Failpoint}).
+     *
+     * @param point the point reached
      * @param gtrid the transaction
      * @param branch the branch number for branch points, 0 otherwise
      */
@@ -32,6 +36,11 @@ public final class Failpoints {
   public static final class FailpointException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message the action's message, the point, the transaction and the branch
+     */
     public FailpointException(String message) {
       super(message);
     }
@@ -42,11 +51,23 @@ public final class Failpoints {
   private volatile Map<Failpoint, Action> armed = new EnumMap<>(Failpoint.class);
   private volatile boolean any;
 
-  /** A shared instance with nothing armed; arming it is refused. */
+  /** Creates an instance with nothing armed, for one transaction manager. */
+  public Failpoints() {}
+
+  /** {@return a shared instance with nothing armed; arming it is refused} */
   public static Failpoints none() {
     return NONE;
   }
 
+  /**
+   * Arms {@code point} with {@code action}, replacing the action armed there before. Takes effect
+   * for hits that start after the call.
+   *
+   * @param point the point to arm
+   * @param action what happens there
+   * @return this instance
+   * @throws IllegalStateException this is {@link #none()}
+   */
   public synchronized Failpoints arm(Failpoint point, Action action) {
     if (this == NONE) {
       throw new IllegalStateException("Failpoints.none() cannot be armed; create an instance");
@@ -59,6 +80,11 @@ public final class Failpoints {
     return this;
   }
 
+  /**
+   * Disarms {@code point}; does nothing when it is not armed.
+   *
+   * @param point the point to disarm
+   */
   public synchronized void disarm(Failpoint point) {
     Map<Failpoint, Action> copy = new EnumMap<>(Failpoint.class);
     copy.putAll(armed);
@@ -67,7 +93,13 @@ public final class Failpoints {
     any = !copy.isEmpty();
   }
 
-  /** Called by the coordinator at each point. */
+  /**
+   * Runs the action armed at {@code point}, if any. Called by the coordinator at each point.
+   *
+   * @param point the point reached
+   * @param gtrid the transaction
+   * @param branch the branch number for branch points, 0 otherwise
+   */
   public void hit(Failpoint point, Gtrid gtrid, int branch) {
     if (!any) {
       return;
@@ -78,19 +110,33 @@ public final class Failpoints {
     }
   }
 
-  /** Throws a {@link FailpointException}. */
+  /**
+   * {@return an action that throws a {@link FailpointException}}
+   *
+   * @param message the start of the exception's message; the point, transaction and branch follow
+   */
   public static Action fail(String message) {
     return (p, g, b) -> {
       throw new FailpointException(message + " at " + p + " of " + g + " branch " + b);
     };
   }
 
-  /** Halts the JVM at once (no shutdown hooks, nothing flushed): a crash. */
+  /**
+   * {@return an action that halts the JVM at once (no shutdown hooks, nothing flushed): a crash}
+   *
+   * @param status the exit status the parent test expects
+   */
   public static Action halt(int status) {
     return (p, g, b) -> Runtime.getRuntime().halt(status);
   }
 
-  /** Runs {@code action} only at the {@code n}-th hit (1-based) of the point. */
+  /**
+   * {@return an action that runs {@code action} only at the {@code n}-th hit (1-based) of the
+   * point} Hits are counted across threads.
+   *
+   * @param n which hit, from 1
+   * @param action what to run then
+   */
   public static Action onHit(int n, Action action) {
     AtomicInteger count = new AtomicInteger();
     return (p, g, b) -> {

@@ -22,11 +22,28 @@ import java.util.Optional;
  * docs/tm-protocol.md says how recovery treats each.
  *
  * <p>Immutable and thread-safe; usable as a map key (it is the TSR transaction key).
+ *
+ * @param nodeId the node that began the transaction
+ * @param logId the identity of the log that decides it ({@code TxLog.logIdOf}); 0 in layout 1
+ * @param incarnation the random id of the process start that handed it out; 0 in layout 1
+ * @param epoch the log's start count, from 1
+ * @param sequence the number within the epoch, from 1
  */
 public record Gtrid(String nodeId, long logId, int incarnation, long epoch, long sequence) {
   static final byte LEGACY_LAYOUT = 1;
   static final byte LAYOUT_VERSION = 2;
 
+  /**
+   * Checks the parts.
+   *
+   * @param nodeId the node that began the transaction, by the rules of {@link NodeIds}
+   * @param logId the log's identity; 0 for layout 1
+   * @param incarnation the process start; 0 for layout 1
+   * @param epoch the log's start count, from 1
+   * @param sequence the number within the epoch, from 1
+   * @throws IllegalArgumentException a part is out of range, or only one of {@code logId} and
+   *     {@code incarnation} is 0
+   */
   public Gtrid {
     NodeIds.validate(nodeId);
     if (epoch < 1) {
@@ -41,17 +58,23 @@ public record Gtrid(String nodeId, long logId, int incarnation, long epoch, long
     }
   }
 
-  /** A gtrid in the old layout 1 (no log identity): what versions before issue 10 wrote. */
+  /**
+   * Creates a gtrid in the old layout 1 (no log identity): what versions before issue 10 wrote.
+   *
+   * @param nodeId the node that began the transaction
+   * @param epoch the log's start count, from 1
+   * @param sequence the number within the epoch, from 1
+   */
   public Gtrid(String nodeId, long epoch, long sequence) {
     this(nodeId, 0, 0, epoch, sequence);
   }
 
-  /** True for a gtrid of layout 1, which carries no log identity. */
+  /** {@return true for a gtrid of layout 1, which carries no log identity} */
   public boolean legacy() {
     return logId == 0;
   }
 
-  /** The bytes used as the XA global transaction id. A new array on every call. */
+  /** {@return the bytes used as the XA global transaction id; a new array on every call} */
   public byte[] toBytes() {
     byte[] node = nodeId.getBytes(StandardCharsets.US_ASCII);
     if (legacy()) {
@@ -66,8 +89,11 @@ public record Gtrid(String nodeId, long logId, int incarnation, long epoch, long
   }
 
   /**
-   * Parses bytes written by {@link #toBytes()} (either layout); empty when the bytes have any other
-   * shape (an Xid of another transaction manager, or damage). Never throws.
+   * Parses bytes written by {@link #toBytes()} (either layout). Never throws.
+   *
+   * @param bytes a global transaction id; {@code null} gives empty
+   * @return the gtrid, or empty when the bytes have any other shape (an Xid of another transaction
+   *     manager, or damage)
    */
   public static Optional<Gtrid> fromBytes(byte[] bytes) {
     if (bytes == null || bytes.length < 2 + 1 + 16) {
@@ -112,7 +138,12 @@ public record Gtrid(String nodeId, long logId, int incarnation, long epoch, long
     return legacy() ? base : base + "@" + String.format("%016x.%08x", logId, incarnation);
   }
 
-  /** Parses {@link #toString()}; empty for anything else. */
+  /**
+   * Parses what {@link #toString()} writes.
+   *
+   * @param s the readable form
+   * @return the gtrid, or empty for anything else
+   */
   public static Optional<Gtrid> parse(String s) {
     try {
       String ids = null;

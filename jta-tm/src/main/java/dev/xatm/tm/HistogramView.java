@@ -10,35 +10,52 @@ import dev.xatm.wal.Histogram;
  * bounds, everything larger (docs/operations.md, "Metrics").
  */
 public interface HistogramView {
+  /** {@return what the values measure: {@code us} for microseconds, {@code records}} */
   String getUnit();
 
+  /** {@return the values recorded} */
   long getCount();
 
+  /** {@return the sum of the values recorded} */
   long getSum();
 
+  /** {@return the largest value recorded (0 when none)} */
   long getMax();
 
+  /** {@return the mean, or 0 when nothing was recorded} */
   double getMean();
 
-  /** Upper estimates of the quantiles: the bound of the bucket that holds them. */
+  /**
+   * {@return an upper estimate of the median} The quantiles are the bound of the bucket that holds
+   * them, or the max when that is smaller (see {@link Histogram#percentile}).
+   */
   long getP50();
 
+  /** {@return an upper estimate of the 90th percentile} */
   long getP90();
 
+  /** {@return an upper estimate of the 99th percentile} */
   long getP99();
 
+  /** {@return an upper estimate of the 99.9th percentile} */
   long getP999();
 
+  /** {@return the inclusive upper bound of each bucket but the last} */
   long[] getUpperBounds();
 
+  /** {@return the values per bucket; one more entry than {@link #getUpperBounds()}} */
   long[] getCounts();
 
-  /** A view of one snapshot. */
+  /**
+   * {@return a view of one snapshot}
+   *
+   * @param h the snapshot
+   */
   static HistogramView of(Histogram h) {
     return new Snapshot(h);
   }
 
-  /** Immutable; computed once from the snapshot. */
+  /** The view of one {@link Histogram}. Immutable. */
   final class Snapshot implements HistogramView {
     private final Histogram h;
 

@@ -11,16 +11,27 @@ import java.util.concurrent.TimeUnit;
 @FunctionalInterface
 public interface Scheduler {
 
-  /** Runs {@code task} once after {@code delay}. Returns a handle that cancels it. */
+  /**
+   * Runs {@code task} once after {@code delay}.
+   *
+   * @param task the work, run on the scheduler's thread
+   * @param delay how long from now
+   * @return a handle that cancels it
+   */
   Cancellable schedule(Runnable task, Duration delay);
 
   /** Cancels a scheduled task. */
   @FunctionalInterface
   interface Cancellable {
+    /** Cancels the task if it has not run yet; does nothing otherwise. */
     void cancel();
   }
 
-  /** A scheduler on a {@link ScheduledExecutorService} (which the caller owns). */
+  /**
+   * {@return a scheduler on a {@link ScheduledExecutorService}}
+   *
+   * @param executor the executor, which the caller owns and shuts down
+   */
   static Scheduler of(ScheduledExecutorService executor) {
     return (task, delay) -> {
       var f = executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);

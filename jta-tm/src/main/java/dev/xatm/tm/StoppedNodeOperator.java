@@ -51,7 +51,11 @@ public final class StoppedNodeOperator implements AutoCloseable {
   /**
    * Opens the node's log and the recovery settings of {@code config}.
    *
+   * @param config the node's configuration: its log directory and recovery resources
    * @param environment where {@code xatm.recovery.resource.NAME.password-env} names are read
+   * @param connectors the connectors that reach the resources, usually from {@link
+   *     java.util.ServiceLoader}
+   * @return the operator, holding the log's lock until closed
    * @throws XatmStartupException the log is in use (the node runs: use the online mode), damaged,
    *     or cannot be opened; the message says why
    * @throws XatmConfigException a recovery setting is wrong
@@ -96,7 +100,10 @@ public final class StoppedNodeOperator implements AutoCloseable {
     }
   }
 
-  /** What the next start would keep in doubt (scans every resource once, read-only). */
+  /**
+   * {@return what the next start would keep in doubt} Scans every resource once, read-only, on the
+   * first call; later calls return that list.
+   */
   public List<InDoubtXid> inDoubt() {
     if (inDoubt == null) {
       inDoubt = operations.scan(damaged);
@@ -104,13 +111,23 @@ public final class StoppedNodeOperator implements AutoCloseable {
     return inDoubt;
   }
 
-  /** As {@link dev.xatm.tm.recovery.RecoveryService#commitInDoubt}, on this stopped node. */
+  /**
+   * As {@link dev.xatm.tm.recovery.RecoveryService#commitInDoubt}, on this stopped node.
+   *
+   * @param xid an Xid of {@link #inDoubt()}, as it prints
+   * @return the line describing what happened
+   */
   public RecoveryLine commit(String xid) {
     inDoubt();
     return operations.commit(xid);
   }
 
-  /** As {@link dev.xatm.tm.recovery.RecoveryService#rollbackInDoubt}, on this stopped node. */
+  /**
+   * As {@link dev.xatm.tm.recovery.RecoveryService#rollbackInDoubt}, on this stopped node.
+   *
+   * @param xid an Xid of {@link #inDoubt()}, as it prints
+   * @return the line describing what happened
+   */
   public RecoveryLine rollback(String xid) {
     inDoubt();
     return operations.rollback(xid);
@@ -121,18 +138,27 @@ public final class StoppedNodeOperator implements AutoCloseable {
    * commit|rollback XID --force}): exactly that Xid, at its resource, nothing logged. For a branch
    * whose owner is known to be gone for good; recovery never does this by itself.
    *
+   * @param xid the foreign Xid, as {@code xatm foreign list} prints it
+   * @param commit true to commit it, false to roll it back
+   * @return the line describing what happened, and whether a fresh {@code recover()} confirms it
    * @throws IllegalArgumentException no foreign prepared Xid of that name
+   * @throws dev.xatm.tm.recovery.RecoveryException its resource cannot be reached
    */
   public RecoveryLine resolveForeign(String xid, boolean commit) {
     return operations.resolveForeign(xid, commit, damaged);
   }
 
-  /** As {@link dev.xatm.tm.recovery.RecoveryService#clearHeuristic}, on this stopped node. */
+  /**
+   * As {@link dev.xatm.tm.recovery.RecoveryService#clearHeuristic}, on this stopped node.
+   *
+   * @param xid the branch, {@code node/epoch/sequence#branch}
+   * @return how many entries were cleared
+   */
   public int clearHeuristic(String xid) {
     return operations.clearHeuristic(xid);
   }
 
-  /** Heuristic outcomes in the log not cleared yet. */
+  /** {@return the heuristic outcomes in the log not cleared yet} */
   public List<LogState.HeuristicEntry> heuristics() {
     return operations.heuristics();
   }

@@ -34,13 +34,22 @@ public class XatmConfigException extends RuntimeException {
   private static final Pattern USERINFO_PASSWORD_WITH_SLASH =
       Pattern.compile("(//[^/:@?#;]*):[^@?#;]*@");
 
+  /** The key at fault, or {@code null}. */
   private final String property;
+
+  /** The value as shown, or {@code null}. */
   private final String value;
+
+  /** Why the value is invalid. */
   private final String reason;
 
   /**
+   * Creates the exception for one property with a bad value.
+   *
+   * @param property the key, e.g. {@code xatm.log.dir}
    * @param value the value as configured; the message and {@link #value()} show it only when the
    *     key cannot hold a secret (see the class comment)
+   * @param reason the rule the value breaks
    */
   public XatmConfigException(String property, String value, String reason) {
     this(property, shown(property, value), reason, Shown.YES);
@@ -62,6 +71,13 @@ public class XatmConfigException extends RuntimeException {
     this.reason = reason;
   }
 
+  /**
+   * Creates the exception for a problem that is not one property (a file that cannot be read).
+   * {@link #property()} and {@link #value()} are then {@code null}.
+   *
+   * @param message what failed; it is also the {@link #reason()}
+   * @param cause the underlying failure
+   */
   public XatmConfigException(String message, Throwable cause) {
     super(message, cause);
     this.property = null;
@@ -70,21 +86,32 @@ public class XatmConfigException extends RuntimeException {
   }
 
   /**
-   * A key xatm does not know. Its value is neither shown nor kept: it may be a secret under a
-   * misspelled name.
+   * {@return the exception for a key xatm does not know} Its value is neither shown nor kept: it
+   * may be a secret under a misspelled name.
+   *
+   * @param property the unknown key or environment variable
+   * @param reason why it is refused, e.g. the nearest known key
    */
   public static XatmConfigException unknownKey(String property, String reason) {
     return new XatmConfigException(property, null, reason + " (its value is not shown)", Shown.YES);
   }
 
-  /** True when a value under {@code property} could be a secret and must not be shown. */
+  /**
+   * {@return true when a value under {@code property} could be a secret and must not be shown}
+   *
+   * @param property a key; {@code null} gives false
+   */
   public static boolean couldHoldSecret(String property) {
     return property != null
         && SECRET_KEY.matcher(property).matches()
         && !ENV_KEY.matcher(property).matches();
   }
 
-  /** {@code url} without user-info password and without secret-like parameters. */
+  /**
+   * {@return {@code url} without user-info password and without secret-like parameters}
+   *
+   * @param url a URL, possibly holding secrets
+   */
   public static String redactUrl(String url) {
     String s = SECRET_PARAMETER.matcher(url).replaceAll("$1***");
     s = USERINFO_PASSWORD.matcher(s).replaceAll("$1:***@");
@@ -104,19 +131,19 @@ public class XatmConfigException extends RuntimeException {
     return value;
   }
 
-  /** Why the value is invalid. */
+  /** {@return why the value is invalid} */
   public String reason() {
     return reason;
   }
 
-  /** The property at fault, or {@code null} when the problem is not one property. */
+  /** {@return the property at fault, or {@code null} when the problem is not one property} */
   public String property() {
     return property;
   }
 
   /**
-   * The value as the message shows it: {@value #NOT_SHOWN} or redacted for keys that could hold a
-   * secret, {@code null} for unknown keys and problems that are not one property.
+   * {@return the value as the message shows it} That is {@value #NOT_SHOWN} or redacted for keys
+   * that could hold a secret, {@code null} for unknown keys and problems that are not one property.
    */
   public String value() {
     return value;

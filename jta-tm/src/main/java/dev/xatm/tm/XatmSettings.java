@@ -33,6 +33,7 @@ public final class XatmSettings {
         }
       };
 
+  /** This node's identity, embedded in every Xid; default the log directory's, or generated. */
   public static final Setting<String> NODE_ID =
       Setting.string(
               XatmConfig.NODE_ID,
@@ -44,12 +45,16 @@ public final class XatmSettings {
                   + " node id never touches the first one's branches (reported as"
                   + " `NODE_ID_CLASH`, docs/tm-protocol.md)")
           .defaultText("the log directory's, or generated");
+
+  /** The write-ahead log directory; default {@code xatm-log}. */
   public static final Setting<Path> LOG_DIR =
       Setting.path(
           XatmConfig.LOG_DIR,
           Path.of("xatm-log"),
           "the write-ahead log directory (local or block storage; one process at a time,"
               + " enforced by a lock)");
+
+  /** The segment file size, 64 KiB to 2 GiB; default 16 MiB. */
   public static final Setting<Long> LOG_SEGMENT_SIZE =
       Setting.size(
           XatmConfig.LOG_SEGMENT_SIZE,
@@ -57,6 +62,8 @@ public final class XatmSettings {
           "segment file size (64 KiB – 2 GiB); bounds a log record to a quarter of it (at most 1"
               + " MiB). Changing it later is safe: existing segments are read with the limit they"
               + " were written with");
+
+  /** {@code fsync} (the default) or {@code no-fsync-unsafe-for-tests-only}. */
   public static final Setting<String> LOG_DURABILITY =
       Setting.choice(
           XatmConfig.LOG_DURABILITY,
@@ -65,6 +72,8 @@ public final class XatmSettings {
               + " loudly)",
           "fsync",
           "no-fsync-unsafe-for-tests-only");
+
+  /** The operator override that opens a damaged log (docs/recovery.md); default false. */
   public static final Setting<Boolean> LOG_OPEN_DAMAGED =
       Setting.bool(
           XatmConfig.LOG_OPEN_DAMAGED,
@@ -73,6 +82,8 @@ public final class XatmSettings {
               + " torn tail, records lost behind a checkpoint, or a prepared Xid proving lost"
               + " records; recovery commits what is decided and keeps everything else in doubt,"
               + " durably, until an operator resolves it");
+
+  /** The hard cap on the log directory's size; default 32 segments, {@code 0} no cap. */
   public static final Setting<Long> LOG_MAX_SIZE =
       Setting.size(
               XatmConfig.LOG_MAX_SIZE,
@@ -80,11 +91,17 @@ public final class XatmSettings {
               "hard cap on the log directory: past it, new transactions are refused with a"
                   + " message naming what pins the log; `0` = no cap, else at least 4 segments")
           .defaultText("32 segments");
+
+  /** Where each segment is copied before it is deleted; default unset. */
   public static final Setting<Path> ARCHIVE_DIR =
       Setting.path(XatmConfig.ARCHIVE_DIR, null, "copy each segment there before it is deleted")
           .defaultText("unset");
+
+  /** The cap on the archive's size; default {@code 0}, unlimited. */
   public static final Setting<Long> ARCHIVE_MAX_SIZE =
       Setting.size(XatmConfig.ARCHIVE_MAX_SIZE, 0L, "cap on the archive's size; `0` = unlimited");
+
+  /** Whether checkpoints run, so old segments are deleted; default true. */
   public static final Setting<Boolean> CHECKPOINT_ENABLED =
       Setting.bool(
           XatmConfig.CHECKPOINT_ENABLED,
@@ -92,32 +109,44 @@ public final class XatmSettings {
           "checkpoints of the TM state, so old segments are deleted; also taken at each start"
               + " (after recovery) and clean close, so short-lived processes do not pile up"
               + " segments (docs/snapshots.md)");
+
+  /** Checkpoint after this long; default 60 s, {@code 0} never by time. */
   public static final Setting<Duration> CHECKPOINT_INTERVAL =
       Setting.duration(
           XatmConfig.CHECKPOINT_INTERVAL,
           Duration.ofSeconds(60),
           "checkpoint after this long; `0` = never by time");
+
+  /** Checkpoint after this many bytes were logged; default 2 segments, {@code 0} never by size. */
   public static final Setting<Long> CHECKPOINT_BYTES =
       Setting.size(
               XatmConfig.CHECKPOINT_BYTES,
               null,
               "checkpoint after this many bytes were logged; `0` = never by size")
           .defaultText("2 segments");
+
+  /** Whether to checkpoint when the log moves to a new segment; default true. */
   public static final Setting<Boolean> CHECKPOINT_ON_ROTATION =
       Setting.bool(
           XatmConfig.CHECKPOINT_ON_ROTATION,
           true,
           "checkpoint when the log moves to a new segment");
+
+  /** The transaction timeout; default 60 s, positive. */
   public static final Setting<Duration> DEFAULT_TIMEOUT =
       Setting.duration(
               XatmConfig.DEFAULT_TIMEOUT,
               Duration.ofSeconds(60),
               "transaction timeout; the reaper rolls back expired transactions")
           .positive();
+
+  /** How often the timeout reaper looks; default 1 s, positive. */
   public static final Setting<Duration> REAPER_INTERVAL =
       Setting.duration(
               XatmConfig.REAPER_INTERVAL, Duration.ofSeconds(1), "how often the reaper looks")
           .positive();
+
+  /** Threads that prepare and commit the branches of a transaction in parallel; default 8. */
   public static final Setting<Integer> PARALLELISM =
       Setting.integer(
           XatmConfig.PARALLELISM,
@@ -125,6 +154,10 @@ public final class XatmSettings {
           1,
           1024,
           "threads that prepare and commit the branches of a transaction in parallel (1–1024)");
+
+  /**
+   * First wait of the background retry of a commit that failed after the decision; default 100 ms.
+   */
   public static final Setting<Duration> RETRY_INITIAL =
       Setting.duration(
               XatmConfig.RETRY_INITIAL,
@@ -132,21 +165,29 @@ public final class XatmSettings {
               "first wait of the background retry of a branch whose commit failed after the"
                   + " decision")
           .positive();
+
+  /** Longest wait between those commit retries; default 30 s. */
   public static final Setting<Duration> RETRY_MAX =
       Setting.duration(
               XatmConfig.RETRY_MAX, Duration.ofSeconds(30), "longest wait between those retries")
           .positive();
+
+  /** Whether the TM installs itself as the JVM's default runtime; default true. */
   public static final Setting<Boolean> INSTALL_DEFAULT =
       Setting.bool(
           XatmConfig.INSTALL_DEFAULT,
           true,
           "publish this TM to `DriverManager` connections (`jdbc:xa:` without a DataSource)");
+
+  /** Whether the metrics MXBean is published; default true. */
   public static final Setting<Boolean> JMX_ENABLED =
       Setting.bool(
           XatmConfig.JMX_ENABLED,
           true,
           "publish the metrics as the MXBean `dev.xatm:type=TransactionManager,node=\"<id>\"`"
               + " (the node id is quoted, as `ObjectName.quote` writes it)");
+
+  /** Whether the operator actions MXBean is published too; default false. */
   public static final Setting<Boolean> JMX_OPERATIONS =
       Setting.bool(
           XatmConfig.JMX_OPERATIONS,
@@ -156,25 +197,38 @@ public final class XatmSettings {
               + " `dev.xatm:type=TransactionManagerOperations,node=\"<id>\"`, for `xatm ..."
               + " --pid`/`--jmx` (docs/operations.md). Needs `xatm.jmx.enabled`; secure JMX"
               + " first");
+
+  /** Whether one full recovery pass runs before {@code start} returns; default true. */
   public static final Setting<Boolean> RECOVERY_STARTUP =
       Setting.bool(RecoveryConfig.STARTUP, true, "one full recovery pass before `start` returns");
+
+  /** The period of background recovery passes; default 60 s, {@code 0} none. */
   public static final Setting<Duration> RECOVERY_INTERVAL =
       Setting.duration(
           RecoveryConfig.INTERVAL,
           Duration.ofSeconds(60),
           "background recovery passes; `0` = none");
+
+  /** First wait before retrying an unreachable resource; default 1 s. */
   public static final Setting<Duration> RECOVERY_BACKOFF_INITIAL =
       Setting.duration(
               RecoveryConfig.BACKOFF_INITIAL,
               Duration.ofSeconds(1),
               "first wait before retrying an unreachable resource")
           .positive();
+
+  /** Longest wait before retrying an unreachable resource; default 5 min. */
   public static final Setting<Duration> RECOVERY_BACKOFF_MAX =
       Setting.duration(
               RecoveryConfig.BACKOFF_MAX,
               Duration.ofMinutes(5),
               "longest wait before retrying an unreachable resource")
           .positive();
+
+  /**
+   * What recovery does with prepared Xids of the previous layout that this log does not know:
+   * {@code keep-in-doubt} (the default) or {@code presume-abort}.
+   */
   public static final Setting<String> RECOVERY_LEGACY_XIDS =
       Setting.choice(
           RecoveryConfig.LEGACY_XIDS,
@@ -184,19 +238,30 @@ public final class XatmSettings {
               + " start; docs/recovery.md \"Upgrading from layout 1\")",
           "keep-in-doubt",
           "presume-abort");
+
+  /**
+   * Per resource: a resource to scan even if this log never saw it ({@code jdbc:xa:} URL, no
+   * password in it).
+   */
   public static final Setting<String> RESOURCE_URL =
       Setting.string(
           "xatm.recovery.resource.<name>.url",
           null,
           "a resource to scan even if this log never saw it (`jdbc:xa:…`, no password in it);"
               + " the name is letters, digits, `.`, `-`, `_`");
+
+  /** Per resource: the user of {@link #RESOURCE_URL}. */
   public static final Setting<String> RESOURCE_USER =
       Setting.string("xatm.recovery.resource.<name>.user", null, "its user");
+
+  /** Per resource: the password of {@link #RESOURCE_URL}; empty means no password. */
   public static final Setting<String> RESOURCE_PASSWORD =
       Setting.string(
           "xatm.recovery.resource.<name>.password",
           null,
           "its password; an empty `.password=` means \"no password\"");
+
+  /** Per resource: the environment variable holding the password, read at start. */
   public static final Setting<String> RESOURCE_PASSWORD_ENV =
       Setting.string(
           "xatm.recovery.resource.<name>.password-env",

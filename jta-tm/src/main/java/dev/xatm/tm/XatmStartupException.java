@@ -8,6 +8,12 @@ package dev.xatm.tm;
 public class XatmStartupException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message what failed and what to do
+   * @param cause the log's exception
+   */
   public XatmStartupException(String message, Throwable cause) {
     super(message, cause);
   }

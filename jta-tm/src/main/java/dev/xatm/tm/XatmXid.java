@@ -29,6 +29,13 @@ public final class XatmXid implements Xid {
   private final byte[] gtridBytes;
   private final byte[] bqualBytes;
 
+  /**
+   * Creates the Xid of one branch.
+   *
+   * @param gtrid the transaction
+   * @param branch the branch number, from 1
+   * @throws IllegalArgumentException {@code branch} is below 1
+   */
   public XatmXid(Gtrid gtrid, int branch) {
     this.gtrid = Objects.requireNonNull(gtrid, "gtrid");
     if (branch < 1) {
@@ -39,12 +46,20 @@ public final class XatmXid implements Xid {
     this.bqualBytes = bqual(branch);
   }
 
-  /** The branch qualifier bytes of branch number {@code branch}. */
+  /**
+   * {@return the branch qualifier bytes of branch number {@code branch}; a new array}
+   *
+   * @param branch the branch number
+   */
   public static byte[] bqual(int branch) {
     return ByteBuffer.allocate(5).put(BQUAL_LAYOUT_VERSION).putInt(branch).array();
   }
 
-  /** The branch number encoded in a branch qualifier, or empty if it is not ours. */
+  /**
+   * {@return the branch number encoded in a branch qualifier, or empty if it is not ours}
+   *
+   * @param bqual a branch qualifier; {@code null} gives empty
+   */
   public static Optional<Integer> branchOf(byte[] bqual) {
     if (bqual == null || bqual.length != 5 || bqual[0] != BQUAL_LAYOUT_VERSION) {
       return Optional.empty();
@@ -55,7 +70,11 @@ public final class XatmXid implements Xid {
 
   /**
    * Recognises an Xid of this node: format id {@link #FORMAT_ID}, a well-formed gtrid whose node id
-   * equals {@code nodeId} exactly, and a well-formed branch qualifier. Empty for anything else.
+   * equals {@code nodeId} exactly, and a well-formed branch qualifier.
+   *
+   * @param xid an Xid, for example from {@code XAResource.recover}; {@code null} gives empty
+   * @param nodeId this node's id
+   * @return the Xid as ours, or empty for anything else
    */
   public static Optional<XatmXid> parse(Xid xid, String nodeId) {
     if (xid == null || xid.getFormatId() != FORMAT_ID) {
@@ -69,10 +88,12 @@ public final class XatmXid implements Xid {
     return Optional.of(new XatmXid(g.get(), b.get()));
   }
 
+  /** {@return the transaction this branch belongs to} */
   public Gtrid gtrid() {
     return gtrid;
   }
 
+  /** {@return the branch number, from 1} */
   public int branch() {
     return branch;
   }
@@ -108,7 +129,13 @@ public final class XatmXid implements Xid {
     return gtrid + "#" + branch;
   }
 
-  /** True when two Xids have the same format id, gtrid and bqual bytes (any implementation). */
+  /**
+   * {@return true when two Xids have the same format id, gtrid and bqual bytes (any
+   * implementation)}
+   *
+   * @param a an Xid; not {@code null}
+   * @param b another; not {@code null}
+   */
   public static boolean sameXid(Xid a, Xid b) {
     return a.getFormatId() == b.getFormatId()
         && Arrays.equals(a.getGlobalTransactionId(), b.getGlobalTransactionId())

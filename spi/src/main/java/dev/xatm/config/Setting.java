@@ -72,35 +72,77 @@ public final class Setting<T> {
         key, type, def, def == null ? null : f.apply(def), doc, p, f, v -> true, "");
   }
 
-  /** A duration such as {@code 30s}; negative values are refused. */
+  /**
+   * {@return a duration setting, such as {@code 30s}} Negative values are refused; the syntax is
+   * {@link SettingValues#duration}.
+   *
+   * @param key the key, with at most one {@code <name>} segment
+   * @param def the default, or {@code null} for none
+   * @param doc the one-line doc (the README row)
+   */
   public static Setting<Duration> duration(String key, Duration def, String doc) {
     return of(key, "duration", def, doc, SettingValues::duration, SettingValues::formatDuration)
         .rule(d -> !d.isNegative(), "must not be negative");
   }
 
-  /** A size in bytes such as {@code 16MiB}; negative values are refused. */
+  /**
+   * {@return a size setting in bytes, such as {@code 16MiB}} Negative values are refused; the
+   * syntax is {@link SettingValues#size}.
+   *
+   * @param key the key, with at most one {@code <name>} segment
+   * @param def the default, or {@code null} for none
+   * @param doc the one-line doc (the README row)
+   */
   public static Setting<Long> size(String key, Long def, String doc) {
     return of(key, "size", def, doc, SettingValues::size, SettingValues::formatSize)
         .rule(s -> s >= 0, "must not be negative");
   }
 
-  /** {@code true} or {@code false}. */
+  /**
+   * {@return a boolean setting: {@code true} or {@code false}, ignoring case}
+   *
+   * @param key the key, with at most one {@code <name>} segment
+   * @param def the default
+   * @param doc the one-line doc (the README row)
+   */
   public static Setting<Boolean> bool(String key, boolean def, String doc) {
     return of(key, "boolean", def, doc, SettingValues::bool, String::valueOf);
   }
 
-  /** A whole number between {@code min} and {@code max}. */
+  /**
+   * {@return an integer setting whose values must lie between {@code min} and {@code max}}
+   *
+   * @param key the key, with at most one {@code <name>} segment
+   * @param def the default
+   * @param min the smallest value accepted
+   * @param max the largest value accepted
+   * @param doc the one-line doc (the README row)
+   */
   public static Setting<Integer> integer(String key, int def, int min, int max, String doc) {
     return of(key, "integer", def, doc, SettingValues::integer, String::valueOf)
         .rule(i -> i >= min && i <= max, "must be between " + min + " and " + max);
   }
 
-  /** Free text; {@code def} may be {@code null} (unset). */
+  /**
+   * {@return a free-text setting}
+   *
+   * @param key the key, with at most one {@code <name>} segment
+   * @param def the default, or {@code null} (unset)
+   * @param doc the one-line doc (the README row)
+   */
   public static Setting<String> string(String key, String def, String doc) {
     return of(key, "string", def, doc, Function.identity(), Function.identity());
   }
 
-  /** One of {@code choices} (matched ignoring case), returned in the case given here. */
+  /**
+   * {@return a setting whose value is one of {@code choices}} A value is matched ignoring case and
+   * parsed to the choice as spelled here.
+   *
+   * @param key the key, with at most one {@code <name>} segment
+   * @param def the default, one of {@code choices}
+   * @param doc the one-line doc (the README row)
+   * @param choices the accepted values; the docs show them as the type, {@code a | b}
+   */
   public static Setting<String> choice(String key, String def, String doc, String... choices) {
     List<String> list = List.of(choices);
     String text = String.join(" | ", list);
@@ -123,7 +165,13 @@ public final class Setting<T> {
         "");
   }
 
-  /** A file system path; {@code def} may be {@code null} (unset). */
+  /**
+   * {@return a file system path setting}
+   *
+   * @param key the key, with at most one {@code <name>} segment
+   * @param def the default, or {@code null} (unset)
+   * @param doc the one-line doc (the README row)
+   */
   public static Setting<Path> path(String key, Path def, String doc) {
     return of(
         key,
@@ -140,13 +188,22 @@ public final class Setting<T> {
         Path::toString);
   }
 
-  /** This setting with an added rule its values must pass ({@code text} says what it is). */
+  /**
+   * {@return a copy of this setting whose values must also pass {@code extra}}
+   *
+   * @param extra the added check
+   * @param text what the rules require, as {@link #parse} reports it when a value fails; it
+   *     replaces the text of the rules added before, so it should state all of them
+   */
   public Setting<T> rule(Predicate<T> extra, String text) {
     Predicate<T> both = rule.and(extra);
     return new Setting<>(key, type, defaultValue, defaultText, doc, parser, formatter, both, text);
   }
 
-  /** For durations and sizes: zero is refused too. */
+  /**
+   * {@return a copy of this setting that also refuses zero} For durations and sizes only: on any
+   * other type the check fails with a {@link ClassCastException} when a value is parsed.
+   */
   public Setting<T> positive() {
     return rule(
         v ->
@@ -154,7 +211,12 @@ public final class Setting<T> {
         "must be positive");
   }
 
-  /** This setting with the default described in words (for a default computed from others). */
+  /**
+   * {@return a copy of this setting whose default is described in words} For a default computed
+   * from other settings.
+   *
+   * @param text how the docs describe the default
+   */
   public Setting<T> defaultText(String text) {
     return new Setting<>(key, type, defaultValue, text, doc, parser, formatter, rule, ruleText);
   }
@@ -162,6 +224,8 @@ public final class Setting<T> {
   /**
    * Parses and checks a value (surrounding blanks ignored).
    *
+   * @param raw the value as written; not {@code null}
+   * @return the parsed value
    * @throws IllegalArgumentException the reason, without key or value (the table adds them)
    */
   public T parse(String raw) {
@@ -172,44 +236,58 @@ public final class Setting<T> {
     return v;
   }
 
-  /** The value in this setting's syntax. */
+  /**
+   * {@return {@code value} written in this setting's syntax ({@code 30s}, {@code 16MiB})}
+   *
+   * @param value a value of this setting
+   */
   public String format(T value) {
     return formatter.apply(value);
   }
 
-  /** The key, e.g. {@code xatm.log.dir} or {@code xatm.recovery.resource.<name>.url}. */
+  /** {@return the key, e.g. {@code xatm.log.dir} or {@code xatm.recovery.resource.<name>.url}} */
   public String key() {
     return key;
   }
 
-  /** The value type as the docs name it: duration, size, boolean, integer, path, string, a | b. */
+  /**
+   * {@return the value type as the docs name it: duration, size, boolean, integer, path, string, or
+   * the choices as {@code a | b}}
+   */
   public String type() {
     return type;
   }
 
-  /** The default, or {@code null} when there is none or it is computed (see defaultText). */
+  /**
+   * {@return the default, or {@code null} when there is none or it is computed (see {@link
+   * #defaultText()})}
+   */
   public T defaultValue() {
     return defaultValue;
   }
 
-  /** The default as the docs show it, or {@code null} for none. */
+  /** {@return the default as the docs show it, or {@code null} for none} */
   public String defaultText() {
     return defaultText;
   }
 
-  /** The one-line doc. */
+  /** {@return the one-line doc, the README row's meaning column} */
   public String doc() {
     return doc;
   }
 
-  /** Whether the key has a {@code <name>} segment. */
+  /** {@return whether the key has a {@code <name>} segment} */
   public boolean perInstance() {
     return key.contains(NAME);
   }
 
   /**
-   * For a per-instance setting: the instance name in {@code candidate} if it is an instance of this
-   * key, else {@code null}. For others: {@code ""} on an exact match, else {@code null}.
+   * Matches a concrete key against this setting's key.
+   *
+   * @param candidate a concrete key, such as {@code xatm.recovery.resource.bank.url}
+   * @return for a per-instance setting, the instance name in {@code candidate} if it is an instance
+   *     of this key (not checked against {@link #NAME_CHARS}), else {@code null}; for others,
+   *     {@code ""} on an exact match, else {@code null}
    */
   public String match(String candidate) {
     int at = key.indexOf(NAME);
@@ -226,12 +304,21 @@ public final class Setting<T> {
     return candidate.substring(head.length(), candidate.length() - tail.length());
   }
 
-  /** The key for an instance: {@code <name>} replaced. */
+  /**
+   * {@return the key of one instance: this key with {@code <name>} replaced by {@code name}}
+   *
+   * @param name the instance name (not checked)
+   */
   public String keyFor(String name) {
     return key.replace(NAME, name);
   }
 
-  /** Whether {@code name} is a valid instance name. */
+  /**
+   * {@return whether {@code name} is a valid instance name: not empty, and only {@link
+   * #NAME_CHARS}}
+   *
+   * @param name the name to check
+   */
   public static boolean validName(String name) {
     if (name.isEmpty()) {
       return false;

@@ -17,8 +17,13 @@ public final class SettingValues {
   private SettingValues() {}
 
   /**
-   * {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 1d}, or {@code 0}. A bare number
-   * other than 0 is refused: seconds to one reader, milliseconds to another (Spring Boot).
+   * Parses a duration: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 1d}, or {@code
+   * 0}, ignoring case and surrounding blanks. A bare number other than 0 is refused: seconds to one
+   * reader, milliseconds to another (Spring Boot).
+   *
+   * @param v the text to parse
+   * @return the duration, never negative
+   * @throws IllegalArgumentException not a duration, no unit, or too large
    */
   public static Duration duration(String v) {
     Matcher m = DURATION.matcher(v.trim().toLowerCase(Locale.ROOT));
@@ -52,7 +57,12 @@ public final class SettingValues {
     }
   }
 
-  /** The shortest exact form: {@code 30s}, {@code 500ms}, {@code 5m}, {@code 0}. */
+  /**
+   * {@return the shortest exact form of {@code d}: {@code 30s}, {@code 500ms}, {@code 5m}, {@code
+   * 0}} Precision below a millisecond is dropped.
+   *
+   * @param d the duration to write
+   */
   public static String formatDuration(Duration d) {
     if (d.isZero()) {
       return "0";
@@ -73,7 +83,14 @@ public final class SettingValues {
     return ms + "ms";
   }
 
-  /** Bytes, or with {@code KiB}/{@code MiB}/{@code GiB} ({@code K}, {@code M}, {@code G}). */
+  /**
+   * Parses a size: bytes, or with {@code KiB}/{@code MiB}/{@code GiB} ({@code K}, {@code M}, {@code
+   * G}), binary multiples, ignoring case and surrounding blanks.
+   *
+   * @param v the text to parse
+   * @return the size in bytes, never negative
+   * @throws IllegalArgumentException not a size, or too large for a {@code long}
+   */
   public static long size(String v) {
     Matcher m = SIZE.matcher(v.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
@@ -94,7 +111,11 @@ public final class SettingValues {
     }
   }
 
-  /** The shortest exact form: {@code 16MiB}, {@code 512KiB}, {@code 1000}. */
+  /**
+   * {@return the shortest exact form of {@code bytes}: {@code 16MiB}, {@code 512KiB}, {@code 1000}}
+   *
+   * @param bytes the size to write
+   */
   public static String formatSize(long bytes) {
     if (bytes != 0 && bytes % (1L << 30) == 0) {
       return bytes / (1L << 30) + "GiB";
@@ -108,7 +129,13 @@ public final class SettingValues {
     return Long.toString(bytes);
   }
 
-  /** {@code true} or {@code false}, ignoring case. */
+  /**
+   * Parses {@code true} or {@code false}, ignoring case and surrounding blanks.
+   *
+   * @param v the text to parse
+   * @return the value
+   * @throws IllegalArgumentException anything else (no {@code yes}, {@code 1} or {@code on})
+   */
   public static boolean bool(String v) {
     return switch (v.trim().toLowerCase(Locale.ROOT)) {
       case "true" -> true;
@@ -117,7 +144,13 @@ public final class SettingValues {
     };
   }
 
-  /** A whole number. */
+  /**
+   * Parses a whole number in decimal, ignoring surrounding blanks.
+   *
+   * @param v the text to parse
+   * @return the number
+   * @throws IllegalArgumentException not a whole number, or outside the {@code int} range
+   */
   public static int integer(String v) {
     try {
       return Integer.parseInt(v.trim());

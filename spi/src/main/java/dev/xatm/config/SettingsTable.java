@@ -37,10 +37,22 @@ public final class SettingsTable {
 
   /** How a module reports a bad setting. */
   public interface Errors {
-    /** A known key with a bad value. */
+    /**
+     * {@return the exception to throw for a known key with a bad value}
+     *
+     * @param key the key (or environment variable) as given
+     * @param value the bad value; may be {@code null}
+     * @param reason what the value breaks, from the setting's parser or rule
+     */
     RuntimeException invalid(String key, String value, String reason);
 
-    /** An unknown key; its value must not be shown (it may be a misspelled secret). */
+    /**
+     * {@return the exception to throw for an unknown key} Its value must not be shown (it may be a
+     * misspelled secret).
+     *
+     * @param key the key (or environment variable) as given
+     * @param reason why it is refused: the nearest known key, or where it belongs
+     */
     RuntimeException unknown(String key, String reason);
   }
 
@@ -88,24 +100,31 @@ public final class SettingsTable {
     byEnv = env;
   }
 
-  /** A table for keys starting with {@code namespace} (e.g. {@code xatm.}). */
+  /**
+   * {@return a builder of a table for keys starting with {@code namespace}}
+   *
+   * @param namespace the key prefix, ending in a dot (e.g. {@code xatm.}); the environment prefix
+   *     is derived from it ({@code XATM_})
+   * @param errors how the table's errors are made; not {@code null}
+   */
   public static Builder builder(String namespace, Errors errors) {
     return new Builder(namespace, errors);
   }
 
-  /** Every setting, in table order (the README's order). */
+  /** {@return every setting, in table order (the README's order)} */
   public List<Setting<?>> settings() {
     return settings;
   }
 
-  /** The namespace, e.g. {@code xatm.}. */
+  /** {@return the namespace, e.g. {@code xatm.}} */
   public String namespace() {
     return namespace;
   }
 
   /**
-   * The setting {@code key} is an instance of, or {@code null}.
+   * {@return the setting {@code key} is, or is an instance of; {@code null} for none}
    *
+   * @param key a concrete key
    * @throws RuntimeException (from {@link Errors#unknown}) a per-instance key whose name has
    *     characters other than {@link Setting#NAME_CHARS}
    */
@@ -126,7 +145,12 @@ public final class SettingsTable {
     return null;
   }
 
-  /** Whether the key is reserved: not a setting, ignored by this table (e.g. xatm.config). */
+  /**
+   * {@return whether the key is reserved: not a setting, ignored by this table (e.g. {@code
+   * xatm.config})}
+   *
+   * @param key a concrete key
+   */
   public boolean reserved(String key) {
     return reservedKeys.stream().anyMatch(r -> r.endsWith(".") ? key.startsWith(r) : key.equals(r));
   }
@@ -136,7 +160,11 @@ public final class SettingsTable {
    * keys fail naming the nearest key; aliases become their new key with a WARNING; reserved keys
    * are dropped.
    *
+   * @param raw the settings as read; a {@code null} value counts as empty
    * @param source where the map came from, for messages ({@code "xatm.properties"})
+   * @return the settings of this namespace under their current keys, values trimmed, sorted by the
+   *     keys as given
+   * @throws RuntimeException (from {@link Errors#unknown}) a key of this namespace that is unknown
    */
   public Map<String, String> canonical(Map<String, String> raw, String source) {
     Map<String, String> out = new LinkedHashMap<>();
@@ -170,7 +198,13 @@ public final class SettingsTable {
     return out;
   }
 
-  /** The error for an unknown key: where it belongs, or the nearest known key. */
+  /**
+   * {@return the error for an unknown key, naming where it belongs or the nearest known key} It is
+   * returned, not thrown.
+   *
+   * @param key the unknown key
+   * @param source where the key came from, for the message
+   */
   public RuntimeException unknown(String key, String source) {
     for (Map.Entry<String, String> e : elsewhere.entrySet()) {
       if (key.startsWith(e.getKey())) {
@@ -181,7 +215,17 @@ public final class SettingsTable {
         key, "unknown setting (" + source + "); did you mean " + nearest(key) + "?");
   }
 
-  /** Parses a value of {@code key} (an instance of {@code s}); a bad value fails naming both. */
+  /**
+   * Parses a value of {@code key}, an instance of {@code s}.
+   *
+   * @param <T> the setting's value type
+   * @param s the setting
+   * @param key the concrete key, for the message
+   * @param raw the value; {@code null} is parsed as empty
+   * @return the parsed value
+   * @throws RuntimeException (from {@link Errors#invalid}) the value is bad; the message names the
+   *     key and the value
+   */
   public <T> T value(Setting<T> s, String key, String raw) {
     try {
       return s.parse(raw == null ? "" : raw);
@@ -190,12 +234,23 @@ public final class SettingsTable {
     }
   }
 
-  /** The known key nearest to {@code key} by edit distance (a per-instance key keeps its name). */
+  /**
+   * {@return the known key nearest to {@code key} by edit distance} A per-instance key keeps its
+   * instance name. {@code null} when the table is empty.
+   *
+   * @param key a key that is not in the table
+   */
   public String nearest(String key) {
     return nearest(key, candidates(key));
   }
 
-  /** Of {@code candidates}, the one nearest to {@code word} by edit distance (first on a tie). */
+  /**
+   * {@return the one of {@code candidates} nearest to {@code word} by edit distance (the first on a
+   * tie), or {@code null} when there are none}
+   *
+   * @param word the misspelled word
+   * @param candidates the known words
+   */
   public static String nearest(String word, Collection<String> candidates) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
@@ -248,12 +303,23 @@ public final class SettingsTable {
     return prev[b.length()];
   }
 
-  /** The environment variable of a plain setting, e.g. {@code XATM_LOG_DIR}. */
+  /**
+   * {@return the environment variable of a setting, e.g. {@code XATM_LOG_DIR}} A per-instance
+   * setting shows {@code <name>} as its instance.
+   *
+   * @param s a setting of this table
+   */
   public String envName(Setting<?> s) {
     return envName(s, "<name>");
   }
 
-  /** The environment variable of an instance: {@code XATM_RECOVERY_RESOURCE__bank-a__URL}. */
+  /**
+   * {@return the environment variable of an instance, e.g. {@code
+   * XATM_RECOVERY_RESOURCE__bank-a__URL}} For a plain setting the name is ignored.
+   *
+   * @param s a setting of this table
+   * @param name the instance name, written verbatim
+   */
   public String envName(Setting<?> s, String name) {
     String key = s.key();
     int at = key.indexOf(Setting.NAME);
@@ -289,9 +355,13 @@ public final class SettingsTable {
    * The settings in an environment: every variable starting with the namespace (e.g. {@code XATM_})
    * maps to its key; reserved ones are skipped.
    *
+   * @param environment the variables, normally {@link System#getenv()}
    * @param tolerated unknown variables that are not settings (e.g. one a {@code password-env}
    *     names); any other unknown one fails, naming the nearest known variable
-   * @return key to value (values trimmed)
+   * @return key to value (values trimmed); empty when the table was built {@link
+   *     Builder#withoutEnvironment()}
+   * @throws RuntimeException (from {@link Errors#unknown}) an unknown variable that is not
+   *     tolerated, or an instance name that cannot be read
    */
   public Map<String, String> fromEnvironment(
       Map<String, String> environment, Predicate<String> tolerated) {
@@ -373,8 +443,8 @@ public final class SettingsTable {
   }
 
   /**
-   * The README table: key, environment variable (unless the table has none), default, doc; one row
-   * per setting, in table order.
+   * {@return the README table in Markdown} Columns: key, environment variable (unless the table has
+   * none), default, doc; one row per setting, in table order.
    */
   public String markdown() {
     StringBuilder sb = new StringBuilder();
@@ -412,44 +482,86 @@ public final class SettingsTable {
       this.errors = errors;
     }
 
-    /** Adds settings, in README order. */
+    /**
+     * Adds settings, in README order. The table refuses, when built, a key outside the namespace, a
+     * key twice, or two keys with one environment name.
+     *
+     * @param s the settings
+     * @return this builder
+     */
     public Builder add(Setting<?>... s) {
       settings.addAll(List.of(s));
       return this;
     }
 
-    /** An old key accepted for one release; {@code convert} writes its value in the new syntax. */
+    /**
+     * Accepts an old key for one release, with a WARNING naming the new key.
+     *
+     * @param oldKey the old spelling
+     * @param now the setting it became
+     * @param convert writes an old value in the new syntax
+     * @return this builder
+     */
     public Builder alias(String oldKey, Setting<?> now, Function<String, String> convert) {
       aliases.put(oldKey, new Alias(oldKey, now, convert));
       return this;
     }
 
-    /** Keys under {@code prefix} belong to another table; {@code where} says where they go. */
+    /**
+     * Declares that keys under {@code prefix} belong to another table, so an unknown one fails
+     * saying where it goes.
+     *
+     * @param prefix the key prefix
+     * @param where where such keys are set, for the message
+     * @return this builder
+     */
     public Builder elsewhere(String prefix, String where) {
       elsewhere.put(prefix, where);
       return this;
     }
 
     /**
-     * A key (or, ending in '.', a prefix) that is no setting and is ignored: {@code xatm.config}.
+     * Reserves a key (or, ending in '.', a prefix) that is no setting and is ignored: {@code
+     * xatm.config}.
+     *
+     * @param keyOrPrefix the key, or a prefix ending in '.'
+     * @return this builder
      */
     public Builder reserveKey(String keyOrPrefix) {
       reservedKeys.add(keyOrPrefix);
       return this;
     }
 
-    /** An environment variable (or, ending in '_', a prefix) that is no setting. */
+    /**
+     * Reserves an environment variable (or, ending in '_', a prefix) that is no setting and is
+     * ignored.
+     *
+     * @param nameOrPrefix the variable, or a prefix ending in '_'
+     * @return this builder
+     */
     public Builder reserveEnv(String nameOrPrefix) {
       reservedEnv.add(nameOrPrefix);
       return this;
     }
 
-    /** These settings are never read from the environment (e.g. per-DataSource pool settings). */
+    /**
+     * Makes a table whose settings are never read from the environment (e.g. per-DataSource pool
+     * settings); its README table has no environment column.
+     *
+     * @return this builder
+     */
     public Builder withoutEnvironment() {
       environment = false;
       return this;
     }
 
+    /**
+     * {@return the table}
+     *
+     * @throws IllegalArgumentException a key outside the namespace, a key twice, or two settings
+     *     with one environment name
+     * @throws NullPointerException no {@link Errors} was given
+     */
     public SettingsTable build() {
       return new SettingsTable(this);
     }

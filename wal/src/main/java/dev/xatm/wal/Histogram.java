@@ -18,6 +18,18 @@ import java.util.List;
 public record Histogram(
     String unit, List<Long> upperBounds, List<Long> counts, long count, long sum, long max) {
 
+  /**
+   * Copies the lists into immutable ones and checks their sizes.
+   *
+   * @param unit what the values measure
+   * @param upperBounds inclusive upper bound of each bucket but the last
+   * @param counts values per bucket
+   * @param count values recorded
+   * @param sum sum of the values recorded
+   * @param max the largest value recorded
+   * @throws IllegalArgumentException {@code counts} does not have one entry more than {@code
+   *     upperBounds}
+   */
   public Histogram {
     upperBounds = List.copyOf(upperBounds);
     counts = List.copyOf(counts);
@@ -27,22 +39,31 @@ public record Histogram(
     }
   }
 
-  /** An empty histogram with the given bounds (for a log that records nothing). */
+  /**
+   * {@return a histogram with the given bounds and nothing recorded} For a log that records
+   * nothing.
+   *
+   * @param unit what the values would measure
+   * @param upperBounds the bucket bounds, as for the constructor
+   */
   public static Histogram empty(String unit, List<Long> upperBounds) {
     Long[] zeros = new Long[upperBounds.size() + 1];
     java.util.Arrays.fill(zeros, 0L);
     return new Histogram(unit, upperBounds, List.of(zeros), 0, 0, 0);
   }
 
-  /** The mean, or 0 when nothing was recorded. */
+  /** {@return the mean of the values recorded, or 0 when nothing was recorded} */
   public double mean() {
     return count == 0 ? 0 : (double) sum / count;
   }
 
   /**
-   * An upper estimate of the {@code q}-quantile ({@code 0 < q <= 1}): the upper bound of the bucket
-   * that holds it, or {@link #max()} when that is smaller or the value is in the last bucket. 0
+   * {@return an upper estimate of the {@code q}-quantile} That is the upper bound of the bucket
+   * that holds it, or {@link #max()} when that is smaller or the value is in the last bucket; 0
    * when nothing was recorded.
+   *
+   * @param q the quantile, {@code 0 < q <= 1} (0.99 for the 99th percentile)
+   * @throws IllegalArgumentException {@code q} is not in (0, 1]
    */
   public long percentile(double q) {
     if (q <= 0 || q > 1) {

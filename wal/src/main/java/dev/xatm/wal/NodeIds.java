@@ -10,6 +10,10 @@ public final class NodeIds {
   private NodeIds() {}
 
   /**
+   * Checks a node id against the rules above.
+   *
+   * @param nodeId the node id to check; {@code null} is refused
+   * @return {@code nodeId} itself, so a call can be used in an assignment
    * @throws IllegalArgumentException naming the bad node id and the rule it breaks
    */
   public static String validate(String nodeId) {

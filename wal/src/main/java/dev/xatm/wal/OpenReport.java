@@ -16,11 +16,20 @@ import java.util.List;
 public record OpenReport(
     int segmentCount, long firstLsn, long lastLsn, String tornTail, List<String> damage) {
 
+  /**
+   * Copies {@code damage} into an immutable list.
+   *
+   * @param segmentCount segments scanned
+   * @param firstLsn lowest LSN present
+   * @param lastLsn highest valid LSN
+   * @param tornTail the torn tail dropped, or {@code null}
+   * @param damage problems accepted; not {@code null}
+   */
   public OpenReport {
     damage = List.copyOf(damage);
   }
 
-  /** True when the log was opened despite damage (operator override). */
+  /** {@return true when the log was opened despite damage (operator override)} */
   public boolean damaged() {
     return !damage.isEmpty();
   }

@@ -35,6 +35,8 @@ public interface Wal extends AutoCloseable {
    * Opens (creating if absent) the log in {@link WalConfig#directory()}: takes the directory lock,
    * scans and verifies every segment, and starts the writer on a fresh segment.
    *
+   * @param config the directory, node id, sizes and storage of the log
+   * @return the open log; the caller closes it
    * @throws WalLockedException another process or instance holds the directory
    * @throws WalCorruptException the log is damaged beyond a torn tail (unless the config allows
    *     opening a damaged log)
@@ -50,6 +52,13 @@ public interface Wal extends AutoCloseable {
    * Appends a record and returns a future that completes with its LSN only after an fsync covering
    * the record has returned. It completes exceptionally with {@link WalPoisonedException} or {@link
    * WalClosedException} when that cannot happen.
+   *
+   * @param type the record type, 1..{@value #MAX_USER_TYPE}
+   * @param payload the record's bytes, at most {@link WalConfig#maxRecordSize()}; the log keeps a
+   *     reference until the record is written, so the caller must not change the array meanwhile
+   * @return the record's LSN, once it is durable
+   * @throws IllegalArgumentException the type is outside 1..{@value #MAX_USER_TYPE} or the payload
+   *     is longer than {@link WalConfig#maxRecordSize()}
    */
   CompletableFuture<Long> appendForced(int type, byte[] payload);
 
@@ -57,6 +66,11 @@ public interface Wal extends AutoCloseable {
    * Appends a record that needs no fsync of its own: it becomes durable with the next forced append
    * or at {@link #close()}. The future completes with its LSN once it is written to the file (not
    * necessarily durable).
+   *
+   * @param type the record type, 1..{@value #MAX_USER_TYPE}
+   * @param payload the record's bytes, as for {@link #appendForced}
+   * @return the record's LSN, once it is written (not necessarily durable)
+   * @throws IllegalArgumentException as for {@link #appendForced}
    */
   CompletableFuture<Long> append(int type, byte[] payload);
 
@@ -66,6 +80,8 @@ public interface Wal extends AutoCloseable {
    * covers it, or exceptionally when the log is poisoned or closed. When nothing is pending it
    * completes at once; otherwise it appends an empty reserved record (type 241, {@code SYNC},
    * FORMAT.md) with a forced write, so it consumes one LSN that cursors never return.
+   *
+   * @return an LSN that is durable and covers every append made before the call
    */
   CompletableFuture<Long> sync();
 
@@ -76,6 +92,8 @@ public interface Wal extends AutoCloseable {
    * For verifying a backup copy. A copy of a format-2 log needs its {@code wal.head} (see {@link
    * #writeHeadOfCopy}); without it the copy is refused as {@link #open} would refuse it.
    *
+   * @param config the directory to scan, and the node id it must belong to when set
+   * @return the segments, the LSN range, the torn tail and any damage accepted
    * @throws WalCorruptException the chain is damaged beyond a torn tail
    * @throws WalNodeIdMismatchException the segments belong to another node
    */
@@ -90,6 +108,7 @@ public interface Wal extends AutoCloseable {
    * already there (atomically: a temporary file, forced, renamed, directory fsynced). Never call it
    * on the directory of a running log.
    *
+   * @param config the directory of the copy and the storage to write it with
    * @throws WalException the directory holds no segment with a valid header, or an I/O error
    */
   static void writeHeadOfCopy(WalConfig config) throws WalException {
@@ -103,47 +122,59 @@ public interface Wal extends AutoCloseable {
    * across damage the scan accepted, as an operator's inspection; otherwise damage beyond a torn
    * tail fails here with {@link WalCorruptException}. The caller must make sure no process writes
    * the directory meanwhile (the cursor reads each segment up to the end the scan found).
+   *
+   * @param config the directory to read, and whether to read across damage
+   * @param fromLsn the lowest LSN to return
+   * @return a cursor over the records; the caller closes it
+   * @throws WalException the scan fails as {@link #verify} would, or an I/O error
    */
   static WalCursor readOnly(WalConfig config, long fromLsn) throws WalException {
     return dev.xatm.wal.internal.ReadOnlyLog.read(config, fromLsn);
   }
 
-  /** Highest LSN known durable on disk (0 when none). */
+  /** {@return the highest LSN known durable on disk (0 when none)} */
   long durableLsn();
 
-  /** Highest LSN assigned so far (0 when the log is empty). */
+  /** {@return the highest LSN assigned so far (0 when the log is empty)} */
   long lastLsn();
 
-  /** The node id stored in the segment headers (configured, or adopted from the directory). */
+  /**
+   * {@return the node id stored in the segment headers (configured, or adopted from the directory)}
+   */
   String nodeId();
 
   /**
-   * The log's identity: the random UUID made when the directory was created, stored in every
-   * segment header (wal/FORMAT.md), so a copy restored elsewhere keeps it.
+   * {@return the log's identity} It is the random UUID made when the directory was created, stored
+   * in every segment header (wal/FORMAT.md), so a copy restored elsewhere keeps it.
    */
   java.util.UUID logId();
 
-  /** The configuration the log was opened with (directory, storage, sizes). */
+  /** {@return the configuration the log was opened with (directory, storage, sizes)} */
   WalConfig config();
 
-  /** What the open-time scan found: segments, LSN range, torn tail, damage accepted. */
+  /** {@return what the open-time scan found: segments, LSN range, torn tail, damage accepted} */
   OpenReport openReport();
 
   /**
    * Reads records with {@code lsn >= fromLsn} that were written before this call, in LSN order,
    * across segments. The cursor must be closed.
+   *
+   * @param fromLsn the lowest LSN to return
+   * @return a cursor over the records; the caller closes it
+   * @throws WalException the log is closed
    */
   WalCursor read(long fromLsn) throws WalException;
 
   /**
-   * The segments on disk in index order, the active one last. For log lifetime management (a
-   * snapshot or checkpoint module decides what is no longer needed).
+   * {@return the segments on disk in index order, the active one last} For log lifetime management
+   * (a snapshot or checkpoint module decides what is no longer needed).
    */
   java.util.List<SegmentInfo> segments();
 
   /**
-   * What the writer measured since open: fsync latency, records per batch, queue wait
-   * (docs/operations.md, "Metrics"). Cheap; any thread.
+   * {@return what the writer measured since open: fsync latency, records per batch, queue wait} See
+   * docs/operations.md, "Metrics". Cheap; any thread. The default returns {@link WalStats#EMPTY},
+   * for implementations that measure nothing.
    */
   default WalStats stats() {
     return WalStats.EMPTY;
@@ -152,8 +183,11 @@ public interface Wal extends AutoCloseable {
   /**
    * Deletes every sealed segment whose records all have an LSN below {@code lsn}, oldest first,
    * fsyncing the directory after each deletion so a crash never leaves a gap. The active segment is
-   * never deleted. Appends and rotation do not wait for the deletions. Returns how many segments
-   * were deleted.
+   * never deleted. Appends and rotation do not wait for the deletions.
+   *
+   * @param lsn the lowest LSN that must stay readable
+   * @return how many segments were deleted
+   * @throws WalException a deletion or directory fsync failed, or the log is closed
    */
   int deleteSegmentsBefore(long lsn) throws WalException;
 

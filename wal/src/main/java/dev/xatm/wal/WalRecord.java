@@ -2,7 +2,13 @@ package dev.xatm.wal;
 
 import java.util.Arrays;
 
-/** One record as read back from the log. The payload array is owned by the caller. */
+/**
+ * One record as read back from the log. The payload array is owned by the caller.
+ *
+ * @param lsn the record's log sequence number
+ * @param type the record type, 1..{@value Wal#MAX_USER_TYPE}
+ * @param payload the record's bytes, a copy the caller may keep and change
+ */
 public record WalRecord(long lsn, int type, byte[] payload) {
 
   @Override

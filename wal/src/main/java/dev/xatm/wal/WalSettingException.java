@@ -9,13 +9,22 @@ package dev.xatm.wal;
 public class WalSettingException extends WalException {
   private static final long serialVersionUID = 1L;
 
+  /** The smallest record limit that reads the log, or 0; see {@link #requiredMaxRecordSize()}. */
   private final long requiredMaxRecordSize;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message the setting, the configured value and the value that reads the log
+   */
   public WalSettingException(String message) {
     this(message, 0);
   }
 
   /**
+   * Creates the exception, with the record limit that reads the log.
+   *
+   * @param message the setting, the configured value and the value that reads the log
    * @param requiredMaxRecordSize the smallest {@code maxRecordSize} that reads the log, or 0 when
    *     the setting at fault is another one
    */
@@ -25,9 +34,9 @@ public class WalSettingException extends WalException {
   }
 
   /**
-   * The smallest {@code maxRecordSize} that reads the log (the longest record found that today's
-   * setting refuses), or 0 when the setting at fault is another one. Lets a caller that derives
-   * {@code maxRecordSize} from its own setting name that one.
+   * {@return the smallest {@code maxRecordSize} that reads the log} That is the longest record
+   * found that today's setting refuses, or 0 when the setting at fault is another one. Lets a
+   * caller that derives {@code maxRecordSize} from its own setting name that one.
    */
   public long requiredMaxRecordSize() {
     return requiredMaxRecordSize;

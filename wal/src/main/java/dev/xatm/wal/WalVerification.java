@@ -20,6 +20,16 @@ public record WalVerification(
     String tornTail,
     List<String> damage) {
 
+  /**
+   * Copies the lists into immutable ones.
+   *
+   * @param nodeId the node id in the segment headers, or {@code null}
+   * @param segments the segments in index order; not {@code null}
+   * @param firstLsn lowest LSN present
+   * @param lastLsn highest valid LSN
+   * @param tornTail the torn tail, or {@code null}
+   * @param damage damage accepted; not {@code null}
+   */
   public WalVerification {
     segments = List.copyOf(segments);
     damage = List.copyOf(damage);

@@ -13,6 +13,13 @@ import java.util.HexFormat;
  */
 public record Branch(String resourceId, byte[] bqual) {
 
+  /**
+   * Checks and copies the branch qualifier.
+   *
+   * @param resourceId the resource's id, or {@code null}
+   * @param bqual the branch qualifier, 1 to 64 bytes; copied
+   * @throws IllegalArgumentException {@code bqual} is {@code null}, empty or longer than 64 bytes
+   */
   public Branch {
     if (bqual == null || bqual.length == 0 || bqual.length > 64) {
       throw new IllegalArgumentException("bqual must be 1..64 bytes");
@@ -20,6 +27,7 @@ public record Branch(String resourceId, byte[] bqual) {
     bqual = bqual.clone();
   }
 
+  /** {@return the branch qualifier bytes; a new array on every call} */
   @Override
   public byte[] bqual() {
     return bqual.clone();

@@ -76,72 +76,89 @@ public final class LogState {
   }
 
   /**
-   * Gtrids recovery kept in doubt for an operator (a {@code KeptInDoubt} record, no Committing or
-   * End since), with the reason: never presumed aborted. Checkpoints carry them.
+   * {@return the gtrids recovery kept in doubt for an operator, with the reason} That is a {@code
+   * KeptInDoubt} record and no Committing or End since: never presumed aborted. Checkpoints carry
+   * them.
    */
   public Map<Gtrid, String> keptInDoubt() {
     return keptInDoubt;
   }
 
   /**
-   * Starts that accepted a damaged log and no operator has cleared since ({@code DamageAccepted}),
-   * epoch to what was accepted: no Xid of an earlier epoch is presumed aborted. Checkpoints carry
-   * them.
+   * {@return the starts that accepted a damaged log and no operator has cleared since, epoch to
+   * what was accepted} ({@code DamageAccepted}): no Xid of an earlier epoch is presumed aborted.
+   * Checkpoints carry them.
    */
   public java.util.SortedMap<Long, String> damageAccepted() {
     return damageAccepted;
   }
 
   /**
-   * The process starts the log records, epoch to incarnations (only starts that recorded one:
-   * versions before issue 10 did not). Checkpoints carry them all.
+   * {@return the process starts the log records, epoch to incarnations} Only starts that recorded
+   * one: versions before issue 10 did not. Checkpoints carry them all.
    */
   public Map<Long, Set<Integer>> starts() {
     return starts;
   }
 
-  /** True when the log records a process start with this epoch and incarnation. */
+  /**
+   * {@return true when the log records a process start with this epoch and incarnation}
+   *
+   * @param epoch the epoch of a gtrid
+   * @param incarnation its incarnation
+   */
   public boolean started(long epoch, int incarnation) {
     return starts.getOrDefault(epoch, Set.of()).contains(incarnation);
   }
 
-  /** The node id of the last EpochStarted record, or {@code null} for a log without one. */
+  /**
+   * {@return the node id of the last EpochStarted record, or {@code null} for a log without one}
+   */
   public String nodeId() {
     return nodeId;
   }
 
-  /** The highest epoch recorded (0 for a new log). */
+  /** {@return the highest epoch recorded (0 for a new log)} */
   public long epoch() {
     return epoch;
   }
 
-  /** LSN of the last record applied (0 when none). */
+  /** {@return the LSN of the last record applied (0 when none)} */
   public long lastLsn() {
     return lastLsn;
   }
 
+  /** {@return every resource registered, by resource id, with its latest descriptor} */
   public Map<String, ResourceDescriptor> resources() {
     return resources;
   }
 
-  /** Decided (Committing durable) but unfinished (no End) transactions, by gtrid. */
+  /** {@return the decided (Committing durable) but unfinished (no End) transactions, by gtrid} */
   public Map<Gtrid, DecidedTransaction> decided() {
     return decided;
   }
 
-  /** Transactions with a Begin and neither Committing nor End, by gtrid. */
+  /** {@return the transactions with a Begin and neither Committing nor End, by gtrid} */
   public Map<Gtrid, BegunTransaction> begunOnly() {
     return begunOnly;
   }
 
-  /** {@link #begunOnly()} restricted to epochs before {@code currentEpoch}: presumed aborted. */
+  /**
+   * {@return {@link #begunOnly()} restricted to epochs before {@code currentEpoch}: presumed
+   * aborted}
+   *
+   * @param currentEpoch the epoch of the running process
+   */
   public List<BegunTransaction> begunOnlyBefore(long currentEpoch) {
     return begunOnly.values().stream().filter(b -> b.gtrid().epoch() < currentEpoch).toList();
   }
 
   /**
-   * The outcome the log decided for a gtrid: COMMITTED when a Committing record exists (whether or
-   * not an End followed); empty when none does, which presumed abort reads as rolled back.
+   * {@return the outcome the log decided for a gtrid} COMMITTED when a Committing record exists
+   * (whether or not an End followed); empty when none does, which presumed abort reads as rolled
+   * back.
+   *
+   * @param gtrid the transaction
    */
   public Optional<Outcome> loggedOutcome(Gtrid gtrid) {
     return decided.containsKey(gtrid) || committedAndEnded.contains(gtrid)
@@ -150,8 +167,10 @@ public final class LogState {
   }
 
   /**
-   * The outcome of the gtrid's End record: COMMITTED after Committing + End, ROLLED_BACK after
-   * Begin + End(rolled back); empty when it has no End.
+   * {@return the outcome of the gtrid's End record} COMMITTED after Committing + End, ROLLED_BACK
+   * after Begin + End(rolled back); empty when it has no End.
+   *
+   * @param gtrid the transaction
    */
   public Optional<Outcome> endedOutcome(Gtrid gtrid) {
     if (committedAndEnded.contains(gtrid)) {
@@ -160,36 +179,72 @@ public final class LogState {
     return rolledBackAndEnded.contains(gtrid) ? Optional.of(Outcome.ROLLED_BACK) : Optional.empty();
   }
 
-  /** Heuristic outcomes logged and not cleared by an operator. */
+  /** {@return the heuristic outcomes logged and not cleared by an operator} */
   public List<HeuristicEntry> heuristics() {
     return heuristics;
   }
 
-  /** Well-formed but unexpected sequences that the replay logged and skipped. */
+  /** {@return the well-formed but unexpected sequences that the replay logged and skipped} */
   public List<String> anomalies() {
     return anomalies;
   }
 
-  /** This state as a {@link LogView} (for offline tools, which read a log without appending). */
+  /**
+   * {@return this state as a {@link LogView}} For offline tools, which read a log without
+   * appending.
+   */
   public LogView asView() {
     return new FixedLogView(this);
   }
 
-  /** A transaction whose commit was decided. */
+  /**
+   * A transaction whose commit was decided.
+   *
+   * @param gtrid the transaction
+   * @param branches every branch to commit
+   * @param committingLsn the LSN of its Committing record
+   */
   public record DecidedTransaction(Gtrid gtrid, List<Branch> branches, long committingLsn) {
+    /**
+     * Copies the branches.
+     *
+     * @param gtrid the transaction
+     * @param branches every branch to commit; copied
+     * @param committingLsn the LSN of its Committing record
+     */
     public DecidedTransaction {
       branches = List.copyOf(branches);
     }
   }
 
-  /** A transaction whose phase 1 started and that has no decision in the log. */
+  /**
+   * A transaction whose phase 1 started and that has no decision in the log.
+   *
+   * @param gtrid the transaction
+   * @param branches its branches
+   * @param deadlineMillis when it times out, in the TM clock's epoch milliseconds
+   */
   public record BegunTransaction(Gtrid gtrid, List<Branch> branches, long deadlineMillis) {
+    /**
+     * Copies the branches.
+     *
+     * @param gtrid the transaction
+     * @param branches its branches; copied
+     * @param deadlineMillis when it times out
+     */
     public BegunTransaction {
       branches = List.copyOf(branches);
     }
   }
 
-  /** A heuristic outcome a resource reported for one branch. */
+  /**
+   * A heuristic outcome a resource reported for one branch.
+   *
+   * @param gtrid the transaction
+   * @param branch the branch
+   * @param outcome what the resource did on its own
+   * @param lsn the LSN of its Heuristic record
+   */
   public record HeuristicEntry(Gtrid gtrid, Branch branch, HeuristicOutcome outcome, long lsn) {}
 
   @Override

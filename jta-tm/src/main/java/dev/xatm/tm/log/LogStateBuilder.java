@@ -36,7 +36,16 @@ public final class LogStateBuilder {
   private final Map<Gtrid, String> keptInDoubt = new HashMap<>();
   private final Map<Long, String> damageAccepted = new HashMap<>();
 
-  /** Notes that a process started epoch {@code epoch} with {@code incarnation} (checkpoints). */
+  /** Creates a builder of the empty state (a new log, or replay without a checkpoint). */
+  public LogStateBuilder() {}
+
+  /**
+   * Notes that a process started epoch {@code epoch} with {@code incarnation} (from a checkpoint).
+   *
+   * @param epoch the epoch
+   * @param incarnation its incarnation; 0 (not recorded) is ignored
+   * @return this builder
+   */
   public LogStateBuilder started(long epoch, int incarnation) {
     if (incarnation != 0) {
       starts.computeIfAbsent(epoch, e -> new HashSet<>()).add(incarnation);
@@ -44,7 +53,14 @@ public final class LogStateBuilder {
     return this;
   }
 
-  /** Applies one record read at {@code lsn}. */
+  /**
+   * Applies one record read at {@code lsn}. An unexpected sequence is logged, noted in {@link
+   * LogState#anomalies()} and skipped.
+   *
+   * @param lsn the record's LSN
+   * @param record the record
+   * @return this builder
+   */
   public LogStateBuilder apply(long lsn, TxRecord record) {
     lastLsn = Math.max(lastLsn, lsn);
     if (record instanceof TxRecord.EpochStarted r) {
@@ -78,6 +94,9 @@ public final class LogStateBuilder {
    * history the log lost. Its decided transactions are decided (I3) unless this log ended them; its
    * process starts, resources, kept-in-doubt gtrids, heuristics and accepted damage are kept. Its
    * Begins are not: the damaged-mode start keeps every undecided Xid in doubt anyway.
+   *
+   * @param lost the set-aside checkpoint's state
+   * @return this builder
    */
   public LogStateBuilder mergeLost(LogState lost) {
     lost.starts().forEach((e, incs) -> incs.forEach(i -> started(e, i)));
@@ -168,13 +187,20 @@ public final class LogStateBuilder {
     rolledBackAndEnded.addAll(from.rolledBackAndEnded);
   }
 
-  /** Notes a record whose type is in the TM range but unknown to this version; skipped. */
+  /**
+   * Notes a record whose type is in the TM range but unknown to this version; skipped.
+   *
+   * @param lsn the record's LSN
+   * @param type its WAL type
+   * @return this builder
+   */
   public LogStateBuilder unknownType(long lsn, int type) {
     lastLsn = Math.max(lastLsn, lsn);
     anomaly(lsn, "record type " + type + " is reserved for the TM but unknown to this version");
     return this;
   }
 
+  /** {@return the state after the records applied so far; the builder can go on} */
   public LogState build() {
     return new LogState(
         nodeId,

@@ -24,40 +24,65 @@ import java.util.SortedMap;
  */
 public interface LogView {
 
-  /** A consistent copy of the whole state (the empty state before the log was replayed). */
+  /**
+   * {@return a consistent copy of the whole state (the empty state before the log was replayed)}
+   */
   LogState snapshot();
 
-  /** The decided-but-unfinished transaction (Committing without End). */
+  /**
+   * {@return the decided-but-unfinished transaction (Committing without End), or empty}
+   *
+   * @param g the transaction
+   */
   Optional<LogState.DecidedTransaction> decided(Gtrid g);
 
-  /** The transaction with a Begin and neither decision nor End. */
+  /**
+   * {@return the transaction with a Begin and neither decision nor End, or empty}
+   *
+   * @param g the transaction
+   */
   Optional<LogState.BegunTransaction> begun(Gtrid g);
 
   /**
    * The outcome of the gtrid's End record, while the view still holds it: ended transactions are
    * dropped at each checkpoint, except while an {@link #observe() observation} is open.
+   *
+   * @param g the transaction
+   * @return the outcome, or empty when it has no End or it was dropped
    */
   Optional<Outcome> endedOutcome(Gtrid g);
 
-  /** Why recovery kept the gtrid in doubt (a KeptInDoubt record not resolved since). */
+  /**
+   * {@return why recovery kept the gtrid in doubt (a KeptInDoubt record not resolved since), or
+   * empty}
+   *
+   * @param g the transaction
+   */
   Optional<String> keptInDoubt(Gtrid g);
 
-  /** The log records a process start with this epoch and incarnation. */
+  /**
+   * {@return whether the log records a process start with this epoch and incarnation}
+   *
+   * @param epoch the epoch of a gtrid
+   * @param incarnation its incarnation
+   */
   boolean started(long epoch, int incarnation);
 
   /**
    * Every registered resource, latest descriptor per id; read without the append lock (it changes
    * only on ResourceRegistered). A descriptor appears here when its record is handed to the log,
    * before it is durable: see {@code ResourceRegistrar} for how the first prepare waits for it.
+   *
+   * @return the resources by resource id
    */
   Map<String, ResourceDescriptor> resources();
 
-  /** Heuristic outcomes logged and not cleared, in LSN order (a copy). */
+  /** {@return the heuristic outcomes logged and not cleared, in LSN order (a copy)} */
   List<LogState.HeuristicEntry> heuristics();
 
   /**
-   * Starts that accepted a damaged log and no operator has cleared since, epoch to what was
-   * accepted (a copy).
+   * {@return the starts that accepted a damaged log and no operator has cleared since, epoch to
+   * what was accepted (a copy)}
    */
   SortedMap<Long, String> damageAccepted();
 
@@ -65,11 +90,14 @@ public interface LogView {
    * Opens an observation window: until it is closed, a checkpoint does not drop ended transactions
    * from the view. A recovery pass lists a resource's prepared Xids first and reads the view after;
    * a transaction that ended in between must read as ended, not as unknown.
+   *
+   * @return the window; close it in a finally block
    */
   Observation observe();
 
   /** An open observation window; close it in a finally block. */
   interface Observation extends AutoCloseable {
+    /** Closes the window; the next checkpoint may drop ended transactions again. */
     @Override
     void close();
   }

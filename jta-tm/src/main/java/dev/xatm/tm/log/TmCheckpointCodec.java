@@ -35,13 +35,21 @@ public final class TmCheckpointCodec {
 
   /**
    * A state rebuilt from a checkpoint: replay continues at {@code lsn + 1} into {@code builder}.
+   *
+   * @param lsn the last LSN the checkpoint's state contains
+   * @param builder holds that state
    */
   public record Seed(long lsn, LogStateBuilder builder) {}
 
   /** One record of the sequence that rebuilds a state, at the LSN it is applied with. */
   record Entry(long lsn, TxRecord record) {}
 
-  /** Encodes the state at LSN {@code lsn}. */
+  /**
+   * {@return the checkpoint payload of {@code state}}
+   *
+   * @param state the state after the records up to {@code lsn}
+   * @param lsn the last LSN the state contains
+   */
   public static byte[] encode(LogState state, long lsn) {
     List<Entry> entries = entries(state, lsn);
     try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
@@ -80,7 +88,13 @@ public final class TmCheckpointCodec {
     }
   }
 
-  /** Decodes a checkpoint payload into a builder holding its state. */
+  /**
+   * Decodes a checkpoint payload into a builder holding its state.
+   *
+   * @param payload what {@link #encode} wrote
+   * @return the state's LSN and a builder holding it
+   * @throws TxLogFormatException the payload is not a checkpoint of format 1, or lacks its LSN
+   */
   public static Seed decode(byte[] payload) throws TxLogFormatException {
     LogStateBuilder b = new LogStateBuilder();
     long lsn = -1;
@@ -145,7 +159,13 @@ public final class TmCheckpointCodec {
     b.apply(lsn, TxRecordCodec.decode(t.get(), payload));
   }
 
-  /** A builder holding {@code state} minus what a checkpoint does not carry. */
+  /**
+   * {@return a builder holding {@code state} minus what a checkpoint does not carry} The same as
+   * encoding then decoding, without the bytes.
+   *
+   * @param state the state after the records up to {@code lsn}
+   * @param lsn the last LSN the state contains
+   */
   public static LogStateBuilder seed(LogState state, long lsn) {
     LogStateBuilder b = new LogStateBuilder();
     state.starts().forEach((e, incs) -> incs.forEach(i -> b.started(e, i)));
@@ -192,7 +212,13 @@ public final class TmCheckpointCodec {
     return out;
   }
 
-  /** The oldest decided-unfinished transactions, for messages: gtrid, decided at, resources. */
+  /**
+   * {@return the oldest decided-unfinished transactions, for messages: gtrid, decided at,
+   * resources}
+   *
+   * @param state the state to describe
+   * @param max how many transactions to name; the others are counted
+   */
   public static String describeOldest(LogState state, int max) {
     List<LogState.DecidedTransaction> decided =
         state.decided().values().stream()

@@ -10,10 +10,21 @@ import java.io.IOException;
 public class TxLogException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception with a cause.
+   *
+   * @param message what failed, naming the record type and LSN when known
+   * @param cause the underlying failure
+   */
   public TxLogException(String message, Throwable cause) {
     super(message, cause);
   }
 
+  /**
+   * Creates the exception.
+   *
+   * @param message what failed, naming the record type and LSN when known
+   */
   public TxLogException(String message) {
     super(message);
   }

@@ -8,10 +8,21 @@ package dev.xatm.tm.log;
 public class TxLogFormatException extends TxLogException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message what failed, naming the record type and LSN when known
+   */
   public TxLogFormatException(String message) {
     super(message);
   }
 
+  /**
+   * Creates the exception with a cause.
+   *
+   * @param message what failed, naming the record type and LSN when known
+   * @param cause the underlying failure
+   */
   public TxLogFormatException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -43,6 +43,11 @@ public final class TxRecordCodec {
 
   private TxRecordCodec() {}
 
+  /**
+   * {@return the MessagePack payload of {@code record}}
+   *
+   * @param record the record to encode
+   */
   public static byte[] encode(TxRecord record) {
     try (MessageBufferPacker p = PACKER.newBufferPacker()) {
       if (record instanceof TxRecord.EpochStarted r) {
@@ -117,6 +122,9 @@ public final class TxRecordCodec {
   /**
    * Decodes the payload of a record whose type is a known TM type.
    *
+   * @param type the record's WAL type
+   * @param payload the record's payload
+   * @return the record
    * @throws TxLogFormatException the payload is not a valid record of that type
    */
   public static TxRecord decode(TxRecordType type, byte[] payload) throws TxLogFormatException {

@@ -27,7 +27,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * under the lock is the record's LSN.
  *
  * <p>Threading: as thread-safe as {@link Wal}; durable methods block the calling thread until the
- * WAL's fsync covering the record returns.
+ * WAL's fsync covering the record returns. An interrupt does not cut that wait short (the caller
+ * must know whether the record is durable); the interrupt flag is restored.
  */
 public final class WalTxLog implements TxLog {
   private final Wal wal;
@@ -42,6 +43,8 @@ public final class WalTxLog implements TxLog {
   /**
    * Takes ownership of an open log; {@link #close()} closes it. In damaged mode only when the WAL
    * accepted damage when it opened.
+   *
+   * @param wal the open log
    */
   public WalTxLog(Wal wal) {
     this(wal, false);
@@ -51,12 +54,16 @@ public final class WalTxLog implements TxLog {
    * Takes ownership of an open log. {@code damagedMode}: the operator opened it in damaged mode
    * ({@code xatm.log.open-damaged}), whether or not the WAL found damage: recovery then presumes
    * nothing and a checkpoint beyond the end of the log is set aside instead of refusing.
+   *
+   * @param wal the open log
+   * @param damagedMode whether the operator asked for damaged mode
    */
   public WalTxLog(Wal wal, boolean damagedMode) {
     this.wal = Objects.requireNonNull(wal, "wal");
     this.damagedMode = damagedMode;
   }
 
+  /** {@return the write-ahead log under this one, for checkpoints and segment deletion} */
   public Wal wal() {
     return wal;
   }
@@ -73,7 +80,11 @@ public final class WalTxLog implements TxLog {
 
   /**
    * Makes {@link #replay()} start from a checkpoint: {@code seed} holds the state after LSN {@code
-   * fromLsn - 1}, and only records with LSN &ge; {@code fromLsn} are read.
+   * fromLsn - 1}, and only records with LSN &ge; {@code fromLsn} are read. Call before {@code
+   * replay()}.
+   *
+   * @param seed the checkpoint's state; replay applies the later records to it
+   * @param fromLsn the first LSN to read
    */
   public void startFrom(LogStateBuilder seed, long fromLsn) {
     appendLock.lock();
@@ -89,6 +100,8 @@ public final class WalTxLog implements TxLog {
    * Damaged mode: {@link #replay()} merges {@code lost}, the state of a checkpoint beyond the end
    * of the log (durable history the log lost; {@link LogStateBuilder#mergeLost}), after reading the
    * log. Call before {@code replay()}.
+   *
+   * @param lost the set-aside checkpoint's state
    */
   public void mergeAfterReplay(LogState lost) {
     appendLock.lock();
@@ -103,6 +116,9 @@ public final class WalTxLog implements TxLog {
    * The state after exactly the records with LSN &le; the returned LSN, taken atomically with
    * respect to appends; the live state then drops what a checkpoint does not carry (ended
    * transactions), so it stays bounded.
+   *
+   * @return the state and its LSN
+   * @throws IllegalStateException before {@link #replay()}
    */
   public Captured captureState() {
     appendLock.lock();
@@ -122,10 +138,19 @@ public final class WalTxLog implements TxLog {
     return live;
   }
 
-  /** A state and the LSN of the last record it contains. */
+  /**
+   * A state and the LSN of the last record it contains.
+   *
+   * @param state the state after the records up to {@code lsn}
+   * @param lsn the last LSN the state contains
+   */
   public record Captured(LogState state, long lsn) {}
 
-  /** {@link Wal#sync()} under the append lock (it consumes an LSN). */
+  /**
+   * {@link Wal#sync()} under the append lock (it consumes an LSN).
+   *
+   * @return the future of {@link Wal#sync()}
+   */
   public CompletableFuture<Long> sync() {
     appendLock.lock();
     try {
@@ -135,7 +160,7 @@ public final class WalTxLog implements TxLog {
     }
   }
 
-  /** Bytes appended by this process (record headers included). */
+  /** {@return the bytes appended by this process (record headers included)} */
   public long appendedBytes() {
     appendLock.lock();
     try {

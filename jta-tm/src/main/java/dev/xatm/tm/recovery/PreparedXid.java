@@ -53,6 +53,24 @@ public record PreparedXid(
     NODE_ID_CLASH
   }
 
+  /**
+   * Checks the required components and copies the byte arrays.
+   *
+   * @param resourceId the resource that listed it; not {@code null}
+   * @param url the resource's recipe
+   * @param kind whose it is; not {@code null}
+   * @param xid the Xid as text; not {@code null}
+   * @param formatId the XA format id
+   * @param gtrid the global transaction id bytes; copied
+   * @param bqual the branch qualifier bytes; copied
+   * @param ownerNode the node id in an xatm gtrid, or {@code null}
+   * @param epoch the epoch of an xatm gtrid, or 0
+   * @param logState what this node's log says about the gtrid
+   * @param action what the next start's recovery would do
+   * @param result how the next start would classify it
+   * @param reason why, in words
+   * @param strictStartRefuses whether a strict start refuses because of it
+   */
   public PreparedXid {
     Objects.requireNonNull(resourceId, "resourceId");
     Objects.requireNonNull(kind, "kind");
@@ -61,11 +79,13 @@ public record PreparedXid(
     bqual = bqual.clone();
   }
 
+  /** {@return the global transaction id bytes; a new array on every call} */
   @Override
   public byte[] gtrid() {
     return gtrid.clone();
   }
 
+  /** {@return the branch qualifier bytes; a new array on every call} */
   @Override
   public byte[] bqual() {
     return bqual.clone();

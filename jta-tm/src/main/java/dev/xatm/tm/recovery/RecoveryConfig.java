@@ -24,12 +24,25 @@ import java.util.regex.Pattern;
  * <p>Immutable; {@link #toString()} never shows a password.
  */
 public final class RecoveryConfig {
+  /** {@value}: the prefix of every recovery key. */
   public static final String PREFIX = "xatm.recovery.";
+
+  /** The key of {@link XatmSettings#RECOVERY_STARTUP}: {@value}. */
   public static final String STARTUP = PREFIX + "startup";
+
+  /** The key of {@link XatmSettings#RECOVERY_INTERVAL}: {@value}. */
   public static final String INTERVAL = PREFIX + "interval";
+
+  /** The key of {@link XatmSettings#RECOVERY_BACKOFF_INITIAL}: {@value}. */
   public static final String BACKOFF_INITIAL = PREFIX + "backoff.initial";
+
+  /** The key of {@link XatmSettings#RECOVERY_BACKOFF_MAX}: {@value}. */
   public static final String BACKOFF_MAX = PREFIX + "backoff.max";
+
+  /** {@value}: the prefix of the per-resource keys, followed by the resource's name. */
   public static final String RESOURCE_PREFIX = PREFIX + "resource.";
+
+  /** The key of {@link XatmSettings#RECOVERY_LEGACY_XIDS}: {@value}. */
   public static final String LEGACY_XIDS = PREFIX + "legacy-xids";
 
   /**
@@ -64,25 +77,30 @@ public final class RecoveryConfig {
       this.password = password;
     }
 
+    /** {@return the resource's name, the NAME in its keys} */
     public String name() {
       return name;
     }
 
+    /** {@return the URL to reach it; it holds no password (parsing refuses one)} */
     public String url() {
       return url;
     }
 
-    /** The user, or {@code null}. */
+    /** {@return the user, or {@code null}} */
     public String user() {
       return user;
     }
 
-    /** The password, or {@code null} when none is configured. Never log it. */
+    /**
+     * {@return the password, from {@code .password} or the variable {@code .password-env} names;
+     * {@code null} when neither is configured} Never log it.
+     */
     public String password() {
       return password;
     }
 
-    /** The key its URL was configured under (for error messages). */
+    /** {@return the key its URL was configured under (for error messages)} */
     public String urlKey() {
       return RESOURCE_PREFIX + name + ".url";
     }
@@ -122,7 +140,9 @@ public final class RecoveryConfig {
   /**
    * Parses {@code XatmConfig.recovery()}.
    *
+   * @param settings the {@code xatm.recovery.*} settings
    * @param environment where {@code .password-env} names are resolved
+   * @return the parsed settings
    * @throws XatmConfigException a key is unknown or a value is invalid; the message names the key
    */
   public static RecoveryConfig parse(
@@ -216,30 +236,32 @@ public final class RecoveryConfig {
     return value.equals("presume-abort") ? LegacyXids.PRESUME_ABORT : LegacyXids.KEEP_IN_DOUBT;
   }
 
-  /** Whether start runs a full pass before returning. */
+  /** {@return whether start runs a full pass before returning} */
   public boolean startup() {
     return startup;
   }
 
-  /** Time between background passes; zero when there are none. */
+  /** {@return the time between background passes; zero when there are none} */
   public Duration interval() {
     return interval;
   }
 
+  /** {@return the first wait before retrying an unreachable resource} */
   public Duration backoffInitial() {
     return backoffInitial;
   }
 
+  /** {@return the longest wait before retrying an unreachable resource} */
   public Duration backoffMax() {
     return backoffMax;
   }
 
-  /** What recovery does with unrecorded old-layout Xids. */
+  /** {@return what recovery does with unrecorded old-layout Xids} */
   public LegacyXids legacyXids() {
     return legacyXids;
   }
 
-  /** Configured resources by name, in name order. */
+  /** {@return the configured resources by name, in name order} */
   public Map<String, ResourceConfig> resources() {
     return resources;
   }

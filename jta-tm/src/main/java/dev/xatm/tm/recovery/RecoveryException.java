@@ -7,6 +7,12 @@ package dev.xatm.tm.recovery;
 public class RecoveryException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message what failed, and what state things are in
+   * @param cause the resource's or the log's exception, or {@code null}
+   */
   public RecoveryException(String message, Throwable cause) {
     super(message, cause);
   }

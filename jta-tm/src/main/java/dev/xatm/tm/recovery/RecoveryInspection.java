@@ -50,6 +50,15 @@ public final class RecoveryInspection {
       List<String> scanned,
       List<PreparedXid> prepared,
       List<Unreachable> unreachable) {
+    /**
+     * Copies the lists.
+     *
+     * @param nodeId this node
+     * @param nextEpoch the epoch the next start would take
+     * @param scanned the resources listed; copied
+     * @param prepared every prepared Xid they listed; copied
+     * @param unreachable the resources that could not be listed; copied
+     */
     public Report {
       scanned = List.copyOf(scanned);
       prepared = List.copyOf(prepared);
@@ -66,6 +75,7 @@ public final class RecoveryInspection {
    *     nothing)
    * @param config the node's recovery settings (resources and credentials)
    * @param connectors how to reach resources (as the TM finds them: ServiceLoader)
+   * @return what the scan found; a resource that cannot be listed is reported, not thrown
    */
   public static Report inspect(
       LogState state,
@@ -81,6 +91,9 @@ public final class RecoveryInspection {
    * The Xid of a heuristic entry exactly as {@link RecoveryService#clearHeuristic} takes it ({@code
    * node/epoch/sequence#branch}, or {@code gtrid?branch} for a branch qualifier that is not
    * xatm's).
+   *
+   * @param h the heuristic entry
+   * @return its name
    */
   public static String heuristicXid(LogState.HeuristicEntry h) {
     return OfflinePass.heuristicName(h);

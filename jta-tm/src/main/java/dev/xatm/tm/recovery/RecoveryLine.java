@@ -21,6 +21,16 @@ public record RecoveryLine(
     RecoveryAction action,
     RecoveryResult result,
     String reason) {
+  /**
+   * Checks that every component is set.
+   *
+   * @param xid the Xid as text, or {@code "-"}; not {@code null}
+   * @param resourceId the resource, or {@code "-"}; not {@code null}
+   * @param logState what the log says about the gtrid; not {@code null}
+   * @param action what recovery did; not {@code null}
+   * @param result how it ended; not {@code null}
+   * @param reason why, in words; not {@code null}
+   */
   public RecoveryLine {
     Objects.requireNonNull(xid, "xid");
     Objects.requireNonNull(resourceId, "resourceId");
@@ -30,7 +40,7 @@ public record RecoveryLine(
     Objects.requireNonNull(reason, "reason");
   }
 
-  /** True when this line needs another pass or an operator. */
+  /** {@return true when this line needs another pass or an operator} */
   public boolean unresolved() {
     return result.unresolved();
   }

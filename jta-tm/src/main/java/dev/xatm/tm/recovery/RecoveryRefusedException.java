@@ -7,6 +7,11 @@ package dev.xatm.tm.recovery;
 public class RecoveryRefusedException extends IllegalStateException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message the rule the action would break, and what is allowed instead
+   */
   public RecoveryRefusedException(String message) {
     super(message);
   }

@@ -16,6 +16,14 @@ public final class RecoveryReport {
   private final List<RecoveryLine> lines;
   private final Map<RecoveryResult, Integer> counts;
 
+  /**
+   * Creates the report and counts its lines per result.
+   *
+   * @param nodeId the node that ran the pass; not {@code null}
+   * @param startedAt when the pass started; not {@code null}
+   * @param duration how long it took; not {@code null}
+   * @param lines one line per Xid and per unreachable resource; copied
+   */
   public RecoveryReport(
       String nodeId, Instant startedAt, Duration duration, List<RecoveryLine> lines) {
     this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
@@ -29,37 +37,46 @@ public final class RecoveryReport {
     this.counts = Collections.unmodifiableMap(c);
   }
 
+  /** {@return the node that ran the pass} */
   public String nodeId() {
     return nodeId;
   }
 
+  /** {@return when the pass started} */
   public Instant startedAt() {
     return startedAt;
   }
 
+  /** {@return how long the pass took} */
   public Duration duration() {
     return duration;
   }
 
+  /** {@return the lines, one per Xid and per unreachable resource} */
   public List<RecoveryLine> lines() {
     return lines;
   }
 
-  /** Number of lines per result (results without lines are absent). */
+  /** {@return the number of lines per result (results without lines are absent)} */
   public Map<RecoveryResult, Integer> counts() {
     return counts;
   }
 
+  /**
+   * {@return the number of lines with this result, 0 when none}
+   *
+   * @param result the result to count
+   */
   public int count(RecoveryResult result) {
     return counts.getOrDefault(result, 0);
   }
 
-  /** True when any line needs another pass or an operator. */
+  /** {@return true when any line needs another pass or an operator} */
   public boolean unresolved() {
     return lines.stream().anyMatch(RecoveryLine::unresolved);
   }
 
-  /** One summary line: node, start, duration, counts. */
+  /** {@return one summary line: node, start, duration, counts} */
   public String summary() {
     return "recovery pass of node "
         + nodeId

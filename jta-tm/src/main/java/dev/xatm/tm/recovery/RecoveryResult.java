@@ -33,7 +33,7 @@ public enum RecoveryResult {
     this.unresolved = unresolved;
   }
 
-  /** True when the line needs another pass or an operator. */
+  /** {@return true when the line needs another pass or an operator} */
   public boolean unresolved() {
     return unresolved;
   }

@@ -21,22 +21,26 @@ import java.util.List;
  */
 public interface RecoveryService {
 
-  /** Runs a full pass over every resource now (ignoring backoff) and returns its report. */
+  /** {@return the report of a full pass over every resource, run now (ignoring backoff)} */
   RecoveryReport runPass();
 
-  /** The report of the last pass, or {@code null} before the first. */
+  /** {@return the report of the last pass, or {@code null} before the first} */
   RecoveryReport lastReport();
 
-  /** Xids of this node seen prepared and not resolved, with the reason. */
+  /** {@return the Xids of this node seen prepared and not resolved, with the reason} */
   List<InDoubtXid> inDoubt();
 
-  /** Heuristic outcomes in the log (from earlier processes and this one) not cleared yet. */
+  /**
+   * {@return the heuristic outcomes in the log (from earlier processes and this one) not cleared
+   * yet}
+   */
   List<LogState.HeuristicEntry> unresolvedHeuristics();
 
   /**
    * Commits an in-doubt Xid by hand. Makes the decision durable first (a Committing record for its
    * gtrid, unless there is one), so later passes commit the other branches of the same gtrid.
    *
+   * @param xidString an Xid of {@link #inDoubt()}, as {@link InDoubtXid#xid()} shows it
    * @return the line describing what happened
    * @throws IllegalArgumentException the Xid is not in {@link #inDoubt()}
    * @throws RecoveryException the resource or the log failed
@@ -46,6 +50,8 @@ public interface RecoveryService {
   /**
    * Rolls back an in-doubt Xid by hand.
    *
+   * @param xidString an Xid of {@link #inDoubt()}, as {@link InDoubtXid#xid()} shows it
+   * @return the line describing what happened
    * @throws RecoveryRefusedException its gtrid has a durable Committing (I3): it can only commit
    * @throws IllegalArgumentException the Xid is not in {@link #inDoubt()}
    * @throws RecoveryException the resource failed
@@ -56,6 +62,7 @@ public interface RecoveryService {
    * Clears every unresolved heuristic outcome of one branch ({@code node/epoch/sequence#branch}),
    * with a durable HeuristicCleared record.
    *
+   * @param xidString the branch, as {@link RecoveryInspection#heuristicXid} names it
    * @return how many entries were cleared
    * @throws IllegalArgumentException there is no unresolved heuristic for that Xid
    * @throws RecoveryException the log refused the record
@@ -66,6 +73,8 @@ public interface RecoveryService {
    * Starts that accepted a damaged log ({@code xatm.log.open-damaged=true}) and no operator has
    * cleared, epoch to what was accepted: no Xid of an epoch before such a start is presumed aborted
    * (they stay in doubt), whatever checkpoints and GC removed since.
+   *
+   * @return epoch to the damage accepted, in epoch order
    */
   java.util.SortedMap<Long, String> acceptedDamage();
 
@@ -74,6 +83,7 @@ public interface RecoveryService {
    * left (checked each resource by hand): logs {@code DamageCleared} (forced), after which presumed
    * abort applies to those epochs again from the next pass on.
    *
+   * @param epoch the last epoch whose accepted damage is cleared
    * @return how many accepted damages were cleared
    * @throws RecoveryException the record could not be logged
    */

@@ -9,5 +9,9 @@ import javax.transaction.xa.XAResource;
  * only through resources configured in properties.
  */
 public interface IdentifiedXAResource extends XAResource {
+  /**
+   * {@return how recovery reaches this resource manager again} The same value for every branch of
+   * one resource manager; the TM compares descriptors by {@link ResourceDescriptor#resourceId()}.
+   */
   ResourceDescriptor descriptor();
 }

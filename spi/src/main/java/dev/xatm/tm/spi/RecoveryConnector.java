@@ -6,7 +6,11 @@ package dev.xatm.tm.spi;
  */
 public interface RecoveryConnector {
 
-  /** True when this connector understands the URL. */
+  /**
+   * {@return true when this connector understands the URL}
+   *
+   * @param url a resource URL from the configuration or the log
+   */
   boolean accepts(String url);
 
   /**
@@ -15,6 +19,9 @@ public interface RecoveryConnector {
    * so connectors should normalize the URL the way their adapters build descriptors. The default
    * uses {@code user@url} (or {@code url} without a user).
    *
+   * @param url a URL this connector {@link #accepts}
+   * @param user the user name, or {@code null}
+   * @return the descriptor the connector's adapters would log for this URL and user
    * @throws IllegalArgumentException the URL is not valid for this connector
    */
   default ResourceDescriptor describe(String url, String user) {
@@ -24,7 +31,9 @@ public interface RecoveryConnector {
   /**
    * Connects to the resource.
    *
+   * @param resource the descriptor, from the log or from {@link #describe}
    * @param password the password, or {@code null} when none is configured
+   * @return a session whose XAResource recovery uses; recovery closes it
    * @throws ResourceUnavailableException the resource cannot be reached now (recovery retries)
    */
   RecoverySession open(ResourceDescriptor resource, String password)

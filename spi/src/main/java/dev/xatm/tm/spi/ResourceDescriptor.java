@@ -12,6 +12,14 @@ import java.util.Objects;
  * @param user the user name, or {@code null}
  */
 public record ResourceDescriptor(String resourceId, String url, String user) {
+  /**
+   * Checks the required components.
+   *
+   * @param resourceId stable identity of the resource; not {@code null}
+   * @param url the URL to reach it; not {@code null}
+   * @param user the user name, or {@code null}
+   * @throws NullPointerException {@code resourceId} or {@code url} is {@code null}
+   */
   public ResourceDescriptor {
     Objects.requireNonNull(resourceId, "resourceId");
     Objects.requireNonNull(url, "url");

@@ -15,6 +15,10 @@ public final class XatmRuntimes {
   private XatmRuntimes() {}
 
   /**
+   * Installs {@code runtime} as the JVM's one runtime. Installing the one already installed does
+   * nothing.
+   *
+   * @param runtime the runtime to install
    * @throws IllegalStateException another runtime is installed; the message says so
    */
   public static void install(XatmRuntime runtime) {
@@ -26,11 +30,16 @@ public final class XatmRuntimes {
     }
   }
 
-  /** Removes the runtime if it is the installed one. */
+  /**
+   * Removes the runtime if it is the installed one; otherwise does nothing.
+   *
+   * @param runtime the runtime to remove
+   */
   public static void uninstall(XatmRuntime runtime) {
     CURRENT.compareAndSet(runtime, null);
   }
 
+  /** {@return the installed runtime, or empty when no transaction manager is installed} */
   public static Optional<XatmRuntime> current() {
     return Optional.ofNullable(CURRENT.get());
   }

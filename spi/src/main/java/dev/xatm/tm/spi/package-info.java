@@ -3,7 +3,7 @@
  * jdbc:xa:} driver. Adapters depend on this package and on {@code jakarta.transaction} only.
  *
  * <ul>
- *   <li>An enlisted {@link jakarta.transaction.xa.XAResource} that implements {@link
+ *   <li>An enlisted {@link javax.transaction.xa.XAResource} that implements {@link
  *       dev.xatm.tm.spi.IdentifiedXAResource} tells the TM which resource it belongs to, so the TM
  *       can log it ({@code ResourceRegistered}) and recovery can reach it again.
  *   <li>A {@link dev.xatm.tm.spi.RecoveryConnector}, found with {@link java.util.ServiceLoader},

@@ -35,26 +35,33 @@ public final class DeclaredDataSource {
     this.primary = primary;
   }
 
-  /** The name: {@code dataSource} for {@code spring.datasource.*}, else {@code <name>}. */
+  /**
+   * {@return the name: {@code dataSource} for {@code spring.datasource.*}, else {@code <name>}} It
+   * is also the recovery resource name.
+   */
   public String name() {
     return name;
   }
 
-  /** The bean name: {@code dataSource}, or {@code <name>DataSource}. */
+  /** {@return the bean name: {@code dataSource}, or {@code <name>DataSource}} */
   public String beanName() {
     return beanName;
   }
 
-  /** Where it was declared, e.g. {@code xatm.datasources.checking}. */
+  /** {@return where it was declared, e.g. {@code xatm.datasources.checking}} */
   public String prefix() {
     return prefix;
   }
 
+  /** {@return whether its bean is the {@code @Primary} DataSource} */
   public boolean primary() {
     return primary;
   }
 
-  /** The URL as {@code jdbc:xa:...}: the recipe recovery reconnects with. */
+  /**
+   * {@return the URL as {@code jdbc:xa:...}: the recipe recovery reconnects with} A configured
+   * XADataSource class is added as a URL parameter.
+   */
   public String xaUrl() {
     String url = spec.getUrl();
     String xa = url.startsWith("jdbc:xa:") ? url : "jdbc:xa:" + url.substring("jdbc:".length());
@@ -102,6 +109,8 @@ public final class DeclaredDataSource {
    * Builds the pool. Connections enlist in the transactions of {@code tm}, and the pool offers its
    * password to the TM's recovery.
    *
+   * @param tm the started transaction manager
+   * @return the pool; the caller (the bean factory) closes it
    * @throws IllegalStateException naming the property prefix when the URL or a setting is bad
    */
   public XatmDataSource build(XatmTransactionManager tm) {

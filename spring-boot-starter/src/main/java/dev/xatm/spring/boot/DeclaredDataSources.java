@@ -9,6 +9,11 @@ import java.util.List;
  * @param list in declaration order: {@code spring.datasource} first, then the named ones by name
  */
 public record DeclaredDataSources(List<DeclaredDataSource> list) {
+  /**
+   * Copies the list.
+   *
+   * @param list the DataSources in declaration order; copied
+   */
   public DeclaredDataSources {
     list = List.copyOf(list);
   }

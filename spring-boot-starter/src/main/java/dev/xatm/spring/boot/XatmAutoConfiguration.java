@@ -60,9 +60,19 @@ import org.springframework.transaction.jta.JtaTransactionManager;
 public class XatmAutoConfiguration {
   private static final System.Logger LOG = System.getLogger(XatmAutoConfiguration.class.getName());
 
+  /** Created by Spring Boot's auto-configuration, not by application code. */
+  public XatmAutoConfiguration() {}
+
   /**
    * The transaction manager. A bad {@code xatm.*} value fails startup with an {@code
-   * XatmConfigException} naming the key and the value.
+   * XatmConfigException} naming the key and the value. Customizers run in {@code @Order} before it
+   * starts; with {@code xatm.spring.startup-recovery=background} its startup pass is left to {@link
+   * XatmStartupRecovery}.
+   *
+   * @param env the Spring environment, source of the {@code xatm.*} settings
+   * @param declared the DataSources the starter creates, each added as a recovery resource
+   * @param customizers the {@link XatmTransactionManagerCustomizer} beans
+   * @return the started transaction manager; the context closes it
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
@@ -93,6 +103,12 @@ public class XatmAutoConfiguration {
     return builder.start();
   }
 
+  /**
+   * {@return the lifecycle bean that runs or reports the startup recovery pass}
+   *
+   * @param env the Spring environment
+   * @param tm the transaction manager
+   */
   @Bean
   @ConditionalOnMissingBean
   public XatmStartupRecovery xatmStartupRecovery(Environment env, XatmTransactionManager tm) {
@@ -105,6 +121,10 @@ public class XatmAutoConfiguration {
    * Spring's JTA transaction manager, given all three roles of the xatm bean (no JNDI lookup), with
    * Boot's customizers applied ({@code spring.transaction.default-timeout}, {@code
    * rollback-on-commit-failure}, transaction execution listeners).
+   *
+   * @param tm the xatm transaction manager
+   * @param bootCustomizers Boot's customizers, whichever Boot line is present
+   * @return the Spring transaction manager
    */
   @Bean
   @ConditionalOnMissingBean(TransactionManager.class)
@@ -120,6 +140,11 @@ public class XatmAutoConfiguration {
   /** Boot's {@code TransactionManagerCustomizers}, whichever line's class is present. */
   @FunctionalInterface
   public interface BootCustomizers {
+    /**
+     * Applies Boot's customizers to the Spring transaction manager.
+     *
+     * @param transactionManager the {@link JtaTransactionManager} bean
+     */
     void customize(TransactionManager transactionManager);
   }
 

@@ -40,6 +40,9 @@ public final class XatmDataSourceRegistrar
   private Environment environment;
   private BeanFactory beanFactory;
 
+  /** Created by Spring through {@code @Import} on {@link XatmAutoConfiguration}. */
+  public XatmDataSourceRegistrar() {}
+
   @Override
   public void setEnvironment(Environment environment) {
     this.environment = environment;

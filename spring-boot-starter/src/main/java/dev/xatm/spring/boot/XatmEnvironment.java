@@ -61,6 +61,11 @@ public final class XatmEnvironment {
    * xatm.node-id} and {@code XATM_RECOVERY_RESOURCE__bank-a__URL} reaches resource {@code bank-a},
    * as without Spring. An unknown {@code xatm.*} key or {@code XATM_*} variable fails the start,
    * naming the nearest known key.
+   *
+   * @param env the Spring environment
+   * @return the settings by full key, sorted by key
+   * @throws dev.xatm.tm.XatmConfigException an unknown {@code xatm.*} key or {@code XATM_*}
+   *     variable
    */
   public static Map<String, String> tmProperties(Environment env) {
     if (!(env instanceof ConfigurableEnvironment configurable)) {
@@ -192,7 +197,13 @@ public final class XatmEnvironment {
     return sb.toString();
   }
 
-  /** How the startup recovery pass runs. */
+  /**
+   * {@return how the startup recovery pass runs: {@code xatm.spring.startup-recovery}, {@code
+   * blocking} by default}
+   *
+   * @param env the Spring environment
+   * @throws XatmConfigException the value is neither {@code blocking} nor {@code background}
+   */
   public static StartupRecoveryMode startupRecoveryMode(Environment env) {
     String v = env.getProperty(STARTUP_RECOVERY, "blocking").trim().toLowerCase(Locale.ROOT);
     return switch (v) {
@@ -208,10 +219,13 @@ public final class XatmEnvironment {
    * settings under {@code spring.datasource.xatm.*}) when set, and every {@code
    * xatm.datasources.<name>} (bean {@code <name>DataSource}).
    *
+   * @param env the Spring environment
    * @param includeBoot whether {@code spring.datasource.*} is the starter's to create (false when
    *     the application declares its own DataSource bean)
    * @throws XatmConfigException a name is not letters, digits, - and _, a URL is missing, or two
    *     DataSources claim to be primary
+   * @return the DataSources in declaration order: {@code spring.datasource} first, then the named
+   *     ones by name
    */
   public static List<DeclaredDataSource> dataSources(Environment env, boolean includeBoot) {
     checkDataSourceKeys(env);

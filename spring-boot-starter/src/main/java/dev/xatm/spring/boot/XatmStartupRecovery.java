@@ -55,6 +55,11 @@ public final class XatmStartupRecovery implements SmartLifecycle {
   private volatile Thread worker;
 
   /**
+   * Creates the bean. In blocking mode the pass has already run, so the state starts as {@link
+   * State#FINISHED} with the TM's last report.
+   *
+   * @param tm the started transaction manager
+   * @param mode when the startup pass runs
    * @param startupPass whether a startup pass is configured at all ({@code xatm.recovery.startup})
    */
   public XatmStartupRecovery(
@@ -71,30 +76,38 @@ public final class XatmStartupRecovery implements SmartLifecycle {
     }
   }
 
+  /** {@return where the startup pass stands} */
   public State state() {
     return state;
   }
 
-  /** True once nothing about startup recovery is outstanding (finished, failed or disabled). */
+  /**
+   * {@return true once nothing about startup recovery is outstanding (finished, failed or
+   * disabled)}
+   */
   public boolean done() {
     State s = state;
     return s == State.FINISHED || s == State.FAILED || s == State.DISABLED;
   }
 
-  /** The startup pass's report, or {@code null} before it finished. */
+  /** {@return the startup pass's report, or {@code null} before it finished} */
   public RecoveryReport report() {
     return report;
   }
 
-  /** What the background startup pass threw, or {@code null}. */
+  /** {@return what the background startup pass threw, or {@code null}} */
   public RuntimeException failure() {
     return failure;
   }
 
+  /** {@return when the startup pass runs} */
   public StartupRecoveryMode mode() {
     return mode;
   }
 
+  /**
+   * In background mode, starts the pass on a daemon thread; otherwise only marks the bean started.
+   */
   @Override
   public void start() {
     running = true;
@@ -120,6 +133,11 @@ public final class XatmStartupRecovery implements SmartLifecycle {
     }
   }
 
+  /**
+   * Stops the TM's background recovery passes and commit retries, waiting for a pass in progress,
+   * and waits up to 10 s for the startup pass's thread. Restores the interrupt flag if interrupted
+   * meanwhile.
+   */
   @Override
   public void stop() {
     running = false;

@@ -8,5 +8,10 @@ import dev.xatm.tm.XatmTransactionManager;
  */
 @FunctionalInterface
 public interface XatmTransactionManagerCustomizer {
+  /**
+   * Adjusts the builder; called once, before the transaction manager starts.
+   *
+   * @param builder the builder the starter made from the Spring environment
+   */
   void customize(XatmTransactionManager.Builder builder);
 }

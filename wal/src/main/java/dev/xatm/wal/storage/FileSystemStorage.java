@@ -37,6 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class FileSystemStorage implements Storage {
 
+  /** The one instance: the lock registry must be JVM-wide, like the locks it mirrors. */
   public static final FileSystemStorage INSTANCE = new FileSystemStorage();
 
   private final ConcurrentHashMap<Object, LockedFile> held = new ConcurrentHashMap<>();

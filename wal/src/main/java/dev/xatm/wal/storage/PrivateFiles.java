@@ -52,7 +52,11 @@ public final class PrivateFiles {
 
   private PrivateFiles() {}
 
-  /** True when {@code path}'s file system has POSIX permissions. */
+  /**
+   * {@return true when {@code path}'s file system has POSIX permissions}
+   *
+   * @param path any path on the file system to ask about
+   */
   public static boolean posix(Path path) {
     return path.getFileSystem().supportedFileAttributeViews().contains("posix");
   }
@@ -102,7 +106,12 @@ public final class PrivateFiles {
   /**
    * Sets a file or directory xatm owns to exactly {@code permissions} (the owner-only set). A file
    * system that accepts the creation attribute but refuses {@code chmod} (a FAT mount) keeps what
-   * it gave; that is logged at DEBUG, and the start-up check of the directory reports it.
+   * it gave; that is logged at DEBUG, and the start-up check of the directory reports it. Does
+   * nothing on a file system without POSIX permissions.
+   *
+   * @param path an existing file or directory
+   * @param permissions the permissions to set, normally {@link #FILE} or {@link #DIRECTORY}
+   * @throws IOException an I/O error other than a refused {@code chmod}
    */
   public static void restrict(Path path, Set<PosixFilePermission> permissions) throws IOException {
     if (!posix(path)) {
@@ -119,8 +128,12 @@ public final class PrivateFiles {
   }
 
   /**
-   * The permissions of {@code directory} when group or other users have any access to it; empty
-   * when it is owner-only or the file system has no POSIX permissions.
+   * Tells whether group or other users have any access to {@code directory}.
+   *
+   * @param directory an existing directory
+   * @return its permissions when group or other users have any access; empty when it is owner-only
+   *     or the file system has no POSIX permissions
+   * @throws IOException the permissions cannot be read
    */
   public static Optional<Set<PosixFilePermission>> tooOpen(Path directory) throws IOException {
     if (!posix(directory)) {
@@ -140,7 +153,11 @@ public final class PrivateFiles {
     return Optional.empty();
   }
 
-  /** {@code 0755} for {@code rwxr-xr-x}. */
+  /**
+   * {@return the mode as four octal digits, {@code 0755} for {@code rwxr-xr-x}}
+   *
+   * @param mode the permissions to render
+   */
   public static String octal(Set<PosixFilePermission> mode) {
     int bits = 0;
     for (PosixFilePermission p : mode) {

@@ -22,7 +22,15 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBean(XatmTransactionManager.class)
 @ConditionalOnProperty(name = "management.health.xatm.enabled", matchIfMissing = true)
 public class XatmBoot3HealthAutoConfiguration {
+  /** Created by Spring Boot's auto-configuration, not by application code. */
+  public XatmBoot3HealthAutoConfiguration() {}
 
+  /**
+   * {@return the {@code xatm} health indicator, which runs {@link XatmHealthCheck} on every call}
+   *
+   * @param tm the transaction manager
+   * @param startup where the startup recovery pass stands
+   */
   @Bean
   @ConditionalOnMissingBean(name = "xatmHealthIndicator")
   public HealthIndicator xatmHealthIndicator(

@@ -23,17 +23,30 @@ import java.util.Objects;
  * <p>Thread-safe; each call reads the TM's metrics now.
  */
 public final class XatmHealthCheck {
-  /** A status code of Boot's {@code Status} and the details to show with it. */
+  /**
+   * A status code of Boot's {@code Status} and the details to show with it.
+   *
+   * @param status {@code UP}, {@code OUT_OF_SERVICE} or {@code DOWN}
+   * @param details node, epoch, startup recovery state, counts from the TM's metrics, and the
+   *     failure behind a {@code DOWN}
+   */
   public record Result(String status, Map<String, Object> details) {}
 
   private final XatmTransactionManager tm;
   private final XatmStartupRecovery startup;
 
+  /**
+   * Creates the check.
+   *
+   * @param tm the transaction manager
+   * @param startup where the startup recovery pass stands
+   */
   public XatmHealthCheck(XatmTransactionManager tm, XatmStartupRecovery startup) {
     this.tm = Objects.requireNonNull(tm, "tm");
     this.startup = Objects.requireNonNull(startup, "startup");
   }
 
+  /** {@return the health now, by the rules above} */
   public Result check() {
     XatmMetrics m = tm.metrics();
     Map<String, Object> d = new LinkedHashMap<>();

@@ -30,6 +30,12 @@ public final class XatmEntityManagerFactoryPostProcessor implements BeanPostProc
 
   private final ObjectProvider<XatmTransactionManager> tm;
 
+  /**
+   * Creates the post-processor.
+   *
+   * @param tm the transaction manager, looked up only when a unit over an xatm DataSource needs a
+   *     platform (a BeanPostProcessor must not create it early)
+   */
   public XatmEntityManagerFactoryPostProcessor(ObjectProvider<XatmTransactionManager> tm) {
     this.tm = tm;
   }

@@ -21,8 +21,15 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
     })
 @ConditionalOnClass(LocalContainerEntityManagerFactoryBean.class)
 public class XatmJpaAutoConfiguration {
+  /** Created by Spring Boot's auto-configuration, not by application code. */
+  public XatmJpaAutoConfiguration() {}
 
-  /** Static: a BeanPostProcessor must not pull its configuration class in early. */
+  /**
+   * {@return the post-processor that makes units over xatm DataSources JTA ones} Static: a
+   * BeanPostProcessor must not pull its configuration class in early.
+   *
+   * @param tm the transaction manager, resolved lazily
+   */
   @Bean
   public static XatmEntityManagerFactoryPostProcessor xatmEntityManagerFactoryPostProcessor(
       ObjectProvider<XatmTransactionManager> tm) {

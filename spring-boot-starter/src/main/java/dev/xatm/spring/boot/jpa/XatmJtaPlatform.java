@@ -23,6 +23,11 @@ public final class XatmJtaPlatform implements JtaPlatform {
 
   private final transient XatmTransactionManager tm;
 
+  /**
+   * Creates the platform.
+   *
+   * @param tm the transaction manager; not {@code null}
+   */
   public XatmJtaPlatform(XatmTransactionManager tm) {
     this.tm = Objects.requireNonNull(tm, "tm");
   }

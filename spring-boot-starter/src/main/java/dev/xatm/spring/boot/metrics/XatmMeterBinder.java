@@ -19,7 +19,9 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code xatm.transactions} (counter, tag {@code outcome} = {@code begun}, {@code committed},
  *       {@code rolled_back}, {@code heuristic});
  *   <li>{@code xatm.transactions.active}, {@code xatm.retries.pending}, {@code
- *       xatm.recovery.in_doubt}, {@code xatm.heuristics.unresolved} (gauges);
+ *       xatm.recovery.in_doubt}, {@code xatm.heuristics.unresolved}, {@code xatm.recovery.foreign},
+ *       {@code xatm.recovery.foreign.oldest.seconds}, {@code xatm.recovery.undecided_unreachable}
+ *       (gauges);
  *   <li>{@code xatm.recovery.last.duration} (time gauge; NaN before the first pass), {@code
  *       xatm.recovery.last.unresolved} and {@code xatm.fail_stopped} (0/1);
  *   <li>{@code xatm.log.segments}, {@code xatm.log.lsn.last}, {@code xatm.log.lsn.durable}.
@@ -31,6 +33,11 @@ import java.util.function.ToDoubleFunction;
 public final class XatmMeterBinder implements MeterBinder {
   private final XatmTransactionManager tm;
 
+  /**
+   * Creates the binder.
+   *
+   * @param tm the transaction manager whose metrics the meters read
+   */
   public XatmMeterBinder(XatmTransactionManager tm) {
     this.tm = Objects.requireNonNull(tm, "tm");
   }

@@ -17,7 +17,14 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass(MeterBinder.class)
 @ConditionalOnBean(XatmTransactionManager.class)
 public class XatmMetricsAutoConfiguration {
+  /** Created by Spring Boot's auto-configuration, not by application code. */
+  public XatmMetricsAutoConfiguration() {}
 
+  /**
+   * {@return the binder of the TM's meters}
+   *
+   * @param tm the transaction manager
+   */
   @Bean
   @ConditionalOnMissingBean
   public XatmMeterBinder xatmMeterBinder(XatmTransactionManager tm) {
