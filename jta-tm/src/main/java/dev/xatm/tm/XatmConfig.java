@@ -444,7 +444,7 @@ public final class XatmConfig {
     return recovery;
   }
 
-  /** The raw {@code xatm.cluster.*} settings, parsed by {@link ClusterConfig#parse}. */
+  /** {@return the raw {@code xatm.cluster.*} settings, parsed by {@link ClusterConfig#parse}} */
   public Map<String, String> cluster() {
     return cluster;
   }

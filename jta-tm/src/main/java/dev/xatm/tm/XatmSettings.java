@@ -268,29 +268,42 @@ public final class XatmSettings {
           null,
           "instead of `.password`: the environment variable holding it, read at start");
 
+  /** The cluster mode's switch and lease table URL (docs/cluster.md). */
   public static final Setting<String> CLUSTER_URL =
       Setting.string(
           "xatm.cluster.url",
           null,
           "opt-in cluster mode (docs/cluster.md): the PostgreSQL JDBC URL of the lease table"
               + " (`jdbc:postgresql://host/db`); node ids are held on leases there");
+
+  /** The lease table's user. */
   public static final Setting<String> CLUSTER_USER =
       Setting.string("xatm.cluster.user", null, "the lease table's user");
+
+  /** The lease table's password. */
   public static final Setting<String> CLUSTER_PASSWORD =
       Setting.string("xatm.cluster.password", null, "its password");
+
+  /** The environment variable holding the lease table's password. */
   public static final Setting<String> CLUSTER_PASSWORD_ENV =
       Setting.string(
           "xatm.cluster.password-env",
           null,
           "instead of `.password`: the environment variable holding it, read at start");
+
+  /** How long one renewal holds a node id's lease. */
   public static final Setting<Duration> CLUSTER_LEASE_DURATION =
       Setting.duration(
           "xatm.cluster.lease-duration",
           Duration.ofSeconds(30),
           "how long one renewal holds the node id's lease, by the database's clock");
+
+  /** How often the holder renews its lease. */
   public static final Setting<Duration> CLUSTER_RENEW_INTERVAL =
       Setting.duration(
           "xatm.cluster.renew-interval", Duration.ofSeconds(5), "how often the holder renews it");
+
+  /** How long before its lease can expire a holder stops deciding. */
   public static final Setting<Duration> CLUSTER_FENCE_MARGIN =
       Setting.duration(
           "xatm.cluster.fence-margin",

@@ -138,26 +138,48 @@ public final class XatmTransactionManager
             : null;
   }
 
-  /** Starts a transaction manager with default collaborators (own threads, system clock). */
+  /**
+   * Starts a transaction manager with default collaborators (own threads, system clock).
+   *
+   * @param config the configuration, e.g. {@link XatmConfig#load()}
+   * @return the started manager, its startup recovery pass done
+   * @throws XatmStartupException the log cannot be opened or written; the message names the cause
+   *     and the fix
+   * @throws XatmConfigException a setting is invalid
+   */
   public static XatmTransactionManager start(XatmConfig config) {
     return builder(config).start();
   }
 
-  /** A builder for injecting a log, clock, executors and failpoints (tests, embedding). */
+  /**
+   * A builder for injecting a log, clock, executors and failpoints (tests, embedding).
+   *
+   * @param config the configuration
+   * @return a builder whose every collaborator is optional
+   */
   public static Builder builder(XatmConfig config) {
     return new Builder(config);
   }
 
-  /** The node id (configured, or adopted from the log directory). */
+  /**
+   * The node id (configured, or adopted from the log directory).
+   *
+   * @return the node id of this manager's log
+   */
   public String nodeId() {
     return log.nodeId();
   }
 
-  /** The epoch this process took at start (strictly greater than every earlier one). */
+  /**
+   * The epoch this process took at start (strictly greater than every earlier one).
+   *
+   * @return this process's epoch
+   */
   public long epoch() {
     return epoch;
   }
 
+  /** {@return the configuration this manager was started with} */
   public XatmConfig config() {
     return config;
   }
@@ -165,22 +187,37 @@ public final class XatmTransactionManager
   /**
    * The log state found at start, before this process wrote anything but its epoch: the input of
    * recovery (decided-but-unfinished transactions, registered resources, heuristics).
+   *
+   * @return the replayed state, as it was before recovery ran
    */
   public LogState startupLogState() {
     return startupState;
   }
 
-  /** True while a transaction of this process with this gtrid has not completed. */
+  /**
+   * True while a transaction of this process with this gtrid has not completed.
+   *
+   * @param gtrid a global transaction id of this node
+   * @return whether this process still runs it
+   */
   public boolean isAlive(Gtrid gtrid) {
     return service.registry().isAlive(gtrid);
   }
 
-  /** Number of transactions with branches still being retried in the background. */
+  /**
+   * Number of transactions with branches still being retried in the background.
+   *
+   * @return the count; 0 when every decided branch is confirmed
+   */
   public int pendingRetries() {
     return ctx.retrier().pendingCount();
   }
 
-  /** The log failure that stopped this TM from accepting transactions, or {@code null}. */
+  /**
+   * The log failure that stopped this TM from accepting transactions, or {@code null}.
+   *
+   * @return the cause, or {@code null} while the TM accepts transactions
+   */
   public Throwable failStopCause() {
     return ctx.failStop().cause();
   }
@@ -190,17 +227,27 @@ public final class XatmTransactionManager
    * and a full pass on demand. {@link #start} has already run one pass (unless {@code
    * xatm.recovery.startup=false}) and background passes follow every {@code
    * xatm.recovery.interval}.
+   *
+   * @return this manager's recovery
    */
   public RecoveryService recovery() {
     return recovery;
   }
 
-  /** What this transaction manager has done and where it stands (also published over JMX). */
+  /**
+   * What this transaction manager has done and where it stands (also published over JMX).
+   *
+   * @return a snapshot of the counters, gauges and log statistics
+   */
   public XatmMetrics metrics() {
     return parts.metrics(log, epoch);
   }
 
-  /** Rolls back expired transactions now instead of at the reaper's next tick. */
+  /**
+   * Rolls back expired transactions now instead of at the reaper's next tick.
+   *
+   * @return how many expired transactions were rolled back
+   */
   public int reapExpiredNow() {
     return service.reapExpiredNow();
   }
@@ -316,6 +363,8 @@ public final class XatmTransactionManager
    * same node id on the copy. A second backup into the same target copies only what is new.
    *
    * @throws SnapshotException the backup failed or does not verify; the log is unaffected
+   * @param target the backup directory (created if absent; an earlier backup there is updated)
+   * @return what was copied and verified
    */
   public BackupReport backup(Path target) throws SnapshotException {
     if (lifecycle == null) {
@@ -324,7 +373,11 @@ public final class XatmTransactionManager
     return lifecycle.backup(target);
   }
 
-  /** Checkpoints, GC, size cap and backup of this TM's log; empty with an injected log. */
+  /**
+   * Checkpoints, GC, size cap and backup of this TM's log; empty with an injected log.
+   *
+   * @return the log lifetime, or empty with an injected non-WAL log
+   */
   public Optional<LogLifecycle> logLifecycle() {
     return Optional.ofNullable(lifecycle);
   }
@@ -416,24 +469,45 @@ public final class XatmTransactionManager
       this.config = Objects.requireNonNull(config, "config");
     }
 
-    /** Uses this log instead of opening the WAL in {@code xatm.log.dir}; closed with the TM. */
+    /**
+     * Uses this log instead of opening the WAL in {@code xatm.log.dir}; closed with the TM.
+     *
+     * @param txLog the log; it must belong to the configured node id
+     * @return this builder
+     */
     public Builder txLog(TxLog txLog) {
       this.txLog = txLog;
       return this;
     }
 
+    /**
+     * The clock for deadlines, log timestamps and backoffs (default: the system UTC clock).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock);
       return this;
     }
 
-    /** Runs phase-1/phase-2 branch calls; owned by the caller. */
+    /**
+     * Runs phase-1/phase-2 branch calls; owned by the caller.
+     *
+     * @param executor the executor
+     * @return this builder
+     */
     public Builder phaseExecutor(ExecutorService executor) {
       this.phaseExecutor = executor;
       return this;
     }
 
-    /** Runs the reaper and background retries; owned by the caller. */
+    /**
+     * Runs the reaper and background retries; owned by the caller.
+     *
+     * @param scheduler the scheduler
+     * @return this builder
+     */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = scheduler;
       return this;
@@ -442,18 +516,32 @@ public final class XatmTransactionManager
     /**
      * Runs blocking background XA work (commit/rollback retries, recovery passes); owned by the
      * caller, and must be bounded. Default: a pool of 4 daemon threads of the TM's own.
+     *
+     * @param executor the executor
+     * @return this builder
      */
     public Builder xaExecutor(Executor executor) {
       this.xaExecutor = executor;
       return this;
     }
 
-    /** How long one background XA task may run before it is reported and interrupted (60 s). */
+    /**
+     * How long one background XA task may run before it is reported and interrupted (60 s).
+     *
+     * @param timeout the limit per task
+     * @return this builder
+     */
     public Builder xaCallTimeout(Duration timeout) {
       this.xaCallTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;
     }
 
+    /**
+     * Failpoints hit on the commit path (crash tests); default: none.
+     *
+     * @param failpoints the failpoints
+     * @return this builder
+     */
     public Builder failpoints(Failpoints failpoints) {
       this.failpoints = Objects.requireNonNull(failpoints);
       return this;
@@ -462,13 +550,21 @@ public final class XatmTransactionManager
     /**
      * The environment {@code xatm.recovery.resource.NAME.password-env} names are read from
      * (default: the process environment).
+     *
+     * @param environment variable name to value
+     * @return this builder
      */
     public Builder environment(Map<String, String> environment) {
       this.environment = Map.copyOf(environment);
       return this;
     }
 
-    /** The connectors recovery reaches resources with (default: ServiceLoader). */
+    /**
+     * The connectors recovery reaches resources with (default: ServiceLoader).
+     *
+     * @param connectors the connectors, in the order they are asked
+     * @return this builder
+     */
     public Builder recoveryConnectors(List<RecoveryConnector> connectors) {
       this.connectors = List.copyOf(connectors);
       return this;
@@ -485,7 +581,12 @@ public final class XatmTransactionManager
       return connectors;
     }
 
-    /** The file system the TM's own WAL and checkpoints use (a fault-injecting one in tests). */
+    /**
+     * The file system the TM's own WAL and checkpoints use (a fault-injecting one in tests).
+     *
+     * @param storage the storage
+     * @return this builder
+     */
     public Builder logStorage(Storage storage) {
       this.logStorage = Objects.requireNonNull(storage, "storage");
       return this;
@@ -494,6 +595,9 @@ public final class XatmTransactionManager
     /**
      * Where node-id leases come from when {@code xatm.cluster.url} is set (default: the {@code
      * xatm-cluster} module, found through ServiceLoader).
+     *
+     * @param provider the provider
+     * @return this builder
      */
     public Builder leaseProvider(NodeLeaseProvider provider) {
       this.leaseProvider = Objects.requireNonNull(provider, "provider");
@@ -518,7 +622,12 @@ public final class XatmTransactionManager
       return leaseProvider;
     }
 
-    /** Overrides {@code xatm.runtime.install-default}. */
+    /**
+     * Overrides {@code xatm.runtime.install-default}.
+     *
+     * @param install whether {@link #start()} installs the manager as the JVM default runtime
+     * @return this builder
+     */
     public Builder installAsDefault(boolean install) {
       this.installAsDefault = install;
       return this;
@@ -528,6 +637,7 @@ public final class XatmTransactionManager
      * Opens the log, replays it, writes the new epoch durably, and starts.
      *
      * @throws XatmStartupException the log cannot be opened or written; the message says why
+     * @return the started manager
      */
     public XatmTransactionManager start() {
       return TmStartup.start(this);

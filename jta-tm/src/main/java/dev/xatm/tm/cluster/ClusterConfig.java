@@ -54,6 +54,7 @@ public final class ClusterConfig {
   /**
    * Parses {@code XatmConfig.cluster()}.
    *
+   * @param settings the raw {@code xatm.cluster.*} settings ({@code XatmConfig.cluster()})
    * @param environment where {@code xatm.cluster.password-env} is resolved
    * @return empty when {@code xatm.cluster.url} is not set (and no other cluster key is)
    * @throws XatmConfigException a value is invalid, the timing rule does not hold, or a cluster key
@@ -147,42 +148,49 @@ public final class ClusterConfig {
     return Optional.of(new ClusterConfig(url, user, password, lease, renew, margin));
   }
 
-  /** The PostgreSQL JDBC URL of the lease table (never shown with a password in it). */
+  /** {@return the PostgreSQL JDBC URL of the lease table} Never show it unredacted. */
   public String url() {
     return url;
   }
 
-  /** The user, or {@code null} (then the URL carries it). */
+  /** {@return the user, or {@code null} (then the URL carries it)} */
   public String user() {
     return user;
   }
 
-  /** The password, or {@code null}. Never log it. */
+  /** {@return the password, or {@code null}} Never log it. */
   public String password() {
     return password;
   }
 
-  /** How long a renewal holds the lease, by the database's clock. */
+  /** {@return how long a renewal holds the lease, by the database's clock} */
   public Duration leaseDuration() {
     return leaseDuration;
   }
 
-  /** How often the holder renews. */
+  /** {@return how often the holder renews} */
   public Duration renewInterval() {
     return renewInterval;
   }
 
-  /** How long before the database-side expiry the holder stops deciding. */
+  /** {@return how long before the database-side expiry the holder stops deciding} */
   public Duration fenceMargin() {
     return fenceMargin;
   }
 
-  /** {@code lease-duration - fence-margin}: the holder's own validity after a renewal's start. */
+  /**
+   * {@return {@code lease-duration - fence-margin}: the holder's validity after a renewal's start}
+   */
   public Duration fenceAfter() {
     return leaseDuration.minus(fenceMargin);
   }
 
-  /** The URL with any {@code password=} parameter's value and user-info password hidden. */
+  /**
+   * Hides the secrets of a JDBC URL for messages.
+   *
+   * @param url a JDBC URL
+   * @return it with any {@code password=} parameter's value and user-info password replaced
+   */
   public static String redact(String url) {
     return url.replaceAll("(?i)(password=)[^&;]*", "$1***")
         .replaceAll("//([^/?#@:]*):[^/@]*@", "//$1:***@");

@@ -11,7 +11,13 @@ import java.util.Objects;
  * @param holder who asks, for messages: host, pid and start time
  */
 public record LeaseClaim(String nodeId, long logId, String holder) {
-  /** Checks that nothing is missing. */
+  /**
+   * Checks that nothing is missing.
+   *
+   * @param nodeId the node id
+   * @param logId the log's identity
+   * @param holder who asks
+   */
   public LeaseClaim {
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(holder, "holder");

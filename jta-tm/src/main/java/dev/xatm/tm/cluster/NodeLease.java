@@ -7,23 +7,26 @@ package dev.xatm.tm.cluster;
  * path and costs a volatile read and a clock read.
  */
 public interface NodeLease extends AutoCloseable {
-  /** The lease epoch this holder got: every acquisition or takeover increments it. */
+  /** {@return the lease epoch this holder got} Every acquisition or takeover increments it. */
   long epoch();
 
   /**
    * Whether this holder may make a commit decision now: the last successful renewal began less than
    * {@code lease-duration - fence-margin} ago and the lease was not lost.
+   *
+   * @return true when it may
    */
   boolean mayDecide();
 
-  /**
-   * Why {@link #mayDecide()} is false (what failed since when), or {@code null} when it is true.
-   */
+  /** {@return why {@link #mayDecide()} is false (what failed since when), or {@code null}} */
   String fencedBecause();
 
   /**
    * Called once, from the renewal thread, when the lease is found held by someone else (taken over
-   * after it expired, or released by an operator): this process must stop for good.
+   * after it expired, or released by an operator): this process must stop for good. A handler added
+   * after that is called at once.
+   *
+   * @param handler receives why
    */
   void onLost(java.util.function.Consumer<String> handler);
 

@@ -13,6 +13,10 @@ public interface NodeLeaseProvider {
    * lease is held by this node id's previous incarnation on the same log (a crash, then a start),
    * waits for it to expire, at most {@code lease-duration} and a little more.
    *
+   * @param config the parsed {@code xatm.cluster.*} settings
+   * @param claim the node id, the log's identity and who asks
+   * @param clock the TM's clock
+   * @return the held lease, already being renewed
    * @throws XatmStartupException another process holds the lease (the message names it and when the
    *     lease expires), or the lease table cannot be reached or created (the message names the URL,
    *     without a password, and the cause)

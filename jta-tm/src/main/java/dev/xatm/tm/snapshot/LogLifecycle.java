@@ -86,6 +86,10 @@ public final class LogLifecycle implements AutoCloseable {
    * Chooses the replay start and seeds {@code log} with the checkpoint's state; call before {@code
    * log.replay()}.
    *
+   * @param log the TM's log, opened and not yet replayed
+   * @param config the TM's configuration (its checkpoint and size settings)
+   * @param clock the TM's clock
+   * @return the log lifetime, to {@link #start} once the TM is assembled
    * @throws XatmStartupException no valid checkpoint covers the log's first LSN, a checkpoint
    *     belongs to another node, or its payload does not decode
    */
@@ -127,6 +131,8 @@ public final class LogLifecycle implements AutoCloseable {
   /**
    * What the damaged-mode start set aside as lying beyond the end of the log (for the {@code
    * DamageAccepted} record), or empty.
+   *
+   * @return a description naming the files and the last lost LSN, or empty
    */
   public Optional<String> lostCheckpoints() {
     if (lost.isEmpty()) {
@@ -187,7 +193,11 @@ public final class LogLifecycle implements AutoCloseable {
     }
   }
 
-  /** Starts the periodic checkpoint/size check on {@code scheduler}. */
+  /**
+   * Starts the periodic checkpoint/size check.
+   *
+   * @param scheduler the TM's scheduler, which runs the tick
+   */
   public void start(Scheduler scheduler) {
     SnapshotSettings s =
         new SnapshotSettings(
@@ -308,6 +318,7 @@ public final class LogLifecycle implements AutoCloseable {
   /**
    * Takes a checkpoint now (and GC).
    *
+   * @return what the checkpoint did
    * @throws SnapshotException checkpoints are disabled ({@code xatm.checkpoint.enabled = false}) or
    *     the checkpoint failed
    */
@@ -318,7 +329,13 @@ public final class LogLifecycle implements AutoCloseable {
     return snapshots.checkpointNow(CheckpointReason.EXPLICIT);
   }
 
-  /** Online backup into {@code target}, after a checkpoint so fewer segments are copied. */
+  /**
+   * Online backup into {@code target}, after a checkpoint so fewer segments are copied.
+   *
+   * @param target the backup directory
+   * @return what was copied and verified
+   * @throws SnapshotException the backup failed or does not verify; the log is unaffected
+   */
   public BackupReport backup(Path target) throws SnapshotException {
     if (snapshots.checkpointsEnabled()) {
       try {
@@ -330,12 +347,18 @@ public final class LogLifecycle implements AutoCloseable {
     return snapshots.backup(target);
   }
 
-  /** Holds the log's segments from {@code fromLsn} on against GC (as a backup does). */
+  /**
+   * Holds the log's segments from {@code fromLsn} on against GC (as a backup does).
+   *
+   * @param fromLsn the lowest LSN whose segment is kept
+   * @param owner who holds it, named by the size cap's refusal
+   * @return the hold; close it to release
+   */
   public SegmentReservation reserve(long fromLsn, String owner) {
     return snapshots.reserve(fromLsn, owner);
   }
 
-  /** Checkpoints written, the newest one's LSN, failures, the measured size and any refusal. */
+  /** {@return checkpoints written, the newest one's LSN, failures, the size and any refusal} */
   public SnapshotStatus status() {
     return snapshots.status();
   }
@@ -345,12 +368,17 @@ public final class LogLifecycle implements AutoCloseable {
     snapshots.checkSize();
   }
 
-  /** The log directory's size now (segments and checkpoints), as the cap counts it. */
+  /**
+   * Measures the log directory now, as the cap counts it.
+   *
+   * @return the bytes of its segments and checkpoints
+   * @throws SnapshotException the directory cannot be listed
+   */
   public long measure() throws SnapshotException {
     return snapshots.measure();
   }
 
-  /** The log's checkpoint directory. */
+  /** {@return the log's checkpoint directory} */
   public CheckpointStore checkpoints() {
     return store;
   }
