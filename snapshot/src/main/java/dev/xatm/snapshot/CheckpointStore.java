@@ -26,19 +26,32 @@ public final class CheckpointStore {
   private final Storage storage;
   private final Path directory;
 
+  /**
+   * Creates a view of the checkpoint files in {@code directory}; touches no file.
+   *
+   * @param storage the file operations to use (the log's, or a fake in tests)
+   * @param directory the log directory that holds the checkpoint files
+   */
   public CheckpointStore(Storage storage, Path directory) {
     this.storage = storage;
     this.directory = directory;
   }
 
+  /** {@return the directory that holds the checkpoint files} */
   public Path directory() {
     return directory;
   }
 
+  /** {@return the file operations this store uses} */
   public Storage storage() {
     return storage;
   }
 
+  /**
+   * {@return the path of the checkpoint file at {@code lsn}, whether or not it exists}
+   *
+   * @param lsn L of the checkpoint
+   */
   public Path path(long lsn) {
     return directory.resolve(CheckpointFormat.fileName(lsn));
   }
@@ -46,6 +59,16 @@ public final class CheckpointStore {
   /**
    * Writes the checkpoint at {@code lsn} durably: temp file, force, atomic rename, directory fsync.
    * The caller guarantees that every record with LSN &le; {@code lsn} is durable in the log.
+   *
+   * @param lsn L: the state covers exactly the records with LSN &le; L
+   * @param nodeId the node id of the log, 1 to 32 ASCII bytes
+   * @param epoch the owner's epoch
+   * @param payload the serialized state, at most 256 MiB
+   * @return the path of the checkpoint file written
+   * @throws SnapshotException a file operation failed; the checkpoint's name never shows a partly
+   *     written file, but the checkpoint is not known to be durable
+   * @throws IllegalArgumentException the node id, the payload size, the LSN or the epoch is out of
+   *     range
    */
   public Path write(long lsn, String nodeId, long epoch, byte[] payload) throws SnapshotException {
     Path target = path(lsn);
@@ -59,7 +82,11 @@ public final class CheckpointStore {
     }
   }
 
-  /** LSNs of the checkpoint files present, ascending (not verified). */
+  /**
+   * {@return the LSNs of the checkpoint files present, ascending (not verified)}
+   *
+   * @throws SnapshotException the directory cannot be listed
+   */
   public List<Long> list() throws SnapshotException {
     List<Long> out = new ArrayList<>();
     try {
@@ -79,6 +106,8 @@ public final class CheckpointStore {
   /**
    * Reads and verifies one checkpoint file.
    *
+   * @param lsn L of the checkpoint
+   * @return the checkpoint, verified
    * @throws CheckpointCorruptException it does not verify
    * @throws SnapshotException it cannot be read (an I/O error is never read as "corrupt")
    */
@@ -108,6 +137,10 @@ public final class CheckpointStore {
    * The newest checkpoint with {@code L <= maxLsn} that verifies. Newer ones that do not verify are
    * skipped with a WARNING naming the file and the reason (a torn newest checkpoint falls back to
    * the previous one; the caller then replays from its L + 1).
+   *
+   * @param maxLsn the last LSN of the log; newer checkpoints are skipped with a WARNING
+   * @return the checkpoint, or empty when none qualifies
+   * @throws SnapshotException the directory or a file cannot be read (not: a file does not verify)
    */
   public Optional<Checkpoint> loadNewest(long maxLsn) throws SnapshotException {
     List<Long> lsns = list();
@@ -145,14 +178,24 @@ public final class CheckpointStore {
    * Renames the checkpoint at {@code lsn} so that it is no longer listed or loaded, durably, before
    * anything is appended to the log (later records must never fall behind it): {@code
    * .ckpt.beyond-end.pending} until the start that set it aside has made the damage durable in its
-   * log ({@link #acceptSetAside}); a strict start refuses while one is pending. Returns the new
-   * path.
+   * log ({@link #acceptSetAside}); a strict start refuses while one is pending.
+   *
+   * @param lsn L of the checkpoint to set aside
+   * @return the new path, {@link #pendingPath pendingPath(lsn)}
+   * @throws SnapshotException the rename or the directory fsync failed
    */
   public Path setAside(long lsn) throws SnapshotException {
     return rename(path(lsn), pendingPath(lsn), "setting aside");
   }
 
-  /** The damage a set-aside checkpoint proves is durable in the log: {@code .ckpt.beyond-end}. */
+  /**
+   * Records that the damage a set-aside checkpoint proves is durable in the log: renames it from
+   * {@code .ckpt.beyond-end.pending} to {@code .ckpt.beyond-end}, durably.
+   *
+   * @param lsn L of the checkpoint set aside
+   * @return the new path
+   * @throws SnapshotException the rename or the directory fsync failed
+   */
   public Path acceptSetAside(long lsn) throws SnapshotException {
     return rename(
         pendingPath(lsn),
@@ -160,7 +203,11 @@ public final class CheckpointStore {
         "accepting");
   }
 
-  /** LSNs of the checkpoints set aside whose damage is not accepted yet, ascending. */
+  /**
+   * {@return the LSNs of the checkpoints set aside whose damage is not accepted yet, ascending}
+   *
+   * @throws SnapshotException the directory cannot be listed
+   */
   public List<Long> listPendingSetAside() throws SnapshotException {
     List<Long> out = new ArrayList<>();
     try {
@@ -181,11 +228,23 @@ public final class CheckpointStore {
     return out;
   }
 
-  /** Reads and verifies a checkpoint set aside and pending (see {@link #setAside}). */
+  /**
+   * Reads and verifies a checkpoint set aside and pending (see {@link #setAside}).
+   *
+   * @param lsn L of the checkpoint set aside
+   * @return the checkpoint, verified, with its pending path as its file
+   * @throws CheckpointCorruptException it does not verify
+   * @throws SnapshotException it cannot be read
+   */
   public Checkpoint loadPendingSetAside(long lsn) throws SnapshotException {
     return load(pendingPath(lsn));
   }
 
+  /**
+   * {@return the path the checkpoint at {@code lsn} has while set aside and pending}
+   *
+   * @param lsn L of the checkpoint
+   */
   public Path pendingPath(long lsn) {
     return directory.resolve(CheckpointFormat.fileName(lsn) + PENDING_SUFFIX);
   }
@@ -202,7 +261,11 @@ public final class CheckpointStore {
 
   /**
    * Deletes every checkpoint file except the {@code keep} newest, oldest first, and leftover temp
-   * files, then fsyncs the directory. Returns the LSNs kept.
+   * files, then fsyncs the directory.
+   *
+   * @param keep how many of the newest checkpoint files to keep
+   * @return the LSNs kept, ascending
+   * @throws SnapshotException a file operation failed; some files may already be deleted
    */
   public List<Long> retainNewest(int keep) throws SnapshotException {
     List<Long> lsns = list();

@@ -8,6 +8,11 @@ package dev.xatm.snapshot;
 public final class LogCoverageException extends SnapshotException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates the exception.
+   *
+   * @param message the LSNs present and missing, and how to fix it
+   */
   public LogCoverageException(String message) {
     super(message);
   }

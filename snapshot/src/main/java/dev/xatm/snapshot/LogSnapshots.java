@@ -86,9 +86,13 @@ public final class LogSnapshots {
   /**
    * The subsystem of a running log, with its own directory, storage and record bound.
    *
+   * @param wal the running log; its directory, storage and record bound are used
    * @param source the owner's state, captured for each checkpoint
+   * @param settings triggers, archive and size cap
    * @param unfinished describes the oldest unfinished work (for the size cap's refusal message)
+   * @param clock times the interval trigger and stamps reservations
    * @param startLsn L of the checkpoint the log was started from (0: none)
+   * @return the subsystem; no round runs until the owner calls {@link #tick()}
    */
   public static LogSnapshots running(
       Wal wal,
@@ -109,17 +113,21 @@ public final class LogSnapshots {
   /**
    * Backup and verification of a log nobody runs (offline tools): no checkpoint is taken and no cap
    * applies; {@code wal} is a read-only view of the stopped log.
+   *
+   * @param wal a read-only view of the stopped log
+   * @param clock stamps the backup's reservation
+   * @return the subsystem, with checkpoints disabled
    */
   public static LogSnapshots stopped(Wal wal, Clock clock) {
     return new LogSnapshots(Objects.requireNonNull(wal, "wal"), null, null, null, clock, 0);
   }
 
-  /** Whether checkpoints are taken (the settings enable them and the log is running). */
+  /** {@return whether checkpoints are taken (the settings enable them and the log is running)} */
   public boolean checkpointsEnabled() {
     return checkpointer != null;
   }
 
-  /** The log's checkpoint directory. */
+  /** {@return the log's checkpoint directory} */
   public CheckpointStore checkpoints() {
     return store;
   }
@@ -136,8 +144,10 @@ public final class LogSnapshots {
   }
 
   /**
-   * Takes a checkpoint now, then GC.
+   * Takes a checkpoint now (unless nothing was appended since the last one), then GC.
    *
+   * @param reason why, recorded in the result
+   * @return what the round did
    * @throws SnapshotException checkpoints are disabled, or the checkpoint failed (logged and
    *     counted as well)
    */
@@ -158,15 +168,18 @@ public final class LogSnapshots {
   /**
    * The log directory's size now: its segments and checkpoint files, in bytes (what the cap
    * counts). Sets no refusal; {@link #checkSize()} does.
+   *
+   * @return the size in bytes; 0 for a stopped log
+   * @throws SnapshotException the directory cannot be listed or a file's size read
    */
   public long measure() throws SnapshotException {
     return guard == null ? 0 : guard.measure();
   }
 
   /**
-   * Why new work must be refused (the log directory is over its cap, naming what pins it), or
-   * {@code null}. A refusal made before a reservation was released is re-checked first. Cheap when
-   * nothing changed: one volatile read on the admission path.
+   * {@return why new work must be refused (the log directory is over its cap, naming what pins it),
+   * or {@code null}} A refusal made before a reservation was released is re-checked first. Cheap
+   * when nothing changed: one volatile read on the admission path.
    */
   public String refusal() {
     return guard == null ? null : guard.refusalAfterRecheck();
@@ -177,6 +190,8 @@ public final class LogSnapshots {
    * checkpoint and every segment from it on, hard-linked where possible, incremental into an
    * earlier backup in the same target.
    *
+   * @param target the backup directory
+   * @return what was linked, copied, kept and removed, and the LSNs the backup covers
    * @throws BackupVerificationException the copy does not verify
    * @throws SnapshotException the backup failed; the log is unaffected
    */
@@ -187,18 +202,27 @@ public final class LogSnapshots {
   /**
    * Verifies a backup read-only, as {@link #backup} does after copying.
    *
+   * @param target the backup directory
+   * @return what the backup holds (no file linked, copied or removed)
    * @throws BackupVerificationException the copy does not verify, saying where
+   * @throws SnapshotException the backup cannot be read
    */
   public BackupReport verifyBackup(Path target) throws SnapshotException {
     return backup.verifyOnly(target);
   }
 
-  /** Holds every segment from {@code fromLsn} on against GC until the reservation is closed. */
+  /**
+   * Holds every segment from {@code fromLsn} on against GC until the reservation is closed.
+   *
+   * @param fromLsn the lowest LSN whose segment is kept
+   * @param owner who holds it, named in the size cap's refusal (e.g. "online backup to /mnt/b")
+   * @return the hold; close it to release the segments
+   */
   public SegmentReservation reserve(long fromLsn, String owner) {
     return reservations.reserve(fromLsn, owner, clock.millis());
   }
 
-  /** Where checkpoints and the size cap stand now. */
+  /** {@return where checkpoints and the size cap stand now} */
   public SnapshotStatus status() {
     return new SnapshotStatus(
         checkpointer == null ? 0 : checkpointer.checkpointsWritten(),

@@ -17,6 +17,13 @@ import java.util.Optional;
  *     in the log, then accepts them ({@link CheckpointStore#acceptSetAside})
  */
 public record ReplayStart(Optional<Checkpoint> checkpoint, long fromLsn, List<Checkpoint> lost) {
+  /**
+   * Copies the lost checkpoints.
+   *
+   * @param checkpoint the checkpoint to load, or empty
+   * @param fromLsn the first LSN to replay
+   * @param lost the checkpoints beyond the end of the log; copied
+   */
   public ReplayStart {
     lost = List.copyOf(lost);
   }
@@ -33,8 +40,14 @@ public record ReplayStart(Optional<Checkpoint> checkpoint, long fromLsn, List<Ch
    * L &le; lastLsn and L + 1 &ge; the first segment's first LSN. Without one, a log that starts at
    * LSN 1 is replayed whole.
    *
+   * @param store the log's checkpoint files
+   * @param nodeId the log's node id; a checkpoint of another node is refused
+   * @param segments the log's segments, in index order
+   * @param lastLsn the LSN of the log's last valid record
+   * @return the checkpoint to load and the LSN to replay from
    * @throws LogCoverageException the log starts after LSN 1 and no valid checkpoint covers the gap
    *     (never guess the state of deleted records)
+   * @throws SnapshotException the checkpoint belongs to another node, or the files cannot be read
    */
   public static ReplayStart choose(
       CheckpointStore store, String nodeId, List<SegmentInfo> segments, long lastLsn)
@@ -48,11 +61,19 @@ public record ReplayStart(Optional<Checkpoint> checkpoint, long fromLsn, List<Ch
    * up to its LSN, so one beyond {@code lastLsn} proves that durable records were lost (a lost
    * Committing would become a presumed abort).
    *
+   * @param store the log's checkpoint files
+   * @param nodeId the log's node id; a checkpoint of another node is refused
+   * @param segments the log's segments, in index order
+   * @param lastLsn the LSN of the log's last valid record
    * @param damagedMode the operator opened the log in damaged mode: such checkpoints are set aside
    *     (renamed, {@link CheckpointStore#setAside}) with a WARNING instead of refusing; later
    *     records must never be hidden behind them
+   * @return the checkpoint to load, the LSN to replay from and, in damaged mode, the checkpoints
+   *     set aside
    * @throws LogCoverageException such a checkpoint exists and not in damaged mode, naming both LSNs
-   *     and the fix
+   *     and the fix; or, as above, no valid checkpoint covers the start of the log
+   * @throws SnapshotException a checkpoint belongs to another node, or the files cannot be read or
+   *     renamed
    */
   public static ReplayStart choose(
       CheckpointStore store,

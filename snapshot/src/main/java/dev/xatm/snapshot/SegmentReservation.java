@@ -5,13 +5,13 @@ package dev.xatm.snapshot;
  * {@link #fromLsn()} until the hold is closed. An online backup holds one while it copies.
  */
 public interface SegmentReservation extends AutoCloseable {
-  /** The lowest LSN whose segment is kept. */
+  /** {@return the lowest LSN whose segment is kept} */
   long fromLsn();
 
-  /** Who holds it, for the size cap's refusal message (e.g. "online backup to /mnt/b"). */
+  /** {@return who holds it, for the size cap's refusal message (e.g. "online backup to /mnt/b")} */
   String owner();
 
-  /** When it was taken, in milliseconds of the snapshot clock. */
+  /** {@return when it was taken, in milliseconds of the snapshot clock} */
   long sinceMillis();
 
   /** Releases the hold; idempotent. */

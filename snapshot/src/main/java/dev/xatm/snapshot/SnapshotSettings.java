@@ -28,7 +28,21 @@ public record SnapshotSettings(
     long logMaxBytes,
     String logMaxKey) {
 
-  /** Checks the durations and sizes. */
+  /**
+   * Checks the durations and sizes.
+   *
+   * @param checkpoints whether checkpoints are taken at all
+   * @param interval time between checkpoints; not {@code null} or negative ({@link Duration#ZERO}:
+   *     never by time)
+   * @param bytes bytes appended between checkpoints; not negative (0: never by size)
+   * @param onRotation a checkpoint each time the log moves to a new segment
+   * @param archiveDir where GC moves segments, or {@code null} to delete them
+   * @param archiveMaxBytes the archive's cap; not negative (0: none)
+   * @param logMaxBytes the log directory's cap; not negative (0: none)
+   * @param logMaxKey the configuration key of that cap; not {@code null}
+   * @throws IllegalArgumentException a duration or size is negative
+   * @throws NullPointerException {@code interval} or {@code logMaxKey} is {@code null}
+   */
   public SnapshotSettings {
     Objects.requireNonNull(interval, "interval");
     Objects.requireNonNull(logMaxKey, "logMaxKey");
