@@ -194,7 +194,9 @@ public final class XatmConfig {
    */
   public static XatmConfig load() {
     return load(
-        systemProperties(), System.getenv(), Thread.currentThread().getContextClassLoader());
+        SettingsReader.systemProperties(),
+        System.getenv(),
+        Thread.currentThread().getContextClassLoader());
   }
 
   /**
@@ -209,7 +211,7 @@ public final class XatmConfig {
   public static XatmConfig load(
       Map<String, String> systemProperties, Map<String, String> environment, ClassLoader loader) {
     Map<String, String> file = ConfigSources.file(systemProperties, environment, loader);
-    return build(
+    return SettingsReader.read(
         ConfigSources.merge(file, "xatm.properties", systemProperties, environment, n -> false));
   }
 
@@ -223,7 +225,7 @@ public final class XatmConfig {
    * @throws XatmConfigException an unknown key or variable, or a bad value
    */
   public static XatmConfig fromProperties(Map<String, String> props) {
-    return fromProperties(props, systemProperties(), System.getenv());
+    return fromProperties(props, SettingsReader.systemProperties(), System.getenv());
   }
 
   /**
@@ -239,7 +241,7 @@ public final class XatmConfig {
       Map<String, String> props,
       Map<String, String> systemProperties,
       Map<String, String> environment) {
-    return build(
+    return SettingsReader.read(
         ConfigSources.merge(props, "properties", systemProperties, environment, n -> false));
   }
 
@@ -253,75 +255,7 @@ public final class XatmConfig {
    * @throws XatmConfigException an unknown key or a bad value
    */
   public static XatmConfig fromMergedSettings(Map<String, String> settings) {
-    return build(XatmSettings.TABLE.canonical(settings, "settings"));
-  }
-
-  private static Map<String, String> systemProperties() {
-    Map<String, String> sys = new LinkedHashMap<>();
-    System.getProperties().forEach((k, v) -> sys.put(String.valueOf(k), String.valueOf(v)));
-    return sys;
-  }
-
-  private static XatmConfig build(Map<String, String> props) {
-    Builder b = builder();
-    b.fromProcess = true;
-    for (Map.Entry<String, String> e : props.entrySet()) {
-      String k = e.getKey();
-      String v = e.getValue();
-      switch (k) {
-        case NODE_ID -> b.nodeId(v.isEmpty() ? null : v);
-        case LOG_DIR -> b.logDir(value(XatmSettings.LOG_DIR, k, v));
-        case LOG_SEGMENT_SIZE -> b.segmentSize(value(XatmSettings.LOG_SEGMENT_SIZE, k, v));
-        case LOG_DURABILITY -> b.durability(durability(value(XatmSettings.LOG_DURABILITY, k, v)));
-        case LOG_OPEN_DAMAGED -> b.logOpenDamaged(value(XatmSettings.LOG_OPEN_DAMAGED, k, v));
-        case DEFAULT_TIMEOUT -> b.defaultTimeout(value(XatmSettings.DEFAULT_TIMEOUT, k, v));
-        case REAPER_INTERVAL -> b.reaperInterval(value(XatmSettings.REAPER_INTERVAL, k, v));
-        case PARALLELISM -> b.parallelism(value(XatmSettings.PARALLELISM, k, v));
-        case RETRY_INITIAL -> b.retryInitialBackoff(value(XatmSettings.RETRY_INITIAL, k, v));
-        case RETRY_MAX -> b.retryMaxBackoff(value(XatmSettings.RETRY_MAX, k, v));
-        case INSTALL_DEFAULT -> b.installAsDefault(value(XatmSettings.INSTALL_DEFAULT, k, v));
-        case JMX_ENABLED -> b.jmxEnabled(value(XatmSettings.JMX_ENABLED, k, v));
-        case JMX_OPERATIONS -> b.jmxOperations(value(XatmSettings.JMX_OPERATIONS, k, v));
-        case CHECKPOINT_ENABLED ->
-            b.checkpointsEnabled(value(XatmSettings.CHECKPOINT_ENABLED, k, v));
-        case CHECKPOINT_INTERVAL ->
-            b.checkpointInterval(value(XatmSettings.CHECKPOINT_INTERVAL, k, v));
-        case CHECKPOINT_BYTES -> b.checkpointBytes(value(XatmSettings.CHECKPOINT_BYTES, k, v));
-        case CHECKPOINT_ON_ROTATION ->
-            b.checkpointOnRotation(value(XatmSettings.CHECKPOINT_ON_ROTATION, k, v));
-        case LOG_MAX_SIZE -> b.logMaxSize(value(XatmSettings.LOG_MAX_SIZE, k, v));
-        case ARCHIVE_DIR ->
-            b.archiveDir(v.isEmpty() ? null : value(XatmSettings.ARCHIVE_DIR, k, v));
-        case ARCHIVE_MAX_SIZE -> b.archiveMaxSize(value(XatmSettings.ARCHIVE_MAX_SIZE, k, v));
-        default -> {
-          if (k.startsWith(RECOVERY_PREFIX)) {
-            b.recovery(k, v); // RecoveryConfig parses these (the keys are checked already)
-          } else if (k.startsWith(ClusterConfig.PREFIX)) {
-            b.cluster(k, v); // so does ClusterConfig
-          } else {
-            throw XatmSettings.TABLE.unknown(k, "settings");
-          }
-        }
-      }
-    }
-    try {
-      return b.build();
-    } catch (XatmConfigException e) {
-      String raw = e.property() == null ? null : props.get(e.property());
-      if (raw != null && !raw.equals(e.value())) {
-        // Name the value as the user wrote it ("1KiB"), not as parsed ("1024").
-        throw new XatmConfigException(e.property(), raw, e.reason());
-      }
-      throw e;
-    }
-  }
-
-  private static <T> T value(dev.xatm.config.Setting<T> s, String key, String raw) {
-    return XatmSettings.TABLE.value(s, key, raw);
-  }
-
-  private static Durability durability(String value) {
-    return value.equals("fsync") ? Durability.FSYNC : Durability.NO_FSYNC_UNSAFE_FOR_TESTS_ONLY;
+    return SettingsReader.read(XatmSettings.TABLE.canonical(settings, "settings"));
   }
 
   /**
@@ -475,7 +409,7 @@ public final class XatmConfig {
     private Path logDir = XatmSettings.LOG_DIR.defaultValue();
     private long segmentSize = XatmSettings.LOG_SEGMENT_SIZE.defaultValue();
     private Durability durability =
-        XatmConfig.durability(XatmSettings.LOG_DURABILITY.defaultValue());
+        SettingsReader.durability(XatmSettings.LOG_DURABILITY.defaultValue());
     private boolean logOpenDamaged = XatmSettings.LOG_OPEN_DAMAGED.defaultValue();
     private Duration defaultTimeout = XatmSettings.DEFAULT_TIMEOUT.defaultValue();
     private Duration reaperInterval = XatmSettings.REAPER_INTERVAL.defaultValue();
@@ -496,7 +430,7 @@ public final class XatmConfig {
     private long archiveMaxSize = XatmSettings.ARCHIVE_MAX_SIZE.defaultValue();
 
     /** Whether the values came through the process's layers (load, fromProperties, toBuilder). */
-    private boolean fromProcess;
+    boolean fromProcess;
 
     private Builder() {}
 

@@ -1,10 +1,15 @@
 package dev.xatm.wal.internal;
 
+import dev.xatm.wal.SegmentInfo;
 import dev.xatm.wal.WalConfig;
 import dev.xatm.wal.WalCursor;
 import dev.xatm.wal.WalException;
 import dev.xatm.wal.WalNodeIdMismatchException;
+import dev.xatm.wal.WalVerification;
+import dev.xatm.wal.storage.Storage;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -50,5 +55,44 @@ public final class ReadOnlyLog {
               + "'");
     }
     return scan;
+  }
+
+  /** See {@link Wal#verify(WalConfig)}. */
+  static WalVerification verify(WalConfig config) throws WalException {
+    LogScanner.Result scan = scan(config, "verifying");
+    List<SegmentInfo> segments = new ArrayList<>(scan.segments.size());
+    for (SegmentState s : scan.segments) {
+      segments.add(new SegmentInfo(s.index(), s.firstLsn(), s.lastLsn(), false));
+    }
+    return new WalVerification(
+        scan.nodeId, segments, scan.firstLsn, scan.nextLsn - 1, scan.tornTail, scan.damage);
+  }
+
+  /** See {@link Wal#writeHeadOfCopy(WalConfig)}. */
+  static void writeHeadOfCopy(WalConfig config) throws WalException {
+    Storage storage = config.storage();
+    Path dir = config.directory();
+    try {
+      SegmentHeader newest = null;
+      for (Path p : storage.list(dir)) {
+        long index = SegmentFiles.indexOf(p);
+        if (index < 0 || storage.isDirectory(p) || (newest != null && index < newest.index())) {
+          continue;
+        }
+        SegmentHeader h = SegmentHeader.readValid(storage, p);
+        if (h != null && h.index() == index) {
+          newest = h;
+        }
+      }
+      if (newest == null) {
+        throw new WalException(
+            "WAL copy " + dir + ": no segment with a valid header; nothing to name in wal.head");
+      }
+      HeadFile.Head h =
+          new HeadFile.Head(0, newest.logId(), newest.index(), newest.firstLsn(), -1, true);
+      HeadFile.openOrCreate(storage, dir, java.util.Optional.empty(), h, true).close();
+    } catch (IOException e) {
+      throw new WalException("WAL copy " + dir + ": writing wal.head failed: " + e, e);
+    }
   }
 }

@@ -1,7 +1,6 @@
 package dev.xatm.wal.internal;
 
 import dev.xatm.wal.Durability;
-import dev.xatm.wal.NodeIds;
 import dev.xatm.wal.OpenReport;
 import dev.xatm.wal.SegmentInfo;
 import dev.xatm.wal.Wal;
@@ -9,19 +8,15 @@ import dev.xatm.wal.WalClosedException;
 import dev.xatm.wal.WalConfig;
 import dev.xatm.wal.WalCursor;
 import dev.xatm.wal.WalException;
-import dev.xatm.wal.WalNodeIdMismatchException;
 import dev.xatm.wal.WalPoisonedException;
 import dev.xatm.wal.WalStats;
 import dev.xatm.wal.WalVerification;
-import dev.xatm.wal.storage.PrivateFiles;
 import dev.xatm.wal.storage.Storage;
 import dev.xatm.wal.storage.StorageFile;
 import java.io.IOException;
 import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -66,7 +61,8 @@ public final class SegmentedWal implements Wal {
   private final ReentrantLock closeLock = new ReentrantLock();
   private boolean closed; // guarded by closeLock
 
-  private SegmentedWal(
+  /** Made by {@link WalOpening} once the directory is locked, scanned and given a segment. */
+  SegmentedWal(
       WalConfig config,
       String nodeId,
       OpenReport report,
@@ -129,7 +125,7 @@ public final class SegmentedWal implements Wal {
   /** See {@link Wal#open(WalConfig)}. */
   public static Wal open(WalConfig config) throws WalException {
     try {
-      return doOpen(config);
+      return WalOpening.open(config);
     } catch (WalException e) {
       throw e;
     } catch (IOException e) {
@@ -137,166 +133,16 @@ public final class SegmentedWal implements Wal {
     }
   }
 
-  private static Wal doOpen(WalConfig config) throws IOException {
-    Storage storage = config.storage();
-    Path dir = config.directory();
-    if (storage.exists(dir) && !storage.isDirectory(dir)) {
-      throw new WalException(
-          "WAL directory " + dir + " exists but is not a directory; point the log at a directory");
-    }
-    if (!storage.exists(dir)) {
-      storage.createDirectories(dir);
-      if (dir.toAbsolutePath().getParent() != null) {
-        storage.syncDirectory(dir.toAbsolutePath().getParent());
-      }
-    } else {
-      warnIfOpenToOthers(storage, dir);
-    }
-    DirectoryLock lock =
-        DirectoryLock.acquire(storage, dir, config.nodeId(), config.clock().instant());
-    Preallocator preallocator = null;
-    HeadFile head = null;
-    try {
-      if (config.durability() != Durability.FSYNC) {
-        LOG.log(
-            Level.WARNING,
-            "WAL {0} opened with {1}: acknowledged records are NOT durable and a power loss or"
-                + " kernel crash loses them. Never use this outside tests and benchmarks.",
-            dir,
-            config.durability());
-      }
-      LogScanner.Result scan =
-          LogScanner.scan(storage, dir, config.maxRecordSize(), config.openDamaged());
-      String nodeId = resolveNodeId(config, scan);
-      lock.describe(nodeId);
-      for (Path p : scan.discard) {
-        storage.delete(p);
-        storage.syncDirectory(dir);
-      }
-      UUID logId = scan.logId != null ? scan.logId : UUID.randomUUID();
-      boolean damaged = !scan.damage.isEmpty();
-      boolean fsync = config.durability() == Durability.FSYNC;
-      // Before the new segment gets a header: a log without a head file names what the scan
-      // found, so a crash between the two never leaves a format-2 segment the head does not know.
-      SegmentState newest =
-          scan.segments.isEmpty() ? null : scan.segments.get(scan.segments.size() - 1);
-      head =
-          HeadFile.openOrCreate(
-              storage,
-              dir,
-              scan.head,
-              new HeadFile.Head(
-                  0,
-                  logId,
-                  newest == null ? 0 : newest.index(),
-                  newest == null ? 1 : newest.firstLsn(),
-                  -1,
-                  false),
-              fsync);
-      preallocator = new Preallocator(storage, dir, config.segmentSize());
-      StorageFile file = preallocator.allocate(scan.nextIndex);
-      SegmentState segment;
-      try {
-        SegmentHeader header =
-            new SegmentHeader(
-                scan.nextIndex,
-                scan.nextLsn,
-                config.clock().millis(),
-                logId,
-                (int) config.segmentSize(),
-                nodeId,
-                damaged,
-                config.maxRecordSize());
-        LogWriter.writeHeader(file, header, fsync);
-        head.update(scan.nextIndex, scan.nextLsn, -1);
-        segment =
-            new SegmentState(
-                scan.nextIndex,
-                SegmentFiles.path(dir, scan.nextIndex),
-                scan.nextLsn,
-                scan.nextLsn - 1,
-                SegmentHeader.SIZE,
-                false,
-                config.maxRecordSize());
-      } catch (IOException | RuntimeException e) {
-        file.close();
-        throw e;
-      }
-      OpenReport report =
-          new OpenReport(
-              scan.segments.size(), scan.firstLsn, scan.nextLsn - 1, scan.tornTail, scan.damage);
-      SegmentedWal wal =
-          new SegmentedWal(
-              config, nodeId, report, lock, head, preallocator, scan, logId, file, segment);
-      wal.writerThread.start();
-      preallocator.prepare(scan.nextIndex + 1);
-      if (damaged) {
-        wal.recordDamage(scan.damage);
-      }
-      return wal;
-    } catch (IOException | RuntimeException e) {
-      if (preallocator != null) {
-        preallocator.close();
-      }
-      if (head != null) {
-        try {
-          head.close();
-        } catch (IOException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
-      lock.close();
-      throw e;
-    }
-  }
-
   /**
-   * An existing directory that group or other users can enter lets them read records (user names,
-   * URLs, amounts) or, if writable, forge one that only a CRC protects. Reported once per open, not
-   * refused: the operator may have reasons (a shared backup user), and the fix is one command.
+   * Starts the writer and the next preallocation and, after a damaged-mode open, records the
+   * accepted damage durably before anyone else appends.
    */
-  private static void warnIfOpenToOthers(Storage storage, Path dir) throws IOException {
-    var mode = storage.openToOthers(dir);
-    if (mode.isPresent()) {
-      LOG.log(
-          Level.WARNING,
-          "WAL directory {0} has mode {1} ({2}): other users can read its records, which hold user"
-              + " names, URLs and amounts; xatm creates its files owner-only, make the directory"
-              + " private too: chmod 700 {0}",
-          dir,
-          PrivateFiles.octal(mode.get()),
-          PosixFilePermissions.toString(mode.get()));
+  void start(long nextIndex, List<String> damage) throws WalException {
+    writerThread.start();
+    preallocator.prepare(nextIndex + 1);
+    if (!damage.isEmpty()) {
+      recordDamage(damage);
     }
-  }
-
-  private static String resolveNodeId(WalConfig config, LogScanner.Result scan)
-      throws WalNodeIdMismatchException {
-    String configured = config.nodeId();
-    if (configured != null && scan.nodeId != null && !configured.equals(scan.nodeId)) {
-      throw new WalNodeIdMismatchException(
-          "WAL directory "
-              + config.directory()
-              + " belongs to node id '"
-              + scan.nodeId
-              + "' but this log is configured with node id '"
-              + configured
-              + "'; a node must never recover another node's log");
-    }
-    if (configured != null) {
-      return configured;
-    }
-    if (scan.nodeId != null) {
-      return scan.nodeId;
-    }
-    String generated = "wal-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    NodeIds.validate(generated);
-    LOG.log(
-        Level.WARNING,
-        "WAL {0}: no node id configured and none in the directory; generated ''{1}'' and stored"
-            + " it in the segment header. Configure it explicitly: Xids embed it.",
-        config.directory(),
-        generated);
-    return generated;
   }
 
   /** Records the operator's forced open in the log itself (FORMAT.md, type 240). */
@@ -359,41 +205,12 @@ public final class SegmentedWal implements Wal {
 
   /** See {@link Wal#verify(WalConfig)}. */
   public static WalVerification verify(WalConfig config) throws WalException {
-    LogScanner.Result scan = ReadOnlyLog.scan(config, "verifying");
-    List<SegmentInfo> segments = new ArrayList<>(scan.segments.size());
-    for (SegmentState s : scan.segments) {
-      segments.add(new SegmentInfo(s.index(), s.firstLsn(), s.lastLsn(), false));
-    }
-    return new WalVerification(
-        scan.nodeId, segments, scan.firstLsn, scan.nextLsn - 1, scan.tornTail, scan.damage);
+    return ReadOnlyLog.verify(config);
   }
 
   /** See {@link Wal#writeHeadOfCopy(WalConfig)}. */
   public static void writeHeadOfCopy(WalConfig config) throws WalException {
-    Storage storage = config.storage();
-    Path dir = config.directory();
-    try {
-      SegmentHeader newest = null;
-      for (Path p : storage.list(dir)) {
-        long index = SegmentFiles.indexOf(p);
-        if (index < 0 || storage.isDirectory(p) || (newest != null && index < newest.index())) {
-          continue;
-        }
-        SegmentHeader h = SegmentHeader.readValid(storage, p);
-        if (h != null && h.index() == index) {
-          newest = h;
-        }
-      }
-      if (newest == null) {
-        throw new WalException(
-            "WAL copy " + dir + ": no segment with a valid header; nothing to name in wal.head");
-      }
-      HeadFile.Head h =
-          new HeadFile.Head(0, newest.logId(), newest.index(), newest.firstLsn(), -1, true);
-      HeadFile.openOrCreate(storage, dir, java.util.Optional.empty(), h, true).close();
-    } catch (IOException e) {
-      throw new WalException("WAL copy " + dir + ": writing wal.head failed: " + e, e);
-    }
+    ReadOnlyLog.writeHeadOfCopy(config);
   }
 
   private void enqueue(Append a) throws WalException {
