@@ -59,6 +59,7 @@ class TimeoutInterruptTest {
    */
   static final class SlowToReturn extends Interruptible {
     final ManualClock clock;
+    final Journal events;
     final long returnsAt;
     final List<Long> calledAt = new ArrayList<>();
     volatile long rolledBackAt = -1;
@@ -66,12 +67,14 @@ class TimeoutInterruptTest {
     SlowToReturn(String name, Journal journal, ManualClock clock, long returnsAt) {
       super(name, journal);
       this.clock = clock;
+      this.events = journal;
       this.returnsAt = returnsAt;
     }
 
     @Override
     public synchronized boolean interruptWork(String reason, Duration wait) {
       super.interruptWork(reason, wait);
+      events.add(name() + ".interruptWork(" + wait.toMillis() + ")");
       calledAt.add(clock.millis());
       long now = clock.millis();
       if (now >= returnsAt) {
@@ -235,6 +238,11 @@ class TimeoutInterruptTest {
       assertEquals(tick, res.calledAt.get(0), res.name() + " fenced at the tick's start");
     }
     assertEquals(tick, idle.rolledBackAt, "the idle one waits for nobody");
+    int idleRollback = t.journal.indexOfPrefix("idle.rollback");
+    for (String fence : List.of("slow1.interruptWork(0)", "slow2.interruptWork(0)")) {
+      int i = t.journal.indexOf(fence);
+      assertTrue(i >= 0 && i < idleRollback, "all fenced before any rollback: " + t.journal);
+    }
     assertEquals(tick + r + r / 2, slow1.rolledBackAt, "rolled back as its call returned");
     assertEquals(tick + r + r / 2, slow2.rolledBackAt, "rolled back as its call returned");
     for (Gtrid g : gtrids) {

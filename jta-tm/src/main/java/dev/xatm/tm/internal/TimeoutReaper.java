@@ -15,7 +15,8 @@ import java.util.List;
  *       RollbackException}), and every association still open whose resource is an {@link
  *       dev.xatm.tm.spi.InterruptibleXAResource} (the {@code jdbc:xa:} driver's) is interrupted
  *       without waiting: a running statement is cancelled and the owner's further calls fail. All
- *       expired transactions are fenced before any wait, so none waits behind another;
+ *       expired transactions are fenced before any is rolled back or waited for, so none waits
+ *       behind another;
  *   <li>a transaction then quiet (no association active except quiet interrupted ones), and that
  *       nobody else is completing, is rolled back at once: every branch ended with TMFAIL and
  *       rolled back;
@@ -90,12 +91,17 @@ final class TimeoutReaper {
         expired.add(tx);
       }
     }
-    int rolledBack = 0;
-    List<XatmTransaction> busy = new ArrayList<>();
+    // Fence and cancel every one first, without waiting, so that none waits behind another.
+    List<List<Association>> quiet = new ArrayList<>(expired.size());
     for (XatmTransaction tx : expired) {
       markTimedOut(tx, now);
-      // Fence and cancel without waiting, so that no transaction waits behind another's wait.
-      if (rollBackIfQuiet(tx, tx.interruptActiveWork(reason(tx), now))) {
+      quiet.add(tx.interruptActiveWork(reason(tx), now));
+    }
+    int rolledBack = 0;
+    List<XatmTransaction> busy = new ArrayList<>();
+    for (int i = 0; i < expired.size(); i++) {
+      XatmTransaction tx = expired.get(i);
+      if (rollBackIfQuiet(tx, quiet.get(i))) {
         rolledBack++;
       } else if (!tx.completionStarted()) {
         busy.add(tx);
