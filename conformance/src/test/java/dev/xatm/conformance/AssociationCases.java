@@ -207,7 +207,7 @@ class AssociationCases extends CaseBase {
       kind = Divergence.Kind.DELIBERATE,
       why =
           "both commit the outer transaction with its branch. xatm asks the resource to suspend"
-              + " (JTA's TMSUSPEND, used where a resource supports it) and, when it answers"
+              + " (TMSUSPEND, used where a resource supports it) and, when it answers"
               + " XAER_RMERR/INVAL/PROTO (codes that leave the branch as it was), keeps the branch"
               + " associated until resume and sends nothing then; Narayana never sends TMSUSPEND"
               + " from TransactionManager.suspend (JTA 3.2.3 leaves delisting to the application"

@@ -19,7 +19,7 @@ public @interface Divergence {
   /** Which column follows the Jakarta Transactions 2.0 text, or that the text leaves it open. */
   Spec follows();
 
-  /** Whether xatm's behaviour is deliberate, a reported bug, or being changed. */
+  /** Whether xatm's behaviour is deliberate or a reported bug. */
   Kind kind();
 
   /** Why (for {@link Kind#DELIBERATE}) or what is reported. */

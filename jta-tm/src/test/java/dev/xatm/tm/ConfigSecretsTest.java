@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.xatm.tm.log.InMemoryTxLog;
 import dev.xatm.tm.recovery.RecoveryConfig;
+import dev.xatm.tm.testing.LogCapture;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,11 +23,35 @@ import org.junit.jupiter.api.Test;
 class ConfigSecretsTest {
   private static final String SECRET = "hunter2-very-secret";
 
+  // Every record any logger writes during a case, at every level: none may show the secret.
+  private LogCapture log;
+
+  @BeforeEach
+  void captureLog() {
+    log = LogCapture.all();
+  }
+
+  @AfterEach
+  void noRecordShowsTheSecret() {
+    try {
+      assertEquals(List.of(), log.showing("hunter2"), "log records that show the secret");
+    } finally {
+      log.close();
+    }
+  }
+
+  /** The secret is in no message, cause, suppressed or stack line of {@code e}. */
+  private static void assertNoSecretIn(Throwable e) {
+    String all = LogCapture.stackText(e);
+    assertFalse(all.contains("hunter2"), all);
+  }
+
   private static void assertHidden(XatmConfigException e, String key) {
     assertTrue(e.getMessage().contains(key), "names the key: " + e.getMessage());
     assertFalse(e.getMessage().contains(SECRET), e.getMessage());
     assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
     assertFalse(String.valueOf(e.value()).contains("hunter2"), "value(): " + e.value());
+    assertNoSecretIn(e);
   }
 
   private static XatmConfigException recovery(Map<String, String> settings) {
@@ -114,5 +143,43 @@ class ConfigSecretsTest {
     assertTrue(e.getMessage().contains("'many'"), e.getMessage());
     XatmConfigException r = recovery(Map.of("xatm.recovery.interval", "soon"));
     assertTrue(r.getMessage().contains("'soon'"), r.getMessage());
+  }
+
+  /**
+   * End to end, as a deployment sets it: {@code -Dxatm.recovery.resource.bank.passwrod=...} (here
+   * the system properties given to {@link XatmConfig#fromProperties(Map, Map, Map)}) fails while
+   * the settings are read; the same key given to the builder fails {@code start()}. Both name the
+   * key, and neither the exception chain nor any log record shows the value.
+   */
+  @Test
+  void misspelledRecoveryKeyFailsTheStartWithoutItsValueInTheChainOrTheLog() {
+    String key = "xatm.recovery.resource.bank.passwrod";
+    XatmConfigException fromProcess =
+        assertThrows(
+            XatmConfigException.class,
+            () ->
+                XatmConfig.fromProperties(
+                    Map.of("xatm.node-id", "secrets-node"),
+                    Map.of("xatm.recovery.resource.bank.url", "jdbc:xa:h2:mem:x", key, SECRET),
+                    Map.of()));
+    assertHidden(fromProcess, key);
+
+    XatmConfig config =
+        XatmConfig.builder()
+            .nodeId("secrets-node")
+            .recovery("xatm.recovery.resource.bank.url", "jdbc:xa:h2:mem:x")
+            .recovery(key, SECRET)
+            .build();
+    assertFalse(config.toString().contains("hunter2"), config.toString());
+    XatmConfigException atStart =
+        assertThrows(
+            XatmConfigException.class,
+            () ->
+                XatmTransactionManager.builder(config)
+                    .txLog(new InMemoryTxLog("secrets-node"))
+                    .installAsDefault(false)
+                    .start()
+                    .close());
+    assertHidden(atStart, key);
   }
 }

@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import javax.transaction.xa.XAException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Suspend and resume with resources that cannot TMSUSPEND, as pgjdbc and MariaDB Connector/J
@@ -32,10 +34,11 @@ class SuspendWithoutTmSuspendTest {
     t.close();
   }
 
-  @Test
-  void outerTransactionSurvivesSuspendAndCommitsWithBothBranches() throws Exception {
-    FakeXAResource pg = t.resource("pg").refuseSuspend();
-    FakeXAResource maria = t.resource("maria").refuseSuspend();
+  @ParameterizedTest(name = "end(TMSUSPEND) answers {0}")
+  @ValueSource(ints = {XAException.XAER_RMERR, XAException.XAER_INVAL, XAException.XAER_PROTO})
+  void outerTransactionSurvivesSuspendAndCommitsWithBothBranches(int refusal) throws Exception {
+    FakeXAResource pg = t.resource("pg").refuseSuspend(refusal);
+    FakeXAResource maria = t.resource("maria").refuseSuspend(refusal);
     tm.begin();
     Gtrid outer = (Gtrid) tm.getTransactionKey();
     tm.getTransaction().enlistResource(pg);
@@ -59,16 +62,17 @@ class SuspendWithoutTmSuspendTest {
         t.journal.events().contains("pg.end(" + outer + "#1,TMSUCCESS)"), t.journal.toString());
   }
 
-  @Test
-  void nestedSuspendsEachKeepTheirBranches() throws Exception {
-    FakeXAResource r = t.resource("r").refuseSuspend();
+  @ParameterizedTest(name = "end(TMSUSPEND) answers {0}")
+  @ValueSource(ints = {XAException.XAER_RMERR, XAException.XAER_INVAL, XAException.XAER_PROTO})
+  void nestedSuspendsEachKeepTheirBranches(int refusal) throws Exception {
+    FakeXAResource r = t.resource("r").refuseSuspend(refusal);
     tm.begin();
     Gtrid first = (Gtrid) tm.getTransactionKey();
     tm.getTransaction().enlistResource(r);
     Transaction s1 = tm.suspend();
     tm.begin();
     Gtrid second = (Gtrid) tm.getTransactionKey();
-    FakeXAResource r2 = t.resource("r2").refuseSuspend();
+    FakeXAResource r2 = t.resource("r2").refuseSuspend(refusal);
     tm.getTransaction().enlistResource(r2);
     Transaction s2 = tm.suspend();
     tm.begin();
@@ -149,6 +153,46 @@ class SuspendWithoutTmSuspendTest {
     assertEquals(Status.STATUS_ROLLEDBACK, tm.getStatus());
     RollbackException e = assertThrows(RollbackException.class, tm::commit);
     assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+    assertEquals(Status.STATUS_NO_TRANSACTION, tm.getStatus());
+  }
+
+  /**
+   * A hand-enlisted resource that refused TMSUSPEND keeps its branch associated on its connection
+   * (HELD). The reaper cannot interrupt a plain XAResource, and a connection-bound branch must not
+   * be ended from another thread that may race whoever holds the connection, so at the deadline it
+   * only marks the transaction rollback-only; the locks stay until the owner resumes and completes,
+   * and that completion ends the branch with TMFAIL and rolls it back (docs/tm-protocol.md).
+   */
+  @ParameterizedTest(name = "end(TMSUSPEND) answers {0}")
+  @ValueSource(ints = {XAException.XAER_RMERR, XAException.XAER_INVAL, XAException.XAER_PROTO})
+  void heldBranchThatTimesOutIsRolledBackByTheOwnerAfterResume(int refusal) throws Exception {
+    FakeXAResource r = t.resource("r").refuseSuspend(refusal);
+    tm.setTransactionTimeout(1);
+    tm.begin();
+    Gtrid g = (Gtrid) tm.getTransactionKey();
+    tm.getTransaction().enlistResource(r);
+    Transaction s = tm.suspend();
+    XatmXid xid = new XatmXid(g, 1);
+    assertEquals(FakeXAResource.BranchState.ACTIVE, r.state(xid), "HELD: still associated");
+
+    t.scheduler.advanceAndRun(java.time.Duration.ofSeconds(2));
+    t.scheduler.advanceAndRun(java.time.Duration.ofSeconds(2)); // and the next tick alike
+    assertEquals(Status.STATUS_MARKED_ROLLBACK, s.getStatus());
+    assertTrue(tm.isAlive(g), "the reaper left it");
+    assertEquals(FakeXAResource.BranchState.ACTIVE, r.state(xid));
+    assertEquals(
+        0,
+        t.journal.count("r.end(" + g + "#1,TMFAIL") + t.journal.count("r.rollback"),
+        t.journal.toString());
+
+    tm.resume(s);
+    assertEquals(Status.STATUS_MARKED_ROLLBACK, tm.getStatus());
+    assertEquals(0, t.journal.count("r.start(" + g + "#1,TMRESUME"), "resume sends nothing");
+    RollbackException e = assertThrows(RollbackException.class, tm::commit);
+    assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+    assertTrue(t.journal.events().contains("r.end(" + g + "#1,TMFAIL)"), t.journal.toString());
+    assertEquals(FakeXAResource.BranchState.ROLLED_BACK, r.state(xid));
+    assertFalse(tm.isAlive(g));
     assertEquals(Status.STATUS_NO_TRANSACTION, tm.getStatus());
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.xatm.tm.spi.InterruptibleXAResource;
 import dev.xatm.tm.testing.FakeXAResource;
 import dev.xatm.tm.testing.Journal;
+import dev.xatm.tm.testing.ManualClock;
 import dev.xatm.tm.testing.TestTm;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
@@ -19,6 +20,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import javax.transaction.xa.XAException;
+import javax.transaction.xa.Xid;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,8 +34,9 @@ class TimeoutInterruptTest {
   private final XatmTransactionManager tm = t.tm;
 
   /** A fake whose application work can be stopped; answers {@code quiet} to interruptWork. */
-  static final class Interruptible extends FakeXAResource implements InterruptibleXAResource {
+  static class Interruptible extends FakeXAResource implements InterruptibleXAResource {
     final List<String> reasons = new ArrayList<>();
+    final List<Duration> waits = new ArrayList<>();
     volatile boolean quiet = true;
 
     Interruptible(String name, Journal journal) {
@@ -42,7 +46,52 @@ class TimeoutInterruptTest {
     @Override
     public synchronized boolean interruptWork(String reason, Duration wait) {
       reasons.add(reason);
+      waits.add(wait);
       return quiet;
+    }
+  }
+
+  /**
+   * An interruptible fake whose owner is inside a call that returns from the cancel only at {@code
+   * returnsAt} on the manual clock; a wait of the reaper uses up the clock until the call returns
+   * or the wait ends. Records when it was fenced, the waits it was given and when it was rolled
+   * back.
+   */
+  static final class SlowToReturn extends Interruptible {
+    final ManualClock clock;
+    final Journal events;
+    final long returnsAt;
+    final List<Long> calledAt = new ArrayList<>();
+    volatile long rolledBackAt = -1;
+
+    SlowToReturn(String name, Journal journal, ManualClock clock, long returnsAt) {
+      super(name, journal);
+      this.clock = clock;
+      this.events = journal;
+      this.returnsAt = returnsAt;
+    }
+
+    @Override
+    public synchronized boolean interruptWork(String reason, Duration wait) {
+      super.interruptWork(reason, wait);
+      events.add(name() + ".interruptWork(" + wait.toMillis() + ")");
+      calledAt.add(clock.millis());
+      long now = clock.millis();
+      if (now >= returnsAt) {
+        return true;
+      }
+      if (now + wait.toMillis() >= returnsAt) {
+        clock.advance(Duration.ofMillis(returnsAt - now)); // the call returned during the wait
+        return true;
+      }
+      clock.advance(wait);
+      return false;
+    }
+
+    @Override
+    public void rollback(Xid xid) throws XAException {
+      rolledBackAt = clock.millis();
+      super.rollback(xid);
     }
   }
 
@@ -85,7 +134,11 @@ class TimeoutInterruptTest {
     assertEquals(0, t.journal.count("a.end") + t.journal.count("a.rollback"));
     assertTrue(tm.isAlive(g));
     t.scheduler.advanceAndRun(Duration.ofSeconds(2));
-    assertEquals(2, a.reasons.size(), "tried again at the next tick");
+    // Each tick fences without a wait, then waits up to one interval for the call.
+    assertEquals(
+        List.of(Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1)),
+        a.waits,
+        "tried again at the next tick");
     assertThrows(RollbackException.class, tm::commit);
     assertEquals(FakeXAResource.BranchState.ROLLED_BACK, a.state(new XatmXid(g, 1)));
   }
@@ -150,6 +203,50 @@ class TimeoutInterruptTest {
         reaper.shutdownNow();
         tm.setTransactionTimeout(0);
       }
+    }
+  }
+
+  /**
+   * Three transactions expire in the same tick; the owners of two are in calls that return from the
+   * cancel only half an interval after the tick's wait is over. Every one is fenced (and its
+   * statement cancelled) at the start of the tick, the idle one is rolled back at once without
+   * waiting behind the others' waits, the tick waits at most one interval in all, and the next tick
+   * starts as soon as that one overran, so the slow two are rolled back when their calls return
+   * (docs/tm-protocol.md, worst case).
+   */
+  @Test
+  void transactionsExpiringInOneTickDoNotWaitForEachOther() throws Exception {
+    long r = XatmSettings.REAPER_INTERVAL.defaultValue().toMillis();
+    long deadline = t.clock.millis() + 1000;
+    long tick = deadline + 1000; // advanceAndRun below: the first tick that sees them expired
+    SlowToReturn slow1 = new SlowToReturn("slow1", t.journal, t.clock, tick + r + r / 2);
+    SlowToReturn slow2 = new SlowToReturn("slow2", t.journal, t.clock, tick + r + r / 2);
+    SlowToReturn idle = new SlowToReturn("idle", t.journal, t.clock, 0);
+    tm.setTransactionTimeout(1);
+    List<Gtrid> gtrids = new ArrayList<>();
+    for (SlowToReturn res : List.of(slow1, slow2, idle)) {
+      tm.begin();
+      gtrids.add((Gtrid) tm.getTransactionKey());
+      // Refuses TMSUSPEND: the branch stays associated (HELD), as if its owner were still in it.
+      tm.getTransaction().enlistResource(res.refuseSuspend());
+      tm.suspend();
+    }
+    tm.setTransactionTimeout(0);
+    t.scheduler.advanceAndRun(Duration.ofMillis(tick - t.clock.millis()));
+
+    for (SlowToReturn res : List.of(slow1, slow2, idle)) {
+      assertEquals(tick, res.calledAt.get(0), res.name() + " fenced at the tick's start");
+    }
+    assertEquals(tick, idle.rolledBackAt, "the idle one waits for nobody");
+    int idleRollback = t.journal.indexOfPrefix("idle.rollback");
+    for (String fence : List.of("slow1.interruptWork(0)", "slow2.interruptWork(0)")) {
+      int i = t.journal.indexOf(fence);
+      assertTrue(i >= 0 && i < idleRollback, "all fenced before any rollback: " + t.journal);
+    }
+    assertEquals(tick + r + r / 2, slow1.rolledBackAt, "rolled back as its call returned");
+    assertEquals(tick + r + r / 2, slow2.rolledBackAt, "rolled back as its call returned");
+    for (Gtrid g : gtrids) {
+      assertFalse(tm.isAlive(g), g.toString());
     }
   }
 

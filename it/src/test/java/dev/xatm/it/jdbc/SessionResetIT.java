@@ -155,6 +155,28 @@ class SessionResetIT {
   void readOnly() throws SQLException {
     for (Db db : Db.values()) {
       assertReset(db, Connection::isReadOnly, Connection::setReadOnly, true);
+      // What the server says, not just the driver's idea of it. pgjdbc applies read-only per
+      // transaction (BEGIN READ ONLY), so both borrowers look inside a local transaction.
+      // MariaDB Connector/J 3.5 keeps it on the client (StandardClient.setReadOnly sends
+      // nothing; it only steers replication setups): asserted, so that this fails if it starts
+      // sending it and the reset then has to reach the server too.
+      String sql = db == Db.PG ? "show transaction_read_only" : "select @@session.tx_read_only";
+      XatmDataSource pool = pool(db);
+      try (Connection c = pool.getConnection()) {
+        c.setReadOnly(true);
+        c.setAutoCommit(false);
+        assertEquals(
+            db == Db.PG ? "on" : "0",
+            query(c, sql),
+            db == Db.PG ? "PG: the server got it" : "MARIADB: the server is not told");
+        c.rollback();
+      }
+      try (Connection c = pool.getConnection()) {
+        c.setAutoCommit(false);
+        assertEquals(db == Db.PG ? "off" : "0", query(c, sql), db + ": the next borrower's");
+        c.rollback();
+      }
+      assertEquals(1, pool.stats().created(), db + ": reset, not replaced");
     }
   }
 

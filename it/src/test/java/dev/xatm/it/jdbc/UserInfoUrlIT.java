@@ -12,6 +12,7 @@ import dev.xatm.jdbc.XatmDataSource;
 import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.XatmTransactionManager;
 import dev.xatm.tm.spi.ResourceDescriptor;
+import dev.xatm.tm.testing.LogCapture;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -35,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code jdbc:xa:postgresql://user:secret@host/db} and {@code jdbc:xa:mariadb://...} against the
  * real servers: the user-info connects (percent-decoded), the password appears in no message, no
- * descriptor and no byte of the TM's log, failed attempts leave no pool or thread behind, and a
- * correct URL after failing ones works in the same JVM.
+ * descriptor, no log record of any logger at any level and no byte of the TM's log, failed attempts
+ * leave no pool or thread behind, and a correct URL after failing ones works in the same JVM.
  *
  * <p>The local PostgreSQL trusts every user, so only MariaDB checks the password itself; on
  * PostgreSQL the role proves the user-info was used.
@@ -126,6 +127,20 @@ class UserInfoUrlIT {
 
   @Test
   void wrongPasswordsLeaveNothingBehindAndTheRightOneWorksAfterwards() throws SQLException {
+    try (LogCapture log = LogCapture.all()) { // every logger, every level: xatm's and the vendors'
+      wrongPasswordsLeaveNothingBehind();
+      List<String> secrets = new ArrayList<>(List.of(PASSWORD, ENCODED));
+      for (int i = 0; i < 10; i++) {
+        secrets.add("wrong-secret-" + i);
+      }
+      for (String secret : secrets) {
+        assertEquals(List.of(), log.showing(secret), "log records that show " + secret);
+      }
+      assertFalse(log.lines().isEmpty(), "the capture saw the drivers' records");
+    }
+  }
+
+  private void wrongPasswordsLeaveNothingBehind() throws SQLException {
     int pools = XaDriver.instance().poolCount();
     long threads = housekeepers();
     for (int i = 0; i < 10; i++) {
@@ -175,6 +190,15 @@ class UserInfoUrlIT {
 
   @Test
   void twoPhaseCommitThroughUserInfoLogsNoPassword() throws Exception {
+    try (LogCapture records = LogCapture.all()) {
+      twoPhaseCommitThroughUserInfo();
+      for (String secret : List.of(PASSWORD, ENCODED, "Pw@rd", "Pw%40rd")) {
+        assertEquals(List.of(), records.showing(secret), "log records that show " + secret);
+      }
+    }
+  }
+
+  private void twoPhaseCommitThroughUserInfo() throws Exception {
     Path log = logDir.resolve("log");
     List<ResourceDescriptor> descriptors = new ArrayList<>();
     try (XatmTransactionManager tm =

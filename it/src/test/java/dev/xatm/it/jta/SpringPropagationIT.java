@@ -8,9 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.xatm.jdbc.XatmDataSource;
 import dev.xatm.tm.XatmTransactionManager;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLTimeoutException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,10 +35,18 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Spring's propagation modes on xatm over real PostgreSQL and MariaDB through {@code jdbc:xa:}
  * DataSources: {@code REQUIRES_NEW} and {@code NOT_SUPPORTED} suspend the outer transaction, which
  * must commit with all its work afterwards; {@code NESTED} is refused clearly (JTA has no
- * savepoints across branches); a {@code @Transactional(timeout)} frees the database at its deadline
- * and surfaces as Spring's {@link QueryTimeoutException}.
+ * savepoints across branches); a transaction timeout set on a {@link TransactionTemplate} (what
+ * {@code @Transactional(timeout = ...)} sets too) frees the database at its deadline, as plain
+ * sessions waiting for the rows see while the template is still inside a 60 s statement, and
+ * surfaces as Spring's {@link QueryTimeoutException}.
  */
 class SpringPropagationIT {
+  private static final int TIMEOUT_S = 2;
+  private static final Duration REAPER_INTERVAL = Duration.ofMillis(200);
+  // The bound of it/TimeoutReleaseIT: deadline + 2 reaper intervals + round trips on a loaded CI.
+  private static final long FREED_WITHIN_MS =
+      TIMEOUT_S * 1000L + 2 * REAPER_INTERVAL.toMillis() + 1_500;
+
   @TempDir static Path dir;
   private static XatmTransactionManager tm;
   private static JtaTransactionManager spring;
@@ -43,7 +58,7 @@ class SpringPropagationIT {
 
   @BeforeAll
   static void start() throws Exception {
-    tm = Db.prepare(dir, "spring-prop-it", Duration.ofMillis(200));
+    tm = Db.prepare(dir, "spring-prop-it", REAPER_INTERVAL);
     spring = new JtaTransactionManager(tm, tm);
     spring.setTransactionSynchronizationRegistry(tm);
     spring.afterPropertiesSet();
@@ -165,26 +180,56 @@ class SpringPropagationIT {
     assertEquals(List.of(0, 0, 0), Db.POSTGRESQL.values(table), "the outer rolled back");
   }
 
+  /** Updates row 1 from a plain session that waits at most 20 s; returns ms since {@code t0}. */
+  private long probe(Db db, long t0) throws Exception {
+    try (Connection c = db.plain();
+        Statement s = c.createStatement()) {
+      s.execute(db.lockWait(20));
+      Db.set(c, table, 1, 99);
+    }
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
   @Test
   void timeoutCancelsTheStatementFreesTheRowsAndCommitsNothing() throws Exception {
     TransactionTemplate t = tx(TransactionDefinition.PROPAGATION_REQUIRED);
-    t.setTimeout(2);
+    t.setTimeout(TIMEOUT_S);
+    ExecutorService probes = Executors.newFixedThreadPool(2);
+    List<Future<Long>> freed = new ArrayList<>();
     long begin = System.nanoTime();
-    QueryTimeoutException e =
-        assertThrows(
-            QueryTimeoutException.class,
-            () ->
-                t.executeWithoutResult(
-                    status -> {
-                      set(pg, 1, 10);
-                      set(maria, 1, 10);
-                      pg.execute(Db.POSTGRESQL.sleep(60));
-                    }));
-    long ms = (System.nanoTime() - begin) / 1_000_000;
-    assertInstanceOf(SQLTimeoutException.class, e.getCause(), e.toString());
-    assertTrue(ms < 8_000, "the statement ran " + ms + " ms past a 2 s timeout");
-    assertEquals(List.of(0, 0, 0), Db.POSTGRESQL.values(table));
-    assertEquals(List.of(0, 0, 0), Db.MARIADB.values(table));
-    set(maria, 1, 11); // the rows are free again (autocommit, no transaction)
+    try {
+      QueryTimeoutException e =
+          assertThrows(
+              QueryTimeoutException.class,
+              () ->
+                  t.executeWithoutResult(
+                      status -> {
+                        set(pg, 1, 10);
+                        set(maria, 1, 10);
+                        // Two other sessions queue for the rows while this one sleeps: only the
+                        // timeout can give them the rows before their 20 s lock timeout.
+                        for (Db db : List.of(Db.POSTGRESQL, Db.MARIADB)) {
+                          freed.add(probes.submit(() -> probe(db, begin)));
+                        }
+                        pg.execute(Db.POSTGRESQL.sleep(60));
+                      }));
+      long ms = (System.nanoTime() - begin) / 1_000_000;
+      assertInstanceOf(SQLTimeoutException.class, e.getCause(), e.toString());
+      assertTrue(ms < FREED_WITHIN_MS, "the statement ran " + ms + " ms past a 2 s timeout");
+      for (Future<Long> f : freed) {
+        long freedMs = f.get(30, TimeUnit.SECONDS);
+        System.out.printf(
+            "SpringPropagationIT timeout: a row freed at deadline + %d ms (bound + %d ms)%n",
+            freedMs - TIMEOUT_S * 1000L, FREED_WITHIN_MS - TIMEOUT_S * 1000L);
+        assertTrue(
+            freedMs < FREED_WITHIN_MS,
+            "a row was kept " + freedMs + " ms, bound " + FREED_WITHIN_MS + " ms");
+      }
+    } finally {
+      probes.shutdownNow();
+    }
+    // Nothing of the template committed; the probes' updates did.
+    assertEquals(List.of(99, 0, 0), Db.POSTGRESQL.values(table));
+    assertEquals(List.of(99, 0, 0), Db.MARIADB.values(table));
   }
 }

@@ -12,6 +12,7 @@ import jakarta.transaction.Transaction;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -221,18 +222,32 @@ class SuspendResumeIT {
       Db.set(c, table, 1, 14);
     }
     Transaction outer = tm.suspend();
-    tm.begin();
-    long t0 = System.nanoTime();
-    SQLException e;
-    try (Connection inner = ds.getConnection()) {
-      e = assertThrows(SQLException.class, () -> Db.set(inner, table, 2, 24));
+    for (boolean requiresNew : new boolean[] {true, false}) { // then NOT_SUPPORTED: no transaction
+      if (requiresNew) {
+        tm.begin();
+      }
+      long t0 = System.nanoTime();
+      // Without a transaction getConnection binds a connection at once, so it fails there.
+      SQLException e =
+          assertThrows(
+              SQLException.class,
+              () -> {
+                try (Connection inner = ds.getConnection()) {
+                  Db.set(inner, table, 2, 24);
+                }
+              });
+      long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+      String mode = requiresNew ? "REQUIRES_NEW: " : "NOT_SUPPORTED: ";
+      assertTrue(e instanceof SQLNonTransientConnectionException, mode + e);
+      assertEquals("08001", e.getSQLState(), mode + e);
+      assertTrue(
+          e.getMessage().contains("suspended") && e.getMessage().contains("xatm.pool.max-size"),
+          mode + e.getMessage());
+      assertTrue(waitedMs < 5_000, mode + "failed fast, not at the acquire timeout: " + waitedMs);
+      if (requiresNew) {
+        tm.rollback();
+      }
     }
-    long waitedMs = (System.nanoTime() - t0) / 1_000_000;
-    assertTrue(
-        e.getMessage().contains("suspended") && e.getMessage().contains("xatm.pool.max-size"),
-        e.getMessage());
-    assertTrue(waitedMs < 5_000, "failed fast, not at the acquire timeout: " + waitedMs + " ms");
-    tm.rollback();
     tm.resume(outer);
     tm.commit();
     assertEquals(List.of(14, 0, 0), db.values(table));

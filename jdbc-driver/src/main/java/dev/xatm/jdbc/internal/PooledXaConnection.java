@@ -3,7 +3,6 @@ package dev.xatm.jdbc.internal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,6 +53,8 @@ final class PooledXaConnection {
   private volatile String brokenReason;
   // Statements executing right now (raw objects), so a timeout can cancel exactly those.
   private final Set<Statement> runningStatements = ConcurrentHashMap.newKeySet();
+  // Those of them interrupt() has cancelled: a repeated interrupt does not cancel them again.
+  private final Set<Statement> cancelledStatements = ConcurrentHashMap.newKeySet();
   // The lease a timeout interrupted, and why; see interrupt(). Generations start at 1.
   private volatile int interruptedGeneration;
   private volatile String interruptReason;
@@ -223,6 +224,7 @@ final class PooledXaConnection {
 
   void stopRunning(Statement s) {
     runningStatements.remove(s);
+    cancelledStatements.remove(s);
   }
 
   /**
@@ -230,7 +232,9 @@ final class PooledXaConnection {
    * ({@link #enter} refuses it; callers report {@link #interruptReason(int)}), running statements
    * are cancelled ({@code Statement.cancel}, which pgjdbc and MariaDB Connector/J support from
    * another thread), and the caller waits until no call is in progress or {@code waitNanos} passed.
-   * Statements that start while waiting are cancelled too.
+   * Statements that start while waiting are cancelled too. Idempotent: the reaper calls it once
+   * without a wait and again to wait, and a statement is cancelled once (each pgjdbc cancel is a
+   * new connection to the server).
    *
    * @return true when no call is in progress (only the owner's hold remains, or not even that)
    */
@@ -241,10 +245,9 @@ final class PooledXaConnection {
       interruptedGeneration = g;
     }
     long deadline = pool.config().nanoClock().getAsLong() + waitNanos;
-    Set<Statement> cancelled = new HashSet<>();
     while (true) {
       for (Statement s : runningStatements) {
-        if (cancelled.add(s)) {
+        if (cancelledStatements.add(s)) {
           try {
             s.cancel();
           } catch (SQLException e) {
@@ -309,6 +312,7 @@ final class PooledXaConnection {
   void resetForReuse() throws SQLException {
     suspendedBy = null;
     runningStatements.clear();
+    cancelledStatements.clear();
     for (Statement s : openStatements) {
       try {
         s.close();

@@ -280,8 +280,9 @@ public final class XaPool implements AutoCloseable {
 
   /**
    * Every connection is held by a transaction that the waiting thread itself suspended: waiting
-   * could only end in the acquire timeout, since the suspended transactions cannot complete before
-   * this thread resumes them. Fail at once instead.
+   * would almost always end in the acquire timeout, since such a transaction completes only when
+   * this thread resumes it (which it cannot do while it waits here), when another thread resumes it
+   * or when the timeout reaper rolls it back. Fail at once instead.
    */
   private SQLException exhaustedBySuspensions() {
     return new SQLNonTransientConnectionException(

@@ -30,7 +30,8 @@ import javax.transaction.xa.Xid;
  * FakeTransaction#expire()} plays the TM's timeout reaper from another thread.
  *
  * <p>Every XA call is recorded in {@link #calls()} as {@code "start"}, {@code "end"}, {@code
- * "prepare"}, {@code "commit1"}, {@code "commit2"}, {@code "rollback"} for assertions.
+ * "prepare"}, {@code "commit1"}, {@code "commit2"}, {@code "rollback"}, and {@code
+ * "suspend"}/{@code "resume"} for {@code end(TMSUSPEND)}/{@code start(TMRESUME)}, for assertions.
  */
 public final class FakeTransactionManager implements TransactionManager {
   private static final AtomicLong SEQUENCE = new AtomicLong();
@@ -89,21 +90,33 @@ public final class FakeTransactionManager implements TransactionManager {
     return current.get();
   }
 
+  /** As xatm does: restarts with TMRESUME what suspend suspended, then associates the thread. */
   @Override
-  public void resume(Transaction tx) throws InvalidTransactionException {
+  public void resume(Transaction tx) throws InvalidTransactionException, SystemException {
     if (!(tx instanceof FakeTransaction f)) {
       throw new InvalidTransactionException("not ours: " + tx);
     }
+    if (current.get() != null) {
+      throw new IllegalStateException("the thread already has a transaction");
+    }
+    f.resumeAssociations();
     current.set(f);
   }
 
   @Override
   public void setTransactionTimeout(int seconds) {}
 
+  /**
+   * As xatm does: ends every active association with TMSUSPEND (a resource that refuses keeps it),
+   * then leaves the thread without a transaction.
+   */
   @Override
-  public Transaction suspend() {
+  public Transaction suspend() throws SystemException {
     FakeTransaction tx = current.get();
     current.remove();
+    if (tx != null) {
+      tx.suspendAssociations();
+    }
     return tx;
   }
 
@@ -158,6 +171,7 @@ public final class FakeTransactionManager implements TransactionManager {
     private final List<XAResource> resources = new ArrayList<>();
     private final List<Xid> xids = new ArrayList<>();
     private final List<Boolean> ended = new ArrayList<>();
+    private final List<Boolean> suspended = new ArrayList<>();
     private final List<Synchronization> syncs = new ArrayList<>();
     private volatile int status = Status.STATUS_ACTIVE;
 
@@ -210,6 +224,7 @@ public final class FakeTransactionManager implements TransactionManager {
         resources.add(xar);
         xids.add(xid);
         ended.add(false);
+        suspended.add(false);
         return true;
       } finally {
         lock.unlock();
@@ -234,6 +249,48 @@ public final class FakeTransactionManager implements TransactionManager {
           throw s;
         }
         return true;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    void suspendAssociations() throws SystemException {
+      lock.lock();
+      try {
+        for (int i = 0; i < resources.size(); i++) {
+          if (ended.get(i) || suspended.get(i)) {
+            continue;
+          }
+          try {
+            resources.get(i).end(xids.get(i), XAResource.TMSUSPEND);
+            calls.add("suspend");
+            suspended.set(i, true);
+          } catch (XAException e) {
+            calls.add("suspend-refused:" + e.errorCode); // stays associated (xatm: HELD)
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    void resumeAssociations() throws SystemException {
+      lock.lock();
+      try {
+        for (int i = 0; i < resources.size(); i++) {
+          if (!suspended.get(i)) {
+            continue;
+          }
+          try {
+            resources.get(i).start(xids.get(i), XAResource.TMRESUME);
+            calls.add("resume");
+            suspended.set(i, false);
+          } catch (XAException e) {
+            SystemException s = new SystemException("start(TMRESUME) failed: " + e.errorCode);
+            s.initCause(e);
+            throw s;
+          }
+        }
       } finally {
         lock.unlock();
       }

@@ -3,26 +3,35 @@ package dev.xatm.tm.internal;
 import dev.xatm.tm.Scheduler;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Ends transactions past their deadline, so that their database locks are gone within about one
- * reaper interval after the deadline (DESIGN §10):
+ * reaper interval after the deadline (DESIGN §10). One tick:
  *
  * <ol>
- *   <li>the transaction is marked rollback-only (its owner's commit now throws {@code
- *       RollbackException});
- *   <li>every association still active whose resource is an {@link
- *       dev.xatm.tm.spi.InterruptibleXAResource} (the {@code jdbc:xa:} driver's) is interrupted: a
- *       running statement is cancelled, the owner's further calls fail, and the reaper waits up to
- *       one interval for a call in progress to return;
- *   <li>if then no association is active except quiet interrupted ones, and nobody else is
- *       completing the transaction, the reaper ends every branch with TMFAIL and rolls it back.
+ *   <li>every expired transaction is marked rollback-only (its owner's commit now throws {@code
+ *       RollbackException}), and every association still open whose resource is an {@link
+ *       dev.xatm.tm.spi.InterruptibleXAResource} (the {@code jdbc:xa:} driver's) is interrupted
+ *       without waiting: a running statement is cancelled and the owner's further calls fail. All
+ *       expired transactions are fenced before any is rolled back or waited for, so none waits
+ *       behind another;
+ *   <li>a transaction then quiet (no association active except quiet interrupted ones), and that
+ *       nobody else is completing, is rolled back at once: every branch ended with TMFAIL and
+ *       rolled back;
+ *   <li>for the others the reaper waits for the calls in progress to return, one wait for the whole
+ *       tick that ends one interval after the tick started, and rolls back each one as it becomes
+ *       quiet.
  * </ol>
  *
  * Otherwise (an active association of a resource that cannot be interrupted, or a call that did not
  * return) the reaper does not race the application: it tries again at its next tick, and the
  * owner's completion rolls back.
+ *
+ * <p>Ticks start every interval (at a fixed rate; a tick that overran it is followed by the next at
+ * once), so an expired transaction is seen at most one interval after its deadline; the worst case
+ * is worked out in docs/tm-protocol.md.
  *
  * <p>Threading: runs on the injected {@link Scheduler}, one tick at a time; {@link #reapNow} may
  * also be called from any thread.
@@ -58,32 +67,56 @@ final class TimeoutReaper {
     if (closed) {
       return;
     }
+    long started = ctx.clock().millis();
     try {
       reapNow();
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "timeout reaper tick failed; continuing", e);
     }
     if (!closed) {
-      next = ctx.scheduler().schedule(this::tick, interval);
+      // Fixed rate: a tick that waited for calls in progress does not push the next one back, so
+      // a deadline that passed during it is seen at most one interval after it (tm-protocol.md).
+      long elapsed = ctx.clock().millis() - started;
+      long delay = Math.max(0, Math.min(interval.toMillis(), interval.toMillis() - elapsed));
+      next = ctx.scheduler().schedule(this::tick, Duration.ofMillis(delay));
     }
   }
 
   /** Handles every expired transaction once; returns how many it rolled back. */
   int reapNow() {
     long now = ctx.clock().millis();
-    int rolledBack = 0;
+    List<XatmTransaction> expired = new ArrayList<>();
     for (XatmTransaction tx : registry.all()) {
-      if (now < tx.deadlineMillis() || tx.completionStarted()) {
-        continue;
+      if (now >= tx.deadlineMillis() && !tx.completionStarted()) {
+        expired.add(tx);
       }
-      if (reap(tx, now)) {
+    }
+    // Fence and cancel every one first, without waiting, so that none waits behind another.
+    List<List<Association>> quiet = new ArrayList<>(expired.size());
+    for (XatmTransaction tx : expired) {
+      markTimedOut(tx, now);
+      quiet.add(tx.interruptActiveWork(reason(tx), now));
+    }
+    int rolledBack = 0;
+    List<XatmTransaction> busy = new ArrayList<>();
+    for (int i = 0; i < expired.size(); i++) {
+      XatmTransaction tx = expired.get(i);
+      if (rollBackIfQuiet(tx, quiet.get(i))) {
+        rolledBack++;
+      } else if (!tx.completionStarted()) {
+        busy.add(tx);
+      }
+    }
+    long waitUntil = now + interval.toMillis(); // one wait for the whole tick
+    for (XatmTransaction tx : busy) {
+      if (rollBackIfQuiet(tx, tx.interruptActiveWork(reason(tx), waitUntil))) {
         rolledBack++;
       }
     }
     return rolledBack;
   }
 
-  private boolean reap(XatmTransaction tx, long now) {
+  private static void markTimedOut(XatmTransaction tx, long now) {
     if (!tx.timedOut()) {
       LOG.log(
           Level.WARNING,
@@ -94,9 +127,17 @@ final class TimeoutReaper {
               + " ms past its deadline); rolling it back");
     }
     tx.markTimedOut();
-    String reason =
-        "the JTA transaction " + tx.gtrid() + " timed out and is being rolled back by xatm";
-    List<Association> quiet = tx.interruptActiveWork(reason, interval);
+  }
+
+  private static String reason(XatmTransaction tx) {
+    return "the JTA transaction " + tx.gtrid() + " timed out and is being rolled back by xatm";
+  }
+
+  /**
+   * Rolls {@code tx} back from the reaper's thread when no association is active but the {@code
+   * quiet} interrupted ones and nobody else is completing it; false otherwise.
+   */
+  private boolean rollBackIfQuiet(XatmTransaction tx, List<Association> quiet) {
     if (!tx.lock.tryLock()) {
       return false;
     }

@@ -475,11 +475,13 @@ public final class XatmTransaction implements Transaction {
    * For the timeout reaper, without the lock (an interrupt may wait for the owner's statement to
    * return, and the owner may need the lock meanwhile): asks every active association whose
    * resource is an {@link InterruptibleXAResource} to stop the application's work on it (and
-   * suspended ones too, so that the owner who resumes learns why its connection refuses work).
+   * suspended ones too, so that the owner who resumes learns why its connection refuses work),
+   * waiting for calls in progress until {@code untilMillis} on the TM's clock (for all of them
+   * together; nothing when it has passed).
    *
    * @return the associations that are now quiet (no application call in progress, none possible)
    */
-  List<Association> interruptActiveWork(String reason, Duration wait) {
+  List<Association> interruptActiveWork(String reason, long untilMillis) {
     List<Association> open = new ArrayList<>(associations.size());
     lock.lock();
     try {
@@ -493,6 +495,7 @@ public final class XatmTransaction implements Transaction {
     }
     List<Association> quiet = new ArrayList<>(open.size());
     for (Association a : open) {
+      Duration wait = Duration.ofMillis(Math.max(0, untilMillis - ctx.clock().millis()));
       if (a.resource instanceof InterruptibleXAResource ir && ir.interruptWork(reason, wait)) {
         quiet.add(a);
       }

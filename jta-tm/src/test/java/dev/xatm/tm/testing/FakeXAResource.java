@@ -28,8 +28,9 @@ import javax.transaction.xa.Xid;
  *       for {@code release} (bounded at 30 s so a broken test fails instead of hanging).
  *   <li>{@link #sameRm(Predicate)}: what isSameRM answers (default: only itself).
  *   <li>{@link #refuseSuspend()}: behaves like pgjdbc and MariaDB Connector/J, which cannot
- *       suspend: {@code end(TMSUSPEND)} fails with XAER_RMERR and {@code start(TMRESUME)} with
- *       XAER_PROTO, both without changing the branch.
+ *       suspend: {@code end(TMSUSPEND)} fails with XAER_RMERR (pgjdbc's code; {@link
+ *       #refuseSuspend(int)} picks another, e.g. MariaDB's XAER_INVAL) and {@code start(TMRESUME)}
+ *       with XAER_PROTO, both without changing the branch.
  * </ul>
  *
  * <p>Every call is recorded in the shared {@link Journal} as {@code name.op(xid[,flag])} and the
@@ -74,6 +75,7 @@ public class FakeXAResource implements IdentifiedXAResource {
   private volatile Predicate<XAResource> sameRm = r -> r == this;
   private volatile int timeoutSeconds;
   private volatile boolean refusesSuspend;
+  private volatile int suspendRefusal;
 
   public FakeXAResource(String name, Journal journal) {
     this(name, journal, true);
@@ -109,6 +111,12 @@ public class FakeXAResource implements IdentifiedXAResource {
   }
 
   public FakeXAResource refuseSuspend() {
+    return refuseSuspend(XAException.XAER_RMERR);
+  }
+
+  /** As {@link #refuseSuspend()}, with {@code end(TMSUSPEND)} failing with {@code errorCode}. */
+  public FakeXAResource refuseSuspend(int errorCode) {
+    suspendRefusal = errorCode;
     refusesSuspend = true;
     return this;
   }
@@ -208,7 +216,7 @@ public class FakeXAResource implements IdentifiedXAResource {
   @Override
   public void end(Xid xid, int flags) throws XAException {
     if (flags == TMSUSPEND && refusesSuspend) {
-      refused("end", xid, flags, XAException.XAER_RMERR);
+      refused("end", xid, flags, suspendRefusal);
     }
     call(Op.END, xid, "," + flagName(flags));
     states.put(key(xid), flags == TMSUSPEND ? BranchState.SUSPENDED : BranchState.IDLE);

@@ -9,8 +9,10 @@ import javax.transaction.xa.XAResource;
  * (DESIGN §10: a timeout frees the database).
  *
  * <p>The TM's timeout reaper calls {@link #interruptWork} on every still-associated branch of an
- * expired transaction, and rolls the branch back (end TMFAIL, rollback) from its own thread only
- * when every call returned {@code true}. A resource that does not implement this interface and is
+ * expired transaction, first with a zero wait (every expired transaction is fenced before the
+ * reaper waits for any) and, while a call is still in progress, again with the rest of its tick's
+ * wait; it rolls the branch back (end TMFAIL, rollback) from its own thread only when the calls for
+ * every branch returned {@code true}. A resource that does not implement this interface and is
  * still associated is not touched by the reaper; its owner's completion rolls it back.
  *
  * <p>Implementations must be thread-safe with respect to the application thread that uses the
