@@ -426,18 +426,7 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
             "XatmDataSource needs a transactionManager(..), runtime(..) or jvmDefaultRuntime()",
             "08001");
       }
-      String xaUrl = url.startsWith(XaUrl.PREFIX) ? url : toXaUrl(url);
-      Properties info = new Properties();
-      if (user != null) {
-        info.setProperty("user", user);
-      }
-      if (password != null) {
-        info.setProperty("password", password);
-      }
-      if (xaDataSourceClass != null) {
-        info.setProperty(XaUrl.XA_DATA_SOURCE_CLASS, xaDataSourceClass);
-      }
-      XaUrl parsed = XaUrl.parse(xaUrl, info);
+      XaUrl parsed = parseUrl(url, user, password, xaDataSourceClass);
       PoolConfig config;
       try {
         config = PoolConfig.defaults().with(parsed.settings()).with(settings);
@@ -473,6 +462,26 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
           XaConnectionFactory.create(parsed, XatmDataSource.class.getClassLoader());
       ManagedResource resource = new ManagedResource(new XaPool(factory, config), transactions);
       return new XatmDataSource(resource, parsed.user(), parsed.password());
+    }
+
+    /**
+     * The URL with the credentials and class given beside it, as a pool reads them (they win over
+     * the same URL parameters); shared with {@link RecoveryRecipe} so both describe one resource.
+     */
+    static XaUrl parseUrl(String url, String user, String password, String xaDataSourceClass)
+        throws SQLException {
+      String xaUrl = url.startsWith(XaUrl.PREFIX) ? url : toXaUrl(url);
+      Properties info = new Properties();
+      if (user != null) {
+        info.setProperty("user", user);
+      }
+      if (password != null) {
+        info.setProperty("password", password);
+      }
+      if (xaDataSourceClass != null) {
+        info.setProperty(XaUrl.XA_DATA_SOURCE_CLASS, xaDataSourceClass);
+      }
+      return XaUrl.parse(xaUrl, info);
     }
 
     private static String toXaUrl(String url) throws SQLException {

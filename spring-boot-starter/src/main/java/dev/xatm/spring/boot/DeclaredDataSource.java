@@ -2,11 +2,11 @@ package dev.xatm.spring.boot;
 
 import dev.xatm.config.Setting;
 import dev.xatm.jdbc.PoolSettings;
+import dev.xatm.jdbc.RecoveryRecipe;
 import dev.xatm.jdbc.XatmDataSource;
 import dev.xatm.tm.XatmTransactionManager;
 import dev.xatm.tm.recovery.RecoveryConfig;
 import java.sql.SQLException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -59,28 +59,34 @@ public final class DeclaredDataSource {
   }
 
   /**
-   * {@return the URL as {@code jdbc:xa:...}: the recipe recovery reconnects with} A configured
-   * XADataSource class is added as a URL parameter.
+   * How recovery reaches this database: the URL, user and password sorted out as the pool sorts
+   * them (a password in the URL moves to the password), so the recipe is the pool's descriptor.
+   *
+   * @throws IllegalStateException naming the property prefix when the URL is malformed
    */
-  public String xaUrl() {
-    String url = spec.getUrl();
-    String xa = url.startsWith("jdbc:xa:") ? url : "jdbc:xa:" + url.substring("jdbc:".length());
-    if (spec.getXaDataSourceClass() != null && !xa.contains("xaDataSourceClass=")) {
-      xa += (xa.contains("?") ? "&" : "?") + "xaDataSourceClass=" + spec.getXaDataSourceClass();
+  RecoveryRecipe recoveryRecipe() {
+    try {
+      return RecoveryRecipe.of(
+          spec.getUrl(),
+          emptyToNull(spec.getUsername()),
+          spec.getPassword(),
+          spec.getXaDataSourceClass());
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "the DataSource declared by " + prefix + ".* cannot be built: " + e.getMessage(), e);
     }
-    return xa;
   }
 
   /**
    * Adds this database as {@code xatm.recovery.resource.<name>.*} unless the user configured that
    * name already, so the startup recovery pass reaches it with its credentials right after a crash,
-   * before any pool exists. A URL that carries a password itself is left out (recovery refuses
-   * passwords in URLs; the pool offers its credentials to the TM once it runs).
+   * before any pool exists. A password in the URL ({@code password=}, {@code //user:pw@host}) goes
+   * to {@code .password}, the URL keeps none (recovery refuses passwords in URLs).
    *
-   * @return whether it was added
+   * @return the recipe added, or {@code null} when the name was configured already
    */
-  boolean addRecoveryResource(Map<String, String> tmProperties) {
-    String base = RecoveryConfig.RESOURCE_PREFIX + name + ".";
+  RecoveryRecipe addRecoveryResource(Map<String, String> tmProperties) {
+    String base = recoveryPrefix();
     if (tmProperties.keySet().stream()
         .anyMatch(
             k ->
@@ -88,21 +94,24 @@ public final class DeclaredDataSource {
                     || k.equals(base + "user")
                     || k.equals(base + "password")
                     || k.equals(base + "password-env"))) {
-      return false;
+      return null;
     }
-    if (spec.getUrl().toLowerCase(Locale.ROOT).contains("password=")) {
-      return false;
-    }
-    tmProperties.put(base + "url", xaUrl());
-    if (spec.getUsername() != null && !spec.getUsername().isEmpty()) {
-      tmProperties.put(base + "user", spec.getUsername());
+    RecoveryRecipe r = recoveryRecipe();
+    tmProperties.put(base + "url", r.url());
+    if (r.user() != null) {
+      tmProperties.put(base + "user", r.user());
       // An empty password means "none" to recovery (trust authentication); without the key a
       // resource with a user would be reported as missing credentials.
-      tmProperties.put(base + "password", spec.getPassword() == null ? "" : spec.getPassword());
-    } else if (spec.getPassword() != null) {
-      tmProperties.put(base + "password", spec.getPassword());
+      tmProperties.put(base + "password", r.password() == null ? "" : r.password());
+    } else if (r.password() != null) {
+      tmProperties.put(base + "password", r.password());
     }
-    return true;
+    return r;
+  }
+
+  /** {@code xatm.recovery.resource.<name>.}: where this database's recovery recipe goes. */
+  String recoveryPrefix() {
+    return RecoveryConfig.RESOURCE_PREFIX + name + ".";
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.xatm.spring.boot;
 
 import dev.xatm.jdbc.PoolStats;
+import dev.xatm.jdbc.RecoveryRecipe;
 import dev.xatm.jdbc.XatmDataSource;
 import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.XatmTransactionManager;
@@ -82,14 +83,31 @@ public class XatmAutoConfiguration {
       ObjectProvider<XatmTransactionManagerCustomizer> customizers) {
     Map<String, String> props = XatmEnvironment.tmProperties(env);
     for (DeclaredDataSource d : declared.list()) {
-      if (!d.addRecoveryResource(props)) {
+      RecoveryRecipe r = d.addRecoveryResource(props);
+      if (r == null) {
         LOG.log(
             Level.INFO,
             "xatm: "
                 + d.prefix()
-                + " is not added as recovery resource "
+                + ".* is not added as recovery resource "
                 + d.name()
-                + " (configured already, or its URL carries a password)");
+                + ": "
+                + d.recoveryPrefix()
+                + "* is configured and wins");
+      } else if (!r.leftOutParameters().isEmpty()) {
+        // Recovery URLs are secret-free and recovery has no key for such a parameter: the startup
+        // pass and later ones reconnect without it, as for the resource the pool logs.
+        LOG.log(
+            Level.WARNING,
+            "xatm: recovery reconnects to "
+                + d.prefix()
+                + " ("
+                + r.url()
+                + ") without its URL parameter(s) "
+                + r.leftOutParameters()
+                + ", which look like secrets; if the database needs them to connect, recovery"
+                + " reports it unreachable: configure the driver to find them elsewhere (a key"
+                + " file, a service file) and drop them from the URL");
       }
     }
     StartupRecoveryMode mode = XatmEnvironment.startupRecoveryMode(env);
