@@ -84,6 +84,124 @@ class RecoveryRecipeTest {
   }
 
   @Test
+  void aConfiguredPgXaDataSourceGivesItsUrlWithoutDefaultsAndItsCredentials() throws Exception {
+    org.postgresql.xa.PGXADataSource pg = new org.postgresql.xa.PGXADataSource();
+    pg.setUrl("jdbc:postgresql://db1:5432/bank?connectTimeout=3");
+    pg.setUser("app");
+    pg.setPassword("s3cret");
+    RecoveryRecipe r = RecoveryRecipe.of(pg, null);
+    assertEquals("jdbc:xa:postgresql://db1:5432/bank?connectTimeout=3", r.url());
+    assertEquals("app", r.user());
+    assertEquals("s3cret", r.password());
+    assertTrue(r.passwordKnown());
+    // The pool on the instance describes the same resource, and adds no class (the default).
+    try (XatmDataSource pool =
+        XatmDataSource.builder()
+            .xaDataSource(pg)
+            .url(r.url())
+            .user(r.user())
+            .password(r.password())
+            .transactionManager(new FakeTransactionManager())
+            .build()) {
+      assertEquals(r.descriptor(), pool.descriptor());
+    }
+  }
+
+  @Test
+  void aConfiguredMariaDbDataSourceHidesItsPasswordSoTheCallerGivesIt() throws Exception {
+    org.mariadb.jdbc.MariaDbDataSource m = new org.mariadb.jdbc.MariaDbDataSource();
+    m.setUrl("jdbc:mariadb://db2:3306/ledger");
+    m.setUser("root");
+    m.setPassword("s3cret");
+    RecoveryRecipe unknown = RecoveryRecipe.of(m, null);
+    assertFalse(unknown.passwordKnown());
+    assertNull(unknown.password(), "not the *** of its getUrl()");
+    assertEquals("root", unknown.user());
+    assertFalse(unknown.url().contains("password"), unknown.url());
+    RecoveryRecipe given = RecoveryRecipe.of(m, "s3cret");
+    assertTrue(given.passwordKnown());
+    assertEquals("s3cret", given.password());
+    assertEquals("root@" + given.url(), given.descriptor().resourceId());
+  }
+
+  @Test
+  void anXaDataSourceWhoseUrlXatmCannotReadIsRefusedNamingItsClass() {
+    org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+    h2.setURL("jdbc:h2:mem:x");
+    SQLException e = assertThrows(SQLException.class, () -> RecoveryRecipe.of(h2, ""));
+    assertTrue(e.getMessage().contains("org.h2.jdbcx.JdbcDataSource"), e.getMessage());
+    assertTrue(e.getMessage().contains("xaDataSourceClass="), e.getMessage());
+  }
+
+  @Test
+  void aPoolOnAConfiguredInstanceOfANonDefaultClassNamesItForRecovery() throws Exception {
+    org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+    h2.setURL("jdbc:h2:mem:recipe_wrapped;DB_CLOSE_DELAY=-1");
+    h2.setUser("sa");
+    try (XatmDataSource pool =
+        XatmDataSource.builder()
+            .xaDataSource(new Delegating(h2))
+            .url("jdbc:xa:h2:mem:recipe_wrapped;DB_CLOSE_DELAY=-1")
+            .user("sa")
+            .password("")
+            .transactionManager(new FakeTransactionManager())
+            .build()) {
+      assertEquals(
+          "jdbc:xa:h2:mem:recipe_wrapped;DB_CLOSE_DELAY=-1;xaDataSourceClass="
+              + Delegating.class.getName(),
+          pool.descriptor().url());
+      try (var c = pool.getConnection()) {
+        assertTrue(c.isValid(1), "connections come from the configured instance");
+      }
+    }
+  }
+
+  /** An XADataSource class that is not the default of jdbc:xa:h2 (H2's own is final). */
+  public static final class Delegating implements javax.sql.XADataSource {
+    private final javax.sql.XADataSource target;
+
+    Delegating(javax.sql.XADataSource target) {
+      this.target = target;
+    }
+
+    @Override
+    public javax.sql.XAConnection getXAConnection() throws SQLException {
+      return target.getXAConnection();
+    }
+
+    @Override
+    public javax.sql.XAConnection getXAConnection(String user, String password)
+        throws SQLException {
+      return target.getXAConnection(user, password);
+    }
+
+    @Override
+    public java.io.PrintWriter getLogWriter() throws SQLException {
+      return target.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(java.io.PrintWriter out) throws SQLException {
+      target.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+      target.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+      return target.getLoginTimeout();
+    }
+
+    @Override
+    public java.util.logging.Logger getParentLogger() {
+      return java.util.logging.Logger.getLogger("test");
+    }
+  }
+
+  @Test
   void aMalformedUrlFailsWithoutShowingThePassword() {
     SQLException e =
         assertThrows(

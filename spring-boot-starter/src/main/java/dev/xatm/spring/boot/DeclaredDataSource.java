@@ -6,9 +6,11 @@ import dev.xatm.jdbc.RecoveryRecipe;
 import dev.xatm.jdbc.XatmDataSource;
 import dev.xatm.tm.XatmTransactionManager;
 import dev.xatm.tm.recovery.RecoveryConfig;
+import dev.xatm.tm.spi.XatmRuntime;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Objects;
+import javax.sql.XADataSource;
 
 /**
  * One DataSource the starter creates: its name (the recovery resource name and the root of the bean
@@ -25,14 +27,26 @@ public final class DeclaredDataSource {
   private final String prefix;
   private final DataSourceSpec spec;
   private final boolean primary;
+  private final boolean passwordKnown;
 
   DeclaredDataSource(
       String name, String beanName, String prefix, DataSourceSpec spec, boolean primary) {
+    this(name, beanName, prefix, spec, primary, true);
+  }
+
+  DeclaredDataSource(
+      String name,
+      String beanName,
+      String prefix,
+      DataSourceSpec spec,
+      boolean primary,
+      boolean passwordKnown) {
     this.name = Objects.requireNonNull(name, "name");
     this.beanName = Objects.requireNonNull(beanName, "beanName");
     this.prefix = Objects.requireNonNull(prefix, "prefix");
     this.spec = Objects.requireNonNull(spec, "spec");
     this.primary = primary;
+    this.passwordKnown = passwordKnown;
   }
 
   /**
@@ -78,28 +92,36 @@ public final class DeclaredDataSource {
   }
 
   /**
-   * Adds this database as {@code xatm.recovery.resource.<name>.*} unless the user configured that
-   * name already, so the startup recovery pass reaches it with its credentials right after a crash,
-   * before any pool exists. A password in the URL ({@code password=}, {@code //user:pw@host}) goes
-   * to {@code .password}, the URL keeps none (recovery refuses passwords in URLs).
+   * Adds this database as {@code xatm.recovery.resource.<name>.*}, so the startup recovery pass
+   * reaches it with its credentials right after a crash, before any pool exists. A password in the
+   * URL ({@code password=}, {@code //user:pw@host}) goes to {@code .password}, the URL keeps none
+   * (recovery refuses passwords in URLs). When the application configured {@code .url} of that name
+   * itself, its entry wins and nothing is added; when it configured only {@code .user}, {@code
+   * .password} or {@code .password-env} (a password from a secret store), those stay and the rest
+   * is added.
    *
-   * @return the recipe added, or {@code null} when the name was configured already
+   * @return the recipe added, or {@code null} when the application's {@code .url} wins
    */
   RecoveryRecipe addRecoveryResource(Map<String, String> tmProperties) {
     String base = recoveryPrefix();
-    if (tmProperties.keySet().stream()
-        .anyMatch(
-            k ->
-                k.equals(base + "url")
-                    || k.equals(base + "user")
-                    || k.equals(base + "password")
-                    || k.equals(base + "password-env"))) {
+    if (tmProperties.containsKey(base + "url")) {
       return null;
     }
     RecoveryRecipe r = recoveryRecipe();
     tmProperties.put(base + "url", r.url());
-    if (r.user() != null) {
-      tmProperties.put(base + "user", r.user());
+    boolean passwordGiven =
+        tmProperties.containsKey(base + "password")
+            || tmProperties.containsKey(base + "password-env");
+    String user = r.user();
+    if (tmProperties.containsKey(base + "user")) {
+      user = tmProperties.get(base + "user");
+    } else if (user != null) {
+      tmProperties.put(base + "user", user);
+    }
+    if (passwordGiven || !passwordKnown) {
+      return r;
+    }
+    if (user != null && !user.isEmpty()) {
       // An empty password means "none" to recovery (trust authentication); without the key a
       // resource with a user would be reported as missing credentials.
       tmProperties.put(base + "password", r.password() == null ? "" : r.password());
@@ -107,6 +129,14 @@ public final class DeclaredDataSource {
       tmProperties.put(base + "password", r.password());
     }
     return r;
+  }
+
+  /**
+   * False for an application's XADataSource bean that does not reveal its password (MariaDB
+   * Connector/J): recovery then gets none from the starter.
+   */
+  boolean passwordKnown() {
+    return passwordKnown;
   }
 
   /** {@code xatm.recovery.resource.<name>.}: where this database's recovery recipe goes. */
@@ -123,12 +153,23 @@ public final class DeclaredDataSource {
    * @throws IllegalStateException naming the property prefix when the URL or a setting is bad
    */
   public XatmDataSource build(XatmTransactionManager tm) {
+    return build(tm, null);
+  }
+
+  /**
+   * Builds the pool on {@code configured} when it is given (Boot's XA path: the URL is then the
+   * recipe only), else from the URL.
+   */
+  XatmDataSource build(XatmRuntime runtime, XADataSource configured) {
     XatmDataSource.Builder b =
         XatmDataSource.builder()
             .url(spec.getUrl())
             .user(emptyToNull(spec.getUsername()))
             .password(spec.getPassword())
-            .runtime(tm);
+            .runtime(runtime);
+    if (configured != null) {
+      b.xaDataSource(configured);
+    }
     if (spec.getXaDataSourceClass() != null) {
       b.xaDataSourceClass(spec.getXaDataSourceClass());
     }

@@ -8,15 +8,23 @@ import dev.xatm.tm.XatmTransactionManager;
 import dev.xatm.tm.recovery.RecoveryConfig;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import javax.sql.XADataSource;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.jdbc.metadata.DataSourcePoolMetadata;
 import org.springframework.boot.jdbc.metadata.DataSourcePoolMetadataProvider;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
@@ -80,9 +88,19 @@ public class XatmAutoConfiguration {
   public XatmTransactionManager xatmTransactionManager(
       Environment env,
       DeclaredDataSources declared,
+      ObjectProvider<XatmXaDataSourceWrapper> xaWrapper,
+      ConfigurableListableBeanFactory beanFactory,
       ObjectProvider<XatmTransactionManagerCustomizer> customizers) {
     Map<String, String> props = XatmEnvironment.tmProperties(env);
-    for (DeclaredDataSource d : declared.list()) {
+    List<DeclaredDataSource> all = new ArrayList<>(declared.list());
+    XatmXaDataSourceWrapper wrapper = xaWrapper.getIfAvailable();
+    if (wrapper != null) {
+      // Boot's XA path makes its vendor XADataSource inside its dataSource bean: make it now, so
+      // its recipe is known before the startup pass.
+      XatmXaDataSourceWrapper.createBootXaDataSources(beanFactory);
+      all.addAll(wrapper.wrapped());
+    }
+    for (DeclaredDataSource d : all) {
       RecoveryRecipe r = d.addRecoveryResource(props);
       if (r == null) {
         LOG.log(
@@ -93,7 +111,7 @@ public class XatmAutoConfiguration {
                 + d.name()
                 + ": "
                 + d.recoveryPrefix()
-                + "* is configured and wins");
+                + "url is configured and wins");
       } else if (!r.leftOutParameters().isEmpty()) {
         // Recovery URLs are secret-free and recovery has no key for such a parameter: the startup
         // pass and later ones reconnect without it, as for the resource the pool logs.
@@ -194,6 +212,43 @@ public class XatmAutoConfiguration {
             customizers) {
       return tm -> customizers.ifAvailable(c -> c.customize(tm));
     }
+  }
+
+  /**
+   * Boot's XA path ({@code spring.datasource.xa.*} or an application XADataSource bean) pooled by
+   * xatm; the class is in {@code org.springframework.boot.jdbc} on both lines.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.jdbc.XADataSourceWrapper")
+  @Conditional(XaPathRequested.class)
+  static class XaDataSourceWrapper {
+    @Bean
+    @ConditionalOnMissingBean(org.springframework.boot.jdbc.XADataSourceWrapper.class)
+    XatmXaDataSourceWrapper xatmXaDataSourceWrapper(
+        ObjectProvider<XatmTransactionManager> tm,
+        ObjectProvider<XADataSource> applicationBeans,
+        Environment env) {
+      return new XatmXaDataSourceWrapper(tm, applicationBeans, env);
+    }
+  }
+
+  /**
+   * Boot's XA path is asked for: a {@code spring.datasource.xa.data-source-class-name} or an
+   * application XADataSource bean. Without either, no wrapper exists and Boot's XA
+   * auto-configuration stays off, so an application with no DataSource declared keeps Boot's
+   * default (an embedded database, or Boot's "no url" failure) instead of an XA DataSource Boot
+   * would guess.
+   */
+  static class XaPathRequested extends AnyNestedCondition {
+    XaPathRequested() {
+      super(ConfigurationPhase.REGISTER_BEAN);
+    }
+
+    @ConditionalOnProperty(name = "spring.datasource.xa.data-source-class-name")
+    static class ClassName {}
+
+    @ConditionalOnBean(XADataSource.class)
+    static class ApplicationBean {}
   }
 
   /** Pool metadata of xatm's pool for Boot's DataSource metrics and health (same class on both). */

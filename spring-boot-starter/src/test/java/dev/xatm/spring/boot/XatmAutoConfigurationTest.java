@@ -218,6 +218,21 @@ class XatmAutoConfigurationTest {
   }
 
   @Test
+  void aRecoveryPasswordTheUserConfiguredAloneKeepsTheRestOfTheRecipe() {
+    // A password from a secret store (.password or .password-env) without .url: before, any key
+    // of the name kept the starter from adding the url, and RecoveryConfig failed the start.
+    Map<String, String> p = properties();
+    p.put(res("a", "password"), "from-the-vault");
+    p.put("xatm.recovery.startup", "false"); // H2 would keep that password for starter_a
+    try (ConfigurableApplicationContext ctx = start(p)) {
+      Map<String, String> r = ctx.getBean(XatmTransactionManager.class).config().recovery();
+      assertEquals("jdbc:xa:h2:mem:starter_a;DB_CLOSE_DELAY=-1", r.get(res("a", "url")));
+      assertEquals("sa", r.get(res("a", "user")));
+      assertEquals("from-the-vault", r.get(res("a", "password")));
+    }
+  }
+
+  @Test
   void backgroundRecoveryStopsBeforeTheDataSourcesCloseAndThePoolsCloseBeforeTheTm() {
     Map<String, String> p = properties();
     p.put("xatm.recovery.interval", "100ms");
