@@ -13,11 +13,13 @@ import dev.xatm.samples.boot.TransferService;
 import dev.xatm.jdbc.XatmDataSource;
 import dev.xatm.tm.XatmTransactionManager;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -184,6 +186,27 @@ class BootBankIT {
     assertEquals(0.0, active.value());
     assertNotNull(registry.find("xatm.recovery.in_doubt").gauge());
     assertNotNull(registry.find("xatm.recovery.last.duration").timeGauge());
+    // The log writer's numbers: the transfer was a two-phase commit over two databases, so its
+    // decision was forced to the log in a batch.
+    XatmTransactionManager tm = ctx.getBean(XatmTransactionManager.class);
+    FunctionTimer force = registry.find("xatm.log.force").tag("node", rig.node()).functionTimer();
+    assertNotNull(force, "xatm.log.force is registered");
+    assertTrue(force.count() >= 1, () -> "fsyncs = " + force.count());
+    assertTrue(force.totalTime(TimeUnit.MICROSECONDS) > 0);
+    assertEquals(
+        tm.metrics().logIo().forceLatencyMicros().max(),
+        registry
+            .find("xatm.log.force.latency")
+            .tag("quantile", "1.0")
+            .timeGauge()
+            .value(TimeUnit.MICROSECONDS),
+        0.5);
+    FunctionCounter batches = registry.find("xatm.log.batches").functionCounter();
+    FunctionCounter records = registry.find("xatm.log.batch.records").functionCounter();
+    assertTrue(batches.count() >= 1 && records.count() >= batches.count());
+    Gauge batchP99 = registry.find("xatm.log.batch.size").tag("quantile", "0.99").gauge();
+    assertNotNull(batchP99, "xatm.log.batch.size{quantile=0.99}");
+    assertTrue(batchP99.value() >= 1, () -> "records per batch p99 = " + batchP99.value());
 
     DataSource checking = ctx.getBean("checkingDataSource", DataSource.class);
     DataSourcePoolMetadata meta =
