@@ -25,44 +25,26 @@ import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
 import org.springframework.transaction.jta.JtaTransactionManager;
 
 /**
  * The starter in a real Boot 3.5 context (the line it is compiled against) over embedded H2
- * databases: what the properties create, what recovery is told, the shutdown order, and that bad
- * settings fail startup naming the key. The real-database and Boot 4 tests are in {@code it-boot}.
+ * databases: what the properties create, what recovery is told, and that bad settings fail startup
+ * naming the key. The real-database and Boot 4 tests, and the shutdown order, are in {@code
+ * it-boot}.
  */
 class XatmAutoConfigurationTest {
   @TempDir Path logDir;
 
-  /** An application bean that uses a DataSource: Spring destroys it before that DataSource. */
   @SpringBootConfiguration
   @EnableAutoConfiguration(
       excludeName = "org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration")
-  static class App {
-    static volatile RecoveryReport beforePause;
-    static volatile RecoveryReport afterPause;
-    static volatile boolean dataSourceOpenAtDestroy;
-
-    @Bean
-    DisposableBean probe(@Qualifier("aDataSource") DataSource ds, XatmTransactionManager tm) {
-      return () -> {
-        // The context is closing: lifecycle beans have stopped; no DataSource is closed yet.
-        dataSourceOpenAtDestroy = !((XatmDataSource) ds).isClosed();
-        beforePause = tm.recovery().lastReport();
-        Thread.sleep(500); // five background intervals
-        afterPause = tm.recovery().lastReport();
-      };
-    }
-  }
+  static class App {}
 
   private Map<String, String> properties() {
     Map<String, String> p = new LinkedHashMap<>();
@@ -230,21 +212,6 @@ class XatmAutoConfigurationTest {
       assertEquals("sa", r.get(res("a", "user")));
       assertEquals("from-the-vault", r.get(res("a", "password")));
     }
-  }
-
-  @Test
-  void backgroundRecoveryStopsBeforeTheDataSourcesCloseAndThePoolsCloseBeforeTheTm() {
-    Map<String, String> p = properties();
-    p.put("xatm.recovery.interval", "100ms");
-    ConfigurableApplicationContext ctx = start(p);
-    XatmDataSource a = ctx.getBean("aDataSource", XatmDataSource.class);
-    ctx.close();
-    assertTrue(App.dataSourceOpenAtDestroy, "the probe ran before the pools closed");
-    assertSame(
-        App.beforePause,
-        App.afterPause,
-        "a background recovery pass ran while the context was closing");
-    assertTrue(a.isClosed());
   }
 
   @Test
