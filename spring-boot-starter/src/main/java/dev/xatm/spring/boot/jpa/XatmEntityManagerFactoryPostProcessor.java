@@ -1,5 +1,6 @@
 package dev.xatm.spring.boot.jpa;
 
+import dev.xatm.hibernate.XatmJtaPlatform;
 import dev.xatm.jdbc.XatmDataSource;
 import dev.xatm.tm.XatmTransactionManager;
 import java.sql.SQLException;
@@ -15,7 +16,7 @@ import org.springframework.util.ClassUtils;
  * unit, one built with Boot's {@code EntityManagerFactoryBuilder} without {@code .jta(true)}, or a
  * hand-made {@link LocalContainerEntityManagerFactoryBean}. Before the factory bean initializes,
  * its DataSource becomes the unit's JTA DataSource (so the unit's transaction type is JTA), and
- * with Hibernate a {@link XatmJtaPlatform} is set when no {@code
+ * with Hibernate a {@link XatmJtaPlatform} (xatm-hibernate's, on this TM) is set when no {@code
  * hibernate.transaction.jta.platform} is. Without this, a unit over an xatm DataSource would be
  * RESOURCE_LOCAL and Hibernate would try to commit connections that belong to a JTA transaction.
  *
