@@ -153,6 +153,14 @@ public class XatmAutoConfiguration {
     return new XatmStartupRecovery(tm, XatmEnvironment.startupRecoveryMode(env), startupPass);
   }
 
+  /** Warns about DataSource beans that are not xatm pools (they would not enlist). */
+  @Bean
+  @ConditionalOnMissingBean
+  public static NonXatmDataSourceWarning xatmNonXatmDataSourceWarning(
+      ConfigurableListableBeanFactory beanFactory) {
+    return new NonXatmDataSourceWarning(beanFactory);
+  }
+
   /**
    * Spring's JTA transaction manager, given all three roles of the xatm bean (no JNDI lookup), with
    * Boot's customizers applied ({@code spring.transaction.default-timeout}, {@code
@@ -255,7 +263,9 @@ public class XatmAutoConfiguration {
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(DataSourcePoolMetadataProvider.class)
   static class PoolMetadata {
+    /** By name: Boot's own providers (Hikari, DBCP2, ...) are beans of the same type. */
     @Bean
+    @ConditionalOnMissingBean(name = "xatmDataSourcePoolMetadataProvider")
     DataSourcePoolMetadataProvider xatmDataSourcePoolMetadataProvider() {
       return XatmAutoConfiguration::poolMetadata;
     }

@@ -48,13 +48,21 @@ final class LogCapture implements ApplicationListener<ApplicationEvent>, Ordered
 
   @Override
   public void onApplicationEvent(ApplicationEvent event) {
-    if (event instanceof ApplicationEnvironmentPreparedEvent && !attached) {
+    if (event instanceof ApplicationEnvironmentPreparedEvent) {
+      start(); // xatm's debug lines too
+    }
+  }
+
+  /** Starts capturing now (a context started without Boot's logging system). */
+  LogCapture start() {
+    if (!attached) {
       handler.setLevel(Level.ALL);
       xatmLevel = xatm.getLevel();
-      xatm.setLevel(Level.ALL); // xatm's debug lines too
+      xatm.setLevel(Level.ALL);
       Logger.getLogger("").addHandler(handler);
       attached = true;
     }
+    return this;
   }
 
   /** After Boot's LoggingApplicationListener (HIGHEST_PRECEDENCE + 20). */
