@@ -34,8 +34,8 @@ public final class BankRig {
    * @param name distinguishes the databases and node id of one test class (the Boot line is added)
    */
   public BankRig(String name, Path logDir, List<String> accounts) {
-    this.db = "xatm_boot" + Servers.line() + "_" + name;
-    this.node = "boot" + Servers.line() + "-" + name.replace('_', '-');
+    this.db = "xatm_boot" + Servers.tag() + "_" + name;
+    this.node = "boot" + Servers.tag() + "-" + name.replace('_', '-');
     this.logDir = logDir;
     this.accounts = List.copyOf(accounts);
   }

@@ -55,13 +55,13 @@ class BootXaDataSourceIT {
 
   @Test
   void pgXaDataSourceOfBootsXaPropertiesIsAnEnlistingXatmPoolKnownToRecovery() throws Exception {
-    String db = "xatm_boot" + Servers.line() + "_xa";
+    String db = "xatm_boot" + Servers.tag() + "_xa";
     Servers.recreatePg(db);
     String admin = Servers.pgUrl(db);
     Servers.execute(admin, "create table entry(id varchar(32) primary key, amount bigint not null)");
     String url = "jdbc:postgresql://" + Servers.pgHostPort() + "/" + db;
     Map<String, String> p =
-        properties("boot" + Servers.line() + "-xa-pg", "org.postgresql.xa.PGXADataSource", url);
+        properties("boot" + Servers.tag() + "-xa-pg", "org.postgresql.xa.PGXADataSource", url);
     p.put("spring.datasource.username", "postgres"); // Boot binds it as the XADataSource's user
     run(p, "jdbc:xa:postgresql://" + Servers.pgHostPort() + "/" + db, "postgres", admin);
     assertEquals(List.of(), Servers.pgPrepared(db));
@@ -70,8 +70,8 @@ class BootXaDataSourceIT {
   @Test
   void mariaDbDataSourceOfBootsXaPropertiesIsAnEnlistingXatmPoolKnownToRecovery()
       throws Exception {
-    String db = "xatm_boot" + Servers.line() + "_xa";
-    String node = "boot" + Servers.line() + "-xa-maria";
+    String db = "xatm_boot" + Servers.tag() + "_xa";
+    String node = "boot" + Servers.tag() + "-xa-maria";
     Servers.recreateMaria(db, node);
     String admin = Servers.mariaUrl(db);
     Servers.execute(admin, "create table entry(id varchar(32) primary key, amount bigint not null)");

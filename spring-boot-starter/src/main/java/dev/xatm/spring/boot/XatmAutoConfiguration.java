@@ -32,7 +32,7 @@ import org.springframework.transaction.TransactionManager;
 import org.springframework.transaction.jta.JtaTransactionManager;
 
 /**
- * Spring Boot auto-configuration of xatm, for Boot 3.5 and Boot 4.0 from the same class: the
+ * Spring Boot auto-configuration of xatm, for Boot 3.5, 4.0 and 4.1 from the same class: the
  * transaction manager (one object that is TM, UserTransaction and TSR), Spring's {@link
  * JtaTransactionManager} on it with Boot's {@code TransactionManagerCustomizers} applied, the
  * declared {@code jdbc:xa:} DataSources (see {@link XatmDataSourceRegistrar}), the startup recovery
@@ -56,7 +56,7 @@ import org.springframework.transaction.jta.JtaTransactionManager;
       "org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration",
       "org.springframework.boot.autoconfigure.transaction.TransactionAutoConfiguration",
       "org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration",
-      // Boot 4.0
+      // Boot 4.0 and 4.1
       "org.springframework.boot.transaction.jta.autoconfigure.JtaAutoConfiguration",
       "org.springframework.boot.jdbc.autoconfigure.XADataSourceAutoConfiguration",
       "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",

@@ -4,10 +4,10 @@ import dev.xatm.hibernate.XatmJtaPlatform;
 import dev.xatm.jdbc.XatmDataSource;
 import dev.xatm.tm.XatmTransactionManager;
 import java.sql.SQLException;
-import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.orm.jpa.JpaVendorAdapter;
 import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 import org.springframework.util.ClassUtils;
 
@@ -45,14 +45,26 @@ public final class XatmEntityManagerFactoryPostProcessor implements BeanPostProc
   public Object postProcessBeforeInitialization(Object bean, String beanName) {
     if (bean instanceof LocalContainerEntityManagerFactoryBean emf && isXatm(emf.getDataSource())) {
       emf.setJtaDataSource(emf.getDataSource());
-      if (HIBERNATE) {
-        Map<String, Object> props = emf.getJpaPropertyMap();
-        if (!props.containsKey(JTA_PLATFORM)) {
-          props.put(JTA_PLATFORM, new XatmJtaPlatform(tm.getObject()));
-        }
+      if (HIBERNATE && !hasPlatform(emf)) {
+        emf.getJpaPropertyMap().put(JTA_PLATFORM, new XatmJtaPlatform(tm.getObject()));
       }
     }
     return bean;
+  }
+
+  /**
+   * Whether the unit has a JTA platform already: in its own properties (Boot up to 4.0 sets its
+   * {@code SpringJtaPlatform} there), or from its vendor adapter, whose properties the factory bean
+   * adds later without overriding its own (Boot 4.1 calls {@code
+   * HibernateJpaVendorAdapter.setJtaTransactionManager}, which makes Spring's {@code
+   * ConfigurableJtaPlatform}); setting ours then would replace Boot's choice.
+   */
+  private static boolean hasPlatform(LocalContainerEntityManagerFactoryBean emf) {
+    if (emf.getJpaPropertyMap().containsKey(JTA_PLATFORM)) {
+      return true;
+    }
+    JpaVendorAdapter vendor = emf.getJpaVendorAdapter();
+    return vendor != null && vendor.getJpaPropertyMap().containsKey(JTA_PLATFORM);
   }
 
   private static boolean isXatm(DataSource ds) {
