@@ -49,6 +49,7 @@ public final class RecoveryRecipe {
    * @param user the user given beside the URL, or null; wins over a user in the URL
    * @param password the password given beside the URL, or null; wins over one in the URL
    * @param xaDataSourceClass the vendor's XADataSource class, or null; kept in the recipe's URL
+   * @return the recipe
    * @throws SQLException SQLState 08001 when the URL is malformed; the message shows no password
    */
   public static RecoveryRecipe of(
@@ -74,9 +75,11 @@ public final class RecoveryRecipe {
    * setUrl}; those are left out, a new instance applies them anyway) and MariaDB Connector/J's
    * {@code MariaDbDataSource} (its URL shows the password as {@code ***}; it is left out).
    *
+   * @param configured the configured instance; only read
    * @param password what it was configured with; {@code null} to read it from its {@code
    *     getPassword()} (pgjdbc has one; MariaDB Connector/J has none, and then {@link
    *     #passwordKnown()} is false)
+   * @return the recipe
    * @throws SQLException SQLState 08001 for any other class, naming it, or a URL that is malformed
    */
   public static RecoveryRecipe of(XADataSource configured, String password) throws SQLException {
@@ -172,34 +175,41 @@ public final class RecoveryRecipe {
   }
 
   /**
-   * False when the recipe of a configured XADataSource has no password because the instance does
-   * not reveal it (MariaDB Connector/J) and none was given: recovery then needs it configured.
+   * {@return false when the recipe of a configured XADataSource has no password because the
+   * instance does not reveal it (MariaDB Connector/J) and none was given} Recovery then needs it
+   * configured.
    */
   public boolean passwordKnown() {
     return passwordKnown;
   }
 
-  /** The {@code jdbc:xa:} URL without user, password, secret parameters and pool settings. */
+  /**
+   * {@return the {@code jdbc:xa:} URL without user, password, secret parameters and pool settings}
+   */
   public String url() {
     return parsed.safeUrl();
   }
 
-  /** The user, or null. */
+  /** {@return the user, or null} */
   public String user() {
     return parsed.user();
   }
 
-  /** The password, or null; never put it in a message, a log line or {@code toString}. */
+  /** {@return the password, or null} Never put it in a message, a log line or {@code toString}. */
   public String password() {
     return parsed.password();
   }
 
-  /** Names of the vendor parameters left out as secrets ({@code sslpassword}); often empty. */
+  /**
+   * {@return names of the vendor parameters left out as secrets ({@code sslpassword})} Often empty.
+   */
   public List<String> leftOutParameters() {
     return parsed.secretParameters();
   }
 
-  /** The descriptor a pool of the same URL and credentials registers (id {@code user@url}). */
+  /**
+   * {@return the descriptor a pool of the same URL and credentials registers (id {@code user@url})}
+   */
   public ResourceDescriptor descriptor() {
     return parsed.descriptor();
   }

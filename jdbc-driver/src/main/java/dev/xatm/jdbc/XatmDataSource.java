@@ -280,6 +280,9 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
      * #password(String)} the credentials the XADataSource uses, because recovery reconnects with
      * them (in a new instance of the same class) when no pool exists. When the class is not the
      * default of the URL's vendor, it is added as {@code xaDataSourceClass} so recovery loads it.
+     *
+     * @param configured the configured vendor XADataSource; used as it is, never reconfigured
+     * @return this builder
      */
     public Builder xaDataSource(XADataSource configured) {
       this.configured = Objects.requireNonNull(configured, "configured");

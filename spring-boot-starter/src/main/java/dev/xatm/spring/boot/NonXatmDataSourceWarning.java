@@ -27,6 +27,11 @@ public final class NonXatmDataSourceWarning implements SmartInitializingSingleto
 
   private final ConfigurableListableBeanFactory beanFactory;
 
+  /**
+   * Creates the check.
+   *
+   * @param beanFactory where the DataSource singletons are looked up
+   */
   public NonXatmDataSourceWarning(ConfigurableListableBeanFactory beanFactory) {
     this.beanFactory = Objects.requireNonNull(beanFactory, "beanFactory");
   }

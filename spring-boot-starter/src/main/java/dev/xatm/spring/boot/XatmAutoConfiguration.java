@@ -80,6 +80,9 @@ public class XatmAutoConfiguration {
    *
    * @param env the Spring environment, source of the {@code xatm.*} settings
    * @param declared the DataSources the starter creates, each added as a recovery resource
+   * @param xaWrapper the starter's {@code XADataSourceWrapper}, when Boot's XA path is asked for:
+   *     its DataSources are created first and added as recovery resources too
+   * @param beanFactory the bean factory, to create Boot's XA DataSource beans early
    * @param customizers the {@link XatmTransactionManagerCustomizer} beans
    * @return the started transaction manager; the context closes it
    */
@@ -153,7 +156,12 @@ public class XatmAutoConfiguration {
     return new XatmStartupRecovery(tm, XatmEnvironment.startupRecoveryMode(env), startupPass);
   }
 
-  /** Warns about DataSource beans that are not xatm pools (they would not enlist). */
+  /**
+   * Warns about DataSource beans that are not xatm pools (they would not enlist).
+   *
+   * @param beanFactory where the DataSource singletons are looked up
+   * @return the check, run once every singleton exists
+   */
   @Bean
   @ConditionalOnMissingBean
   public static NonXatmDataSourceWarning xatmNonXatmDataSourceWarning(

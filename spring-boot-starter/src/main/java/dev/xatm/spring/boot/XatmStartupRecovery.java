@@ -70,6 +70,11 @@ public final class XatmStartupRecovery implements SmartLifecycle {
   }
 
   /**
+   * Creates the bean with the function that runs the background startup pass.
+   *
+   * @param tm the started transaction manager
+   * @param mode when the startup pass runs
+   * @param startupPass whether a startup pass is configured at all ({@code xatm.recovery.startup})
    * @param pass runs the background startup pass ({@code tm.recovery().runPass()}; a test gives one
    *     that fails)
    */

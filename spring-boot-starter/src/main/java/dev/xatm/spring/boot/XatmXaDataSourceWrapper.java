@@ -60,6 +60,13 @@ public final class XatmXaDataSourceWrapper implements XADataSourceWrapper {
   private final Environment environment;
   private final List<DeclaredDataSource> wrapped = new CopyOnWriteArrayList<>();
 
+  /**
+   * Creates the wrapper.
+   *
+   * @param tm the TM bean, looked up when a pool's connection first needs it
+   * @param applicationBeans the application's XADataSource beans (their password is read from them)
+   * @param environment where {@code spring.datasource.xatm.*} and Boot's password are read
+   */
   public XatmXaDataSourceWrapper(
       ObjectProvider<XatmTransactionManager> tm,
       ObjectProvider<XADataSource> applicationBeans,
