@@ -6,8 +6,9 @@ import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 
 /**
- * Boots Weld SE with the given bean classes and nothing scanned; the xatm extension comes from its
- * {@code META-INF/services} entry, as in an application.
+ * Boots Weld SE with the given bean classes and nothing scanned. With discovery off, Weld SE does
+ * not read {@code META-INF/services}, so the extension is added explicitly here; {@code
+ * DiscoveryTest} boots with discovery on and finds it through that entry, as an application does.
  */
 final class Containers {
   private Containers() {}

@@ -3,7 +3,6 @@ package dev.xatm.hibernate;
 import dev.xatm.tm.XatmTransactionManager;
 import dev.xatm.tm.spi.XatmRuntime;
 import dev.xatm.tm.spi.XatmRuntimes;
-import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.SystemException;
@@ -28,12 +27,14 @@ import org.hibernate.engine.transaction.jta.platform.spi.JtaPlatformException;
  *       hibernate.transaction.jta.platform}: exactly that manager.
  * </ul>
  *
- * <p>Hibernate's synchronization (its flush before completion) is registered as a regular one on
- * the transaction, as Hibernate's own platforms for stand-alone managers (Narayana, Atomikos) do:
- * the flush may be the first use of a connection, whose enlistment registers the {@code jdbc:xa:}
- * driver's regular synchronization, and xatm refuses a regular synchronization once the interposed
- * ones run (JTA 1.1 {@code TransactionSynchronizationRegistry}: interposed synchronizations come
- * after all regular ones).
+ * <p>Hibernate's synchronization (its flush before completion) is registered as an interposed one
+ * through the manager's {@code TransactionSynchronizationRegistry}, as on Jakarta EE servers: the
+ * TSR runs interposed {@code beforeCompletion} callbacks after every regular one, so an
+ * application's synchronization that changes entities runs before the flush, whenever it was
+ * registered. A connection first used in that flush still enlists: the {@code jdbc:xa:} driver
+ * registers its own synchronization as interposed too (xatm refuses only regular ones once the
+ * interposed ones run). The Spring Boot starter uses this class for the persistence units it makes
+ * JTA units, so there is one xatm platform.
  *
  * <p>Thread-safe (immutable; the manager binds transactions to threads).
  */
@@ -105,13 +106,14 @@ public final class XatmJtaPlatform implements JtaPlatform {
 
   @Override
   public void registerSynchronization(Synchronization synchronization) {
-    Transaction tx = manager().getTransaction();
+    XatmTransactionManager m = manager();
+    Transaction tx = m.getTransaction();
     if (tx == null) {
       throw new JtaPlatformException("no JTA transaction is active to register Hibernate with");
     }
     try {
-      tx.registerSynchronization(synchronization);
-    } catch (RollbackException | SystemException e) {
+      m.registerInterposedSynchronization(synchronization); // the thread's transaction: tx
+    } catch (IllegalStateException e) {
       throw new JtaPlatformException(
           "could not register Hibernate's synchronization with " + tx + ": " + e.getMessage(), e);
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xatm.jdbc.XatmDataSource;
 import dev.xatm.testkit.SharedDatabases;
@@ -154,6 +155,16 @@ class HibernateDatabasesIT {
       em.persist(new Account(id, "owner-" + id, balance));
       em.flush(); // the INSERT runs now, inside the XA branch
     }
+  }
+
+  /** As XatmJtaPlatformTest: the run is on the Hibernate line the module's pom names. */
+  @Test
+  void runsOnTheHibernateLineOfThisModule() {
+    String major = System.getProperty("xatm.hibernate.major");
+    assertTrue(major != null, "the pom passes xatm.hibernate.major");
+    assertTrue(
+        org.hibernate.Version.getVersionString().startsWith(major + "."),
+        () -> "Hibernate " + org.hibernate.Version.getVersionString() + ", expected " + major);
   }
 
   @Test

@@ -22,6 +22,7 @@ import java.util.Properties;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import javax.sql.XADataSource;
 
 /**
  * A pooled DataSource whose connections take part in the current JTA transaction: the bean to hand
@@ -212,6 +213,7 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
     private String user;
     private String password;
     private String xaDataSourceClass;
+    private XADataSource configured;
     private Map<String, String> settings = new HashMap<>();
     private Integer maxPoolSize;
     private Duration acquireTimeout;
@@ -267,6 +269,23 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
      */
     public Builder xaDataSourceClass(String className) {
       this.xaDataSourceClass = className;
+      return this;
+    }
+
+    /**
+     * An XADataSource configured by its owner (a framework: Spring Boot's {@code
+     * spring.datasource.xa.*}, an application bean) to open the pool's physical connections from,
+     * as it is. {@link #url(String)} then only names the resource: it must be the {@code jdbc:xa:}
+     * (or vendor) URL of the same database, with {@link #user(String)} and {@link
+     * #password(String)} the credentials the XADataSource uses, because recovery reconnects with
+     * them (in a new instance of the same class) when no pool exists. When the class is not the
+     * default of the URL's vendor, it is added as {@code xaDataSourceClass} so recovery loads it.
+     *
+     * @param configured the configured vendor XADataSource; used as it is, never reconfigured
+     * @return this builder
+     */
+    public Builder xaDataSource(XADataSource configured) {
+      this.configured = Objects.requireNonNull(configured, "configured");
       return this;
     }
 
@@ -426,18 +445,19 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
             "XatmDataSource needs a transactionManager(..), runtime(..) or jvmDefaultRuntime()",
             "08001");
       }
-      String xaUrl = url.startsWith(XaUrl.PREFIX) ? url : toXaUrl(url);
-      Properties info = new Properties();
-      if (user != null) {
-        info.setProperty("user", user);
+      String className = xaDataSourceClass;
+      if (configured != null && className == null) {
+        String given = configured.getClass().getName();
+        XaUrl plain = parseUrl(url, user, password, null);
+        if (!plain
+            .xaDataSourceClass()
+            .or(() -> plain.vendor().defaultXaDataSourceClass())
+            .map(given::equals)
+            .orElse(false)) {
+          className = given;
+        }
       }
-      if (password != null) {
-        info.setProperty("password", password);
-      }
-      if (xaDataSourceClass != null) {
-        info.setProperty(XaUrl.XA_DATA_SOURCE_CLASS, xaDataSourceClass);
-      }
-      XaUrl parsed = XaUrl.parse(xaUrl, info);
+      XaUrl parsed = parseUrl(url, user, password, className);
       PoolConfig config;
       try {
         config = PoolConfig.defaults().with(parsed.settings()).with(settings);
@@ -470,9 +490,31 @@ public final class XatmDataSource implements DataSource, AutoCloseable {
             "bad pool setting for " + parsed + ": " + e.getMessage(), "22023", e);
       }
       XaConnectionFactory factory =
-          XaConnectionFactory.create(parsed, XatmDataSource.class.getClassLoader());
+          configured != null
+              ? XaConnectionFactory.wrap(parsed, configured)
+              : XaConnectionFactory.create(parsed, XatmDataSource.class.getClassLoader());
       ManagedResource resource = new ManagedResource(new XaPool(factory, config), transactions);
       return new XatmDataSource(resource, parsed.user(), parsed.password());
+    }
+
+    /**
+     * The URL with the credentials and class given beside it, as a pool reads them (they win over
+     * the same URL parameters); shared with {@link RecoveryRecipe} so both describe one resource.
+     */
+    static XaUrl parseUrl(String url, String user, String password, String xaDataSourceClass)
+        throws SQLException {
+      String xaUrl = url.startsWith(XaUrl.PREFIX) ? url : toXaUrl(url);
+      Properties info = new Properties();
+      if (user != null) {
+        info.setProperty("user", user);
+      }
+      if (password != null) {
+        info.setProperty("password", password);
+      }
+      if (xaDataSourceClass != null) {
+        info.setProperty(XaUrl.XA_DATA_SOURCE_CLASS, xaDataSourceClass);
+      }
+      return XaUrl.parse(xaUrl, info);
     }
 
     private static String toXaUrl(String url) throws SQLException {

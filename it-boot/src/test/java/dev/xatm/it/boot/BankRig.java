@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -33,8 +34,8 @@ public final class BankRig {
    * @param name distinguishes the databases and node id of one test class (the Boot line is added)
    */
   public BankRig(String name, Path logDir, List<String> accounts) {
-    this.db = "xatm_boot" + Servers.line() + "_" + name;
-    this.node = "boot" + Servers.line() + "-" + name.replace('_', '-');
+    this.db = "xatm_boot" + Servers.tag() + "_" + name;
+    this.node = "boot" + Servers.tag() + "-" + name.replace('_', '-');
     this.logDir = logDir;
     this.accounts = List.copyOf(accounts);
   }
@@ -97,10 +98,25 @@ public final class BankRig {
    * arguments: they win over the sample's own application.properties.
    */
   public ConfigurableApplicationContext start(Map<String, String> extra) {
+    return start(extra, List.of());
+  }
+
+  /**
+   * As {@link #start(Map)}, with more configuration classes beside the application and
+   * initializers (a test's probe beans, a {@code XatmTransactionManagerCustomizer} singleton).
+   */
+  public ConfigurableApplicationContext start(
+      Map<String, String> extra,
+      List<Class<?>> moreSources,
+      ApplicationContextInitializer<?>... initializers) {
     Map<String, String> p = new LinkedHashMap<>(properties());
     p.putAll(extra);
-    return new SpringApplicationBuilder(BankApplication.class)
+    List<Class<?>> sources = new ArrayList<>();
+    sources.add(BankApplication.class);
+    sources.addAll(moreSources);
+    return new SpringApplicationBuilder(sources.toArray(Class<?>[]::new))
         .web(WebApplicationType.NONE)
+        .initializers(initializers)
         .run(asArgs(p));
   }
 

@@ -17,6 +17,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * recovery pass is still scanning, and the {@code xatm} health indicator (the one a Kubernetes
  * readiness group includes) is OUT_OF_SERVICE until the pass has finished, then UP. The pass is
  * held by a configured recovery resource whose server accepts the connection and never answers.
+ * The readiness group of docs/spring-boot.md ({@code readinessState,xatm}) is read through Boot's
+ * {@code HealthEndpoint}: OUT_OF_SERVICE, then UP, while liveness stays UP.
  */
 class BootReadinessIT {
   @TempDir Path logDir;
@@ -35,7 +37,10 @@ class BootReadinessIT {
                       + stuck.port()
                       + "/stuck?loginTimeout=60&connectTimeout=5&sslmode=disable",
               base + "user", "nobody",
-              base + "password", "");
+              base + "password", "",
+              // The Kubernetes wiring of docs/spring-boot.md, read through Boot's HealthEndpoint.
+              "management.endpoint.health.probes.enabled", "true",
+              "management.endpoint.health.group.readiness.include", "readinessState,xatm");
       long t0 = System.nanoTime();
       try (ConfigurableApplicationContext ctx = rig.start(extra)) {
         long startedMillis = (System.nanoTime() - t0) / 1_000_000;
@@ -43,6 +48,8 @@ class BootReadinessIT {
         Health.Reading before = Health.read(ctx);
         assertEquals("OUT_OF_SERVICE", before.status(), () -> "" + before.details());
         assertEquals("RUNNING", before.details().get("startupRecovery"));
+        assertEquals("OUT_OF_SERVICE", Health.group(ctx, "readiness"), "traffic waits");
+        assertEquals("UP", Health.group(ctx, "liveness"), "the pod is not restarted for it");
 
         // The application works meanwhile; only traffic routing waits for readiness.
         ctx.getBean(TransferService.class).moveToSavings("ann", 7);
@@ -54,6 +61,7 @@ class BootReadinessIT {
         waitFor(() -> "UP".equals(Health.read(ctx).status()), "health UP after the pass");
         Health.Reading after = Health.read(ctx);
         assertEquals("FINISHED", after.details().get("startupRecovery"));
+        assertEquals("UP", Health.group(ctx, "readiness"));
         // The stuck resource stays unreachable: the pass reports it unresolved, health stays UP.
         assertEquals(true, after.details().get("lastRecoveryUnresolved"));
         System.out.println("context refreshed in " + startedMillis + " ms with the pass pending");

@@ -29,7 +29,7 @@ class BootSingleDataSourceIT {
 
   private Map<String, String> properties(String db) {
     Map<String, String> p = new LinkedHashMap<>();
-    p.put("xatm.node-id", "boot" + Servers.line() + "-single");
+    p.put("xatm.node-id", "boot" + Servers.tag() + "-single");
     p.put("xatm.log.dir", logDir.toString());
     p.put("spring.datasource.url", "jdbc:postgresql://" + Servers.pgHostPort() + "/" + db);
     p.put("spring.datasource.username", "postgres");
@@ -49,7 +49,7 @@ class BootSingleDataSourceIT {
 
   @Test
   void springDatasourceUrlGivesAnEnlistingPoolAndBootsJpaJoinsJta() throws Exception {
-    String db = "xatm_boot" + Servers.line() + "_single";
+    String db = "xatm_boot" + Servers.tag() + "_single";
     Servers.recreatePg(db);
     String url = Servers.pgUrl(db);
     Servers.execute(url, "create table entry(id varchar(32) primary key, amount bigint not null)");
@@ -63,6 +63,15 @@ class BootSingleDataSourceIT {
               .config()
               .recovery()
               .get("xatm.recovery.resource.dataSource.url"));
+
+      // The unit Boot builds keeps Boot's own JTA platform on the same JtaTransactionManager:
+      // SpringJtaPlatform set as a property up to 4.0; from 4.1 Boot hands the manager to
+      // HibernateJpaVendorAdapter.setJtaTransactionManager, which sets Spring's
+      // ConfigurableJtaPlatform. The starter's platform is only for units without one.
+      String platform = jtaPlatform(ctx.getBean(jakarta.persistence.EntityManagerFactory.class));
+      String expected =
+          Servers.line().equals("4.1") ? "ConfigurableJtaPlatform" : "SpringJtaPlatform";
+      assertEquals(expected, platform.substring(platform.lastIndexOf('.') + 1), platform);
 
       LedgerApplication.Ledger ledger = ctx.getBean(LedgerApplication.Ledger.class);
       assertEquals(1, ledger.book("kept", 5, false), "one XA branch inside the transaction");
@@ -92,6 +101,15 @@ class BootSingleDataSourceIT {
     p.put("spring.datasource.xatm.max-size", "many");
     Throwable t = assertThrows(Throwable.class, () -> start(p).close());
     assertTrue(messages(t).contains("spring.datasource.xatm.max-size = 'many' is invalid"), () -> messages(t));
+  }
+
+  /** The class of the JtaPlatform service of a Hibernate persistence unit. */
+  static String jtaPlatform(jakarta.persistence.EntityManagerFactory emf) {
+    return emf.unwrap(org.hibernate.engine.spi.SessionFactoryImplementor.class)
+        .getServiceRegistry()
+        .getService(org.hibernate.engine.transaction.jta.platform.spi.JtaPlatform.class)
+        .getClass()
+        .getName();
   }
 
   private static String messages(Throwable t) {

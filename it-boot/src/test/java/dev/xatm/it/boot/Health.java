@@ -35,6 +35,38 @@ public final class Health {
     throw new AssertionError("xatmHealthIndicator implements no known HealthIndicator: " + bean);
   }
 
+  private static final String[] ENDPOINT_TYPES = {
+    "org.springframework.boot.actuate.health.HealthEndpoint", // Boot 3
+    "org.springframework.boot.health.actuate.endpoint.HealthEndpoint" // Boot 4
+  };
+
+  /**
+   * The status of a health group ({@code readiness}, {@code liveness}) as the actuator's {@code
+   * HealthEndpoint} bean computes it for {@code /actuator/health/<group>}: the group's members
+   * aggregated by Boot, not the {@code xatm} indicator alone.
+   */
+  public static String group(ApplicationContext ctx, String group)
+      throws ReflectiveOperationException {
+    for (String t : ENDPOINT_TYPES) {
+      Class<?> type;
+      try {
+        type = Class.forName(t);
+      } catch (ClassNotFoundException e) {
+        continue; // the other line
+      }
+      Object endpoint = ctx.getBean(type);
+      Object descriptor =
+          type.getMethod("healthForPath", String[].class)
+              .invoke(endpoint, (Object) new String[] {group});
+      if (descriptor == null) {
+        throw new AssertionError("no health group " + group);
+      }
+      Object status = descriptor.getClass().getMethod("getStatus").invoke(descriptor);
+      return (String) status.getClass().getMethod("getCode").invoke(status);
+    }
+    throw new AssertionError("no HealthEndpoint class of Boot 3 or 4 on the class path");
+  }
+
   @SuppressWarnings("unchecked")
   public static Reading read(ApplicationContext ctx) throws ReflectiveOperationException {
     Object bean = ctx.getBean("xatmHealthIndicator");

@@ -22,9 +22,17 @@ import java.util.List;
 public final class Servers {
   private Servers() {}
 
-  /** The Boot line under test (3 or 4), from the module's pom. */
+  /** The Boot line under test ({@code 3.5}, {@code 4.0}, {@code 4.1}), from the module's pom. */
   public static String line() {
     return System.getProperty("it.boot.line", "unknown");
+  }
+
+  /**
+   * The line without dots ({@code 35}, {@code 40}, {@code 41}), for database names and node ids,
+   * so the modules never share a database.
+   */
+  public static String tag() {
+    return line().replace(".", "");
   }
 
   /**

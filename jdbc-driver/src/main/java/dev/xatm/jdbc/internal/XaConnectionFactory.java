@@ -90,6 +90,15 @@ public final class XaConnectionFactory {
     return new XaConnectionFactory(url, ds);
   }
 
+  /**
+   * Opens connections from an XADataSource its owner configured (a framework's, e.g. Spring Boot's
+   * {@code spring.datasource.xa.*}); {@code recipe} only names the resource (vendor, descriptor,
+   * password offered to recovery, secrets to clean from messages) and is not applied to it.
+   */
+  public static XaConnectionFactory wrap(XaUrl recipe, XADataSource configured) {
+    return new XaConnectionFactory(recipe, configured);
+  }
+
   private static void configure(XADataSource ds, XaUrl url) throws SQLException {
     Method setUrl = setter(ds, "setUrl");
     if (setUrl == null) {

@@ -47,6 +47,7 @@ public final class XaUrl {
   private final String xaDataSourceClass;
   private final Map<String, String> settings;
   private final List<String> secrets;
+  private final List<String> secretParameters;
 
   private XaUrl(
       Vendor vendor,
@@ -56,7 +57,8 @@ public final class XaUrl {
       String password,
       String xaDataSourceClass,
       Map<String, String> settings,
-      List<String> secrets) {
+      List<String> secrets,
+      List<String> secretParameters) {
     this.vendor = vendor;
     this.vendorUrl = vendorUrl;
     this.safeUrl = safeUrl;
@@ -65,6 +67,7 @@ public final class XaUrl {
     this.xaDataSourceClass = xaDataSourceClass;
     this.settings = Map.copyOf(settings);
     this.secrets = List.copyOf(secrets);
+    this.secretParameters = List.copyOf(secretParameters);
   }
 
   /** True for URLs this driver serves: {@code jdbc:xa:} followed by something. */
@@ -159,7 +162,15 @@ public final class XaUrl {
     String vendorUrl = vendor.vendorUrl(join(safeBase, parts.vendorParameters, style));
     String safeUrl = PREFIX + join(safeBase, parts.safeParameters, style);
     return new XaUrl(
-        vendor, vendorUrl, safeUrl, user, password, parts.xaClass, parts.settings, parts.secrets);
+        vendor,
+        vendorUrl,
+        safeUrl,
+        user,
+        password,
+        parts.xaClass,
+        parts.settings,
+        parts.secrets,
+        parts.secretParameters);
   }
 
   /** What {@link #parse} sorts the parameters into; used by one parse only. */
@@ -171,6 +182,7 @@ public final class XaUrl {
     final List<String[]> vendorParameters = new ArrayList<>();
     final List<String[]> safeParameters = new ArrayList<>();
     final List<String> secrets = new ArrayList<>();
+    final List<String> secretParameters = new ArrayList<>();
 
     void addUrlParameter(String[] p, Vendor vendor, String url) throws SQLException {
       String key = p[0];
@@ -189,6 +201,7 @@ public final class XaUrl {
         vendorParameters.add(p);
         if (isSecret(key)) {
           secrets.add(p[1]);
+          secretParameters.add(key);
         } else {
           safeParameters.add(p);
         }
@@ -218,6 +231,13 @@ public final class XaUrl {
         String value = info.getProperty(key);
         if (key.equalsIgnoreCase(XA_DATA_SOURCE_CLASS)) {
           xaClass = value;
+          // The recipe names the class that is used, as when it is a URL parameter: recovery of a
+          // logged resource must load the same class, and a resource configured for recovery with
+          // the class in its URL must get the same descriptor as the pool.
+          safeParameters.removeIf(p -> p[0].equalsIgnoreCase(XA_DATA_SOURCE_CLASS));
+          if (!value.isBlank()) {
+            safeParameters.add(new String[] {XA_DATA_SOURCE_CLASS, value});
+          }
         } else if (key.toLowerCase(Locale.ROOT).startsWith(SETTING_PREFIX)) {
           settings.put(key.substring(SETTING_PREFIX.length()), value);
         }
@@ -320,6 +340,15 @@ public final class XaUrl {
    */
   public List<String> secrets() {
     return secrets;
+  }
+
+  /**
+   * Names of the vendor parameters the secret-free recipe leaves out because they look like secrets
+   * ({@code sslpassword}, ...; not {@code user} and {@code password}, which the descriptor and the
+   * TM's credentials carry): recovery reconnects without them.
+   */
+  public List<String> secretParameters() {
+    return secretParameters;
   }
 
   public Optional<String> xaDataSourceClass() {

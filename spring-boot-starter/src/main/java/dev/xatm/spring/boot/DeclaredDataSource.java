@@ -2,13 +2,15 @@ package dev.xatm.spring.boot;
 
 import dev.xatm.config.Setting;
 import dev.xatm.jdbc.PoolSettings;
+import dev.xatm.jdbc.RecoveryRecipe;
 import dev.xatm.jdbc.XatmDataSource;
 import dev.xatm.tm.XatmTransactionManager;
 import dev.xatm.tm.recovery.RecoveryConfig;
+import dev.xatm.tm.spi.XatmRuntime;
 import java.sql.SQLException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import javax.sql.XADataSource;
 
 /**
  * One DataSource the starter creates: its name (the recovery resource name and the root of the bean
@@ -25,14 +27,26 @@ public final class DeclaredDataSource {
   private final String prefix;
   private final DataSourceSpec spec;
   private final boolean primary;
+  private final boolean passwordKnown;
 
   DeclaredDataSource(
       String name, String beanName, String prefix, DataSourceSpec spec, boolean primary) {
+    this(name, beanName, prefix, spec, primary, true);
+  }
+
+  DeclaredDataSource(
+      String name,
+      String beanName,
+      String prefix,
+      DataSourceSpec spec,
+      boolean primary,
+      boolean passwordKnown) {
     this.name = Objects.requireNonNull(name, "name");
     this.beanName = Objects.requireNonNull(beanName, "beanName");
     this.prefix = Objects.requireNonNull(prefix, "prefix");
     this.spec = Objects.requireNonNull(spec, "spec");
     this.primary = primary;
+    this.passwordKnown = passwordKnown;
   }
 
   /**
@@ -59,50 +73,75 @@ public final class DeclaredDataSource {
   }
 
   /**
-   * {@return the URL as {@code jdbc:xa:...}: the recipe recovery reconnects with} A configured
-   * XADataSource class is added as a URL parameter.
+   * How recovery reaches this database: the URL, user and password sorted out as the pool sorts
+   * them (a password in the URL moves to the password), so the recipe is the pool's descriptor.
+   *
+   * @throws IllegalStateException naming the property prefix when the URL is malformed
    */
-  public String xaUrl() {
-    String url = spec.getUrl();
-    String xa = url.startsWith("jdbc:xa:") ? url : "jdbc:xa:" + url.substring("jdbc:".length());
-    if (spec.getXaDataSourceClass() != null && !xa.contains("xaDataSourceClass=")) {
-      xa += (xa.contains("?") ? "&" : "?") + "xaDataSourceClass=" + spec.getXaDataSourceClass();
+  RecoveryRecipe recoveryRecipe() {
+    try {
+      return RecoveryRecipe.of(
+          spec.getUrl(),
+          emptyToNull(spec.getUsername()),
+          spec.getPassword(),
+          spec.getXaDataSourceClass());
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "the DataSource declared by " + prefix + ".* cannot be built: " + e.getMessage(), e);
     }
-    return xa;
   }
 
   /**
-   * Adds this database as {@code xatm.recovery.resource.<name>.*} unless the user configured that
-   * name already, so the startup recovery pass reaches it with its credentials right after a crash,
-   * before any pool exists. A URL that carries a password itself is left out (recovery refuses
-   * passwords in URLs; the pool offers its credentials to the TM once it runs).
+   * Adds this database as {@code xatm.recovery.resource.<name>.*}, so the startup recovery pass
+   * reaches it with its credentials right after a crash, before any pool exists. A password in the
+   * URL ({@code password=}, {@code //user:pw@host}) goes to {@code .password}, the URL keeps none
+   * (recovery refuses passwords in URLs). When the application configured {@code .url} of that name
+   * itself, its entry wins and nothing is added; when it configured only {@code .user}, {@code
+   * .password} or {@code .password-env} (a password from a secret store), those stay and the rest
+   * is added.
    *
-   * @return whether it was added
+   * @return the recipe added, or {@code null} when the application's {@code .url} wins
    */
-  boolean addRecoveryResource(Map<String, String> tmProperties) {
-    String base = RecoveryConfig.RESOURCE_PREFIX + name + ".";
-    if (tmProperties.keySet().stream()
-        .anyMatch(
-            k ->
-                k.equals(base + "url")
-                    || k.equals(base + "user")
-                    || k.equals(base + "password")
-                    || k.equals(base + "password-env"))) {
-      return false;
+  RecoveryRecipe addRecoveryResource(Map<String, String> tmProperties) {
+    String base = recoveryPrefix();
+    if (tmProperties.containsKey(base + "url")) {
+      return null;
     }
-    if (spec.getUrl().toLowerCase(Locale.ROOT).contains("password=")) {
-      return false;
+    RecoveryRecipe r = recoveryRecipe();
+    tmProperties.put(base + "url", r.url());
+    boolean passwordGiven =
+        tmProperties.containsKey(base + "password")
+            || tmProperties.containsKey(base + "password-env");
+    String user = r.user();
+    if (tmProperties.containsKey(base + "user")) {
+      user = tmProperties.get(base + "user");
+    } else if (user != null) {
+      tmProperties.put(base + "user", user);
     }
-    tmProperties.put(base + "url", xaUrl());
-    if (spec.getUsername() != null && !spec.getUsername().isEmpty()) {
-      tmProperties.put(base + "user", spec.getUsername());
+    if (passwordGiven || !passwordKnown) {
+      return r;
+    }
+    if (user != null && !user.isEmpty()) {
       // An empty password means "none" to recovery (trust authentication); without the key a
       // resource with a user would be reported as missing credentials.
-      tmProperties.put(base + "password", spec.getPassword() == null ? "" : spec.getPassword());
-    } else if (spec.getPassword() != null) {
-      tmProperties.put(base + "password", spec.getPassword());
+      tmProperties.put(base + "password", r.password() == null ? "" : r.password());
+    } else if (r.password() != null) {
+      tmProperties.put(base + "password", r.password());
     }
-    return true;
+    return r;
+  }
+
+  /**
+   * False for an application's XADataSource bean that does not reveal its password (MariaDB
+   * Connector/J): recovery then gets none from the starter.
+   */
+  boolean passwordKnown() {
+    return passwordKnown;
+  }
+
+  /** {@code xatm.recovery.resource.<name>.}: where this database's recovery recipe goes. */
+  String recoveryPrefix() {
+    return RecoveryConfig.RESOURCE_PREFIX + name + ".";
   }
 
   /**
@@ -114,12 +153,23 @@ public final class DeclaredDataSource {
    * @throws IllegalStateException naming the property prefix when the URL or a setting is bad
    */
   public XatmDataSource build(XatmTransactionManager tm) {
+    return build(tm, null);
+  }
+
+  /**
+   * Builds the pool on {@code configured} when it is given (Boot's XA path: the URL is then the
+   * recipe only), else from the URL.
+   */
+  XatmDataSource build(XatmRuntime runtime, XADataSource configured) {
     XatmDataSource.Builder b =
         XatmDataSource.builder()
             .url(spec.getUrl())
             .user(emptyToNull(spec.getUsername()))
             .password(spec.getPassword())
-            .runtime(tm);
+            .runtime(runtime);
+    if (configured != null) {
+      b.xaDataSource(configured);
+    }
     if (spec.getXaDataSourceClass() != null) {
       b.xaDataSourceClass(spec.getXaDataSourceClass());
     }

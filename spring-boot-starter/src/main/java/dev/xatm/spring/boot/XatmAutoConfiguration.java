@@ -1,21 +1,30 @@
 package dev.xatm.spring.boot;
 
 import dev.xatm.jdbc.PoolStats;
+import dev.xatm.jdbc.RecoveryRecipe;
 import dev.xatm.jdbc.XatmDataSource;
 import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.XatmTransactionManager;
 import dev.xatm.tm.recovery.RecoveryConfig;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import javax.sql.XADataSource;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.jdbc.metadata.DataSourcePoolMetadata;
 import org.springframework.boot.jdbc.metadata.DataSourcePoolMetadataProvider;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
@@ -23,7 +32,7 @@ import org.springframework.transaction.TransactionManager;
 import org.springframework.transaction.jta.JtaTransactionManager;
 
 /**
- * Spring Boot auto-configuration of xatm, for Boot 3.5 and Boot 4.0 from the same class: the
+ * Spring Boot auto-configuration of xatm, for Boot 3.5, 4.0 and 4.1 from the same class: the
  * transaction manager (one object that is TM, UserTransaction and TSR), Spring's {@link
  * JtaTransactionManager} on it with Boot's {@code TransactionManagerCustomizers} applied, the
  * declared {@code jdbc:xa:} DataSources (see {@link XatmDataSourceRegistrar}), the startup recovery
@@ -47,7 +56,7 @@ import org.springframework.transaction.jta.JtaTransactionManager;
       "org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration",
       "org.springframework.boot.autoconfigure.transaction.TransactionAutoConfiguration",
       "org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration",
-      // Boot 4.0
+      // Boot 4.0 and 4.1
       "org.springframework.boot.transaction.jta.autoconfigure.JtaAutoConfiguration",
       "org.springframework.boot.jdbc.autoconfigure.XADataSourceAutoConfiguration",
       "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
@@ -71,6 +80,9 @@ public class XatmAutoConfiguration {
    *
    * @param env the Spring environment, source of the {@code xatm.*} settings
    * @param declared the DataSources the starter creates, each added as a recovery resource
+   * @param xaWrapper the starter's {@code XADataSourceWrapper}, when Boot's XA path is asked for:
+   *     its DataSources are created first and added as recovery resources too
+   * @param beanFactory the bean factory, to create Boot's XA DataSource beans early
    * @param customizers the {@link XatmTransactionManagerCustomizer} beans
    * @return the started transaction manager; the context closes it
    */
@@ -79,17 +91,44 @@ public class XatmAutoConfiguration {
   public XatmTransactionManager xatmTransactionManager(
       Environment env,
       DeclaredDataSources declared,
+      ObjectProvider<XatmXaDataSourceWrapper> xaWrapper,
+      ConfigurableListableBeanFactory beanFactory,
       ObjectProvider<XatmTransactionManagerCustomizer> customizers) {
     Map<String, String> props = XatmEnvironment.tmProperties(env);
-    for (DeclaredDataSource d : declared.list()) {
-      if (!d.addRecoveryResource(props)) {
+    List<DeclaredDataSource> all = new ArrayList<>(declared.list());
+    XatmXaDataSourceWrapper wrapper = xaWrapper.getIfAvailable();
+    if (wrapper != null) {
+      // Boot's XA path makes its vendor XADataSource inside its dataSource bean: make it now, so
+      // its recipe is known before the startup pass.
+      XatmXaDataSourceWrapper.createBootXaDataSources(beanFactory);
+      all.addAll(wrapper.wrapped());
+    }
+    for (DeclaredDataSource d : all) {
+      RecoveryRecipe r = d.addRecoveryResource(props);
+      if (r == null) {
         LOG.log(
             Level.INFO,
             "xatm: "
                 + d.prefix()
-                + " is not added as recovery resource "
+                + ".* is not added as recovery resource "
                 + d.name()
-                + " (configured already, or its URL carries a password)");
+                + ": "
+                + d.recoveryPrefix()
+                + "url is configured and wins");
+      } else if (!r.leftOutParameters().isEmpty()) {
+        // Recovery URLs are secret-free and recovery has no key for such a parameter: the startup
+        // pass and later ones reconnect without it, as for the resource the pool logs.
+        LOG.log(
+            Level.WARNING,
+            "xatm: recovery reconnects to "
+                + d.prefix()
+                + " ("
+                + r.url()
+                + ") without its URL parameter(s) "
+                + r.leftOutParameters()
+                + ", which look like secrets; if the database needs them to connect, recovery"
+                + " reports it unreachable: configure the driver to find them elsewhere (a key"
+                + " file, a service file) and drop them from the URL");
       }
     }
     StartupRecoveryMode mode = XatmEnvironment.startupRecoveryMode(env);
@@ -115,6 +154,19 @@ public class XatmAutoConfiguration {
     String startup = XatmEnvironment.tmProperties(env).get(RecoveryConfig.STARTUP);
     boolean startupPass = startup == null || !startup.trim().equalsIgnoreCase("false");
     return new XatmStartupRecovery(tm, XatmEnvironment.startupRecoveryMode(env), startupPass);
+  }
+
+  /**
+   * Warns about DataSource beans that are not xatm pools (they would not enlist).
+   *
+   * @param beanFactory where the DataSource singletons are looked up
+   * @return the check, run once every singleton exists
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public static NonXatmDataSourceWarning xatmNonXatmDataSourceWarning(
+      ConfigurableListableBeanFactory beanFactory) {
+    return new NonXatmDataSourceWarning(beanFactory);
   }
 
   /**
@@ -178,11 +230,50 @@ public class XatmAutoConfiguration {
     }
   }
 
+  /**
+   * Boot's XA path ({@code spring.datasource.xa.*} or an application XADataSource bean) pooled by
+   * xatm; the class is in {@code org.springframework.boot.jdbc} on both lines.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.jdbc.XADataSourceWrapper")
+  @Conditional(XaPathRequested.class)
+  static class XaDataSourceWrapper {
+    @Bean
+    @ConditionalOnMissingBean(org.springframework.boot.jdbc.XADataSourceWrapper.class)
+    XatmXaDataSourceWrapper xatmXaDataSourceWrapper(
+        ObjectProvider<XatmTransactionManager> tm,
+        ObjectProvider<XADataSource> applicationBeans,
+        Environment env) {
+      return new XatmXaDataSourceWrapper(tm, applicationBeans, env);
+    }
+  }
+
+  /**
+   * Boot's XA path is asked for: a {@code spring.datasource.xa.data-source-class-name} or an
+   * application XADataSource bean. Without either, no wrapper exists and Boot's XA
+   * auto-configuration stays off, so an application with no DataSource declared keeps Boot's
+   * default (an embedded database, or Boot's "no url" failure) instead of an XA DataSource Boot
+   * would guess.
+   */
+  static class XaPathRequested extends AnyNestedCondition {
+    XaPathRequested() {
+      super(ConfigurationPhase.REGISTER_BEAN);
+    }
+
+    @ConditionalOnProperty(name = "spring.datasource.xa.data-source-class-name")
+    static class ClassName {}
+
+    @ConditionalOnBean(XADataSource.class)
+    static class ApplicationBean {}
+  }
+
   /** Pool metadata of xatm's pool for Boot's DataSource metrics and health (same class on both). */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(DataSourcePoolMetadataProvider.class)
   static class PoolMetadata {
+    /** By name: Boot's own providers (Hikari, DBCP2, ...) are beans of the same type. */
     @Bean
+    @ConditionalOnMissingBean(name = "xatmDataSourcePoolMetadataProvider")
     DataSourcePoolMetadataProvider xatmDataSourcePoolMetadataProvider() {
       return XatmAutoConfiguration::poolMetadata;
     }

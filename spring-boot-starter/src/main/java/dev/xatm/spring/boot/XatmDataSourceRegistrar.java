@@ -6,6 +6,7 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
+import javax.sql.XADataSource;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -56,9 +57,12 @@ public final class XatmDataSourceRegistrar
   @Override
   public void registerBeanDefinitions(
       AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+    // An application XADataSource bean is Boot's XA path (XatmXaDataSourceWrapper pools it), so
+    // spring.datasource.url does not make a second DataSource beside it.
     boolean appHasDataSource =
         beanFactory instanceof ListableBeanFactory lbf
-            && lbf.getBeanNamesForType(DataSource.class, true, false).length > 0;
+            && (lbf.getBeanNamesForType(DataSource.class, true, false).length > 0
+                || lbf.getBeanNamesForType(XADataSource.class, true, false).length > 0);
     List<DeclaredDataSource> created = new ArrayList<>();
     for (DeclaredDataSource d : XatmEnvironment.dataSources(environment, !appHasDataSource)) {
       if (registry.containsBeanDefinition(d.beanName())) {

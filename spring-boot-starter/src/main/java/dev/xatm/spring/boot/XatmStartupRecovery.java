@@ -4,6 +4,7 @@ import dev.xatm.tm.XatmTransactionManager;
 import dev.xatm.tm.recovery.RecoveryReport;
 import java.lang.System.Logger.Level;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -48,6 +49,7 @@ public final class XatmStartupRecovery implements SmartLifecycle {
 
   private final XatmTransactionManager tm;
   private final StartupRecoveryMode mode;
+  private final Supplier<RecoveryReport> pass;
   private volatile State state;
   private volatile RuntimeException failure;
   private volatile RecoveryReport report;
@@ -64,8 +66,26 @@ public final class XatmStartupRecovery implements SmartLifecycle {
    */
   public XatmStartupRecovery(
       XatmTransactionManager tm, StartupRecoveryMode mode, boolean startupPass) {
+    this(tm, mode, startupPass, () -> tm.recovery().runPass());
+  }
+
+  /**
+   * Creates the bean with the function that runs the background startup pass.
+   *
+   * @param tm the started transaction manager
+   * @param mode when the startup pass runs
+   * @param startupPass whether a startup pass is configured at all ({@code xatm.recovery.startup})
+   * @param pass runs the background startup pass ({@code tm.recovery().runPass()}; a test gives one
+   *     that fails)
+   */
+  public XatmStartupRecovery(
+      XatmTransactionManager tm,
+      StartupRecoveryMode mode,
+      boolean startupPass,
+      Supplier<RecoveryReport> pass) {
     this.tm = Objects.requireNonNull(tm, "tm");
     this.mode = Objects.requireNonNull(mode, "mode");
+    this.pass = Objects.requireNonNull(pass, "pass");
     if (!startupPass) {
       state = State.DISABLED;
     } else if (mode == StartupRecoveryMode.BLOCKING) {
@@ -123,7 +143,7 @@ public final class XatmStartupRecovery implements SmartLifecycle {
 
   private void runPass() {
     try {
-      report = tm.recovery().runPass();
+      report = pass.get();
       state = State.FINISHED;
       LOG.log(Level.INFO, "xatm startup recovery finished: " + report.summary());
     } catch (RuntimeException e) {

@@ -1,12 +1,13 @@
 package dev.xatm.spring.boot.jpa;
 
+import dev.xatm.hibernate.XatmJtaPlatform;
 import dev.xatm.jdbc.XatmDataSource;
 import dev.xatm.tm.XatmTransactionManager;
 import java.sql.SQLException;
-import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.orm.jpa.JpaVendorAdapter;
 import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 import org.springframework.util.ClassUtils;
 
@@ -15,7 +16,7 @@ import org.springframework.util.ClassUtils;
  * unit, one built with Boot's {@code EntityManagerFactoryBuilder} without {@code .jta(true)}, or a
  * hand-made {@link LocalContainerEntityManagerFactoryBean}. Before the factory bean initializes,
  * its DataSource becomes the unit's JTA DataSource (so the unit's transaction type is JTA), and
- * with Hibernate a {@link XatmJtaPlatform} is set when no {@code
+ * with Hibernate a {@link XatmJtaPlatform} (xatm-hibernate's, on this TM) is set when no {@code
  * hibernate.transaction.jta.platform} is. Without this, a unit over an xatm DataSource would be
  * RESOURCE_LOCAL and Hibernate would try to commit connections that belong to a JTA transaction.
  *
@@ -44,14 +45,26 @@ public final class XatmEntityManagerFactoryPostProcessor implements BeanPostProc
   public Object postProcessBeforeInitialization(Object bean, String beanName) {
     if (bean instanceof LocalContainerEntityManagerFactoryBean emf && isXatm(emf.getDataSource())) {
       emf.setJtaDataSource(emf.getDataSource());
-      if (HIBERNATE) {
-        Map<String, Object> props = emf.getJpaPropertyMap();
-        if (!props.containsKey(JTA_PLATFORM)) {
-          props.put(JTA_PLATFORM, new XatmJtaPlatform(tm.getObject()));
-        }
+      if (HIBERNATE && !hasPlatform(emf)) {
+        emf.getJpaPropertyMap().put(JTA_PLATFORM, new XatmJtaPlatform(tm.getObject()));
       }
     }
     return bean;
+  }
+
+  /**
+   * Whether the unit has a JTA platform already: in its own properties (Boot up to 4.0 sets its
+   * {@code SpringJtaPlatform} there), or from its vendor adapter, whose properties the factory bean
+   * adds later without overriding its own (Boot 4.1 calls {@code
+   * HibernateJpaVendorAdapter.setJtaTransactionManager}, which makes Spring's {@code
+   * ConfigurableJtaPlatform}); setting ours then would replace Boot's choice.
+   */
+  private static boolean hasPlatform(LocalContainerEntityManagerFactoryBean emf) {
+    if (emf.getJpaPropertyMap().containsKey(JTA_PLATFORM)) {
+      return true;
+    }
+    JpaVendorAdapter vendor = emf.getJpaVendorAdapter();
+    return vendor != null && vendor.getJpaPropertyMap().containsKey(JTA_PLATFORM);
   }
 
   private static boolean isXatm(DataSource ds) {

@@ -5,6 +5,7 @@ import dev.xatm.tm.XatmTransactionManager;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 
@@ -31,6 +32,7 @@ public class XatmJpaAutoConfiguration {
    * @param tm the transaction manager, resolved lazily
    */
   @Bean
+  @ConditionalOnMissingBean
   public static XatmEntityManagerFactoryPostProcessor xatmEntityManagerFactoryPostProcessor(
       ObjectProvider<XatmTransactionManager> tm) {
     return new XatmEntityManagerFactoryPostProcessor(tm);

@@ -3,6 +3,7 @@ package dev.xatm.spring.boot.metrics;
 import dev.xatm.tm.XatmMetrics;
 import dev.xatm.tm.XatmTransactionManager;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -24,13 +25,24 @@ import java.util.function.ToDoubleFunction;
  *       (gauges);
  *   <li>{@code xatm.recovery.last.duration} (time gauge; NaN before the first pass), {@code
  *       xatm.recovery.last.unresolved} and {@code xatm.fail_stopped} (0/1);
- *   <li>{@code xatm.log.segments}, {@code xatm.log.lsn.last}, {@code xatm.log.lsn.durable}.
+ *   <li>{@code xatm.log.segments}, {@code xatm.log.lsn.last}, {@code xatm.log.lsn.durable};
+ *   <li>the log writer's measurements: {@code xatm.log.force} (function timer: fsyncs of a batch
+ *       and their time), {@code xatm.log.force.latency} (time gauges, tag {@code quantile} = {@code
+ *       0.5}, {@code 0.99}, {@code 1.0}), {@code xatm.log.batches} and {@code
+ *       xatm.log.batch.records} (function counters: batches and the records in them), {@code
+ *       xatm.log.batch.size} (gauges by {@code quantile}), {@code xatm.log.queue.wait} (function
+ *       timer: records and their wait for the writer). The quantiles are upper estimates from the
+ *       writer's power-of-two buckets since the log was opened; rates and means over an interval
+ *       come from the timers and counters.
  * </ul>
  *
  * <p>Each meter reads the TM's metrics when it is read (the TM keeps them; nothing is cached here).
  * Thread-safe.
  */
 public final class XatmMeterBinder implements MeterBinder {
+  /** Median, 99th percentile and maximum: {@code 1.0} is the largest value recorded. */
+  private static final double[] QUANTILES = {0.5, 0.99, 1.0};
+
   private final XatmTransactionManager tm;
 
   /**
@@ -112,6 +124,69 @@ public final class XatmMeterBinder implements MeterBinder {
         .description("duration of the last recovery pass")
         .tags(node)
         .register(registry);
+    bindLogIo(registry, node);
+  }
+
+  /**
+   * The log writer's histograms ({@link XatmMetrics#logIo()}, since the log was opened): each as a
+   * function timer or counter pair (rates and means over any interval) plus upper estimates of the
+   * median, the 99th percentile and the maximum from its power-of-two buckets.
+   */
+  private void bindLogIo(MeterRegistry registry, Tags node) {
+    FunctionTimer.builder(
+            "xatm.log.force",
+            tm,
+            t -> t.metrics().logIo().forceLatencyMicros().count(),
+            t -> t.metrics().logIo().forceLatencyMicros().sum(),
+            TimeUnit.MICROSECONDS)
+        .description("fsyncs of a log batch (FileChannel.force) and their time")
+        .tags(node)
+        .register(registry);
+    for (double q : QUANTILES) {
+      TimeGauge.builder(
+              "xatm.log.force.latency", tm, TimeUnit.MICROSECONDS, t -> forceQuantile(t, q))
+          .description("fsync time of a log batch since start, upper estimate of the quantile")
+          .tags(node.and("quantile", Double.toString(q)))
+          .register(registry);
+    }
+    FunctionCounter.builder("xatm.log.batches", tm, t -> t.metrics().logIo().batchRecords().count())
+        .description("batches the log writer wrote (one write, at most one fsync each)")
+        .tags(node)
+        .register(registry);
+    FunctionCounter.builder(
+            "xatm.log.batch.records", tm, t -> t.metrics().logIo().batchRecords().sum())
+        .description("records the log writer wrote in its batches")
+        .tags(node)
+        .register(registry);
+    for (double q : QUANTILES) {
+      Gauge.builder("xatm.log.batch.size", tm, t -> batchQuantile(t, q))
+          .description("records per log batch since start, upper estimate of the quantile")
+          .tags(node.and("quantile", Double.toString(q)))
+          .baseUnit("records")
+          .register(registry);
+    }
+    FunctionTimer.builder(
+            "xatm.log.queue.wait",
+            tm,
+            t -> t.metrics().logIo().queueWaitMicros().count(),
+            t -> t.metrics().logIo().queueWaitMicros().sum(),
+            TimeUnit.MICROSECONDS)
+        .description("records appended to the log and their wait for the writer")
+        .tags(node)
+        .register(registry);
+  }
+
+  // The histograms are wal types reached through XatmMetrics; only jta-tm is named here (the
+  // starter's seams, docs/architecture.md).
+
+  private static double forceQuantile(XatmTransactionManager t, double q) {
+    var h = t.metrics().logIo().forceLatencyMicros();
+    return q >= 1.0 ? h.max() : h.percentile(q);
+  }
+
+  private static double batchQuantile(XatmTransactionManager t, double q) {
+    var h = t.metrics().logIo().batchRecords();
+    return q >= 1.0 ? h.max() : h.percentile(q);
   }
 
   private void counter(
