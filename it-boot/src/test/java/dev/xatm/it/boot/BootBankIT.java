@@ -197,6 +197,9 @@ class BootBankIT {
     // The log writer's numbers: the transfer was a two-phase commit over two databases, so its
     // decision was forced to the log in a batch.
     XatmTransactionManager tm = ctx.getBean(XatmTransactionManager.class);
+    // The transfer's End is written after commit() returned: read the log's numbers once the
+    // writer is idle, or a batch landing between two readings makes them disagree.
+    awaitQuietLog(tm);
     FunctionTimer force = registry.find("xatm.log.force").tag("node", rig.node()).functionTimer();
     assertNotNull(force, "xatm.log.force is registered");
     assertTrue(force.count() >= 1, () -> "fsyncs = " + force.count());
@@ -229,5 +232,20 @@ class BootBankIT {
     Gauge max = registry.find("jdbc.connections.max").tag("name", "checking").gauge();
     assertNotNull(max, "Boot's jdbc.connections.max for the xatm pool");
     assertEquals(5.0, max.value());
+  }
+
+  /** Waits until two readings of the log's statistics, 100 ms apart, are equal (at most 5 s). */
+  private static void awaitQuietLog(XatmTransactionManager tm) throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    var before = tm.metrics().logIo();
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      var now = tm.metrics().logIo();
+      if (now.equals(before)) {
+        return;
+      }
+      before = now;
+    }
+    throw new AssertionError("the log did not go quiet: " + before);
   }
 }
