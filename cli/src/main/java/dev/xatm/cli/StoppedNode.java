@@ -15,7 +15,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -57,21 +56,15 @@ final class StoppedNode {
   }
 
   static StoppedNode open(NodeOptions options) throws CliException {
-    Map<String, String> env = System.getenv();
-    Map<String, String> sys = new LinkedHashMap<>();
-    System.getProperties().forEach((k, v) -> sys.put(String.valueOf(k), String.valueOf(v)));
-    if (options.config != null) {
-      sys.put(XatmConfig.CONFIG_FILE_PROPERTY, options.config.toString());
-    }
-    XatmConfig config;
+    Map<String, String> env = NodeConfig.environment(options);
+    XatmConfig config = NodeConfig.load(options, env);
     RecoveryConfig recovery;
     try {
-      config = XatmConfig.load(sys, env, null);
       recovery = RecoveryConfig.parse(config.recovery(), env);
     } catch (XatmConfigException e) {
       throw new CliException(ExitCodes.USAGE, "configuration: " + e.getMessage(), e);
     }
-    Path dir = options.logDir != null ? options.logDir : config.logDir();
+    Path dir = config.logDir();
     OfflineLog log = new OfflineLog(dir, WalConfig.DEFAULT_MAX_RECORD_SIZE, config.nodeId());
     log.requireStopped();
     OfflineLog.Verification v = log.verify();

@@ -30,21 +30,8 @@ final class StoppedNodeActions {
   /** Runs {@code action} on the stopped node {@code options} names; maps failures to exit codes. */
   static <T> T run(NodeOptions options, Function<StoppedNodeOperator, T> action)
       throws CliException {
-    Map<String, String> env = new LinkedHashMap<>(System.getenv());
-    Map<String, String> sys = new LinkedHashMap<>();
-    System.getProperties().forEach((k, v) -> sys.put(String.valueOf(k), String.valueOf(v)));
-    if (options.config != null) {
-      sys.put(XatmConfig.CONFIG_FILE_PROPERTY, options.config.toString());
-    }
-    if (options.logDir != null) {
-      env.put("XATM_LOG_DIR", options.logDir.toString()); // the override wins, as XATM_* does
-    }
-    XatmConfig config;
-    try {
-      config = XatmConfig.load(sys, env, null);
-    } catch (XatmConfigException e) {
-      throw new CliException(ExitCodes.USAGE, "configuration: " + e.getMessage(), e);
-    }
+    Map<String, String> env = NodeConfig.environment(options);
+    XatmConfig config = NodeConfig.load(options, env);
     Path dir = config.logDir();
     new OfflineLog(dir, WalConfig.DEFAULT_MAX_RECORD_SIZE, config.nodeId()).requireStopped();
     List<RecoveryConnector> connectors = new ArrayList<>();

@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
       HeuristicCommand.class,
       ForeignCommand.class,
       RecoveryCommand.class,
+      ClusterCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -56,7 +57,7 @@ public final class Xatm implements Runnable {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
         "give a command: log verify|dump|stat DIR, backup DIR DEST, indoubt list|commit|rollback,"
-            + " heuristic list|clear, foreign list, recovery run-pass (xatm help)");
+            + " heuristic list|clear, foreign list, recovery run-pass, cluster leases (xatm help)");
   }
 
   /**

@@ -49,7 +49,7 @@ public final class PostgresNodeLeases implements NodeLeaseProvider {
       boolean waitLogged = false;
       while (true) {
         long sent = nanos.getAsLong();
-        Optional<LeaseTable.Row> got = table.tryAcquire(claim);
+        Optional<Lease> got = table.tryAcquire(claim);
         if (got.isPresent()) {
           LeaseKeeper keeper =
               new LeaseKeeper(table, config, claim.nodeId(), got.get().epoch(), sent, nanos);
@@ -66,11 +66,11 @@ public final class PostgresNodeLeases implements NodeLeaseProvider {
                   + config.renewInterval());
           return keeper;
         }
-        Optional<LeaseTable.Row> held = table.read(claim.nodeId());
+        Optional<Lease> held = table.read(claim.nodeId());
         if (held.isEmpty() || held.get().free()) {
           continue; // released or expired between the two statements: try again
         }
-        LeaseTable.Row h = held.get();
+        Lease h = held.get();
         boolean ownLog = h.logId() == claim.logId();
         if (!ownLog || nanos.getAsLong() - waitUntil >= 0) {
           table.close();
@@ -113,8 +113,20 @@ public final class PostgresNodeLeases implements NodeLeaseProvider {
     }
   }
 
-  private static String refusal(
-      ClusterConfig config, LeaseClaim claim, LeaseTable.Row h, boolean ownLog) {
+  /**
+   * Reads the lease table, for operators ({@code xatm cluster leases}); changes nothing.
+   *
+   * @param config where the table is
+   * @return every lease, by node id; empty when the table does not exist yet
+   * @throws SQLException the database cannot be reached or read
+   */
+  public static java.util.List<Lease> list(ClusterConfig config) throws SQLException {
+    try (LeaseTable table = new LeaseTable(config)) {
+      return table.list();
+    }
+  }
+
+  private static String refusal(ClusterConfig config, LeaseClaim claim, Lease h, boolean ownLog) {
     return "node id '"
         + claim.nodeId()
         + "' is held by "

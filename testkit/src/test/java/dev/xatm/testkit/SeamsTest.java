@@ -63,7 +63,7 @@ class SeamsTest {
           "cdi", Set.of("spi", "jta-tm"),
           "hibernate", Set.of("spi", "jta-tm"),
           "cluster", Set.of("spi", "jta-tm"),
-          "cli", Set.of("wal", "snapshot", "spi", "jta-tm", "jdbc-driver"));
+          "cli", Set.of("wal", "snapshot", "spi", "jta-tm", "jdbc-driver", "cluster"));
 
   /** Test code that reaches into another module's internals, each with its reason. */
   private static final Map<String, String> INTERNAL_ALLOWED =

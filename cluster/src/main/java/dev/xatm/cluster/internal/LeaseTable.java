@@ -1,5 +1,6 @@
 package dev.xatm.cluster.internal;
 
+import dev.xatm.cluster.Lease;
 import dev.xatm.tm.cluster.ClusterConfig;
 import dev.xatm.tm.cluster.LeaseClaim;
 import java.io.IOException;
@@ -11,46 +12,18 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
 
 /**
  * The lease table in PostgreSQL ({@code dev/xatm/cluster/schema.sql}): one row per node id, changed
  * only by single statements whose conditions the database checks atomically, with the database's
- * clock. Nothing here decides policy; {@link LeaseKeeper} does.
+ * clock. Rows are read as {@link Lease}s. Nothing here decides policy; {@link LeaseKeeper} does.
  *
  * <p>Threading: one connection, used by one thread at a time (the starting thread, then the renewal
  * thread); {@code synchronized} guards the hand-over and {@link #close()}.
  */
 public final class LeaseTable implements AutoCloseable {
-  /** What the table says of one node id, and the database's clock when it was read. */
-  public record Row(
-      String nodeId,
-      long epoch,
-      String holder,
-      long logId,
-      Instant expiresAt,
-      boolean released,
-      Instant databaseNow) {
-
-    /** Whether a claim may take it now: released, or expired by the database's clock. */
-    public boolean free() {
-      return released || expiresAt.isBefore(databaseNow);
-    }
-
-    @Override
-    public String toString() {
-      return holder
-          + " (lease epoch "
-          + epoch
-          + ", log id "
-          + Long.toHexString(logId)
-          + (released ? ", released" : ", expires " + expiresAt)
-          + ")";
-    }
-  }
-
   private static final String ACQUIRE =
       "INSERT INTO xatm_node_lease AS l"
           + " (node_id, epoch, holder, log_id, acquired_at, renewed_at, expires_at)"
@@ -67,6 +40,9 @@ public final class LeaseTable implements AutoCloseable {
   private static final String RELEASE =
       "UPDATE xatm_node_lease SET released = true, expires_at = now()"
           + " WHERE node_id = ? AND epoch = ? AND NOT released";
+  private static final String LIST =
+      "SELECT node_id, epoch, holder, log_id, expires_at, released, now()"
+          + " FROM xatm_node_lease ORDER BY node_id";
   private static final String READ =
       "SELECT node_id, epoch, holder, log_id, expires_at, released, now()"
           + " FROM xatm_node_lease WHERE node_id = ?";
@@ -111,7 +87,7 @@ public final class LeaseTable implements AutoCloseable {
    *
    * @return the new row, or empty when it is held
    */
-  public synchronized Optional<Row> tryAcquire(LeaseClaim claim) throws SQLException {
+  public synchronized Optional<Lease> tryAcquire(LeaseClaim claim) throws SQLException {
     try (PreparedStatement p = connection().prepareStatement(ACQUIRE)) {
       p.setQueryTimeout((int) callTimeout.toSeconds());
       p.setString(1, claim.nodeId());
@@ -160,7 +136,7 @@ public final class LeaseTable implements AutoCloseable {
   }
 
   /** The row of {@code nodeId}, if there is one. */
-  public synchronized Optional<Row> read(String nodeId) throws SQLException {
+  public synchronized Optional<Lease> read(String nodeId) throws SQLException {
     try (PreparedStatement p = connection().prepareStatement(READ)) {
       p.setQueryTimeout((int) callTimeout.toSeconds());
       p.setString(1, nodeId);
@@ -173,8 +149,28 @@ public final class LeaseTable implements AutoCloseable {
     }
   }
 
-  private static Row row(ResultSet r) throws SQLException {
-    return new Row(
+  /** Every row, by node id (an absent table reads as none). */
+  public synchronized java.util.List<Lease> list() throws SQLException {
+    try (PreparedStatement p = connection().prepareStatement(LIST)) {
+      p.setQueryTimeout((int) callTimeout.toSeconds());
+      java.util.List<Lease> out = new java.util.ArrayList<>();
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          out.add(row(r));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      drop();
+      if ("42P01".equals(e.getSQLState())) {
+        return java.util.List.of(); // undefined_table: no node ever started in cluster mode
+      }
+      throw e;
+    }
+  }
+
+  private static Lease row(ResultSet r) throws SQLException {
+    return new Lease(
         r.getString(1),
         r.getLong(2),
         r.getString(3),
