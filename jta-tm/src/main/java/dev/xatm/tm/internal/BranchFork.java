@@ -21,9 +21,20 @@ final class BranchFork {
   private BranchFork() {}
 
   static <T, R> R[] run(Executor executor, List<T> items, Function<T, R> step, R[] results) {
+    return run(executor, items, step, results, true);
+  }
+
+  /**
+   * As {@link #run(Executor, List, Function, Object[])}; with {@code parallel} false every branch
+   * runs on the caller's thread, in order.
+   */
+  static <T, R> R[] run(
+      Executor executor, List<T> items, Function<T, R> step, R[] results, boolean parallel) {
     int n = items.size();
-    if (n == 1) {
-      results[0] = step.apply(items.get(0));
+    if (n == 1 || !parallel) {
+      for (int i = 0; i < n; i++) {
+        results[i] = step.apply(items.get(i));
+      }
       return results;
     }
     AtomicIntegerArray claimed = new AtomicIntegerArray(n);

@@ -43,8 +43,27 @@ public final class Coordinator {
 
   private final TmContext ctx;
 
+  private final PhaseTimes phaseTimes = new PhaseTimes();
+
   Coordinator(TmContext ctx) {
     this.ctx = ctx;
+  }
+
+  /** Runs one step over {@code branches}, in parallel only when that pays ({@link PhaseTimes}). */
+  private BranchResult[] fork(
+      List<TxBranch> branches, java.util.function.Function<TxBranch, BranchResult> step) {
+    return BranchFork.run(
+        ctx.phaseExecutor(),
+        branches,
+        b -> {
+          long t0 = System.nanoTime();
+          BranchResult r = step.apply(b);
+          phaseTimes.record(
+              b.descriptor == null ? null : b.descriptor.resourceId(), System.nanoTime() - t0);
+          return r;
+        },
+        new BranchResult[branches.size()],
+        phaseTimes.worthForking(branches));
   }
 
   /** Transaction.commit: the whole protocol, afterCompletion included. */
@@ -198,8 +217,7 @@ public final class Coordinator {
     ctx.log().logBegin(g, logged, tx.deadlineMillis()).whenComplete(this::tripOnFailure);
 
     BranchResult[] votes =
-        BranchFork.run(
-            ctx.phaseExecutor(),
+        fork(
             branches,
             b ->
                 call(
@@ -210,8 +228,7 @@ public final class Coordinator {
                       int v = b.resource.prepare(b.xid);
                       fp.hit(Failpoint.AFTER_PREPARE, g, b.xid.branch());
                       return v;
-                    }),
-            new BranchResult[branches.size()]);
+                    }));
     List<TxBranch> prepared = new ArrayList<>(branches.size());
     List<BranchResult> phase1 = List.of(votes);
     boolean allVotedCommit = true;
@@ -266,8 +283,7 @@ public final class Coordinator {
     }
     tx.state.apply(TxTransition.DECIDE_COMMIT);
     BranchResult[] commits =
-        BranchFork.run(
-            ctx.phaseExecutor(),
+        fork(
             prepared,
             b ->
                 call(
@@ -278,8 +294,7 @@ public final class Coordinator {
                       b.resource.commit(b.xid, false);
                       fp.hit(Failpoint.AFTER_COMMIT, g, b.xid.branch());
                       return XAResource.XA_OK;
-                    }),
-            new BranchResult[prepared.size()]);
+                    }));
     List<BranchResult> phase2 = List.of(commits);
     for (BranchResult c : phase2) {
       recordHeuristic(g, c);
@@ -329,8 +344,7 @@ public final class Coordinator {
       return List.of();
     }
     BranchResult[] results =
-        BranchFork.run(
-            ctx.phaseExecutor(),
+        fork(
             branches,
             b ->
                 call(
@@ -339,8 +353,7 @@ public final class Coordinator {
                     () -> {
                       b.resource.rollback(b.xid);
                       return XAResource.XA_OK;
-                    }),
-            new BranchResult[branches.size()]);
+                    }));
     for (BranchResult r : results) {
       recordHeuristic(g, r);
       r.branch().fate = r.fate();
