@@ -20,8 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The TM in the cluster mode against real PostgreSQL servers (docs/cluster.md). */
 class ClusterTmIT {
-  /** A private server this test stops and starts; the shared one is never touched that way. */
-  static final int PRIVATE_PORT = 55442;
+  /**
+   * A private server this test stops and starts; the shared one is never touched that way. Its port
+   * is below Linux's ephemeral range (32768-60999): a port in that range can be the local end of
+   * any outgoing connection of this machine at the moment the server binds, and then it fails.
+   */
+  static final int PRIVATE_PORT = 29442;
 
   @TempDir Path dir;
 

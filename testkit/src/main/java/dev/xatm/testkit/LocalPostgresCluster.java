@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * postgres} user and every command runs through {@code runuser}.
  *
  * <pre>{@code
- * LocalPostgresCluster pg = LocalPostgresCluster.builder(Path.of("target/pg"), 55432)
+ * LocalPostgresCluster pg = LocalPostgresCluster.builder(Path.of("target/pg"), 29432)
  *     .setting("max_prepared_transactions", "100").build();
  * pg.start();                  // initdb on first use; adopts a running server only if it is ours
  * pg.stop("immediate");        // as a crash would

@@ -27,7 +27,7 @@ import java.util.Optional;
  * shared database lock (README "Run the tests"). Thread-safe.
  */
 public final class SharedDatabases {
-  public static final int PRIVATE_PG_PORT = 55432;
+  public static final int PRIVATE_PG_PORT = 29432; // below the ephemeral ports (32768-60999)
   private static final String LOCAL_PG = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
   private static final String LOCAL_MARIADB = "jdbc:mariadb://127.0.0.1:3306/test?user=root";
   private static String postgres;

@@ -52,7 +52,7 @@ public final class Servers {
   /** System property a child JVM gets the PostgreSQL {@code host:port} from. */
   public static final String PG_PROPERTY = "it.boot.pg";
 
-  private static final int PRIVATE_PG_PORT = 55432;
+  private static final int PRIVATE_PG_PORT = 29432; // below the ephemeral ports (32768-60999)
   private static String pgHostPort;
 
   private static String locatePg() {

@@ -9,7 +9,7 @@ import java.io.IOException;
  * max_prepared_transactions=100}. Started once per JVM and stopped when it exits.
  */
 final class PrivatePostgres {
-  static final int PORT = 55432;
+  static final int PORT = 29432; // below the ephemeral range 32768-60999, see ClusterTmIT
   private static PrivatePostgres shared;
 
   private final LocalPostgresCluster cluster;
