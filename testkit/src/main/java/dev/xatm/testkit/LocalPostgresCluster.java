@@ -115,6 +115,10 @@ public final class LocalPostgresCluster {
             data.toString(),
             "-l",
             data.resolve("server.log").toString(),
+            // The port on the command line wins over postgresql.conf: a data directory made
+            // earlier for another port (the port moved) still starts where it is looked for.
+            "-o",
+            "-p " + port,
             "-w",
             "-t",
             "60",
