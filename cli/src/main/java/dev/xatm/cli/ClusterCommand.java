@@ -75,7 +75,7 @@ final class ClusterCommand implements Runnable {
                 + " cluster mode, so it holds no lease",
             null);
       }
-      String where = ClusterConfig.redact(cluster.get().url());
+      String where = XatmConfigException.redactUrl(cluster.get().url());
       List<Lease> leases;
       try {
         leases = PostgresNodeLeases.list(cluster.get());

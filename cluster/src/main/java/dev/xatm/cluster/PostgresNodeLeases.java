@@ -2,6 +2,7 @@ package dev.xatm.cluster;
 
 import dev.xatm.cluster.internal.LeaseKeeper;
 import dev.xatm.cluster.internal.LeaseTable;
+import dev.xatm.tm.XatmConfigException;
 import dev.xatm.tm.XatmStartupException;
 import dev.xatm.tm.cluster.ClusterConfig;
 import dev.xatm.tm.cluster.LeaseClaim;
@@ -59,7 +60,7 @@ public final class PostgresNodeLeases implements NodeLeaseProvider {
               "node id '"
                   + claim.nodeId()
                   + "' leased at "
-                  + ClusterConfig.redact(config.url())
+                  + XatmConfigException.redactUrl(config.url())
                   + ": epoch "
                   + got.get().epoch()
                   + ", renewed every "
@@ -96,7 +97,7 @@ public final class PostgresNodeLeases implements NodeLeaseProvider {
       table.close();
       throw new XatmStartupException(
           "the cluster lease table at "
-              + ClusterConfig.redact(config.url())
+              + XatmConfigException.redactUrl(config.url())
               + " cannot be used ("
               + e.getMessage()
               + (e.getSQLState() == null ? "" : ", SQLState " + e.getSQLState())
@@ -132,7 +133,7 @@ public final class PostgresNodeLeases implements NodeLeaseProvider {
         + "' is held by "
         + h
         + " in the lease table at "
-        + ClusterConfig.redact(config.url())
+        + XatmConfigException.redactUrl(config.url())
         + (ownLog
             ? ", which keeps renewing it although it runs on this same log: a copy of this log"
                 + " directory is running elsewhere. Stop one of them"

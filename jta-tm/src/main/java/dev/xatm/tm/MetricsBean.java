@@ -2,7 +2,6 @@ package dev.xatm.tm;
 
 import java.lang.management.ManagementFactory;
 import javax.management.JMException;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
@@ -39,14 +38,7 @@ final class MetricsBean implements XatmMetricsMXBean {
   }
 
   void unregister() {
-    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    try {
-      if (server.isRegistered(name)) {
-        server.unregisterMBean(name);
-      }
-    } catch (JMException e) {
-      LOG.log(System.Logger.Level.WARNING, "could not unregister " + name + ": " + e.getMessage());
-    }
+    PlatformMBeans.unregister(name);
   }
 
   @Override

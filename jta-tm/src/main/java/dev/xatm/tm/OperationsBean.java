@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.function.Supplier;
 import javax.management.JMException;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
@@ -64,14 +63,7 @@ final class OperationsBean implements XatmOperationsMXBean {
   }
 
   void unregister() {
-    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    try {
-      if (server.isRegistered(name)) {
-        server.unregisterMBean(name);
-      }
-    } catch (JMException e) {
-      LOG.log(System.Logger.Level.WARNING, "could not unregister " + name + ": " + e.getMessage());
-    }
+    PlatformMBeans.unregister(name);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.xatm.cluster.internal;
 
+import dev.xatm.tm.XatmConfigException;
 import dev.xatm.tm.cluster.ClusterConfig;
 import dev.xatm.tm.cluster.NodeLease;
 import java.lang.System.Logger.Level;
@@ -163,7 +164,7 @@ public final class LeaseKeeper implements NodeLease {
           "renewing the lease on node id '"
               + nodeId
               + "' at "
-              + ClusterConfig.redact(config.url())
+              + XatmConfigException.redactUrl(config.url())
               + " failed ("
               + what
               + "); retrying every "

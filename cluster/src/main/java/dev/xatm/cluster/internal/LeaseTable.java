@@ -1,6 +1,7 @@
 package dev.xatm.cluster.internal;
 
 import dev.xatm.cluster.Lease;
+import dev.xatm.tm.XatmConfigException;
 import dev.xatm.tm.cluster.ClusterConfig;
 import dev.xatm.tm.cluster.LeaseClaim;
 import java.io.IOException;
@@ -197,7 +198,7 @@ public final class LeaseTable implements AutoCloseable {
       Connection c = new org.postgresql.Driver().connect(config.url(), p);
       if (c == null) {
         throw new SQLException(
-            "not a PostgreSQL URL: " + ClusterConfig.redact(config.url()), "08001");
+            "not a PostgreSQL URL: " + XatmConfigException.redactUrl(config.url()), "08001");
       }
       c.setAutoCommit(true);
       connection = c;

@@ -111,7 +111,7 @@ class XaConnectionFactoryTest {
   }
 
   /** An XADataSource whose connect error quotes its URL and password, as careless drivers do. */
-  public static final class EchoingXaDataSource implements javax.sql.XADataSource {
+  public static final class EchoingXaDataSource extends dev.xatm.jdbc.testing.TestXaDataSource {
     private String url;
     private String password;
 
@@ -129,32 +129,6 @@ class XaConnectionFactoryTest {
       SQLException e = new SQLException("cannot connect to " + url, "08001", 42, cause);
       e.setNextException(new SQLException("next: " + password + " again", "08004"));
       throw e;
-    }
-
-    @Override
-    public XAConnection getXAConnection(String user, String password) throws SQLException {
-      return getXAConnection();
-    }
-
-    @Override
-    public java.io.PrintWriter getLogWriter() {
-      return null;
-    }
-
-    @Override
-    public void setLogWriter(java.io.PrintWriter out) {}
-
-    @Override
-    public void setLoginTimeout(int seconds) {}
-
-    @Override
-    public int getLoginTimeout() {
-      return 0;
-    }
-
-    @Override
-    public java.util.logging.Logger getParentLogger() {
-      return java.util.logging.Logger.getLogger("echo");
     }
   }
 

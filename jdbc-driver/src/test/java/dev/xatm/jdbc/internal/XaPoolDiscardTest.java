@@ -48,7 +48,7 @@ class XaPoolDiscardTest {
   }
 
   /** H2's XADataSource that fails to connect while {@link #down} is set. */
-  public static final class FlakyXaDataSource implements javax.sql.XADataSource {
+  public static final class FlakyXaDataSource extends dev.xatm.jdbc.testing.TestXaDataSource {
     static volatile boolean down;
     private final org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
 
@@ -62,33 +62,6 @@ class XaPoolDiscardTest {
         throw new SQLException("server down", "08001");
       }
       return h2.getXAConnection();
-    }
-
-    @Override
-    public javax.sql.XAConnection getXAConnection(String user, String password)
-        throws SQLException {
-      return getXAConnection();
-    }
-
-    @Override
-    public java.io.PrintWriter getLogWriter() {
-      return null;
-    }
-
-    @Override
-    public void setLogWriter(java.io.PrintWriter out) {}
-
-    @Override
-    public void setLoginTimeout(int seconds) {}
-
-    @Override
-    public int getLoginTimeout() {
-      return 0;
-    }
-
-    @Override
-    public java.util.logging.Logger getParentLogger() {
-      return java.util.logging.Logger.getLogger("flaky");
     }
   }
 
@@ -137,7 +110,8 @@ class XaPoolDiscardTest {
    * as careless drivers do: {@code ?fail=resource} makes {@code getXAResource()} throw an
    * SQLException, {@code ?fail=connection} makes {@code getConnection()} throw an unchecked one.
    */
-  public static final class SetupFailingXaDataSource implements javax.sql.XADataSource {
+  public static final class SetupFailingXaDataSource
+      extends dev.xatm.jdbc.testing.TestXaDataSource {
     private String url;
     private String password;
 
@@ -185,32 +159,6 @@ class XaPoolDiscardTest {
 
     private static Object fail(String method) {
       throw new AssertionError("unexpected call " + method);
-    }
-
-    @Override
-    public javax.sql.XAConnection getXAConnection(String user, String password) {
-      return getXAConnection();
-    }
-
-    @Override
-    public java.io.PrintWriter getLogWriter() {
-      return null;
-    }
-
-    @Override
-    public void setLogWriter(java.io.PrintWriter out) {}
-
-    @Override
-    public void setLoginTimeout(int seconds) {}
-
-    @Override
-    public int getLoginTimeout() {
-      return 0;
-    }
-
-    @Override
-    public java.util.logging.Logger getParentLogger() {
-      return java.util.logging.Logger.getLogger("setup-failing");
     }
   }
 

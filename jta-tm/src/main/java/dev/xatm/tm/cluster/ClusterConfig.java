@@ -106,7 +106,7 @@ public final class ClusterConfig {
     if (!url.startsWith("jdbc:postgresql:")) {
       throw new XatmConfigException(
           URL,
-          redact(url),
+          XatmConfigException.redactUrl(url),
           "must be a PostgreSQL JDBC URL (jdbc:postgresql://host/db): the lease table lives in"
               + " PostgreSQL; not a jdbc:xa: URL, the cluster database takes no part in"
               + " transactions");
@@ -185,21 +185,10 @@ public final class ClusterConfig {
     return leaseDuration.minus(fenceMargin);
   }
 
-  /**
-   * Hides the secrets of a JDBC URL for messages.
-   *
-   * @param url a JDBC URL
-   * @return it with any {@code password=} parameter's value and user-info password replaced
-   */
-  public static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&;]*", "$1***")
-        .replaceAll("//([^/?#@:]*):[^/@]*@", "//$1:***@");
-  }
-
   @Override
   public String toString() {
     return "ClusterConfig[url="
-        + redact(url)
+        + XatmConfigException.redactUrl(url)
         + (user == null ? "" : ", user=" + user)
         + (password == null ? "" : ", password set")
         + ", lease="
