@@ -14,6 +14,8 @@ import java.time.Instant;
  * @param expiresAt when the lease expires, by the database's clock
  * @param released whether its holder gave it up
  * @param databaseNow the database's clock when the row was read
+ * @param takenOverBy the peer that took the node id over to recover it (while it does, and after it
+ *     released it), or {@code null}
  */
 public record Lease(
     String nodeId,
@@ -22,7 +24,8 @@ public record Lease(
     long logId,
     Instant expiresAt,
     boolean released,
-    Instant databaseNow) {
+    Instant databaseNow,
+    String takenOverBy) {
 
   /** {@return whether a claim may take it now: released, or expired by the database's clock} */
   public boolean free() {
@@ -40,7 +43,7 @@ public record Lease(
   /** {@return the holder, epoch, log id and expiry, for messages} */
   @Override
   public String toString() {
-    return holder
+    return (takenOverBy == null ? holder : "peer " + takenOverBy + ", recovering " + holder)
         + " (lease epoch "
         + epoch
         + ", log id "

@@ -53,7 +53,7 @@ public final class PostgresNodeLeases implements NodeLeaseProvider {
         Optional<Lease> got = table.tryAcquire(claim);
         if (got.isPresent()) {
           LeaseKeeper keeper =
-              new LeaseKeeper(table, config, claim.nodeId(), got.get().epoch(), sent, nanos);
+              new LeaseKeeper(table, config, claim, got.get().epoch(), sent, nanos);
           keeper.start();
           LOG.log(
               Level.INFO,
@@ -73,6 +73,20 @@ public final class PostgresNodeLeases implements NodeLeaseProvider {
         }
         Lease h = held.get();
         boolean ownLog = h.logId() == claim.logId();
+        if (h.takenOverBy() != null && nanos.getAsLong() - waitUntil >= 0) {
+          table.close();
+          throw new XatmStartupException(
+              "node id '"
+                  + claim.nodeId()
+                  + "' was taken over by "
+                  + h
+                  + " in the lease table at "
+                  + XatmConfigException.redactUrl(config.url())
+                  + " after its lease expired, and that peer is still recovering its prepared"
+                  + " transactions (a resource it needs may be down). It releases the node id when"
+                  + " nothing is left in doubt; start again then (`xatm cluster leases` shows it)",
+              null);
+        }
         if (!ownLog || nanos.getAsLong() - waitUntil >= 0) {
           table.close();
           throw new XatmStartupException(refusal(config, claim, h, ownLog), null);

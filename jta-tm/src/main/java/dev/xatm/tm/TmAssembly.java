@@ -6,6 +6,7 @@ import dev.xatm.tm.internal.TmContext;
 import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.internal.TransactionService;
 import dev.xatm.tm.internal.XaWorkers;
+import dev.xatm.tm.log.MirroringTxLog;
 import dev.xatm.tm.log.TxLog;
 import dev.xatm.tm.log.WalTxLog;
 import dev.xatm.tm.recovery.RecoveryConfig;
@@ -13,8 +14,11 @@ import dev.xatm.tm.recovery.RecoveryReport;
 import dev.xatm.tm.recovery.internal.RecoveryEngine;
 import dev.xatm.tm.recovery.internal.RecoveryEnv;
 import dev.xatm.tm.snapshot.LogLifecycle;
+import dev.xatm.tm.spi.RecoveryConnector;
 import dev.xatm.wal.WalStats;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +49,9 @@ final class TmAssembly {
   final TransactionService service;
   final RecoveryEngine recovery;
   final LogLifecycle lifecycle; // null when the log is not a WAL
+  final List<RecoveryConnector> connectors;
+  final RecoveryConfig recoveryConfig;
+  final Clock clock;
   private final ExecutorService ownedPhase;
   private final ScheduledThreadPoolExecutor ownedScheduler;
   private final ExecutorService ownedXa;
@@ -58,6 +65,9 @@ final class TmAssembly {
       Function<String, String> offeredPassword,
       DecisionGate decisionGate) {
     XatmConfig config = b.config;
+    this.connectors = b.connectors();
+    this.recoveryConfig = recoveryConfig;
+    this.clock = b.clock;
     ExecutorService phase = b.phaseExecutor;
     this.ownedPhase =
         phase == null
@@ -113,7 +123,7 @@ final class TmAssembly {
             new RecoveryEnv(
                 identity,
                 ctx.log(),
-                service.registry()::isAlive,
+                unsettledOrAlive(ctx.log(), service),
                 ctx.retrier()::owns,
                 () -> ctx.failStop().cause() != null,
                 offeredPassword,
@@ -164,7 +174,8 @@ final class TmAssembly {
     long durableLsn = 0;
     int segments = 0;
     WalStats io = WalStats.EMPTY;
-    if (log instanceof WalTxLog w) {
+    TxLog own = log instanceof MirroringTxLog m ? m.local() : log;
+    if (own instanceof WalTxLog w) {
       lastLsn = w.wal().lastLsn();
       durableLsn = w.wal().durableLsn();
       segments = w.wal().segments().size();
@@ -204,5 +215,17 @@ final class TmAssembly {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  /**
+   * Recovery leaves a transaction alone while it is alive, or while its decision is unsettled in
+   * the cluster mirror (it may be decided or not; docs/cluster.md).
+   */
+  private static java.util.function.Predicate<dev.xatm.tm.Gtrid> unsettledOrAlive(
+      TxLog log, TransactionService service) {
+    if (log instanceof MirroringTxLog m) {
+      return g -> m.unsettled(g) || service.registry().isAlive(g);
+    }
+    return service.registry()::isAlive;
   }
 }

@@ -7,6 +7,7 @@ import dev.xatm.tm.cluster.NodeLease;
 import dev.xatm.tm.cluster.NodeLeaseProvider;
 import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.log.LogState;
+import dev.xatm.tm.log.MirroringTxLog;
 import dev.xatm.tm.log.TxLog;
 import dev.xatm.tm.log.TxLogException;
 import dev.xatm.tm.log.WalTxLog;
@@ -72,8 +73,12 @@ final class TmStartup {
         lease =
             leases.acquire(
                 cluster.get(), new LeaseClaim(log.nodeId(), log.logId(), holder()), b.clock);
+        log = new MirroringTxLog(log, lease.mirror());
       }
       LogState state = log.replay();
+      if (log instanceof MirroringTxLog m && m.reconcile(state) > 0) {
+        state = m.local().current(); // the decisions taken from the mirror are in it now
+      }
       long epoch = state.epoch() + 1;
       TmIdentity identity = TmIdentity.start(log.nodeId(), log.logId(), epoch);
       log.logEpoch(epoch, identity.incarnation(), b.clock.millis());

@@ -434,6 +434,17 @@ public final class XatmTransactionManager
         lifecycle.afterStartup(); // bounds the log under short-lived restarts (issue 14)
       }
       recovery.startBackground();
+      if (lease != null) {
+        lease.recoverPeers(
+            new PeerTakeover(
+                nodeId(),
+                parts.connectors,
+                parts.recoveryConfig,
+                offeredPasswords::get,
+                parts.clock,
+                ctx.scheduler(),
+                ctx.xa()));
+      }
     } catch (RuntimeException e) {
       try {
         close();

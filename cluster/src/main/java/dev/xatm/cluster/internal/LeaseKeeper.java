@@ -2,7 +2,9 @@ package dev.xatm.cluster.internal;
 
 import dev.xatm.tm.XatmConfigException;
 import dev.xatm.tm.cluster.ClusterConfig;
+import dev.xatm.tm.cluster.LeaseClaim;
 import dev.xatm.tm.cluster.NodeLease;
+import dev.xatm.tm.cluster.PeerRecoverer;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
 import java.util.List;
@@ -33,7 +35,11 @@ public final class LeaseKeeper implements NodeLease {
   private final ClusterConfig config;
   private final String nodeId;
   private final long epoch;
+  private final long logId;
+  private final String holder;
   private final LongSupplier nanos;
+  private final MirrorTable mirror;
+  private volatile PeerWatch peers;
   private final List<Consumer<String>> lostHandlers = new CopyOnWriteArrayList<>();
   private final Thread renewer;
   private volatile long validUntilNanos;
@@ -48,14 +54,17 @@ public final class LeaseKeeper implements NodeLease {
   public LeaseKeeper(
       LeaseTable table,
       ClusterConfig config,
-      String nodeId,
+      LeaseClaim claim,
       long epoch,
       long acquiredAtNanos,
       LongSupplier nanos) {
     this.table = table;
     this.config = config;
-    this.nodeId = nodeId;
+    this.nodeId = claim.nodeId();
+    this.logId = claim.logId();
+    this.holder = claim.holder();
     this.epoch = epoch;
+    this.mirror = new MirrorTable(config, nodeId, logId, epoch);
     this.nanos = nanos;
     this.validUntilNanos = acquiredAtNanos + config.fenceAfter().toNanos();
     this.renewer = new Thread(this::renewLoop, "xatm-lease-" + nodeId);
@@ -70,6 +79,19 @@ public final class LeaseKeeper implements NodeLease {
   @Override
   public long epoch() {
     return epoch;
+  }
+
+  @Override
+  public MirrorTable mirror() {
+    return mirror;
+  }
+
+  @Override
+  public synchronized void recoverPeers(PeerRecoverer recoverer) {
+    if (peers == null && !closed) {
+      peers = new PeerWatch(config, this, nodeId, logId, holder, recoverer);
+      peers.start();
+    }
   }
 
   @Override
@@ -210,6 +232,14 @@ public final class LeaseKeeper implements NodeLease {
       return;
     }
     closed = true;
+    PeerWatch p;
+    synchronized (this) {
+      p = peers;
+    }
+    if (p != null) {
+      p.close();
+    }
+    mirror.close();
     renewer.interrupt();
     try {
       renewer.join(TimeUnit.SECONDS.toMillis(config.renewInterval().toSeconds() + 5));

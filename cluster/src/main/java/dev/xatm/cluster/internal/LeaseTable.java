@@ -1,7 +1,6 @@
 package dev.xatm.cluster.internal;
 
 import dev.xatm.cluster.Lease;
-import dev.xatm.tm.XatmConfigException;
 import dev.xatm.tm.cluster.ClusterConfig;
 import dev.xatm.tm.cluster.LeaseClaim;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
  * The lease table in PostgreSQL ({@code dev/xatm/cluster/schema.sql}): one row per node id, changed
@@ -25,15 +23,18 @@ import java.util.Properties;
  * thread); {@code synchronized} guards the hand-over and {@link #close()}.
  */
 public final class LeaseTable implements AutoCloseable {
+  private static final String COLUMNS =
+      "node_id, epoch, holder, log_id, expires_at, released, now(), taken_over_by";
   private static final String ACQUIRE =
       "INSERT INTO xatm_node_lease AS l"
           + " (node_id, epoch, holder, log_id, acquired_at, renewed_at, expires_at)"
           + " VALUES (?, 1, ?, ?, now(), now(), now() + ? * interval '1 millisecond')"
           + " ON CONFLICT (node_id) DO UPDATE SET epoch = l.epoch + 1, holder = EXCLUDED.holder,"
           + " log_id = EXCLUDED.log_id, acquired_at = now(), renewed_at = now(),"
-          + " expires_at = EXCLUDED.expires_at, released = false"
+          + " expires_at = EXCLUDED.expires_at, released = false, taken_over_by = NULL"
           + " WHERE l.released OR l.expires_at < now()"
-          + " RETURNING node_id, epoch, holder, log_id, expires_at, released, now()";
+          + " RETURNING "
+          + COLUMNS;
   private static final String RENEW =
       "UPDATE xatm_node_lease SET renewed_at = now(),"
           + " expires_at = now() + ? * interval '1 millisecond'"
@@ -41,12 +42,24 @@ public final class LeaseTable implements AutoCloseable {
   private static final String RELEASE =
       "UPDATE xatm_node_lease SET released = true, expires_at = now()"
           + " WHERE node_id = ? AND epoch = ? AND NOT released";
-  private static final String LIST =
-      "SELECT node_id, epoch, holder, log_id, expires_at, released, now()"
-          + " FROM xatm_node_lease ORDER BY node_id";
+  private static final String LIST = "SELECT " + COLUMNS + " FROM xatm_node_lease ORDER BY node_id";
   private static final String READ =
-      "SELECT node_id, epoch, holder, log_id, expires_at, released, now()"
-          + " FROM xatm_node_lease WHERE node_id = ?";
+      "SELECT " + COLUMNS + " FROM xatm_node_lease WHERE node_id = ?";
+  private static final String EXPIRED =
+      "SELECT "
+          + COLUMNS
+          + " FROM xatm_node_lease WHERE node_id <> ? AND NOT released"
+          + " AND expires_at < now() - ? * interval '1 millisecond' ORDER BY node_id";
+  private static final String TAKE_OVER =
+      "UPDATE xatm_node_lease SET epoch = epoch + 1, renewed_at = now(),"
+          + " expires_at = now() + ? * interval '1 millisecond', taken_over_by = ?"
+          + " WHERE node_id = ? AND epoch = ? AND NOT released"
+          + " AND expires_at < now() - ? * interval '1 millisecond'"
+          + " RETURNING "
+          + COLUMNS;
+  private static final String OLD_LOGS =
+      "SELECT DISTINCT log_id FROM xatm_mirror WHERE node_id = ? AND log_id <> ?";
+  private static final String DROP_LOG = "DELETE FROM xatm_mirror WHERE node_id = ? AND log_id = ?";
 
   private final ClusterConfig config;
   private final Duration callTimeout;
@@ -170,6 +183,87 @@ public final class LeaseTable implements AutoCloseable {
     }
   }
 
+  /**
+   * The leases of other node ids that expired more than {@code margin} ago, by the database's
+   * clock, and that nobody released: candidates for a takeover.
+   */
+  public synchronized java.util.List<Lease> expired(String self, Duration margin)
+      throws SQLException {
+    try (PreparedStatement p = connection().prepareStatement(EXPIRED)) {
+      p.setQueryTimeout((int) callTimeout.toSeconds());
+      p.setString(1, self);
+      p.setLong(2, margin.toMillis());
+      java.util.List<Lease> out = new java.util.ArrayList<>();
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          out.add(row(r));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /**
+   * Takes {@code expired} over for {@code peer}: the epoch moves on (which fences every write of
+   * the old holder), the lease runs from now, and the row names the peer. Only if it is still the
+   * same expired lease.
+   *
+   * @return the taken-over row, or empty when someone else got there first or its holder is back
+   */
+  public synchronized Optional<Lease> takeOver(Lease expired, String peer, Duration margin)
+      throws SQLException {
+    try (PreparedStatement p = connection().prepareStatement(TAKE_OVER)) {
+      p.setQueryTimeout((int) callTimeout.toSeconds());
+      p.setLong(1, config.leaseDuration().toMillis());
+      p.setString(2, peer);
+      p.setString(3, expired.nodeId());
+      p.setLong(4, expired.epoch());
+      p.setLong(5, margin.toMillis());
+      try (ResultSet r = p.executeQuery()) {
+        return r.next() ? Optional.of(row(r)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /** The log ids of {@code nodeId} with mirror rows, other than {@code current}. */
+  public synchronized java.util.List<Long> oldLogs(String nodeId, long current)
+      throws SQLException {
+    try (PreparedStatement p = connection().prepareStatement(OLD_LOGS)) {
+      p.setQueryTimeout((int) callTimeout.toSeconds());
+      p.setString(1, nodeId);
+      p.setLong(2, current);
+      java.util.List<Long> out = new java.util.ArrayList<>();
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          out.add(r.getLong(1));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /** Deletes every mirror row of a log whose recovery is complete. */
+  public synchronized void dropLog(String nodeId, long logId) throws SQLException {
+    try (PreparedStatement p = connection().prepareStatement(DROP_LOG)) {
+      p.setQueryTimeout((int) callTimeout.toSeconds());
+      p.setString(1, nodeId);
+      p.setLong(2, logId);
+      p.executeUpdate();
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
   private static Lease row(ResultSet r) throws SQLException {
     return new Lease(
         r.getString(1),
@@ -178,30 +272,13 @@ public final class LeaseTable implements AutoCloseable {
         r.getLong(4),
         r.getTimestamp(5).toInstant(),
         r.getBoolean(6),
-        r.getTimestamp(7).toInstant());
+        r.getTimestamp(7).toInstant(),
+        r.getString(8));
   }
 
   private Connection connection() throws SQLException {
     if (connection == null) {
-      Properties p = new Properties();
-      if (config.user() != null) {
-        p.setProperty("user", config.user());
-      }
-      if (config.password() != null) {
-        p.setProperty("password", config.password());
-      }
-      String seconds = Long.toString(callTimeout.toSeconds());
-      p.setProperty("connectTimeout", seconds);
-      p.setProperty("socketTimeout", Long.toString(callTimeout.toSeconds() + 1));
-      p.setProperty("loginTimeout", seconds);
-      p.setProperty("ApplicationName", "xatm-lease");
-      Connection c = new org.postgresql.Driver().connect(config.url(), p);
-      if (c == null) {
-        throw new SQLException(
-            "not a PostgreSQL URL: " + XatmConfigException.redactUrl(config.url()), "08001");
-      }
-      c.setAutoCommit(true);
-      connection = c;
+      connection = ClusterDatabase.connect(config, callTimeout, "xatm-lease");
     }
     return connection;
   }

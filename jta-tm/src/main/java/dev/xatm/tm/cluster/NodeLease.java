@@ -30,6 +30,22 @@ public interface NodeLease extends AutoCloseable {
    */
   void onLost(java.util.function.Consumer<String> handler);
 
+  /**
+   * {@return the decision mirror of this holder's log, written under this lease's epoch} The same
+   * object on every call.
+   */
+  DecisionMirror mirror();
+
+  /**
+   * Starts watching the other node ids' leases: once one has expired (by the database's clock, and
+   * {@code fence-margin} more), takes it over (bumping its epoch, which fences its old holder) and
+   * calls {@code recoverer} for it, again every renewal interval until it returns true; then
+   * releases it. Called once, after the startup recovery pass.
+   *
+   * @param recoverer runs recovery for a taken-over node id
+   */
+  void recoverPeers(PeerRecoverer recoverer);
+
   /** Stops renewing and releases the lease at once (the next holder need not wait for expiry). */
   @Override
   void close();

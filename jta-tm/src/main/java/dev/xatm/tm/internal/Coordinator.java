@@ -4,6 +4,7 @@ import dev.xatm.tm.Failpoint;
 import dev.xatm.tm.Failpoints;
 import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.log.Branch;
+import dev.xatm.tm.log.MirrorDecisionException;
 import dev.xatm.tm.log.Outcome;
 import dev.xatm.tm.log.TxLogException;
 import jakarta.transaction.HeuristicMixedException;
@@ -196,7 +197,10 @@ public final class Coordinator {
   }
 
   private void twoPhase(XatmTransaction tx, List<TxBranch> branches)
-      throws RollbackException, HeuristicMixedException, HeuristicRollbackException {
+      throws RollbackException,
+          HeuristicMixedException,
+          HeuristicRollbackException,
+          SystemException {
     Gtrid g = tx.gtrid();
     Failpoints fp = ctx.failpoints();
     try {
@@ -269,6 +273,8 @@ public final class Coordinator {
     try {
       fp.hit(Failpoint.BEFORE_COMMITTING_DURABLE, g, 0);
       ctx.log().logCommitting(g, logged(prepared));
+    } catch (MirrorDecisionException e) {
+      undecidedByMirror(tx, branches, e); // returns only when the decision was made
     } catch (TxLogException | RuntimeException e) {
       ctx.failStop().trip(e);
       tx.markRollbackOnly(e);
@@ -309,6 +315,44 @@ public final class Coordinator {
     finish(tx);
     if (app != AppOutcome.NORMAL) {
       throwHeuristic(tx, app, phase2);
+    }
+  }
+
+  /**
+   * A cluster-mode decision that did not complete normally (docs/cluster.md, "Decision mirror").
+   * Refused: certainly not decided, roll back (the node may decide again later). Unknown: the
+   * branches stay prepared until the mirror settles it and recovery finishes them; the application
+   * hears that the outcome is not known yet. Decided but not durable locally: the TM stops as after
+   * a log failure, and this transaction goes on to phase 2, as decided.
+   */
+  private void undecidedByMirror(
+      XatmTransaction tx, List<TxBranch> branches, MirrorDecisionException e)
+      throws RollbackException, SystemException {
+    switch (e.state()) {
+      case REFUSED -> {
+        tx.markRollbackOnly(e);
+        rollbackBranches(tx, branches, true);
+        finish(tx);
+        throw rollbackException(tx, "no commit decision may be made now: " + e.getMessage(), e);
+      }
+      case UNKNOWN -> {
+        tx.state.apply(TxTransition.DECISION_UNKNOWN);
+        finish(tx);
+        SystemException s =
+            new SystemException(
+                "the outcome of "
+                    + tx.gtrid()
+                    + " is not known yet: "
+                    + e.getMessage()
+                    + ". Its branches stay prepared; it is committed if the decision reached the"
+                    + " cluster database, rolled back otherwise");
+        s.initCause(e);
+        throw s;
+      }
+      case DECIDED -> {
+        ctx.failStop().trip(e);
+        LOG.log(Level.ERROR, "decision for " + tx.gtrid() + " is in the cluster mirror only", e);
+      }
     }
   }
 

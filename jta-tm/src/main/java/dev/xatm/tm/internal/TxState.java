@@ -18,7 +18,12 @@ public enum TxState {
    */
   HEURISTIC_AFTER_COMMIT(Status.STATUS_COMMITTED),
   /** Decided rollback, and a resource reported a heuristic commit: STATUS_ROLLEDBACK. */
-  HEURISTIC_AFTER_ROLLBACK(Status.STATUS_ROLLEDBACK);
+  HEURISTIC_AFTER_ROLLBACK(Status.STATUS_ROLLEDBACK),
+  /**
+   * Cluster mode: the decision's write to the cluster database had no answer, so whether it was
+   * made is not known yet; the branches stay prepared until the mirror settles it (STATUS_UNKNOWN).
+   */
+  OUTCOME_UNKNOWN(Status.STATUS_UNKNOWN);
 
   private final int jtaStatus;
 

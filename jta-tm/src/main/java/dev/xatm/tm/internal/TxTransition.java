@@ -6,6 +6,7 @@ import static dev.xatm.tm.internal.TxState.COMMITTING;
 import static dev.xatm.tm.internal.TxState.HEURISTIC_AFTER_COMMIT;
 import static dev.xatm.tm.internal.TxState.HEURISTIC_AFTER_ROLLBACK;
 import static dev.xatm.tm.internal.TxState.MARKED_ROLLBACK;
+import static dev.xatm.tm.internal.TxState.OUTCOME_UNKNOWN;
 import static dev.xatm.tm.internal.TxState.PREPARING;
 import static dev.xatm.tm.internal.TxState.ROLLED_BACK;
 import static dev.xatm.tm.internal.TxState.ROLLING_BACK;
@@ -36,7 +37,8 @@ public enum TxTransition {
   /** A heuristic outcome after the commit decision (or a one-phase commit). */
   FINISH_HEURISTIC_AFTER_COMMIT(EnumSet.of(COMMITTING), HEURISTIC_AFTER_COMMIT),
   /** A heuristic commit of a branch being rolled back. */
-  FINISH_HEURISTIC_AFTER_ROLLBACK(EnumSet.of(ROLLING_BACK), HEURISTIC_AFTER_ROLLBACK);
+  FINISH_HEURISTIC_AFTER_ROLLBACK(EnumSet.of(ROLLING_BACK), HEURISTIC_AFTER_ROLLBACK),
+  DECISION_UNKNOWN(EnumSet.of(PREPARING), OUTCOME_UNKNOWN);
 
   private final Set<TxState> from;
   private final TxState to;

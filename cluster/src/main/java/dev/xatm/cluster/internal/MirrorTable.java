@@ -1,0 +1,328 @@
+package dev.xatm.cluster.internal;
+
+import dev.xatm.tm.XatmConfigException;
+import dev.xatm.tm.cluster.ClusterConfig;
+import dev.xatm.tm.cluster.DecisionMirror;
+import dev.xatm.tm.cluster.MirrorException;
+import dev.xatm.tm.cluster.MirrorRow;
+import java.lang.System.Logger.Level;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The decision mirror of one log in {@code xatm_mirror} (docs/cluster.md), written under one lease
+ * epoch: every write is one statement that inserts only if the lease row still has that epoch, and
+ * locks the row ({@code FOR SHARE}) so that a takeover's epoch change waits for it and every later
+ * write under the old epoch finds nothing to insert.
+ *
+ * <p>Decisions are batched: a writer thread takes every decision queued while the previous batch
+ * ran, and writes them with one statement and one commit; the forgotten decisions of ended
+ * transactions ride on the same round trip.
+ *
+ * <p>Threading: any thread; one connection, used under this object's lock.
+ */
+public final class MirrorTable implements DecisionMirror, AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(MirrorTable.class.getName());
+  private static final int DECISION = MirrorRow.Kind.DECISION.code();
+  private static final int MAX_BATCH = 512;
+
+  private static final String DECIDE =
+      "INSERT INTO xatm_mirror (node_id, log_id, kind, key, lease_epoch, record)"
+          + " SELECT l.node_id, ?, 3, u.k, l.epoch, u.r"
+          + " FROM xatm_node_lease l, unnest(?::bytea[], ?::bytea[]) AS u(k, r)"
+          + " WHERE l.node_id = ? AND l.epoch = ? AND NOT l.released"
+          + " FOR SHARE OF l"
+          + " ON CONFLICT DO NOTHING RETURNING key";
+  private static final String PUT =
+      "INSERT INTO xatm_mirror (node_id, log_id, kind, key, lease_epoch, record)"
+          + " SELECT l.node_id, ?, ?, ?, l.epoch, ?"
+          + " FROM xatm_node_lease l WHERE l.node_id = ? AND l.epoch = ? AND NOT l.released"
+          + " FOR SHARE OF l"
+          + " ON CONFLICT (node_id, log_id, kind, key) DO UPDATE"
+          + " SET record = EXCLUDED.record, lease_epoch = EXCLUDED.lease_epoch,"
+          + " written_at = now()";
+  private static final String TOMBSTONE =
+      "INSERT INTO xatm_mirror (node_id, log_id, kind, key, lease_epoch, aborted, record)"
+          + " VALUES (?, ?, 3, ?, ?, true, ''::bytea) ON CONFLICT DO NOTHING";
+  private static final String OUTCOME =
+      "SELECT aborted FROM xatm_mirror WHERE node_id = ? AND log_id = ? AND kind = 3 AND key = ?";
+  private static final String FORGET =
+      "DELETE FROM xatm_mirror WHERE node_id = ? AND log_id = ? AND kind = 3 AND key = ANY(?)";
+  private static final String ROWS =
+      "SELECT kind, key, aborted, record FROM xatm_mirror WHERE node_id = ? AND log_id = ?";
+
+  private final ClusterConfig config;
+  private final String nodeId;
+  private final long logId;
+  private final long epoch;
+  private final Duration callTimeout;
+  private final ConcurrentLinkedQueue<Pending> decisions = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<byte[]> forgotten = new ConcurrentLinkedQueue<>();
+  private final Thread writer;
+  private volatile boolean closed;
+  private Connection connection; // guarded by this
+
+  private record Pending(byte[] gtrid, byte[] record, CompletableFuture<Boolean> done) {}
+
+  /**
+   * @param config the cluster database
+   * @param nodeId the node id of the log (and of the lease row the writes are conditioned on)
+   * @param logId the log's identity
+   * @param epoch the lease epoch every write is made under
+   */
+  public MirrorTable(ClusterConfig config, String nodeId, long logId, long epoch) {
+    this.config = config;
+    this.nodeId = nodeId;
+    this.logId = logId;
+    this.epoch = epoch;
+    this.callTimeout = Duration.ofSeconds(Math.max(1, config.renewInterval().toSeconds()));
+    this.writer = new Thread(this::writeLoop, "xatm-mirror-" + nodeId);
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  @Override
+  public boolean decide(byte[] gtrid, byte[] record) throws MirrorException {
+    Pending p = new Pending(gtrid, record, new CompletableFuture<>());
+    decisions.add(p);
+    LockSupport.unpark(writer);
+    try {
+      // The writer answers every batch within the call timeout (the statement's own bound).
+      return p.done.get(callTimeout.toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      throw new MirrorException(describe(c), c);
+    } catch (TimeoutException e) {
+      throw new MirrorException("no answer from " + where() + " in time", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MirrorException("interrupted while waiting for " + where(), e);
+    }
+  }
+
+  @Override
+  public synchronized boolean settle(byte[] gtrid) throws MirrorException {
+    try {
+      Connection c = connection();
+      try (PreparedStatement t = c.prepareStatement(TOMBSTONE)) {
+        t.setQueryTimeout(timeoutSeconds());
+        t.setString(1, nodeId);
+        t.setLong(2, logId);
+        t.setBytes(3, gtrid);
+        t.setLong(4, epoch);
+        t.executeUpdate();
+      }
+      try (PreparedStatement q = c.prepareStatement(OUTCOME)) {
+        q.setQueryTimeout(timeoutSeconds());
+        q.setString(1, nodeId);
+        q.setLong(2, logId);
+        q.setBytes(3, gtrid);
+        try (ResultSet r = q.executeQuery()) {
+          if (!r.next()) {
+            throw new MirrorException("the settled decision's row vanished at " + where(), null);
+          }
+          return !r.getBoolean(1);
+        }
+      }
+    } catch (SQLException e) {
+      drop();
+      throw new MirrorException(describe(e), e);
+    }
+  }
+
+  @Override
+  public void forget(byte[] gtrid) {
+    forgotten.add(gtrid);
+  }
+
+  @Override
+  public synchronized void put(MirrorRow row) throws MirrorException {
+    try (PreparedStatement p = connection().prepareStatement(PUT)) {
+      p.setQueryTimeout(timeoutSeconds());
+      p.setLong(1, logId);
+      p.setInt(2, row.kind().code());
+      p.setBytes(3, row.key());
+      p.setBytes(4, row.record());
+      p.setString(5, nodeId);
+      p.setLong(6, epoch);
+      if (p.executeUpdate() != 1) {
+        throw new MirrorException(refused(), null);
+      }
+    } catch (SQLException e) {
+      drop();
+      throw new MirrorException(describe(e), e);
+    }
+  }
+
+  @Override
+  public synchronized List<MirrorRow> rows() throws MirrorException {
+    try (PreparedStatement p = connection().prepareStatement(ROWS)) {
+      p.setQueryTimeout(timeoutSeconds());
+      p.setString(1, nodeId);
+      p.setLong(2, logId);
+      List<MirrorRow> out = new ArrayList<>();
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          out.add(
+              new MirrorRow(
+                  MirrorRow.Kind.of(r.getInt(1)), r.getBytes(2), r.getBoolean(3), r.getBytes(4)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      drop();
+      throw new MirrorException(describe(e), e);
+    }
+  }
+
+  private void writeLoop() {
+    List<Pending> batch = new ArrayList<>();
+    List<byte[]> forget = new ArrayList<>();
+    while (!closed) {
+      Pending p;
+      while (batch.size() < MAX_BATCH && (p = decisions.poll()) != null) {
+        batch.add(p);
+      }
+      byte[] f;
+      while (forget.size() < MAX_BATCH && (f = forgotten.poll()) != null) {
+        forget.add(f);
+      }
+      if (batch.isEmpty() && forget.isEmpty()) {
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(200));
+        continue;
+      }
+      write(batch, forget);
+      batch.clear();
+      forget.clear();
+    }
+    MirrorException gone = new MirrorException("the mirror of " + nodeId + " is closed", null);
+    Pending p;
+    while ((p = decisions.poll()) != null) {
+      p.done.completeExceptionally(gone);
+    }
+  }
+
+  /** One round trip: the decisions, then the forgotten rows (they are independent). */
+  private synchronized void write(List<Pending> batch, List<byte[]> forget) {
+    try {
+      Connection c = connection();
+      if (!batch.isEmpty()) {
+        Set<String> inserted = new HashSet<>();
+        byte[][] keys = new byte[batch.size()][];
+        byte[][] records = new byte[batch.size()][];
+        for (int i = 0; i < batch.size(); i++) {
+          keys[i] = batch.get(i).gtrid;
+          records[i] = batch.get(i).record;
+        }
+        try (PreparedStatement p = c.prepareStatement(DECIDE)) {
+          p.setQueryTimeout(timeoutSeconds());
+          p.setLong(1, logId);
+          Array k = c.createArrayOf("bytea", keys);
+          Array r = c.createArrayOf("bytea", records);
+          p.setArray(2, k);
+          p.setArray(3, r);
+          p.setString(4, nodeId);
+          p.setLong(5, epoch);
+          try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+              inserted.add(java.util.HexFormat.of().formatHex(rs.getBytes(1)));
+            }
+          }
+        }
+        for (Pending d : batch) {
+          d.done.complete(inserted.contains(java.util.HexFormat.of().formatHex(d.gtrid)));
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      drop();
+      for (Pending d : batch) {
+        d.done.completeExceptionally(e);
+      }
+      forgotten.addAll(forget); // harmless to keep: try again with the next batch
+      return;
+    }
+    if (!forget.isEmpty()) {
+      try (PreparedStatement p = connection().prepareStatement(FORGET)) {
+        p.setQueryTimeout(timeoutSeconds());
+        p.setString(1, nodeId);
+        p.setLong(2, logId);
+        p.setArray(3, connection().createArrayOf("bytea", forget.toArray(new byte[0][])));
+        p.executeUpdate();
+      } catch (SQLException e) {
+        drop();
+        LOG.log(Level.DEBUG, "forgetting " + forget.size() + " mirror rows failed; they stay", e);
+      }
+    }
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null) {
+      connection = ClusterDatabase.connect(config, callTimeout, "xatm-mirror");
+    }
+    return connection;
+  }
+
+  private void drop() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // broken already
+      }
+      connection = null;
+    }
+  }
+
+  private int timeoutSeconds() {
+    return (int) callTimeout.toSeconds();
+  }
+
+  private String where() {
+    return "the cluster database at " + XatmConfigException.redactUrl(config.url());
+  }
+
+  private String refused() {
+    return "lease epoch "
+        + epoch
+        + " of node id '"
+        + nodeId
+        + "' is no longer the lease's: nothing was written to "
+        + where();
+  }
+
+  private String describe(Throwable e) {
+    String state =
+        e instanceof SQLException s && s.getSQLState() != null
+            ? ", SQLState " + s.getSQLState()
+            : "";
+    return where() + " failed: " + e.getMessage() + state;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    LockSupport.unpark(writer);
+    try {
+      writer.join(callTimeout.toMillis() * 2 + 1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (this) {
+      drop();
+    }
+  }
+}
