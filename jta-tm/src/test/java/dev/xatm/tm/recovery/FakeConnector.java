@@ -16,17 +16,17 @@ import javax.transaction.xa.XAResource;
  * (resource id NAME, like {@code FakeXAResource#descriptor()}), unless the resource is down.
  * Records each open with the password it was given.
  */
-final class FakeConnector implements RecoveryConnector {
+public final class FakeConnector implements RecoveryConnector {
   private final Map<String, XAResource> resources = new ConcurrentHashMap<>();
   private final Set<String> down = ConcurrentHashMap.newKeySet();
   final List<String> opens = new ArrayList<>();
 
-  FakeConnector add(String name, XAResource r) {
+  public FakeConnector add(String name, XAResource r) {
     resources.put(name, r);
     return this;
   }
 
-  void down(String name, boolean isDown) {
+  public void down(String name, boolean isDown) {
     if (isDown) {
       down.add(name);
     } else {

@@ -16,7 +16,7 @@ import javax.transaction.xa.Xid;
  * mode, XAException 0 caused by SQLException 90129), heuristic answers keep the Xid until {@code
  * forget}. It can be down ({@code recover} fails) and can run a hook inside {@code recover()}.
  */
-class PreparedResource extends FakeXAResource {
+public class PreparedResource extends FakeXAResource {
   private final Map<String, Xid> prepared = new LinkedHashMap<>();
   private volatile int recoverFailsWith;
   private volatile boolean h2Mode;
@@ -28,7 +28,7 @@ class PreparedResource extends FakeXAResource {
   /** Every commit/rollback sent, answered or not: {@code commit(key)} / {@code rollback(key)}. */
   private final List<String> sent = new ArrayList<>();
 
-  PreparedResource(String name, Journal journal) {
+  public PreparedResource(String name, Journal journal) {
     super(name, journal);
   }
 
