@@ -109,22 +109,56 @@ public final class PostgresNodeLeases implements NodeLeaseProvider {
       }
     } catch (SQLException e) {
       table.close();
-      throw new XatmStartupException(
-          "the cluster lease table at "
-              + XatmConfigException.redactUrl(config.url())
-              + " cannot be used ("
-              + e.getMessage()
-              + (e.getSQLState() == null ? "" : ", SQLState " + e.getSQLState())
-              + "). Check "
-              + ClusterConfig.URL
-              + ", xatm.cluster.user and the password, that the database is up, and that the"
-              + " user may create the table (or create it once from dev/xatm/cluster/schema.sql in"
-              + " xatm-cluster's jar)",
-          e);
+      throw unusable(config, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       table.close();
       throw new XatmStartupException("interrupted while waiting for the node id's lease", e);
+    }
+  }
+
+  @Override
+  public NodeLease acquireFree(ClusterConfig config, String holder, Clock clock) {
+    LeaseTable table = new LeaseTable(config);
+    try {
+      table.ensureSchema();
+      java.util.List<String> held = new java.util.ArrayList<>();
+      for (String nodeId : config.nodeIds()) {
+        long sent = nanos.getAsLong();
+        Optional<Lease> got = table.tryAcquire(new LeaseClaim(nodeId, 0, holder));
+        if (got.isPresent()) {
+          LeaseKeeper keeper =
+              new LeaseKeeper(
+                  table, config, new LeaseClaim(nodeId, 0, holder), got.get().epoch(), sent, nanos);
+          keeper.start();
+          LOG.log(
+              Level.INFO,
+              "node id '"
+                  + nodeId
+                  + "' taken from the pool (xatm.cluster.node-ids) at "
+                  + XatmConfigException.redactUrl(config.url())
+                  + ": epoch "
+                  + got.get().epoch()
+                  + "; the new log is created with it");
+          return keeper;
+        }
+        table.read(nodeId).ifPresent(l -> held.add(l.nodeId() + ": " + l));
+      }
+      table.close();
+      throw new XatmStartupException(
+          "every node id of xatm.cluster.node-ids ("
+              + config.nodeIds().size()
+              + ") is held in the lease table at "
+              + XatmConfigException.redactUrl(config.url())
+              + ": "
+              + String.join("; ", held.subList(0, Math.min(5, held.size())))
+              + (held.size() > 5 ? "; ..." : "")
+              + ". Make the pool larger than the number of replicas (plus those being replaced),"
+              + " or wait until an abandoned lease expires",
+          null);
+    } catch (SQLException e) {
+      table.close();
+      throw unusable(config, e);
     }
   }
 
@@ -139,6 +173,21 @@ public final class PostgresNodeLeases implements NodeLeaseProvider {
     try (LeaseTable table = new LeaseTable(config)) {
       return table.list();
     }
+  }
+
+  private static XatmStartupException unusable(ClusterConfig config, SQLException e) {
+    return new XatmStartupException(
+        "the cluster lease table at "
+            + XatmConfigException.redactUrl(config.url())
+            + " cannot be used ("
+            + e.getMessage()
+            + (e.getSQLState() == null ? "" : ", SQLState " + e.getSQLState())
+            + "). Check "
+            + ClusterConfig.URL
+            + ", xatm.cluster.user and the password, that the database is up, and that the"
+            + " user may create the table (or create it once from dev/xatm/cluster/schema.sql in"
+            + " xatm-cluster's jar)",
+        e);
   }
 
   private static String refusal(ClusterConfig config, LeaseClaim claim, Lease h, boolean ownLog) {

@@ -22,19 +22,26 @@ final class ClusterTm implements AutoCloseable {
 
   /** Starts on {@code logDir} as {@code nodeId}, with a 3 s lease renewed every 500 ms. */
   static ClusterTm start(Path logDir, String nodeId, String clusterUrl) {
-    XatmConfig config =
-        XatmConfig.fromProperties(
-            Map.of(
-                "xatm.node-id", nodeId,
-                "xatm.log.dir", logDir.toString(),
-                "xatm.runtime.install-default", "false",
-                "xatm.recovery.interval", "0",
-                "xatm.cluster.url", clusterUrl,
-                "xatm.cluster.lease-duration", "3s",
-                "xatm.cluster.renew-interval", "500ms",
-                "xatm.cluster.fence-margin", "1s"),
-            Map.of(),
-            Map.of());
+    return start(logDir, Map.of("xatm.node-id", nodeId), clusterUrl);
+  }
+
+  /** Starts on {@code logDir} with a node id from {@code pool} ({@code xatm.cluster.node-ids}). */
+  static ClusterTm startPooled(Path logDir, String pool, String clusterUrl) {
+    return start(logDir, Map.of("xatm.cluster.node-ids", pool), clusterUrl);
+  }
+
+  private static ClusterTm start(Path logDir, Map<String, String> identity, String clusterUrl) {
+    Map<String, String> settings = new java.util.HashMap<>(identity);
+    settings.putAll(
+        Map.of(
+            "xatm.log.dir", logDir.toString(),
+            "xatm.runtime.install-default", "false",
+            "xatm.recovery.interval", "0",
+            "xatm.cluster.url", clusterUrl,
+            "xatm.cluster.lease-duration", "3s",
+            "xatm.cluster.renew-interval", "500ms",
+            "xatm.cluster.fence-margin", "1s"));
+    XatmConfig config = XatmConfig.fromProperties(settings, Map.of(), Map.of());
     return new ClusterTm(
         XatmTransactionManager.builder(config).recoveryConnectors(List.of()).start());
   }

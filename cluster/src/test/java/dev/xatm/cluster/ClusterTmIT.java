@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.xatm.testkit.LocalPostgresCluster;
 import dev.xatm.testkit.SharedDatabases;
 import dev.xatm.tm.XatmStartupException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -58,6 +59,37 @@ class ClusterTmIT {
     }
     try (ClusterTm second = ClusterTm.start(dir.resolve("b"), node, url())) {
       assertNull(second.transfer(), "free at once after the first closed");
+    }
+  }
+
+  @Test
+  void nodesWithNewLogsTakeFreeIdsFromThePoolAndKeepThemAcrossRestarts() throws Exception {
+    String prefix = "pool" + UUID.randomUUID().toString().substring(0, 6) + "-";
+    String pool = prefix + "1.." + prefix + "2";
+    String first;
+    try (ClusterTm a = ClusterTm.startPooled(dir.resolve("a"), pool, url());
+        ClusterTm b = ClusterTm.startPooled(dir.resolve("b"), pool, url())) {
+      first = a.tm.nodeId();
+      assertEquals(prefix + "1", first);
+      assertEquals(prefix + "2", b.tm.nodeId());
+      assertNull(a.transfer());
+      assertNull(b.transfer());
+      XatmStartupException full =
+          assertThrows(
+              XatmStartupException.class,
+              () -> ClusterTm.startPooled(dir.resolve("c"), pool, url()));
+      assertTrue(
+          full.getMessage().contains("every node id of xatm.cluster.node-ids (2) is held"),
+          full.getMessage());
+      assertTrue(full.getMessage().contains(prefix + "1: "), "names the holders: " + full);
+      assertTrue(!Files.exists(dir.resolve("c")), "no log was created for the refused one");
+    }
+    try (ClusterTm b = ClusterTm.startPooled(dir.resolve("b"), pool, url())) {
+      assertEquals(prefix + "2", b.tm.nodeId(), "an existing log keeps its node id");
+      try (ClusterTm c = ClusterTm.startPooled(dir.resolve("c"), pool, url())) {
+        assertEquals(first, c.tm.nodeId(), "the first free id");
+        assertNull(c.transfer());
+      }
     }
   }
 

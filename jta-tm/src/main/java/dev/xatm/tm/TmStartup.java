@@ -48,8 +48,28 @@ final class TmStartup {
         ClusterConfig.parse(
             config.cluster(), b.environment != null ? b.environment : System.getenv());
     NodeLeaseProvider leases = cluster.isPresent() ? b.leaseProvider() : null;
-    TxLog log = b.txLog != null ? b.txLog : openWal(config, b.logStorage);
-    NodeLease lease = null;
+    boolean pooled = cluster.isPresent() && !cluster.get().nodeIds().isEmpty();
+    if (pooled && config.nodeId() != null) {
+      throw new XatmConfigException(
+          XatmSettings.CLUSTER_NODE_IDS.key(),
+          null,
+          "is set together with " + XatmConfig.NODE_ID + ": set one of them");
+    }
+    // A new log directory with a pool: the node id comes from the lease, before the log exists.
+    NodeLease lease =
+        pooled && b.txLog == null && !holdsLog(config.logDir())
+            ? leases.acquireFree(cluster.get(), holder(), b.clock)
+            : null;
+    TxLog log;
+    try {
+      log =
+          b.txLog != null
+              ? b.txLog
+              : openWal(config, b.logStorage, lease != null ? lease.nodeId() : config.nodeId());
+    } catch (RuntimeException e) {
+      closeQuietly(lease);
+      throw e;
+    }
     XatmTransactionManager tm;
     try {
       LogLifecycle lifecycle = null;
@@ -67,12 +87,27 @@ final class TmStartup {
                 + "'; use that node id or another log directory",
             null);
       }
-      if (cluster.isPresent()) {
+      if (lease != null) {
+        lease.bindLog(log.logId());
+      } else if (cluster.isPresent()) {
+        if (pooled && !cluster.get().nodeIds().contains(log.nodeId())) {
+          throw new XatmStartupException(
+              "the transaction log in "
+                  + config.logDir()
+                  + " belongs to node '"
+                  + log.nodeId()
+                  + "', which is not in "
+                  + XatmSettings.CLUSTER_NODE_IDS.key()
+                  + ": add it to the pool, or give this process another log directory",
+              null);
+        }
         // Before the first write: the epoch record below is this node id's, so only its holder
         // may write it (docs/cluster.md).
         lease =
             leases.acquire(
                 cluster.get(), new LeaseClaim(log.nodeId(), log.logId(), holder()), b.clock);
+      }
+      if (lease != null) {
         log = new MirroringTxLog(log, lease.mirror());
       }
       LogState state = log.replay();
@@ -216,11 +251,27 @@ final class TmStartup {
    *     cannot be opened; the message names the cause and the fix
    */
   static TxLog openWal(XatmConfig config, Storage storage) {
+    return openWal(config, storage, config.nodeId());
+  }
+
+  /** Whether the log directory holds anything yet (a log, or the start of one). */
+  private static boolean holdsLog(java.nio.file.Path dir) {
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+      return files.findAny().isPresent();
+    } catch (java.nio.file.NoSuchFileException e) {
+      return false;
+    } catch (java.io.IOException e) {
+      throw new XatmStartupException(
+          "the log directory " + dir + " cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private static TxLog openWal(XatmConfig config, Storage storage, String nodeId) {
     WalConfig wc;
     try {
       wc =
           WalConfig.builder(config.logDir())
-              .nodeId(config.nodeId())
+              .nodeId(nodeId)
               .segmentSize(config.segmentSize())
               // TM records are small; a record may take at most a quarter of a segment.
               .maxRecordSize(

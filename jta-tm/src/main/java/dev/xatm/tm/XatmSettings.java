@@ -310,6 +310,14 @@ public final class XatmSettings {
           Duration.ofSeconds(10),
           "the holder stops deciding this long before its lease can expire, when renewals fail");
 
+  /** A pool of node ids a node with a new log takes its id from. */
+  public static final Setting<String> CLUSTER_NODE_IDS =
+      Setting.string(
+          "xatm.cluster.node-ids",
+          null,
+          "a pool of node ids (app-1..app-8, or a,b,c): a node whose log directory is new takes"
+              + " the first free one, instead of xatm.node-id");
+
   /** The table: every setting above, in README order, and the unknown-key policy. */
   public static final SettingsTable TABLE =
       SettingsTable.builder("xatm.", ERRORS)
@@ -323,6 +331,7 @@ public final class XatmSettings {
           .add(RESOURCE_URL, RESOURCE_USER, RESOURCE_PASSWORD, RESOURCE_PASSWORD_ENV)
           .add(CLUSTER_URL, CLUSTER_USER, CLUSTER_PASSWORD, CLUSTER_PASSWORD_ENV)
           .add(CLUSTER_LEASE_DURATION, CLUSTER_RENEW_INTERVAL, CLUSTER_FENCE_MARGIN)
+          .add(CLUSTER_NODE_IDS)
           .reserveKey(XatmConfig.CONFIG_FILE_PROPERTY)
           .reserveKey("xatm.seed")
           .reserveKey("xatm.it.")

@@ -1,6 +1,7 @@
 package dev.xatm.cluster.internal;
 
 import dev.xatm.tm.XatmConfigException;
+import dev.xatm.tm.XatmStartupException;
 import dev.xatm.tm.cluster.ClusterConfig;
 import dev.xatm.tm.cluster.LeaseClaim;
 import dev.xatm.tm.cluster.NodeLease;
@@ -35,10 +36,10 @@ public final class LeaseKeeper implements NodeLease {
   private final ClusterConfig config;
   private final String nodeId;
   private final long epoch;
-  private final long logId;
+  private volatile long logId; // 0 until bound, for a node id taken from the pool
   private final String holder;
   private final LongSupplier nanos;
-  private final MirrorTable mirror;
+  private volatile MirrorTable mirror; // once the log is known
   private volatile PeerWatch peers;
   private final List<Consumer<String>> lostHandlers = new CopyOnWriteArrayList<>();
   private final Thread renewer;
@@ -64,7 +65,7 @@ public final class LeaseKeeper implements NodeLease {
     this.logId = claim.logId();
     this.holder = claim.holder();
     this.epoch = epoch;
-    this.mirror = new MirrorTable(config, nodeId, logId, epoch);
+    this.mirror = logId == 0 ? null : new MirrorTable(config, nodeId, logId, epoch);
     this.nanos = nanos;
     this.validUntilNanos = acquiredAtNanos + config.fenceAfter().toNanos();
     this.renewer = new Thread(this::renewLoop, "xatm-lease-" + nodeId);
@@ -82,8 +83,41 @@ public final class LeaseKeeper implements NodeLease {
   }
 
   @Override
+  public String nodeId() {
+    return nodeId;
+  }
+
+  @Override
+  public synchronized void bindLog(long id) {
+    if (mirror != null) {
+      throw new IllegalStateException("the lease on " + nodeId + " is bound to its log already");
+    }
+    try {
+      if (!table.bindLog(nodeId, epoch, id)) {
+        throw new XatmStartupException(
+            "the lease on node id '" + nodeId + "' was lost before its new log was recorded", null);
+      }
+    } catch (SQLException e) {
+      throw new XatmStartupException(
+          "recording the new log of node id '"
+              + nodeId
+              + "' in the lease table at "
+              + XatmConfigException.redactUrl(config.url())
+              + " failed: "
+              + e.getMessage(),
+          e);
+    }
+    logId = id;
+    mirror = new MirrorTable(config, nodeId, id, epoch);
+  }
+
+  @Override
   public MirrorTable mirror() {
-    return mirror;
+    MirrorTable m = mirror;
+    if (m == null) {
+      throw new IllegalStateException("the lease on " + nodeId + " has no log yet (bindLog)");
+    }
+    return m;
   }
 
   @Override
@@ -239,7 +273,10 @@ public final class LeaseKeeper implements NodeLease {
     if (p != null) {
       p.close();
     }
-    mirror.close();
+    MirrorTable m = mirror;
+    if (m != null) {
+      m.close();
+    }
     renewer.interrupt();
     try {
       renewer.join(TimeUnit.SECONDS.toMillis(config.renewInterval().toSeconds() + 5));

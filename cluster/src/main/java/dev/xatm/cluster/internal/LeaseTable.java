@@ -57,6 +57,8 @@ public final class LeaseTable implements AutoCloseable {
           + " AND expires_at < now() - ? * interval '1 millisecond'"
           + " RETURNING "
           + COLUMNS;
+  private static final String BIND_LOG =
+      "UPDATE xatm_node_lease SET log_id = ? WHERE node_id = ? AND epoch = ? AND NOT released";
   private static final String OLD_LOGS =
       "SELECT DISTINCT log_id FROM xatm_mirror WHERE node_id = ? AND log_id <> ?";
   private static final String DROP_LOG = "DELETE FROM xatm_mirror WHERE node_id = ? AND log_id = ?";
@@ -225,6 +227,24 @@ public final class LeaseTable implements AutoCloseable {
       try (ResultSet r = p.executeQuery()) {
         return r.next() ? Optional.of(row(r)) : Optional.empty();
       }
+    } catch (SQLException e) {
+      drop();
+      throw e;
+    }
+  }
+
+  /**
+   * Records the log of a node id taken from the pool, once the log exists.
+   *
+   * @return false when the lease is no longer this holder's
+   */
+  public synchronized boolean bindLog(String nodeId, long epoch, long logId) throws SQLException {
+    try (PreparedStatement p = connection().prepareStatement(BIND_LOG)) {
+      p.setQueryTimeout((int) callTimeout.toSeconds());
+      p.setLong(1, logId);
+      p.setString(2, nodeId);
+      p.setLong(3, epoch);
+      return p.executeUpdate() == 1;
     } catch (SQLException e) {
       drop();
       throw e;

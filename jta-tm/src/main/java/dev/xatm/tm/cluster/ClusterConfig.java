@@ -5,6 +5,7 @@ import dev.xatm.config.SettingsTable;
 import dev.xatm.tm.XatmConfigException;
 import dev.xatm.tm.XatmSettings;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,6 +36,7 @@ public final class ClusterConfig {
   private final Duration leaseDuration;
   private final Duration renewInterval;
   private final Duration fenceMargin;
+  private final List<String> nodeIds;
 
   private ClusterConfig(
       String url,
@@ -42,7 +44,9 @@ public final class ClusterConfig {
       String password,
       Duration leaseDuration,
       Duration renewInterval,
-      Duration fenceMargin) {
+      Duration fenceMargin,
+      List<String> nodeIds) {
+    this.nodeIds = List.copyOf(nodeIds);
     this.url = url;
     this.user = user;
     this.password = password;
@@ -71,6 +75,7 @@ public final class ClusterConfig {
     Duration lease = XatmSettings.CLUSTER_LEASE_DURATION.defaultValue();
     Duration renew = XatmSettings.CLUSTER_RENEW_INTERVAL.defaultValue();
     Duration margin = XatmSettings.CLUSTER_FENCE_MARGIN.defaultValue();
+    List<String> pool = List.of();
     for (Map.Entry<String, String> e : new TreeMap<>(settings).entrySet()) {
       String key = e.getKey();
       String value = e.getValue() == null ? "" : e.getValue().trim();
@@ -89,6 +94,8 @@ public final class ClusterConfig {
         renew = table.value(XatmSettings.CLUSTER_RENEW_INTERVAL, key, value);
       } else if (s == XatmSettings.CLUSTER_FENCE_MARGIN) {
         margin = table.value(XatmSettings.CLUSTER_FENCE_MARGIN, key, value);
+      } else if (s == XatmSettings.CLUSTER_NODE_IDS) {
+        pool = NodeIdPool.parse(key, value);
       } else {
         throw table.unknown(key, "cluster settings");
       }
@@ -145,7 +152,7 @@ public final class ClusterConfig {
               + fenceAfter
               + "), so that a failed renewal is retried before the node fences itself");
     }
-    return Optional.of(new ClusterConfig(url, user, password, lease, renew, margin));
+    return Optional.of(new ClusterConfig(url, user, password, lease, renew, margin, pool));
   }
 
   /** {@return the PostgreSQL JDBC URL of the lease table} Never show it unredacted. */
@@ -179,6 +186,14 @@ public final class ClusterConfig {
   }
 
   /**
+   * {@return the pool of node ids ({@code xatm.cluster.node-ids}) a node with a new log takes the
+   * first free one of; empty when each node has its own {@code xatm.node-id}}
+   */
+  public List<String> nodeIds() {
+    return nodeIds;
+  }
+
+  /**
    * {@return {@code lease-duration - fence-margin}: the holder's validity after a renewal's start}
    */
   public Duration fenceAfter() {
@@ -197,6 +212,7 @@ public final class ClusterConfig {
         + renewInterval
         + ", fenceMargin="
         + fenceMargin
+        + (nodeIds.isEmpty() ? "" : ", nodeIds=" + nodeIds.size())
         + "]";
   }
 }

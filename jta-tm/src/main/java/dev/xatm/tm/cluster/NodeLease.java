@@ -7,6 +7,19 @@ package dev.xatm.tm.cluster;
  * path and costs a volatile read and a clock read.
  */
 public interface NodeLease extends AutoCloseable {
+  /** {@return the node id this lease is on} */
+  String nodeId();
+
+  /**
+   * Records the identity of the log created for a node id taken from the pool ({@link
+   * NodeLeaseProvider#acquireFree}), before anything is mirrored.
+   *
+   * @param logId the new log's identity
+   * @throws XatmStartupException the lease table cannot be written, or the lease is no longer this
+   *     holder's
+   */
+  void bindLog(long logId);
+
   /** {@return the lease epoch this holder got} Every acquisition or takeover increments it. */
   long epoch();
 

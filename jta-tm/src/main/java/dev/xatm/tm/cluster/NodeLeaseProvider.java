@@ -22,4 +22,18 @@ public interface NodeLeaseProvider {
    *     without a password, and the cause)
    */
   NodeLease acquire(ClusterConfig config, LeaseClaim claim, Clock clock);
+
+  /**
+   * Acquires the first free node id of {@code config.nodeIds()} (no lease, released, or expired),
+   * for a node whose log directory is new: its log is then created with that node id, and {@link
+   * NodeLease#bindLog} records the log's identity.
+   *
+   * @param config the parsed {@code xatm.cluster.*} settings, with a pool of node ids
+   * @param holder who asks: host, pid and start time
+   * @param clock the TM's clock
+   * @return the held lease, already being renewed
+   * @throws XatmStartupException every node id of the pool is held (the message names the holders),
+   *     or the lease table cannot be reached or created
+   */
+  NodeLease acquireFree(ClusterConfig config, String holder, Clock clock);
 }

@@ -35,6 +35,32 @@ class ClusterConfigTest {
   }
 
   @Test
+  void thePoolOfNodeIdsExpandsRangesAndRefusesWhatCannotBeANodeId() {
+    ClusterConfig c =
+        ClusterConfig.parse(with("xatm.cluster.node-ids", "app-1..app-3, web, app-10"), Map.of())
+            .orElseThrow();
+    assertEquals(java.util.List.of("app-1", "app-2", "app-3", "web", "app-10"), c.nodeIds());
+    assertTrue(ClusterConfig.parse(with(), Map.of()).orElseThrow().nodeIds().isEmpty());
+    for (String[] bad :
+        new String[][] {
+          {"app-3..app-1", "reversed"},
+          {"a-1..b-2", "different prefixes"},
+          {"app-1,app-1", "listed twice"},
+          {"app-1..app-20000", "longer than"},
+          {"has space", "not a valid node id"},
+          {" ", "is empty"}
+        }) {
+      XatmConfigException e =
+          assertThrows(
+              XatmConfigException.class,
+              () -> ClusterConfig.parse(with("xatm.cluster.node-ids", bad[0]), Map.of()),
+              bad[0]);
+      assertTrue(e.getMessage().contains("xatm.cluster.node-ids"), e.getMessage());
+      assertTrue(e.getMessage().contains(bad[1]), bad[0] + ": " + e.getMessage());
+    }
+  }
+
+  @Test
   void aClusterKeyWithoutTheUrlIsAnError() {
     XatmConfigException e =
         assertThrows(
