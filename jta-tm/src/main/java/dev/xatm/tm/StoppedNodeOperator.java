@@ -63,6 +63,18 @@ public final class StoppedNodeOperator implements AutoCloseable {
   public static StoppedNodeOperator open(
       XatmConfig config, Map<String, String> environment, List<RecoveryConnector> connectors) {
     RecoveryConfig recovery = RecoveryConfig.parse(config.recovery(), environment);
+    if (!config.cluster().isEmpty()) {
+      // The mirror, not this log, is what a peer acts on: a decision logged here alone could be
+      // presumed aborted by a peer that takes the node id over.
+      throw new XatmStartupException(
+          "the node is in cluster mode ("
+              + dev.xatm.tm.cluster.ClusterConfig.URL
+              + " is set): its decisions live in the cluster database too, so an offline command"
+              + " on its log alone could contradict a peer's takeover. Start the node and use the"
+              + " online command (--pid), or let a peer take the node id over and recover it"
+              + " (docs/cluster.md)",
+          null);
+    }
     TxLog log = TmStartup.openWal(config, FileSystemStorage.INSTANCE);
     try {
       if (log instanceof WalTxLog w) {

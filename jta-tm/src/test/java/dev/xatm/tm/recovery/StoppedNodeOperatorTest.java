@@ -171,4 +171,25 @@ class StoppedNodeOperatorTest {
       assertTrue(e.getMessage().contains("in use"), e.getMessage());
     }
   }
+
+  @Test
+  void aNodeInClusterModeIsRefusedBeforeItsLogIsTouched() throws Exception {
+    XatmConfig clustered =
+        XatmConfig.fromProperties(
+            Map.of(
+                "xatm.node-id", "n1",
+                "xatm.log.dir", logDir.toString(),
+                "xatm.cluster.url", "jdbc:postgresql://db.internal/xatm"),
+            Map.of(),
+            Map.of());
+    XatmStartupException e =
+        assertThrows(
+            XatmStartupException.class,
+            () -> StoppedNodeOperator.open(clustered, Map.of(), List.of(connector)));
+    assertTrue(e.getMessage().contains("cluster mode"), e.getMessage());
+    assertTrue(e.getMessage().contains("online command"), e.getMessage());
+    try (TxLog free = openLog()) {
+      assertTrue(free.nodeId().equals("n1"), "the log is not held by the refused command");
+    }
+  }
 }
