@@ -16,9 +16,10 @@ import java.util.logging.Logger;
 
 /**
  * The end-to-end benchmark (docs/benchmarks-e2e.md): two PostgreSQL databases, each transaction
- * updates one row in each, at 1, 4, 16 and 64 threads, for three contenders in one run: xatm
- * through {@code jdbc:xa:} pooled DataSources, the raw XA floor (XAResources driven by hand, no
- * log), Narayana on the same XA connections, and Atomikos 6 through its own pooled DataSources.
+ * updates one row in each, at 1, 4, 16 and 64 threads, for five contenders in one run: xatm through
+ * {@code jdbc:xa:} pooled DataSources, the raw XA floor (XAResources driven by hand, no log),
+ * Narayana with its default store and with its journal store on the same XA connections, and
+ * Atomikos 6 through its own pooled DataSources.
  *
  * <p>Shape: an untimed JIT warm-up of every contender, then for each thread count every contender
  * in turn (the order rotates from one thread count to the next), each after a VACUUM and a
@@ -48,6 +49,7 @@ public final class E2eBench {
     Files.createDirectories(dir);
     deleteTree(dir.resolve("xatm-log"));
     deleteTree(dir.resolve("narayana-store"));
+    deleteTree(dir.resolve("narayana-journal"));
     deleteTree(dir.resolve("atomikos-log"));
     BenchServer server = BenchServer.locate(maxThreads, dir);
     BankTables tables = new BankTables(server, maxThreads);
@@ -55,8 +57,13 @@ public final class E2eBench {
     List<Contender> contenders = new ArrayList<>();
     contenders.add(new XatmContender(server, dir.resolve("xatm-log")));
     contenders.add(new RawXaContender(server));
-    NarayanaContender narayana = new NarayanaContender(server, dir.resolve("narayana-store"));
-    contenders.add(narayana);
+    List<NarayanaContender> narayanas =
+        List.of(
+            new NarayanaContender(
+                server, NarayanaContender.Store.DEFAULT, dir.resolve("narayana-store")),
+            new NarayanaContender(
+                server, NarayanaContender.Store.JOURNAL, dir.resolve("narayana-journal")));
+    contenders.addAll(narayanas);
     contenders.add(new AtomikosContender(server, dir.resolve("atomikos-log")));
 
     StringBuilder header = new StringBuilder();
@@ -73,12 +80,15 @@ public final class E2eBench {
         .append(", JVM args ")
         .append(ManagementFactory.getRuntimeMXBean().getInputArguments())
         .append('\n');
-    header
-        .append("narayana object store: ")
-        .append(narayana.storeType())
-        .append(" in ")
-        .append(dir.resolve("narayana-store"))
-        .append('\n');
+    for (NarayanaContender n : narayanas) {
+      header
+          .append(n.name())
+          .append(" object store: ")
+          .append(n.storeType())
+          .append(" in ")
+          .append(n.storeDir())
+          .append('\n');
+    }
     header.append(
         String.format(
             Locale.ROOT,
@@ -94,7 +104,7 @@ public final class E2eBench {
       LoadRun.Result r = LoadRun.run(c, Math.min(4, maxThreads), 0, jit);
       System.out.printf(
           Locale.ROOT,
-          "jit warm-up %-8s %7.0f tx/s, errors %d%s%n",
+          "jit warm-up %-16s %7.0f tx/s, errors %d%s%n",
           c.name(),
           r.txPerSecond(),
           r.errors(),
@@ -116,8 +126,8 @@ public final class E2eBench {
         results.put(c.name() + "/" + threads, r);
         System.out.printf(
             Locale.ROOT,
-            "%-8s %3d threads: %7.0f tx/s  p50 %6.2f ms  p99 %6.2f ms  JVM CPU %5.0f µs/tx"
-                + "  cs %.1f/tx  machine util %.2f  errors %d%s%n",
+            "%-16s %3d threads: %7.0f tx/s  p50 %6.2f ms  p99 %6.2f ms  JVM CPU %5.0f µs/tx"
+                + "  switches/tx %.1f vol. %.1f invol.  machine util %.2f  errors %d%s%n",
             c.name(),
             threads,
             r.txPerSecond(),
@@ -125,12 +135,15 @@ public final class E2eBench {
             r.p99Ms(),
             r.cpuMicrosPerTx(),
             r.voluntarySwitchesPerTx(),
+            r.involuntarySwitchesPerTx(),
             r.machineUtil(),
             r.errors(),
             r.firstError() == null ? "" : " (first: " + r.firstError() + ")");
         System.out.println("         thread CPU µs/tx: " + r.threadCpu());
+        System.out.println("         context switches from: " + r.switchSources());
         cpuLines.append(c.name()).append(' ').append(threads).append(" threads: ");
         cpuLines.append(r.threadCpu()).append('\n');
+        cpuLines.append("  context switches from: ").append(r.switchSources()).append('\n');
         long debited = before[0] - after[0];
         long credited = after[1] - before[1];
         if (debited != r.committed() || credited != r.committed()) {
