@@ -108,4 +108,13 @@ final class BankTables {
       s.execute("checkpoint");
     }
   }
+
+  /** Drops and creates an empty database beside the banks (the cluster mode's). */
+  void createDatabase(String db) throws SQLException {
+    try (Connection c = DriverManager.getConnection(server.url("postgres"));
+        Statement s = c.createStatement()) {
+      s.execute("drop database if exists " + db + " with (force)");
+      s.execute("create database " + db);
+    }
+  }
 }

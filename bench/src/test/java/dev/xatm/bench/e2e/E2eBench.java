@@ -33,6 +33,9 @@ import java.util.logging.Logger;
 public final class E2eBench {
   private E2eBench() {}
 
+  /** The cluster mode's database (lease table and decision mirror), with -Dbench.cluster=true. */
+  static final String CLUSTER_DB = "xatm_e2e_cluster";
+
   public static void main(String[] args) throws Exception {
     Logger.getLogger("").setLevel(Level.WARNING);
     Logger.getLogger("com.arjuna").setLevel(Level.WARNING);
@@ -65,6 +68,12 @@ public final class E2eBench {
                 server, NarayanaContender.Store.JOURNAL, dir.resolve("narayana-journal")));
     contenders.addAll(narayanas);
     contenders.add(new AtomikosContender(server, dir.resolve("atomikos-log")));
+    boolean cluster = Boolean.getBoolean("bench.cluster");
+    if (cluster) {
+      deleteTree(dir.resolve("xatm-mirror-log"));
+      tables.createDatabase(CLUSTER_DB);
+      contenders.add(new XatmContender(server, dir.resolve("xatm-mirror-log"), CLUSTER_DB));
+    }
 
     StringBuilder header = new StringBuilder();
     header.append("# xatm end-to-end benchmark, ").append(Instant.now()).append('\n');
@@ -168,6 +177,9 @@ public final class E2eBench {
     }
 
     String table = Report.table(results, threadCounts);
+    if (cluster) {
+      table += Report.mirror(results, threadCounts);
+    }
     System.out.println();
     System.out.print(table);
     String checks =

@@ -10,7 +10,9 @@ import java.util.function.ToDoubleFunction;
  */
 final class Report {
   /** The table's rows per thread count, in this order; a contender that did not run is left out. */
-  static final String[] CONTENDERS = {"xatm", "raw-xa", "narayana", "narayana-journal", "atomikos"};
+  static final String[] CONTENDERS = {
+    "xatm", "raw-xa", "narayana", "narayana-journal", "atomikos", "xatm-mirror"
+  };
 
   /** The other transaction managers, whose best xatm must beat by {@value #PEER_TARGET}×. */
   static final String[] PEERS = {"narayana", "narayana-journal", "atomikos"};
@@ -24,6 +26,37 @@ final class Report {
   /** Throughput xatm must reach, as a multiple of raw XA, at {@code threads}. */
   static double rawTarget(int threads) {
     return threads == 1 ? 1.1 : 0.95;
+  }
+
+  /**
+   * The cluster mode's cost (issue 16): xatm with the decision mirror on against the same run with
+   * it off; the target is ≥ 0.9× at 16 threads.
+   */
+  static String mirror(Map<String, LoadRun.Result> results, int[] threadCounts) {
+    StringBuilder sb = new StringBuilder("\nThe decision mirror on against off (issue 16):\n\n");
+    sb.append("| threads | xatm tx/s | xatm-mirror tx/s | ratio | p99 ms off / on |\n");
+    sb.append("|---:|---:|---:|---:|---|\n");
+    for (int threads : threadCounts) {
+      LoadRun.Result off = results.get("xatm/" + threads);
+      LoadRun.Result on = results.get("xatm-mirror/" + threads);
+      if (off == null || on == null) {
+        continue;
+      }
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %.0f | %.0f | %.2f%s | %.2f / %.2f |%n",
+              threads,
+              off.txPerSecond(),
+              on.txPerSecond(),
+              on.txPerSecond() / off.txPerSecond(),
+              threads == 16
+                  ? (on.txPerSecond() >= 0.9 * off.txPerSecond() ? " (met)" : " (not met)")
+                  : "",
+              off.p99Ms(),
+              on.p99Ms()));
+    }
+    return sb.toString();
   }
 
   static String table(Map<String, LoadRun.Result> results, int[] threadCounts) {

@@ -17,18 +17,28 @@ import java.sql.SQLException;
 final class XatmContender implements Contender {
   private final BenchServer server;
   private final Path logDir;
+  private final String clusterDb; // null: the cluster mode is off
   private XatmTransactionManager tm;
   private XatmDataSource a;
   private XatmDataSource b;
 
   XatmContender(BenchServer server, Path logDir) {
+    this(server, logDir, null);
+  }
+
+  /**
+   * @param clusterDb with the cluster mode on, the database of its lease table and decision mirror
+   *     (on the same server); null for the cluster mode off
+   */
+  XatmContender(BenchServer server, Path logDir, String clusterDb) {
     this.server = server;
     this.logDir = logDir;
+    this.clusterDb = clusterDb;
   }
 
   @Override
   public String name() {
-    return "xatm";
+    return clusterDb == null ? "xatm" : "xatm-mirror";
   }
 
   @Override
@@ -37,7 +47,14 @@ final class XatmContender implements Contender {
     // reach them from the first (startup) pass. The user may have no password (trust
     // authentication); recovery then needs an explicit empty one (see docs/benchmarks-e2e.md).
     XatmConfig.Builder config =
-        XatmConfig.builder().nodeId("e2e-bench").logDir(logDir).installAsDefault(false);
+        XatmConfig.builder()
+            .nodeId(clusterDb == null ? "e2e-bench" : "e2e-mirror")
+            .logDir(logDir)
+            .installAsDefault(false);
+    if (clusterDb != null) {
+      // Every setting at its default but where the table is.
+      config.cluster("xatm.cluster.url", server.url(clusterDb));
+    }
     for (String db : new String[] {BankTables.DB_A, BankTables.DB_B}) {
       String prefix = XatmConfig.RECOVERY_PREFIX + "resource." + db + ".";
       config.recovery(prefix + "url", server.xaUrl(db));
