@@ -75,6 +75,13 @@ public final class E2eBench {
       contenders.add(new XatmContender(server, dir.resolve("xatm-mirror-log"), CLUSTER_DB));
     }
 
+    String only = System.getProperty("bench.contenders", "");
+    if (!only.isBlank()) {
+      // A/B runs of a few contenders; the tables then show what ran.
+      List<String> names = Arrays.stream(only.split(",")).map(String::trim).toList();
+      contenders.removeIf(c -> !names.contains(c.name()));
+    }
+
     StringBuilder header = new StringBuilder();
     header.append("# xatm end-to-end benchmark, ").append(Instant.now()).append('\n');
     header.append("server: ").append(server.why).append('\n');

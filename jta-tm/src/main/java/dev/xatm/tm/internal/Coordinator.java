@@ -53,18 +53,23 @@ public final class Coordinator {
   /** Runs one step over {@code branches}, in parallel only when that pays ({@link PhaseTimes}). */
   private BranchResult[] fork(
       List<TxBranch> branches, java.util.function.Function<TxBranch, BranchResult> step) {
-    return BranchFork.run(
-        ctx.phaseExecutor(),
-        branches,
-        b -> {
-          long t0 = System.nanoTime();
-          BranchResult r = step.apply(b);
-          phaseTimes.record(
-              b.descriptor == null ? null : b.descriptor.resourceId(), System.nanoTime() - t0);
-          return r;
-        },
-        new BranchResult[branches.size()],
-        phaseTimes.worthForking(branches));
+    phaseTimes.enter();
+    try {
+      return BranchFork.run(
+          ctx.phaseExecutor(),
+          branches,
+          b -> {
+            long t0 = System.nanoTime();
+            BranchResult r = step.apply(b);
+            phaseTimes.record(
+                b.descriptor == null ? null : b.descriptor.resourceId(), System.nanoTime() - t0);
+            return r;
+          },
+          new BranchResult[branches.size()],
+          phaseTimes.worthForking(branches));
+    } finally {
+      phaseTimes.exit();
+    }
   }
 
   /** Transaction.commit: the whole protocol, afterCompletion included. */
