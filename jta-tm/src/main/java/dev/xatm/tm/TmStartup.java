@@ -73,7 +73,7 @@ final class TmStartup {
         lease =
             leases.acquire(
                 cluster.get(), new LeaseClaim(log.nodeId(), log.logId(), holder()), b.clock);
-        log = new MirroringTxLog(log, lease.mirror());
+        log = new MirroringTxLog(log, lease.mirror(), b.failpoints);
       }
       LogState state = log.replay();
       if (log instanceof MirroringTxLog m && m.reconcile(state) > 0) {
