@@ -71,6 +71,7 @@ public final class ClusterWorkload {
       fp.arm(Failpoint.valueOf(point), ClusterWorkload::haltHere);
     }
     Path stop = Path.of(a.get("stop"));
+    Path hold = Path.of(a.getOrDefault("hold", a.get("stop") + ".hold"));
     try (XatmTransactionManager tm =
         XatmTransactionManager.builder(cb.build()).failpoints(fp).start()) {
       XatmDataSource dsA = pool(tm, a, "a");
@@ -91,6 +92,7 @@ public final class ClusterWorkload {
                     while (halted.get()) {
                       LockSupport.park(); // about to be killed: nothing more may begin
                     }
+                    awaitNoHold(hold);
                     transfer(
                         tm,
                         dsA,
@@ -113,6 +115,18 @@ public final class ClusterWorkload {
       dsB.close();
     }
     line("DONE");
+  }
+
+  /** While the hold file exists, begins nothing; says {@code IDLE} once per hold. */
+  private static void awaitNoHold(Path hold) {
+    boolean said = false;
+    while (Files.exists(hold)) {
+      if (!said) {
+        line("IDLE " + Thread.currentThread().getName());
+        said = true;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
   }
 
   private static void haltHere(Failpoint point, Gtrid gtrid, int branch) {
