@@ -8,7 +8,8 @@ package dev.xatm.tm;
  * point (prepare, commit, one-phase commit) it counts as that XA call failing with XAER_RMFAIL; at
  * {@link #BEFORE_COMMITTING_DURABLE} as a failure of the log to make Committing durable
  * (fail-stop); at {@link #AFTER_COMMITTING_DURABLE}, {@link #BEFORE_END} and {@link #AFTER_END} it
- * is logged and ignored, because the decision is already durable and must be carried out.
+ * is logged and ignored, because the decision is already durable and must be carried out; at {@link
+ * #AFTER_MIRROR_DECISION} likewise, because the mirror's commit is the decision.
  */
 public enum Failpoint {
   /** Before the prepare of each branch (argument: branch number). */
@@ -17,6 +18,11 @@ public enum Failpoint {
   AFTER_PREPARE,
   /** All branches voted to commit; the Committing record is about to be written. */
   BEFORE_COMMITTING_DURABLE,
+  /**
+   * Cluster mode only: the decision is committed in the cluster mirror (the decision point), the
+   * local Committing is not forced yet (docs/cluster.md).
+   */
+  AFTER_MIRROR_DECISION,
   /** Committing is durable; no commit has been sent yet. */
   AFTER_COMMITTING_DURABLE,
   /** Before the commit of each branch of a decided transaction. */

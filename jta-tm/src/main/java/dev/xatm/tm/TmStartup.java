@@ -108,7 +108,7 @@ final class TmStartup {
                 cluster.get(), new LeaseClaim(log.nodeId(), log.logId(), holder()), b.clock);
       }
       if (lease != null) {
-        log = new MirroringTxLog(log, lease.mirror());
+        log = new MirroringTxLog(log, lease.mirror(), b.failpoints);
       }
       LogState state = log.replay();
       if (log instanceof MirroringTxLog m && m.reconcile(state) > 0) {

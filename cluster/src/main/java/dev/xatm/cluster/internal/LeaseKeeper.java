@@ -47,6 +47,7 @@ public final class LeaseKeeper implements NodeLease {
   private volatile String lost; // why, once lost
   private volatile String lastFailure; // of the current streak of failed renewals, or null
   private volatile long failingSinceNanos;
+  private volatile long inContactSinceNanos; // start of the current run of successful renewals
   private volatile boolean closed;
 
   /**
@@ -68,6 +69,7 @@ public final class LeaseKeeper implements NodeLease {
     this.mirror = logId == 0 ? null : new MirrorTable(config, nodeId, logId, epoch);
     this.nanos = nanos;
     this.validUntilNanos = acquiredAtNanos + config.fenceAfter().toNanos();
+    this.inContactSinceNanos = acquiredAtNanos;
     this.renewer = new Thread(this::renewLoop, "xatm-lease-" + nodeId);
     renewer.setDaemon(true);
   }
@@ -131,6 +133,20 @@ public final class LeaseKeeper implements NodeLease {
   @Override
   public boolean mayDecide() {
     return lost == null && nanos.getAsLong() - validUntilNanos < 0;
+  }
+
+  /**
+   * Whether this node may take other node ids over now (docs/cluster.md, "Takeover"): it may
+   * decide, and every renewal since at least {@code lease-duration} ago succeeded. A lease that
+   * expired only because nobody could reach the cluster database (an outage, a partition of this
+   * node) is not a dead node's: once the database answers again, its holder renews within a renew
+   * interval. Only a holder that did not renew while this node did, for a whole lease duration, is
+   * taken over.
+   */
+  boolean mayTakeOver() {
+    return mayDecide()
+        && lastFailure == null
+        && nanos.getAsLong() - inContactSinceNanos >= config.leaseDuration().toNanos();
   }
 
   @Override
@@ -199,6 +215,7 @@ public final class LeaseKeeper implements NodeLease {
     boolean wasFenced = sent - validUntilNanos >= 0;
     validUntilNanos = sent + config.fenceAfter().toNanos();
     if (lastFailure != null) {
+      inContactSinceNanos = sent; // before lastFailure is cleared: mayTakeOver reads them so
       LOG.log(
           wasFenced ? Level.WARNING : Level.INFO,
           "lease on node id '"

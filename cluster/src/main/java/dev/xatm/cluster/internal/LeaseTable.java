@@ -63,6 +63,9 @@ public final class LeaseTable implements AutoCloseable {
       "SELECT DISTINCT log_id FROM xatm_mirror WHERE node_id = ? AND log_id <> ?";
   private static final String DROP_LOG = "DELETE FROM xatm_mirror WHERE node_id = ? AND log_id = ?";
 
+  /** The advisory lock key that serializes {@link #ensureSchema()} ("xatm" in ASCII). */
+  private static final long SCHEMA_LOCK = 0x7861746dL;
+
   private final ClusterConfig config;
   private final Duration callTimeout;
   private Connection connection; // null until connected or after a failure; guarded by this
@@ -76,9 +79,17 @@ public final class LeaseTable implements AutoCloseable {
 
   /** Creates the table if it is absent (the user needs CREATE on the schema, or run the file). */
   public synchronized void ensureSchema() throws SQLException {
-    try (Statement s = connection().createStatement()) {
+    Connection c = connection();
+    try (Statement s = c.createStatement()) {
       s.setQueryTimeout((int) callTimeout.toSeconds());
+      // CREATE TABLE IF NOT EXISTS is not atomic in PostgreSQL: nodes starting together on a
+      // fresh database race, and the loser fails with 23505 on pg_type_typname_nsp_index. One at
+      // a time, under a transaction-scoped advisory lock.
+      c.setAutoCommit(false);
+      s.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
       s.execute(schema());
+      c.commit();
+      c.setAutoCommit(true);
     } catch (SQLException e) {
       drop();
       throw e;

@@ -2,7 +2,6 @@ package dev.xatm.cluster.internal;
 
 import dev.xatm.cluster.Lease;
 import dev.xatm.tm.cluster.ClusterConfig;
-import dev.xatm.tm.cluster.NodeLease;
 import dev.xatm.tm.cluster.PeerRecoverer;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
@@ -25,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  *       pod whose volume was lost) the same way, under this node's own lease.
  * </ul>
  *
- * <p>Only a node that may decide takes anything over: a fenced node does not.
+ * <p>Only a node that may decide takes anything over: a fenced node does not. Nor does a node
+ * before a lease duration of unbroken renewals of its own ({@link LeaseKeeper#mayTakeOver()}):
+ * after an outage of the cluster database every lease reads as expired, live holders' included.
  *
  * <p>Threading: its own thread; {@link #close()} from any.
  */
@@ -34,7 +35,7 @@ public final class PeerWatch implements AutoCloseable {
 
   private final LeaseTable table;
   private final ClusterConfig config;
-  private final NodeLease own;
+  private final LeaseKeeper own;
   private final String nodeId;
   private final long logId;
   private final String self;
@@ -45,7 +46,7 @@ public final class PeerWatch implements AutoCloseable {
 
   /**
    * @param config the cluster database
-   * @param own this node's lease
+   * @param own this node's lease (it says whether this node may take others over now)
    * @param nodeId this node's id
    * @param logId this node's log
    * @param self who this node is, for the lease row ({@code taken_over_by})
@@ -53,7 +54,7 @@ public final class PeerWatch implements AutoCloseable {
    */
   public PeerWatch(
       ClusterConfig config,
-      NodeLease own,
+      LeaseKeeper own,
       String nodeId,
       long logId,
       String self,
@@ -103,7 +104,11 @@ public final class PeerWatch implements AutoCloseable {
         recovering.remove(l);
       }
     }
-    for (Lease expired : table.expired(nodeId, config.fenceMargin())) {
+    // After an outage of the cluster database every lease reads as expired: take nothing over
+    // until the others had a lease duration of renewals to show they are alive.
+    List<Lease> candidates =
+        own.mayTakeOver() ? table.expired(nodeId, config.fenceMargin()) : List.of();
+    for (Lease expired : candidates) {
       Optional<Lease> got = table.takeOver(expired, self, config.fenceMargin());
       if (got.isPresent()) {
         LOG.log(

@@ -149,7 +149,7 @@ public final class CrashWorkload {
    * Begins a transaction and does a transfer's work in it (A first, so A is branch 1), leaving the
    * commit to the caller; returns its gtrid.
    */
-  static Gtrid beginTransfer(
+  public static Gtrid beginTransfer(
       XatmTransactionManager tm,
       XatmDataSource dsA,
       XatmDataSource dsB,

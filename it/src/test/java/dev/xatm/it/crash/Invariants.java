@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The checks after every crash test (DESIGN §2), made against the databases directly and the log
@@ -25,8 +26,16 @@ import java.util.Set;
  * </ul>
  */
 public final class Invariants {
-  /** One crashed TM: its node id, what its workload printed, and its log right after the crash. */
-  public record NodeRun(String nodeId, Transcript transcript, LogState logAfterCrash) {}
+  /**
+   * One crashed TM: its node id, what its workload printed, and which of its gtrids had a durable
+   * commit decision at the crash.
+   */
+  public record NodeRun(String nodeId, Transcript transcript, Predicate<Gtrid> decided) {
+    /** The decisions are those of the log as read right after the crash. */
+    public NodeRun(String nodeId, Transcript transcript, LogState logAfterCrash) {
+      this(nodeId, transcript, g -> logAfterCrash.loggedOutcome(g).isPresent());
+    }
+  }
 
   /** What was found, for the test's printout. */
   public record Summary(int begun, int acked, int decided, int committed, List<String> violations) {
@@ -62,7 +71,7 @@ public final class Invariants {
         Gtrid g = e.getValue();
         known.add(id);
         begun++;
-        boolean committing = run.logAfterCrash().loggedOutcome(g).isPresent();
+        boolean committing = run.decided().test(g);
         boolean ack = t.acked().contains(id);
         boolean a = inA.containsKey(id);
         boolean b = inB.containsKey(id);

@@ -36,6 +36,15 @@ public final class WorkloadProcess implements AutoCloseable {
 
   /** Starts a workload; {@code name} names its stderr file. */
   public static WorkloadProcess start(String name, Map<String, String> args) throws IOException {
+    return start(name, CrashWorkload.class, args);
+  }
+
+  /**
+   * Starts {@code main} (a class with a {@code main(String[])} taking {@code key=value} arguments
+   * and printing the {@link CrashWorkload} protocol) in a child JVM.
+   */
+  public static WorkloadProcess start(String name, Class<?> main, Map<String, String> args)
+      throws IOException {
     String java =
         ProcessHandle.current()
             .info()
@@ -52,7 +61,7 @@ public final class WorkloadProcess implements AutoCloseable {
                 "-Xshare:auto",
                 "-cp",
                 System.getProperty("java.class.path"),
-                CrashWorkload.class.getName()));
+                main.getName()));
     args.forEach((k, v) -> cmd.add(k + "=" + v));
     Path dir = Path.of("target", "crash-logs").toAbsolutePath();
     Files.createDirectories(dir);
@@ -83,6 +92,11 @@ public final class WorkloadProcess implements AutoCloseable {
         lines.notifyAll();
       }
     }
+  }
+
+  /** The file the child's stderr goes to. */
+  public Path stderrFile() {
+    return stderr;
   }
 
   public long pid() {

@@ -1,5 +1,7 @@
 package dev.xatm.tm.log;
 
+import dev.xatm.tm.Failpoint;
+import dev.xatm.tm.Failpoints;
 import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.cluster.DecisionMirror;
 import dev.xatm.tm.cluster.MirrorException;
@@ -33,6 +35,7 @@ public final class MirroringTxLog implements TxLog {
 
   private final TxLog local;
   private final DecisionMirror mirror;
+  private final Failpoints failpoints;
   private final Map<Gtrid, List<Branch>> unsettled = new ConcurrentHashMap<>();
   private final Object settlerLock = new Object();
   private Thread settler; // guarded by settlerLock
@@ -43,8 +46,18 @@ public final class MirroringTxLog implements TxLog {
    * @param mirror its mirror, under the node's lease
    */
   public MirroringTxLog(TxLog local, DecisionMirror mirror) {
+    this(local, mirror, Failpoints.none());
+  }
+
+  /**
+   * @param local the node's own log
+   * @param mirror its mirror, under the node's lease
+   * @param failpoints the TM's failpoints ({@link Failpoint#AFTER_MIRROR_DECISION}; crash tests)
+   */
+  public MirroringTxLog(TxLog local, DecisionMirror mirror, Failpoints failpoints) {
     this.local = Objects.requireNonNull(local, "local");
     this.mirror = Objects.requireNonNull(mirror, "mirror");
+    this.failpoints = Objects.requireNonNull(failpoints, "failpoints");
   }
 
   /** {@return the node's own log} */
@@ -225,6 +238,11 @@ public final class MirroringTxLog implements TxLog {
           "the decision mirror refused the decision: this node's lease epoch is no longer the"
               + " lease's (a peer took the node id over)",
           null);
+    }
+    try {
+      failpoints.hit(Failpoint.AFTER_MIRROR_DECISION, gtrid, 0);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "failpoint after the mirror decision of " + gtrid + " ignored", e);
     }
     try {
       local.logCommitting(gtrid, branches);

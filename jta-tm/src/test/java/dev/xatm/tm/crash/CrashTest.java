@@ -66,7 +66,7 @@ class CrashTest {
   @ParameterizedTest
   @EnumSource(
       value = Failpoint.class,
-      names = {"BEFORE_ONE_PHASE_COMMIT"},
+      names = {"BEFORE_ONE_PHASE_COMMIT", "AFTER_MIRROR_DECISION"}, // the latter: cluster only
       mode = EnumSource.Mode.EXCLUDE)
   void haltAtEveryProtocolPoint(Failpoint point) throws Exception {
     boolean branchPoint =
