@@ -72,7 +72,9 @@ public final class PostgresNodeLeases implements NodeLeaseProvider {
           continue; // released or expired between the two statements: try again
         }
         Lease h = held.get();
-        boolean ownLog = h.logId() == claim.logId();
+        // Log id 0: a holder that took the id from the pool and had not recorded its new log yet
+        // (or died before it did): wait for it like for this log's own previous run.
+        boolean ownLog = h.logId() == claim.logId() || h.logId() == 0;
         if (h.takenOverBy() != null && nanos.getAsLong() - waitUntil >= 0) {
           table.close();
           throw new XatmStartupException(

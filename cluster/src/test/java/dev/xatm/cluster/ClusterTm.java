@@ -72,6 +72,11 @@ final class ClusterTm implements AutoCloseable {
     }
   }
 
+  /** The next commits on b fail (XAER_RMFAIL): the transaction stays decided and unfinished. */
+  void failCommitsOnB() {
+    b.always(FakeXAResource.Op.COMMIT, javax.transaction.xa.XAException.XAER_RMFAIL);
+  }
+
   long commits() {
     return journal.count("a.commit") + journal.count("b.commit");
   }

@@ -94,6 +94,20 @@ class ClusterTmIT {
   }
 
   @Test
+  void aNodeThatClosesWithUnfinishedWorkLeavesItsLeaseToExpireForAPeer() throws Exception {
+    String node = node();
+    try (ClusterTm tm = ClusterTm.start(dir.resolve("a"), node, url())) {
+      assertNull(tm.transfer());
+    }
+    assertTrue(released(node), "nothing unfinished: released at close");
+    try (ClusterTm tm = ClusterTm.start(dir.resolve("a"), node, url())) {
+      tm.failCommitsOnB();
+      tm.transfer(); // decided; b's commit is retried in the background
+    }
+    assertTrue(!released(node), "decided and not finished: left to expire, for a peer");
+  }
+
+  @Test
   void aLeaseTakenAwayStopsTheTmForGood() throws Exception {
     String node = node();
     try (ClusterTm tm = ClusterTm.start(dir.resolve("a"), node, url())) {
@@ -154,6 +168,16 @@ class ClusterTmIT {
       assertEquals(epochBefore, epoch(privateUrl, node), "nobody took the lease meanwhile");
     } finally {
       pg.stop("fast");
+    }
+  }
+
+  private static boolean released(String node) throws Exception {
+    try (Connection c = DriverManager.getConnection(url());
+        Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery("select released from xatm_node_lease where node_id = '" + node + "'")) {
+      assertTrue(r.next());
+      return r.getBoolean(1);
     }
   }
 

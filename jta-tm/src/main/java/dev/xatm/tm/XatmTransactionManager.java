@@ -415,13 +415,49 @@ public final class XatmTransactionManager
     if (lifecycle != null) {
       lifecycle.checkpointBeforeClose(); // nothing runs any more: the next start replays nothing
     }
+    // Whether this node leaves anything unfinished: then its lease is left to expire, so that a
+    // peer takes the node id over and finishes it (a pod stopped for good with its volume
+    // deleted); a released lease is never taken over.
+    boolean unfinished = lease != null && leavesWorkForAPeer();
     try {
       log.close();
     } finally {
       if (lease != null) {
-        lease.close(); // last: nothing decides any more, the next holder need not wait
+        if (unfinished) {
+          lease.abandon();
+        } else {
+          lease.close(); // last: nothing decides any more, the next holder need not wait
+        }
       }
     }
+  }
+
+  /** Decided but not ended, begun but not ended, kept in doubt, or not settled with the mirror. */
+  private boolean leavesWorkForAPeer() {
+    LogState s = log.current();
+    boolean unsettled = log instanceof dev.xatm.tm.log.MirroringTxLog m && m.unsettledCount() > 0;
+    boolean open =
+        unsettled
+            || !s.decided().isEmpty()
+            || !s.begunOnly().isEmpty()
+            || !s.keptInDoubt().isEmpty();
+    if (open) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "closing with unfinished transactions ("
+              + s.decided().size()
+              + " decided, "
+              + s.begunOnly().size()
+              + " begun, "
+              + s.keptInDoubt().size()
+              + " kept in doubt"
+              + (unsettled ? ", some not settled with the cluster mirror" : "")
+              + "): the lease on node id "
+              + nodeId()
+              + " is left to expire, so that a peer takes it over and finishes them unless this"
+              + " node starts again first");
+    }
+    return open;
   }
 
   /** One full pass before start returns (unresolved items stay in doubt), then background. */

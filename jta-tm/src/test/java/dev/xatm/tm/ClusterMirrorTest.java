@@ -213,6 +213,20 @@ class ClusterMirrorTest {
   }
 
   @Test
+  void aRestartRefusesALocalDecisionTheMirrorSettledAsAborted() throws Exception {
+    Gtrid g = new Gtrid("n1", local.logId(), 7, 1, 3);
+    mirror.add(new MirrorRow(MirrorRow.Kind.DECISION, g.toBytes(), true, new byte[0]));
+    local.logEpoch(1, 7, 0);
+    local.logCommitting(g, List.of(new Branch("a", new byte[] {1})));
+    MirroringTxLog log = new MirroringTxLog(local, mirror);
+    LogState state = log.replay();
+    dev.xatm.tm.log.TxLogException e =
+        assertThrows(dev.xatm.tm.log.TxLogException.class, () -> log.reconcile(state));
+    assertTrue(e.getMessage().contains("settled as aborted"), e.getMessage());
+    assertTrue(mirror.aborted(g.toBytes()), "nothing was changed");
+  }
+
+  @Test
   void aPeerCommitsWhatTheDeadNodeDecidedAndPresumesAbortForTheRest() throws Exception {
     start();
     // Decided, then the node "dies" before its commits reach the resources.

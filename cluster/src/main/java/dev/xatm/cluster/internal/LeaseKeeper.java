@@ -279,6 +279,15 @@ public final class LeaseKeeper implements NodeLease {
 
   @Override
   public void close() {
+    stop(true);
+  }
+
+  @Override
+  public void abandon() {
+    stop(false);
+  }
+
+  private void stop(boolean release) {
     if (closed) {
       return;
     }
@@ -300,7 +309,7 @@ public final class LeaseKeeper implements NodeLease {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (lost == null) {
+    if (release && lost == null) {
       try {
         table.release(nodeId, epoch);
       } catch (SQLException e) {

@@ -59,9 +59,12 @@ public final class LeaseTable implements AutoCloseable {
           + COLUMNS;
   private static final String BIND_LOG =
       "UPDATE xatm_node_lease SET log_id = ? WHERE node_id = ? AND epoch = ? AND NOT released";
-  private static final String OLD_LOGS =
-      "SELECT DISTINCT log_id FROM xatm_mirror WHERE node_id = ? AND log_id <> ?";
-  private static final String DROP_LOG = "DELETE FROM xatm_mirror WHERE node_id = ? AND log_id = ?";
+  private static final String LOGS =
+      "SELECT DISTINCT log_id FROM xatm_mirror WHERE node_id = ? AND lease_epoch < ?";
+  private static final String HOLD =
+      "SELECT 1 FROM xatm_node_lease WHERE node_id = ? AND epoch = ? AND NOT released FOR UPDATE";
+  private static final String DROP_LOG =
+      "DELETE FROM xatm_mirror WHERE node_id = ? AND log_id = ? AND lease_epoch <= ?";
 
   /** The advisory lock key that serializes {@link #ensureSchema()} ("xatm" in ASCII). */
   private static final long SCHEMA_LOCK = 0x7861746dL;
@@ -262,13 +265,12 @@ public final class LeaseTable implements AutoCloseable {
     }
   }
 
-  /** The log ids of {@code nodeId} with mirror rows, other than {@code current}. */
-  public synchronized java.util.List<Long> oldLogs(String nodeId, long current)
-      throws SQLException {
-    try (PreparedStatement p = connection().prepareStatement(OLD_LOGS)) {
+  /** The log ids of {@code nodeId} with mirror rows written before lease epoch {@code epoch}. */
+  public synchronized java.util.List<Long> logs(String nodeId, long epoch) throws SQLException {
+    try (PreparedStatement p = connection().prepareStatement(LOGS)) {
       p.setQueryTimeout((int) callTimeout.toSeconds());
       p.setString(1, nodeId);
-      p.setLong(2, current);
+      p.setLong(2, epoch);
       java.util.List<Long> out = new java.util.ArrayList<>();
       try (ResultSet r = p.executeQuery()) {
         while (r.next()) {
@@ -282,13 +284,49 @@ public final class LeaseTable implements AutoCloseable {
     }
   }
 
-  /** Deletes every mirror row of a log whose recovery is complete. */
-  public synchronized void dropLog(String nodeId, long logId) throws SQLException {
-    try (PreparedStatement p = connection().prepareStatement(DROP_LOG)) {
-      p.setQueryTimeout((int) callTimeout.toSeconds());
-      p.setString(1, nodeId);
-      p.setLong(2, logId);
-      p.executeUpdate();
+  /**
+   * After a recovery that left nothing to do: deletes the log's mirror rows written up to lease
+   * epoch {@code epoch}, and with {@code release} gives the lease up, in one transaction and only
+   * while the lease is still held at {@code epoch} (locked {@code FOR UPDATE}, so no newer holder
+   * can have written anything meanwhile).
+   *
+   * @return false when the lease is no longer held at that epoch: nothing was changed
+   */
+  public synchronized boolean finishLog(String nodeId, long logId, long epoch, boolean release)
+      throws SQLException {
+    Connection c = connection();
+    try {
+      c.setAutoCommit(false);
+      try (PreparedStatement hold = c.prepareStatement(HOLD)) {
+        hold.setQueryTimeout((int) callTimeout.toSeconds());
+        hold.setString(1, nodeId);
+        hold.setLong(2, epoch);
+        try (ResultSet r = hold.executeQuery()) {
+          if (!r.next()) {
+            c.rollback();
+            c.setAutoCommit(true);
+            return false;
+          }
+        }
+      }
+      try (PreparedStatement d = c.prepareStatement(DROP_LOG)) {
+        d.setQueryTimeout((int) callTimeout.toSeconds());
+        d.setString(1, nodeId);
+        d.setLong(2, logId);
+        d.setLong(3, epoch);
+        d.executeUpdate();
+      }
+      if (release) {
+        try (PreparedStatement r = c.prepareStatement(RELEASE)) {
+          r.setQueryTimeout((int) callTimeout.toSeconds());
+          r.setString(1, nodeId);
+          r.setLong(2, epoch);
+          r.executeUpdate();
+        }
+      }
+      c.commit();
+      c.setAutoCommit(true);
+      return true;
     } catch (SQLException e) {
       drop();
       throw e;

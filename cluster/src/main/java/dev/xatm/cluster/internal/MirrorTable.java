@@ -57,13 +57,17 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
           + " written_at = now()";
   private static final String TOMBSTONE =
       "INSERT INTO xatm_mirror (node_id, log_id, kind, key, lease_epoch, aborted, record)"
-          + " VALUES (?, ?, 3, ?, ?, true, ''::bytea) ON CONFLICT DO NOTHING";
+          + " SELECT l.node_id, ?, 3, ?, l.epoch, true, ''::bytea"
+          + " FROM xatm_node_lease l WHERE l.node_id = ? AND l.epoch = ? AND NOT l.released"
+          + " FOR SHARE OF l"
+          + " ON CONFLICT DO NOTHING";
   private static final String OUTCOME =
       "SELECT aborted FROM xatm_mirror WHERE node_id = ? AND log_id = ? AND kind = 3 AND key = ?";
   private static final String FORGET =
       "DELETE FROM xatm_mirror WHERE node_id = ? AND log_id = ? AND kind = 3 AND key = ANY(?)";
   private static final String ROWS =
-      "SELECT kind, key, aborted, record FROM xatm_mirror WHERE node_id = ? AND log_id = ?";
+      "SELECT kind, key, aborted, record FROM xatm_mirror"
+          + " WHERE node_id = ? AND log_id = ? AND lease_epoch < ?";
 
   private final ClusterConfig config;
   private final String nodeId;
@@ -120,9 +124,9 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
       Connection c = connection();
       try (PreparedStatement t = c.prepareStatement(TOMBSTONE)) {
         t.setQueryTimeout(timeoutSeconds());
-        t.setString(1, nodeId);
-        t.setLong(2, logId);
-        t.setBytes(3, gtrid);
+        t.setLong(1, logId);
+        t.setBytes(2, gtrid);
+        t.setString(3, nodeId);
         t.setLong(4, epoch);
         t.executeUpdate();
       }
@@ -133,7 +137,9 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
         q.setBytes(3, gtrid);
         try (ResultSet r = q.executeQuery()) {
           if (!r.next()) {
-            throw new MirrorException("the settled decision's row vanished at " + where(), null);
+            // Neither the decision nor the tombstone: the epoch moved on (a peer took the node
+            // id over, and its outcome is the one that counts) — never settle it here.
+            throw new MirrorException(refused() + "; the decision is the peer's to settle", null);
           }
           return !r.getBoolean(1);
         }
@@ -174,6 +180,7 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
       p.setQueryTimeout(timeoutSeconds());
       p.setString(1, nodeId);
       p.setLong(2, logId);
+      p.setLong(3, epoch);
       List<MirrorRow> out = new ArrayList<>();
       try (ResultSet r = p.executeQuery()) {
         while (r.next()) {

@@ -129,13 +129,25 @@ public final class PeerWatch implements AutoCloseable {
       if (closed) {
         return;
       }
-      boolean done;
-      try (MirrorTable mirror = new MirrorTable(config, l.nodeId(), l.logId(), l.epoch())) {
-        done = recoverer.recover(l.nodeId(), l.logId(), mirror);
+      // Renewed right before the pass: a pass reads only rows written before the takeover's
+      // epoch (DecisionMirror#rows), so even a hold that lapses during a long pass cannot make it
+      // act on a later holder's transactions; this keeps it from starting on a lost hold at all.
+      if (!table.renew(l.nodeId(), l.epoch())) {
+        LOG.log(
+            Level.WARNING,
+            "node id '" + l.nodeId() + "' taken over by " + self + " was taken from it; dropped");
+        recovering.remove(l);
+        continue;
       }
+      boolean done = true;
+      // Every log of the node id written before the takeover: the holder's, and any earlier one
+      // it had not finished recovering (or a pool id that died before its new log was recorded).
+      for (long log : table.logs(l.nodeId(), l.epoch())) {
+        done &= recoverLog(l.nodeId(), log, l.epoch());
+      }
+      // Released only while still held at the takeover's epoch, in the same transaction.
+      done = done && table.finishLog(l.nodeId(), l.logId(), l.epoch(), true);
       if (done) {
-        table.dropLog(l.nodeId(), l.logId());
-        table.release(l.nodeId(), l.epoch());
         recovering.remove(l);
         LOG.log(
             Level.WARNING,
@@ -146,13 +158,8 @@ public final class PeerWatch implements AutoCloseable {
                 + " and released: nothing of its log is left in doubt");
       }
     }
-    for (long old : table.oldLogs(nodeId, logId)) {
-      boolean done;
-      try (MirrorTable mirror = new MirrorTable(config, nodeId, old, own.epoch())) {
-        done = recoverer.recover(nodeId, old, mirror);
-      }
-      if (done) {
-        table.dropLog(nodeId, old);
+    for (long old : table.logs(nodeId, own.epoch())) {
+      if (old != logId && recoverLog(nodeId, old, own.epoch())) {
         LOG.log(
             Level.WARNING,
             String.format(
@@ -160,6 +167,18 @@ public final class PeerWatch implements AutoCloseable {
                 old, nodeId));
       }
     }
+  }
+
+  /**
+   * One recovery pass over {@code log} of {@code node} under lease epoch {@code epoch}; when it
+   * leaves nothing to do, its rows are dropped if the lease is still held at that epoch.
+   */
+  private boolean recoverLog(String node, long log, long epoch) throws SQLException {
+    boolean done;
+    try (MirrorTable mirror = new MirrorTable(config, node, log, epoch)) {
+      done = recoverer.recover(node, log, mirror);
+    }
+    return done && table.finishLog(node, log, epoch, false);
   }
 
   @Override

@@ -57,7 +57,11 @@ public interface DecisionMirror {
   void put(MirrorRow row) throws MirrorException;
 
   /**
-   * {@return every row of this log, decisions (committed and aborted), starts and resources}
+   * {@return every row of this log written under an earlier lease epoch than this mirror's:
+   * decisions (committed and aborted), starts and resources} For a node at start, what its earlier
+   * runs wrote; for a peer that took the node id over, what the node wrote before the takeover, and
+   * never what a later holder of the node id writes (a peer whose hold lapsed must not read a live
+   * holder's starts as the dead node's).
    *
    * @throws MirrorException the database cannot be read
    */

@@ -59,6 +59,12 @@ public interface NodeLease extends AutoCloseable {
    */
   void recoverPeers(PeerRecoverer recoverer);
 
+  /**
+   * Stops renewing and leaves the lease to expire: a node that closes with unfinished transactions,
+   * so that a peer takes the node id over and finishes them.
+   */
+  void abandon();
+
   /** Stops renewing and releases the lease at once (the next holder need not wait for expiry). */
   @Override
   void close();

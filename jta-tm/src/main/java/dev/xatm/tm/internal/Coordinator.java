@@ -269,9 +269,10 @@ public final class Coordinator {
     }
     String fenced = ctx.decisionGate().refusal();
     if (fenced != null) {
-      // Not a log failure: the node may decide again once its lease is renewed.
+      // Not a log failure: the node may decide again once its lease is renewed. The Begin is
+      // logged, so its End is too once every branch is rolled back.
       tx.markRollbackOnly(new IllegalStateException(fenced));
-      rollbackBranches(tx, branches, false);
+      rollbackBranches(tx, branches, true);
       finish(tx);
       throw rollbackException(tx, "no commit decision may be made now: " + fenced, null);
     }

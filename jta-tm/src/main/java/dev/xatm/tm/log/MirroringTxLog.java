@@ -108,6 +108,7 @@ public final class MirroringTxLog implements TxLog {
     Set<Gtrid> mirrored = new HashSet<>();
     Set<String> mirroredStarts = new HashSet<>();
     Set<String> mirroredResources = new HashSet<>();
+    Set<String> tombstones = new HashSet<>();
     int fromMirror = 0;
     for (MirrorRow row : rows) {
       switch (row.kind()) {
@@ -116,7 +117,7 @@ public final class MirroringTxLog implements TxLog {
             mirroredResources.add(new String(row.key(), java.nio.charset.StandardCharsets.UTF_8));
         case DECISION -> {
           if (row.aborted()) {
-            mirror.forget(row.key());
+            tombstones.add(java.util.HexFormat.of().formatHex(row.key()));
             continue;
           }
           TxRecord.Committing c = decodeCommitting(row.record());
@@ -133,6 +134,19 @@ public final class MirroringTxLog implements TxLog {
           }
         }
       }
+    }
+    for (Gtrid g : state.decided().keySet()) {
+      if (tombstones.contains(java.util.HexFormat.of().formatHex(g.toBytes()))) {
+        throw new TxLogException(
+            "the local log holds a decision for "
+                + g
+                + " that the cluster mirror settled as aborted: the two disagree, which the"
+                + " protocol never produces (a local Committing follows the mirror's decision)."
+                + " Nothing was done; this needs an operator (docs/cluster.md)");
+      }
+    }
+    for (String t : tombstones) {
+      mirror.forget(java.util.HexFormat.of().parseHex(t)); // the new epoch fences the old writes
     }
     try {
       for (Map.Entry<Long, Set<Integer>> e : state.starts().entrySet()) {
@@ -155,8 +169,7 @@ public final class MirroringTxLog implements TxLog {
             throw new TxLogException(
                 "the decision mirror refuses the local log's decision for "
                     + t.gtrid()
-                    + ": it holds it as aborted. The local log and the cluster database disagree;"
-                    + " this needs an operator (docs/cluster.md, \"When the two disagree\")");
+                    + ": this node's new lease epoch is no longer the lease's");
           }
         }
       }
