@@ -5,7 +5,6 @@ import dev.xatm.snapshot.SnapshotException;
 import dev.xatm.tm.cluster.ClusterConfig;
 import dev.xatm.tm.cluster.NodeLease;
 import dev.xatm.tm.cluster.NodeLeaseProvider;
-import dev.xatm.tm.internal.DecisionGate;
 import dev.xatm.tm.internal.TmContext;
 import dev.xatm.tm.internal.TmIdentity;
 import dev.xatm.tm.internal.TransactionService;
@@ -91,7 +90,7 @@ public final class XatmTransactionManager
   private final MetricsBean mbean;
   private final OperationsBean operationsBean;
   private final boolean recoveryStartup;
-  private final NodeLease lease; // null without the cluster mode
+  private final ClusterMembership cluster;
 
   /** Called by {@link TmStartup} once the log is replayed and the new epoch is durable. */
   XatmTransactionManager(
@@ -103,23 +102,14 @@ public final class XatmTransactionManager
       RecoveryConfig recoveryConfig,
       NodeLease lease) {
     this.config = b.config;
-    this.lease = lease;
+    this.cluster = ClusterMembership.of(lease);
     this.log = log;
     this.startupState = state;
     this.epoch = identity.epoch();
     this.parts =
         new TmAssembly(
-            b,
-            log,
-            lifecycle,
-            identity,
-            recoveryConfig,
-            offeredPasswords::get,
-            lease == null ? DecisionGate.OPEN : () -> lease.fencedBecause());
-    if (lease != null) {
-      // Someone else holds the node id now: stop deciding for good, as after a log failure.
-      lease.onLost(why -> parts.ctx.failStop().trip(new IllegalStateException(why)));
-    }
+            b, log, lifecycle, identity, recoveryConfig, offeredPasswords::get, cluster.gate());
+    cluster.stopOnLoss(parts.ctx.failStop());
     this.ctx = parts.ctx;
     this.service = parts.service;
     this.recovery = parts.recovery;
@@ -415,49 +405,12 @@ public final class XatmTransactionManager
     if (lifecycle != null) {
       lifecycle.checkpointBeforeClose(); // nothing runs any more: the next start replays nothing
     }
-    // Whether this node leaves anything unfinished: then its lease is left to expire, so that a
-    // peer takes the node id over and finishes it (a pod stopped for good with its volume
-    // deleted); a released lease is never taken over.
-    boolean unfinished = lease != null && leavesWorkForAPeer();
+    boolean unfinished = cluster.leavesWorkForAPeer(log);
     try {
       log.close();
     } finally {
-      if (lease != null) {
-        if (unfinished) {
-          lease.abandon();
-        } else {
-          lease.close(); // last: nothing decides any more, the next holder need not wait
-        }
-      }
+      cluster.close(unfinished);
     }
-  }
-
-  /** Decided but not ended, begun but not ended, kept in doubt, or not settled with the mirror. */
-  private boolean leavesWorkForAPeer() {
-    LogState s = log.current();
-    boolean unsettled = log instanceof dev.xatm.tm.log.MirroringTxLog m && m.unsettledCount() > 0;
-    boolean open =
-        unsettled
-            || !s.decided().isEmpty()
-            || !s.begunOnly().isEmpty()
-            || !s.keptInDoubt().isEmpty();
-    if (open) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "closing with unfinished transactions ("
-              + s.decided().size()
-              + " decided, "
-              + s.begunOnly().size()
-              + " begun, "
-              + s.keptInDoubt().size()
-              + " kept in doubt"
-              + (unsettled ? ", some not settled with the cluster mirror" : "")
-              + "): the lease on node id "
-              + nodeId()
-              + " is left to expire, so that a peer takes it over and finishes them unless this"
-              + " node starts again first");
-    }
-    return open;
   }
 
   /** One full pass before start returns (unresolved items stay in doubt), then background. */
@@ -470,8 +423,8 @@ public final class XatmTransactionManager
         lifecycle.afterStartup(); // bounds the log under short-lived restarts (issue 14)
       }
       recovery.startBackground();
-      if (lease != null) {
-        lease.recoverPeers(
+      if (cluster.active()) {
+        cluster.recoverPeers(
             new PeerTakeover(
                 nodeId(),
                 parts.connectors,
