@@ -91,6 +91,43 @@ class MirrorTableIT {
   }
 
   @Test
+  void concurrentDecisionsAreAllAnsweredAndBatched() throws Exception {
+    try (LeaseTable t = new LeaseTable(config)) {
+      long epoch = acquire(t);
+      try (MirrorTable m = new MirrorTable(config, node, LOG, epoch)) {
+        int threads = 16;
+        int each = 40;
+        java.util.concurrent.ExecutorService pool =
+            java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+          List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+          for (int i = 0; i < threads; i++) {
+            int thread = i;
+            done.add(
+                pool.submit(
+                    () -> {
+                      int ok = 0;
+                      for (int j = 0; j < each; j++) {
+                        byte[] k = {9, (byte) thread, (byte) j};
+                        ok += m.decide(k, new byte[] {(byte) j}) ? 1 : 0;
+                      }
+                      return ok;
+                    }));
+          }
+          int ok = 0;
+          for (java.util.concurrent.Future<Integer> f : done) {
+            ok += f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+          }
+          assertEquals(threads * each, ok, "every decision answered as recorded");
+        } finally {
+          pool.shutdownNow();
+        }
+      }
+      assertEquals(16 * 40, rowsOfLog());
+    }
+  }
+
+  @Test
   void aSettledDecisionIsFinalAndATakenOverOneIsNeverSettledByItsOldHolder() throws Exception {
     try (LeaseTable t = new LeaseTable(config)) {
       long epoch = acquire(t);

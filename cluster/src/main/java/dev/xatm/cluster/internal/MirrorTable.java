@@ -18,9 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -29,9 +27,10 @@ import java.util.concurrent.locks.LockSupport;
  * locks the row ({@code FOR SHARE}) so that a takeover's epoch change waits for it and every later
  * write under the old epoch finds nothing to insert.
  *
- * <p>Decisions are batched: a writer thread takes every decision queued while the previous batch
- * ran, and writes them with one statement and one commit; the forgotten decisions of ended
- * transactions ride on the same round trip.
+ * <p>Decisions are batched without a hand-off to another thread: the first committing thread that
+ * finds no batch being written writes every decision queued while the previous batch ran, with one
+ * statement and one commit; the forgotten decisions of ended transactions ride on the same round
+ * trip, or go with a background flush every 200 ms.
  *
  * <p>Threading: any thread; one connection, used under this object's lock.
  */
@@ -39,6 +38,9 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(MirrorTable.class.getName());
   private static final int DECISION = MirrorRow.Kind.DECISION.code();
   private static final int MAX_BATCH = 512;
+  private static final int LEAD_ROUNDS = 4;
+  private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  private static final long FORGET_EVERY_MILLIS = 200;
 
   private static final String DECIDE =
       "INSERT INTO xatm_mirror (node_id, log_id, kind, key, lease_epoch, record)"
@@ -80,7 +82,12 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
   private volatile boolean closed;
   private Connection connection; // guarded by this
 
-  private record Pending(byte[] gtrid, byte[] record, CompletableFuture<Boolean> done) {}
+  private record Pending(
+      byte[] gtrid, byte[] record, CompletableFuture<Boolean> done, Thread waiter) {}
+
+  /** Whether a committing thread is writing a batch now (the leader). */
+  private final java.util.concurrent.atomic.AtomicBoolean leading =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * @param config the cluster database
@@ -99,22 +106,72 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
     writer.start();
   }
 
+  /**
+   * Group commit without a hand-off: the first committing thread that finds no batch being written
+   * becomes the leader and writes every decision queued (its own and those that arrived while the
+   * previous batch was written) with one statement and one commit; the others wait and are woken
+   * when their row's answer is in, or when the leadership passes to them.
+   */
   @Override
   public boolean decide(byte[] gtrid, byte[] record) throws MirrorException {
-    Pending p = new Pending(gtrid, record, new CompletableFuture<>());
+    Pending p = new Pending(gtrid, record, new CompletableFuture<>(), Thread.currentThread());
     decisions.add(p);
-    LockSupport.unpark(writer);
+    // Every batch is answered within the socket timeout; this bound is the caller's alone.
+    long deadline =
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(callTimeout.toMillis() * 2 + 1000);
+    while (!p.done.isDone()) {
+      if (leading.compareAndSet(false, true)) {
+        try {
+          lead();
+        } finally {
+          leading.set(false);
+        }
+        Pending next = decisions.peek();
+        if (next != null) {
+          LockSupport.unpark(next.waiter); // arrived during the last write: it leads next
+        }
+      } else {
+        LockSupport.parkNanos(this, WAIT_NANOS);
+      }
+      if (System.nanoTime() - deadline > 0 && !p.done.isDone()) {
+        throw new MirrorException("no answer from " + where() + " in time", null);
+      }
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        throw new MirrorException("interrupted while waiting for " + where(), null);
+      }
+    }
     try {
-      // The writer answers every batch within the call timeout (the statement's own bound).
-      return p.done.get(callTimeout.toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
+      return p.done.getNow(false);
+    } catch (java.util.concurrent.CompletionException e) {
       Throwable c = e.getCause();
       throw new MirrorException(describe(c), c);
-    } catch (TimeoutException e) {
-      throw new MirrorException("no answer from " + where() + " in time", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new MirrorException("interrupted while waiting for " + where(), e);
+    }
+  }
+
+  /** The leader: writes what is queued, again while more arrived during the write (bounded). */
+  private void lead() {
+    List<Pending> batch = new ArrayList<>();
+    List<byte[]> forget = new ArrayList<>();
+    for (int round = 0; round < LEAD_ROUNDS; round++) {
+      drain(batch, forget);
+      if (batch.isEmpty()) {
+        return;
+      }
+      write(batch, forget);
+      batch.clear();
+      forget.clear();
+    }
+  }
+
+  private void drain(List<Pending> batch, List<byte[]> forget) {
+    Pending p;
+    while (batch.size() < MAX_BATCH && (p = decisions.poll()) != null) {
+      batch.add(p);
+    }
+    byte[] f;
+    while (forget.size() < MAX_BATCH && (f = forgotten.poll()) != null) {
+      forget.add(f);
     }
   }
 
@@ -196,30 +253,34 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
     }
   }
 
+  /**
+   * Forgets the rows of ended transactions every {@link #FORGET_EVERY_MILLIS} (a leader also takes
+   * them along), and leads for decisions nobody leads (a waiter that timed out).
+   */
   private void writeLoop() {
     List<Pending> batch = new ArrayList<>();
     List<byte[]> forget = new ArrayList<>();
     while (!closed) {
-      Pending p;
-      while (batch.size() < MAX_BATCH && (p = decisions.poll()) != null) {
-        batch.add(p);
-      }
-      byte[] f;
-      while (forget.size() < MAX_BATCH && (f = forgotten.poll()) != null) {
-        forget.add(f);
-      }
-      if (batch.isEmpty() && forget.isEmpty()) {
-        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(200));
+      LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(FORGET_EVERY_MILLIS));
+      if (closed || !leading.compareAndSet(false, true)) {
         continue;
       }
-      write(batch, forget);
-      batch.clear();
-      forget.clear();
+      try {
+        drain(batch, forget);
+        if (!batch.isEmpty() || !forget.isEmpty()) {
+          write(batch, forget);
+        }
+      } finally {
+        leading.set(false);
+        batch.clear();
+        forget.clear();
+      }
     }
     MirrorException gone = new MirrorException("the mirror of " + nodeId + " is closed", null);
     Pending p;
     while ((p = decisions.poll()) != null) {
       p.done.completeExceptionally(gone);
+      LockSupport.unpark(p.waiter);
     }
   }
 
@@ -236,7 +297,8 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
           records[i] = batch.get(i).record;
         }
         try (PreparedStatement p = c.prepareStatement(DECIDE)) {
-          p.setQueryTimeout(timeoutSeconds());
+          // No query timeout on the commit path (pgjdbc runs it on a timer thread): the socket
+          // timeout bounds the call, and an unanswered decision is settled later anyway.
           p.setLong(1, logId);
           Array k = c.createArrayOf("bytea", keys);
           Array r = c.createArrayOf("bytea", records);
@@ -252,12 +314,14 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
         }
         for (Pending d : batch) {
           d.done.complete(inserted.contains(java.util.HexFormat.of().formatHex(d.gtrid)));
+          LockSupport.unpark(d.waiter);
         }
       }
     } catch (SQLException | RuntimeException e) {
       drop();
       for (Pending d : batch) {
         d.done.completeExceptionally(e);
+        LockSupport.unpark(d.waiter);
       }
       forgotten.addAll(forget); // harmless to keep: try again with the next batch
       return;
