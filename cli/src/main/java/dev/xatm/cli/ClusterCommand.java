@@ -96,6 +96,7 @@ final class ClusterCommand implements Runnable {
           r.put("epoch", l.epoch());
           r.put("state", l.state());
           r.put("holder", l.holder());
+          r.put("takenOverBy", l.takenOverBy());
           r.put("logId", Long.toHexString(l.logId()));
           r.put("expiresAt", l.expiresAt().toString());
           r.put("secondsUntilExpiry", l.untilExpiry().toSeconds());
@@ -117,7 +118,9 @@ final class ClusterCommand implements Runnable {
             l.epoch(),
             l.state(),
             l.untilExpiry().toSeconds(),
-            l.holder(),
+            l.takenOverBy() == null
+                ? l.holder()
+                : l.holder() + ", taken over by " + l.takenOverBy(),
             Long.toHexString(l.logId()));
       }
       t.print(out, "  ");
