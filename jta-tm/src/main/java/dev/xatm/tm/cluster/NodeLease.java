@@ -15,8 +15,8 @@ public interface NodeLease extends AutoCloseable {
    * NodeLeaseProvider#acquireFree}), before anything is mirrored.
    *
    * @param logId the new log's identity
-   * @throws XatmStartupException the lease table cannot be written, or the lease is no longer this
-   *     holder's
+   * @throws dev.xatm.tm.XatmStartupException the lease table cannot be written, or the lease is no
+   *     longer this holder's
    */
   void bindLog(long logId);
 

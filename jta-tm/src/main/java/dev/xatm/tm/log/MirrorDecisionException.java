@@ -29,6 +29,7 @@ public final class MirrorDecisionException extends TxLogException {
     DECIDED
   }
 
+  /** What is known about the decision. */
   private final State state;
 
   /**
