@@ -171,6 +171,57 @@ class ClusterTmIT {
     }
   }
 
+  @Test
+  void aDecisionTheDatabaseDidNotAnswerStaysPreparedAndIsSettledOnceItIsBack() throws Exception {
+    LocalPostgresCluster pg =
+        LocalPostgresCluster.builder(
+                Path.of("target", "pg-cluster-unknown").toAbsolutePath(), PRIVATE_PORT)
+            .build();
+    pg.start();
+    pg.stopOnExit();
+    String privateUrl = "jdbc:postgresql://127.0.0.1:" + PRIVATE_PORT + "/postgres?user=postgres";
+    String node = node();
+    try (ClusterTm tm = ClusterTm.start(dir.resolve("a"), node, privateUrl)) {
+      assertNull(tm.transfer());
+      long rollbacksBefore = tm.journal.count("a.rollback");
+      pg.stop("immediate");
+      // Within the fence: the decision is attempted, and its write gets no answer.
+      String unknown = tm.transfer();
+      assertTrue(unknown != null && unknown.contains("is not known yet"), "unknown: " + unknown);
+      assertEquals(2, tm.commits(), "no commit was sent");
+      assertEquals(rollbacksBefore, tm.journal.count("a.rollback"), "nor a rollback: in doubt");
+      assertTrue(tm.tm.failStopCause() == null, "not a log failure: " + tm.tm.failStopCause());
+      pg.start();
+      long deadline = System.nanoTime() + 15_000_000_000L;
+      long tombstones = 0;
+      while (System.nanoTime() < deadline && (tombstones = tombstones(privateUrl, node)) == 0) {
+        Thread.sleep(200);
+      }
+      assertEquals(1, tombstones, "settled as not decided: it can never be decided later");
+      String again = "not tried";
+      deadline = System.nanoTime() + 10_000_000_000L;
+      while (System.nanoTime() < deadline && (again = tm.transfer()) != null) {
+        Thread.sleep(200);
+      }
+      assertNull(again, "decides again once the database is back");
+    } finally {
+      pg.stop("fast");
+    }
+  }
+
+  private static long tombstones(String url, String node) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "select count(*) from xatm_mirror where aborted and node_id = '" + node + "'")) {
+      r.next();
+      return r.getLong(1);
+    } catch (java.sql.SQLException down) {
+      return 0; // not back yet
+    }
+  }
+
   private static boolean released(String node) throws Exception {
     try (Connection c = DriverManager.getConnection(url());
         Statement s = c.createStatement();
