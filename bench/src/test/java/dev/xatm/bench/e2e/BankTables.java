@@ -34,7 +34,15 @@ final class BankTables {
   }
 
   void create() throws SQLException {
-    try (Connection c = DriverManager.getConnection(server.adminUrl);
+    for (String admin : server.adminUrls()) {
+      create(admin);
+    }
+    fill();
+  }
+
+  /** Both databases on every server in use (the unused copy stays empty). */
+  private void create(String adminUrl) throws SQLException {
+    try (Connection c = DriverManager.getConnection(adminUrl);
         Statement s = c.createStatement()) {
       for (String db : new String[] {DB_A, DB_B}) {
         try (ResultSet rs =
@@ -48,6 +56,9 @@ final class BankTables {
         s.execute("create database " + db);
       }
     }
+  }
+
+  private void fill() throws SQLException {
     for (String db : new String[] {DB_A, DB_B}) {
       try (Connection c = DriverManager.getConnection(server.url(db));
           Statement s = c.createStatement()) {
@@ -79,18 +90,22 @@ final class BankTables {
 
   /** Prepared transactions left in either database. */
   int preparedLeft() throws SQLException {
-    try (Connection c = DriverManager.getConnection(server.adminUrl);
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "select count(*) from pg_prepared_xacts where database in ('"
-                    + DB_A
-                    + "', '"
-                    + DB_B
-                    + "')")) {
-      rs.next();
-      return rs.getInt(1);
+    int left = 0;
+    for (String admin : server.adminUrls()) {
+      try (Connection c = DriverManager.getConnection(admin);
+          Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "select count(*) from pg_prepared_xacts where database in ('"
+                      + DB_A
+                      + "', '"
+                      + DB_B
+                      + "')")) {
+        rs.next();
+        left += rs.getInt(1);
+      }
     }
+    return left;
   }
 
   /**
@@ -103,9 +118,11 @@ final class BankTables {
         s.execute("vacuum account");
       }
     }
-    try (Connection c = DriverManager.getConnection(server.adminUrl);
-        Statement s = c.createStatement()) {
-      s.execute("checkpoint");
+    for (String admin : server.adminUrls()) {
+      try (Connection c = DriverManager.getConnection(admin);
+          Statement s = c.createStatement()) {
+        s.execute("checkpoint");
+      }
     }
   }
 

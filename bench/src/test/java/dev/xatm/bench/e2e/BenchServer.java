@@ -33,10 +33,46 @@ final class BenchServer {
 
   final String adminUrl;
   final String why;
+  private final BenchServer second; // holds database B when two servers are used, else null
 
   private BenchServer(String adminUrl, String why) {
+    this(adminUrl, why, null);
+  }
+
+  private BenchServer(String adminUrl, String why, BenchServer second) {
     this.adminUrl = adminUrl;
     this.why = why;
+    this.second = second;
+  }
+
+  /**
+   * With {@code -Dbench.servers=2}: database B on a second private cluster (its own WAL and
+   * fsyncs), as when two resource databases are two servers; database A stays where {@link #locate}
+   * put it.
+   */
+  BenchServer withSecondServer(Path targetDir, int maxThreads) throws Exception {
+    String url = startPrivate(targetDir.resolve("pg-e2e-b"), maxThreads, PRIVATE_PORT + 1);
+    String misfit = misfit(url, maxThreads);
+    if (misfit != null) {
+      throw new IllegalStateException("the second private cluster does not fit: " + misfit);
+    }
+    return new BenchServer(
+        adminUrl,
+        why
+            + "; database B on a second private cluster on 127.0.0.1:"
+            + (PRIVATE_PORT + 1)
+            + " (bench/target/e2e/pg-e2e-b)",
+        new BenchServer(url, "second"));
+  }
+
+  /** {@return the admin URLs of every server in use (one or two)} */
+  List<String> adminUrls() {
+    return second == null ? List.of(adminUrl) : List.of(adminUrl, second.adminUrl);
+  }
+
+  /** {@return the server holding {@code database}} */
+  private BenchServer of(String database) {
+    return second != null && database.equals(BankTables.DB_B) ? second : this;
   }
 
   static BenchServer locate(int maxThreads, Path targetDir) throws Exception {
@@ -58,7 +94,7 @@ final class BenchServer {
     if (misfit == null) {
       return new BenchServer(SYSTEM_URL, "the system server at 127.0.0.1:5432: its limits fit");
     }
-    String url = startPrivate(targetDir.resolve("pg-e2e"), maxThreads);
+    String url = startPrivate(targetDir.resolve("pg-e2e"), maxThreads, PRIVATE_PORT);
     String still = misfit(url, maxThreads);
     if (still != null) {
       throw new IllegalStateException("the private cluster does not fit either: " + still);
@@ -156,8 +192,12 @@ final class BenchServer {
     return sb.toString();
   }
 
-  /** A plain JDBC URL of {@code database} on this server, same user. */
+  /** A plain JDBC URL of {@code database} on the server that holds it, same user. */
   String url(String database) {
+    return of(database).urlHere(database);
+  }
+
+  private String urlHere(String database) {
     int slash = adminUrl.indexOf('/', "jdbc:postgresql://".length());
     int query = adminUrl.indexOf('?', slash);
     return adminUrl.substring(0, slash + 1)
@@ -196,14 +236,14 @@ final class BenchServer {
 
   // ---- private cluster ----
 
-  private static String startPrivate(Path data, int maxThreads)
+  private static String startPrivate(Path data, int maxThreads, int port)
       throws IOException, InterruptedException {
     int limit = Math.max(200, 2 * maxThreads + 50);
     // Durability stays at PostgreSQL's defaults (fsync, synchronous_commit, full_page_writes on);
     // only the limits XA at 64 threads needs are raised, and checkpoints are spaced out (the
     // benchmark forces one between configurations instead), as in research/bench-anchors.md.
     LocalPostgresCluster cluster =
-        LocalPostgresCluster.builder(data, PRIVATE_PORT)
+        LocalPostgresCluster.builder(data, port)
             .setting("max_connections", Integer.toString(limit))
             .setting("max_prepared_transactions", Integer.toString(limit))
             .setting("checkpoint_timeout", "30min")

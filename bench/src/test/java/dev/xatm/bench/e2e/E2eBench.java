@@ -55,6 +55,9 @@ public final class E2eBench {
     deleteTree(dir.resolve("narayana-journal"));
     deleteTree(dir.resolve("atomikos-log"));
     BenchServer server = BenchServer.locate(maxThreads, dir);
+    if ("2".equals(System.getProperty("bench.servers", "1").trim())) {
+      server = server.withSecondServer(dir, maxThreads);
+    }
     BankTables tables = new BankTables(server, maxThreads);
     tables.create();
     List<Contender> contenders = new ArrayList<>();
