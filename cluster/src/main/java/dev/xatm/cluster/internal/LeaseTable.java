@@ -20,7 +20,8 @@ import java.util.Optional;
  * clock. Rows are read as {@link Lease}s. Nothing here decides policy; {@link LeaseKeeper} does.
  *
  * <p>Threading: one connection, used by one thread at a time (the starting thread, then the renewal
- * thread); {@code synchronized} guards the hand-over and {@link #close()}.
+ * thread); one lock (not {@code synchronized}: a virtual thread must not pin its carrier across a
+ * database call) guards the hand-over and {@link #close()}.
  */
 public final class LeaseTable implements AutoCloseable {
   private static final String COLUMNS =
@@ -71,7 +72,9 @@ public final class LeaseTable implements AutoCloseable {
 
   private final ClusterConfig config;
   private final Duration callTimeout;
-  private Connection connection; // null until connected or after a failure; guarded by this
+  private final java.util.concurrent.locks.ReentrantLock lock =
+      new java.util.concurrent.locks.ReentrantLock();
+  private Connection connection; // null until connected or after a failure; guarded by lock
 
   public LeaseTable(ClusterConfig config) {
     this.config = config;
@@ -81,21 +84,26 @@ public final class LeaseTable implements AutoCloseable {
   }
 
   /** Creates the table if it is absent (the user needs CREATE on the schema, or run the file). */
-  public synchronized void ensureSchema() throws SQLException {
-    Connection c = connection();
-    try (Statement s = c.createStatement()) {
-      s.setQueryTimeout((int) callTimeout.toSeconds());
-      // CREATE TABLE IF NOT EXISTS is not atomic in PostgreSQL: nodes starting together on a
-      // fresh database race, and the loser fails with 23505 on pg_type_typname_nsp_index. One at
-      // a time, under a transaction-scoped advisory lock.
-      c.setAutoCommit(false);
-      s.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
-      s.execute(schema());
-      c.commit();
-      c.setAutoCommit(true);
-    } catch (SQLException e) {
-      drop();
-      throw e;
+  public void ensureSchema() throws SQLException {
+    lock.lock();
+    try {
+      Connection c = connection();
+      try (Statement s = c.createStatement()) {
+        s.setQueryTimeout((int) callTimeout.toSeconds());
+        // CREATE TABLE IF NOT EXISTS is not atomic in PostgreSQL: nodes starting together on a
+        // fresh database race, and the loser fails with 23505 on pg_type_typname_nsp_index. One at
+        // a time, under a transaction-scoped advisory lock.
+        c.setAutoCommit(false);
+        s.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
+        s.execute(schema());
+        c.commit();
+        c.setAutoCommit(true);
+      } catch (SQLException e) {
+        drop();
+        throw e;
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -117,19 +125,24 @@ public final class LeaseTable implements AutoCloseable {
    *
    * @return the new row, or empty when it is held
    */
-  public synchronized Optional<Lease> tryAcquire(LeaseClaim claim) throws SQLException {
-    try (PreparedStatement p = connection().prepareStatement(ACQUIRE)) {
-      p.setQueryTimeout((int) callTimeout.toSeconds());
-      p.setString(1, claim.nodeId());
-      p.setString(2, claim.holder());
-      p.setLong(3, claim.logId());
-      p.setLong(4, config.leaseDuration().toMillis());
-      try (ResultSet r = p.executeQuery()) {
-        return r.next() ? Optional.of(row(r)) : Optional.empty();
+  public Optional<Lease> tryAcquire(LeaseClaim claim) throws SQLException {
+    lock.lock();
+    try {
+      try (PreparedStatement p = connection().prepareStatement(ACQUIRE)) {
+        p.setQueryTimeout((int) callTimeout.toSeconds());
+        p.setString(1, claim.nodeId());
+        p.setString(2, claim.holder());
+        p.setLong(3, claim.logId());
+        p.setLong(4, config.leaseDuration().toMillis());
+        try (ResultSet r = p.executeQuery()) {
+          return r.next() ? Optional.of(row(r)) : Optional.empty();
+        }
+      } catch (SQLException e) {
+        drop();
+        throw e;
       }
-    } catch (SQLException e) {
-      drop();
-      throw e;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -139,63 +152,83 @@ public final class LeaseTable implements AutoCloseable {
    *
    * @return false when the row is no longer this holder's (taken over, or released)
    */
-  public synchronized boolean renew(String nodeId, long epoch) throws SQLException {
-    try (PreparedStatement p = connection().prepareStatement(RENEW)) {
-      p.setQueryTimeout((int) callTimeout.toSeconds());
-      p.setLong(1, config.leaseDuration().toMillis());
-      p.setString(2, nodeId);
-      p.setLong(3, epoch);
-      return p.executeUpdate() == 1;
-    } catch (SQLException e) {
-      drop();
-      throw e;
+  public boolean renew(String nodeId, long epoch) throws SQLException {
+    lock.lock();
+    try {
+      try (PreparedStatement p = connection().prepareStatement(RENEW)) {
+        p.setQueryTimeout((int) callTimeout.toSeconds());
+        p.setLong(1, config.leaseDuration().toMillis());
+        p.setString(2, nodeId);
+        p.setLong(3, epoch);
+        return p.executeUpdate() == 1;
+      } catch (SQLException e) {
+        drop();
+        throw e;
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
   /** Gives the lease up at once, if this holder still has it. */
-  public synchronized void release(String nodeId, long epoch) throws SQLException {
-    try (PreparedStatement p = connection().prepareStatement(RELEASE)) {
-      p.setQueryTimeout((int) callTimeout.toSeconds());
-      p.setString(1, nodeId);
-      p.setLong(2, epoch);
-      p.executeUpdate();
-    } catch (SQLException e) {
-      drop();
-      throw e;
+  public void release(String nodeId, long epoch) throws SQLException {
+    lock.lock();
+    try {
+      try (PreparedStatement p = connection().prepareStatement(RELEASE)) {
+        p.setQueryTimeout((int) callTimeout.toSeconds());
+        p.setString(1, nodeId);
+        p.setLong(2, epoch);
+        p.executeUpdate();
+      } catch (SQLException e) {
+        drop();
+        throw e;
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
   /** The row of {@code nodeId}, if there is one. */
-  public synchronized Optional<Lease> read(String nodeId) throws SQLException {
-    try (PreparedStatement p = connection().prepareStatement(READ)) {
-      p.setQueryTimeout((int) callTimeout.toSeconds());
-      p.setString(1, nodeId);
-      try (ResultSet r = p.executeQuery()) {
-        return r.next() ? Optional.of(row(r)) : Optional.empty();
+  public Optional<Lease> read(String nodeId) throws SQLException {
+    lock.lock();
+    try {
+      try (PreparedStatement p = connection().prepareStatement(READ)) {
+        p.setQueryTimeout((int) callTimeout.toSeconds());
+        p.setString(1, nodeId);
+        try (ResultSet r = p.executeQuery()) {
+          return r.next() ? Optional.of(row(r)) : Optional.empty();
+        }
+      } catch (SQLException e) {
+        drop();
+        throw e;
       }
-    } catch (SQLException e) {
-      drop();
-      throw e;
+    } finally {
+      lock.unlock();
     }
   }
 
   /** Every row, by node id (an absent table reads as none). */
-  public synchronized java.util.List<Lease> list() throws SQLException {
-    try (PreparedStatement p = connection().prepareStatement(LIST)) {
-      p.setQueryTimeout((int) callTimeout.toSeconds());
-      java.util.List<Lease> out = new java.util.ArrayList<>();
-      try (ResultSet r = p.executeQuery()) {
-        while (r.next()) {
-          out.add(row(r));
+  public java.util.List<Lease> list() throws SQLException {
+    lock.lock();
+    try {
+      try (PreparedStatement p = connection().prepareStatement(LIST)) {
+        p.setQueryTimeout((int) callTimeout.toSeconds());
+        java.util.List<Lease> out = new java.util.ArrayList<>();
+        try (ResultSet r = p.executeQuery()) {
+          while (r.next()) {
+            out.add(row(r));
+          }
         }
+        return out;
+      } catch (SQLException e) {
+        drop();
+        if ("42P01".equals(e.getSQLState())) {
+          return java.util.List.of(); // undefined_table: no node ever started in cluster mode
+        }
+        throw e;
       }
-      return out;
-    } catch (SQLException e) {
-      drop();
-      if ("42P01".equals(e.getSQLState())) {
-        return java.util.List.of(); // undefined_table: no node ever started in cluster mode
-      }
-      throw e;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -203,22 +236,26 @@ public final class LeaseTable implements AutoCloseable {
    * The leases of other node ids that expired more than {@code margin} ago, by the database's
    * clock, and that nobody released: candidates for a takeover.
    */
-  public synchronized java.util.List<Lease> expired(String self, Duration margin)
-      throws SQLException {
-    try (PreparedStatement p = connection().prepareStatement(EXPIRED)) {
-      p.setQueryTimeout((int) callTimeout.toSeconds());
-      p.setString(1, self);
-      p.setLong(2, margin.toMillis());
-      java.util.List<Lease> out = new java.util.ArrayList<>();
-      try (ResultSet r = p.executeQuery()) {
-        while (r.next()) {
-          out.add(row(r));
+  public java.util.List<Lease> expired(String self, Duration margin) throws SQLException {
+    lock.lock();
+    try {
+      try (PreparedStatement p = connection().prepareStatement(EXPIRED)) {
+        p.setQueryTimeout((int) callTimeout.toSeconds());
+        p.setString(1, self);
+        p.setLong(2, margin.toMillis());
+        java.util.List<Lease> out = new java.util.ArrayList<>();
+        try (ResultSet r = p.executeQuery()) {
+          while (r.next()) {
+            out.add(row(r));
+          }
         }
+        return out;
+      } catch (SQLException e) {
+        drop();
+        throw e;
       }
-      return out;
-    } catch (SQLException e) {
-      drop();
-      throw e;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -229,21 +266,25 @@ public final class LeaseTable implements AutoCloseable {
    *
    * @return the taken-over row, or empty when someone else got there first or its holder is back
    */
-  public synchronized Optional<Lease> takeOver(Lease expired, String peer, Duration margin)
-      throws SQLException {
-    try (PreparedStatement p = connection().prepareStatement(TAKE_OVER)) {
-      p.setQueryTimeout((int) callTimeout.toSeconds());
-      p.setLong(1, config.leaseDuration().toMillis());
-      p.setString(2, peer);
-      p.setString(3, expired.nodeId());
-      p.setLong(4, expired.epoch());
-      p.setLong(5, margin.toMillis());
-      try (ResultSet r = p.executeQuery()) {
-        return r.next() ? Optional.of(row(r)) : Optional.empty();
+  public Optional<Lease> takeOver(Lease expired, String peer, Duration margin) throws SQLException {
+    lock.lock();
+    try {
+      try (PreparedStatement p = connection().prepareStatement(TAKE_OVER)) {
+        p.setQueryTimeout((int) callTimeout.toSeconds());
+        p.setLong(1, config.leaseDuration().toMillis());
+        p.setString(2, peer);
+        p.setString(3, expired.nodeId());
+        p.setLong(4, expired.epoch());
+        p.setLong(5, margin.toMillis());
+        try (ResultSet r = p.executeQuery()) {
+          return r.next() ? Optional.of(row(r)) : Optional.empty();
+        }
+      } catch (SQLException e) {
+        drop();
+        throw e;
       }
-    } catch (SQLException e) {
-      drop();
-      throw e;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -252,35 +293,45 @@ public final class LeaseTable implements AutoCloseable {
    *
    * @return false when the lease is no longer this holder's
    */
-  public synchronized boolean bindLog(String nodeId, long epoch, long logId) throws SQLException {
-    try (PreparedStatement p = connection().prepareStatement(BIND_LOG)) {
-      p.setQueryTimeout((int) callTimeout.toSeconds());
-      p.setLong(1, logId);
-      p.setString(2, nodeId);
-      p.setLong(3, epoch);
-      return p.executeUpdate() == 1;
-    } catch (SQLException e) {
-      drop();
-      throw e;
+  public boolean bindLog(String nodeId, long epoch, long logId) throws SQLException {
+    lock.lock();
+    try {
+      try (PreparedStatement p = connection().prepareStatement(BIND_LOG)) {
+        p.setQueryTimeout((int) callTimeout.toSeconds());
+        p.setLong(1, logId);
+        p.setString(2, nodeId);
+        p.setLong(3, epoch);
+        return p.executeUpdate() == 1;
+      } catch (SQLException e) {
+        drop();
+        throw e;
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
   /** The log ids of {@code nodeId} with mirror rows written before lease epoch {@code epoch}. */
-  public synchronized java.util.List<Long> logs(String nodeId, long epoch) throws SQLException {
-    try (PreparedStatement p = connection().prepareStatement(LOGS)) {
-      p.setQueryTimeout((int) callTimeout.toSeconds());
-      p.setString(1, nodeId);
-      p.setLong(2, epoch);
-      java.util.List<Long> out = new java.util.ArrayList<>();
-      try (ResultSet r = p.executeQuery()) {
-        while (r.next()) {
-          out.add(r.getLong(1));
+  public java.util.List<Long> logs(String nodeId, long epoch) throws SQLException {
+    lock.lock();
+    try {
+      try (PreparedStatement p = connection().prepareStatement(LOGS)) {
+        p.setQueryTimeout((int) callTimeout.toSeconds());
+        p.setString(1, nodeId);
+        p.setLong(2, epoch);
+        java.util.List<Long> out = new java.util.ArrayList<>();
+        try (ResultSet r = p.executeQuery()) {
+          while (r.next()) {
+            out.add(r.getLong(1));
+          }
         }
+        return out;
+      } catch (SQLException e) {
+        drop();
+        throw e;
       }
-      return out;
-    } catch (SQLException e) {
-      drop();
-      throw e;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -292,44 +343,49 @@ public final class LeaseTable implements AutoCloseable {
    *
    * @return false when the lease is no longer held at that epoch: nothing was changed
    */
-  public synchronized boolean finishLog(String nodeId, long logId, long epoch, boolean release)
+  public boolean finishLog(String nodeId, long logId, long epoch, boolean release)
       throws SQLException {
-    Connection c = connection();
+    lock.lock();
     try {
-      c.setAutoCommit(false);
-      try (PreparedStatement hold = c.prepareStatement(HOLD)) {
-        hold.setQueryTimeout((int) callTimeout.toSeconds());
-        hold.setString(1, nodeId);
-        hold.setLong(2, epoch);
-        try (ResultSet r = hold.executeQuery()) {
-          if (!r.next()) {
-            c.rollback();
-            c.setAutoCommit(true);
-            return false;
+      Connection c = connection();
+      try {
+        c.setAutoCommit(false);
+        try (PreparedStatement hold = c.prepareStatement(HOLD)) {
+          hold.setQueryTimeout((int) callTimeout.toSeconds());
+          hold.setString(1, nodeId);
+          hold.setLong(2, epoch);
+          try (ResultSet r = hold.executeQuery()) {
+            if (!r.next()) {
+              c.rollback();
+              c.setAutoCommit(true);
+              return false;
+            }
           }
         }
-      }
-      try (PreparedStatement d = c.prepareStatement(DROP_LOG)) {
-        d.setQueryTimeout((int) callTimeout.toSeconds());
-        d.setString(1, nodeId);
-        d.setLong(2, logId);
-        d.setLong(3, epoch);
-        d.executeUpdate();
-      }
-      if (release) {
-        try (PreparedStatement r = c.prepareStatement(RELEASE)) {
-          r.setQueryTimeout((int) callTimeout.toSeconds());
-          r.setString(1, nodeId);
-          r.setLong(2, epoch);
-          r.executeUpdate();
+        try (PreparedStatement d = c.prepareStatement(DROP_LOG)) {
+          d.setQueryTimeout((int) callTimeout.toSeconds());
+          d.setString(1, nodeId);
+          d.setLong(2, logId);
+          d.setLong(3, epoch);
+          d.executeUpdate();
         }
+        if (release) {
+          try (PreparedStatement r = c.prepareStatement(RELEASE)) {
+            r.setQueryTimeout((int) callTimeout.toSeconds());
+            r.setString(1, nodeId);
+            r.setLong(2, epoch);
+            r.executeUpdate();
+          }
+        }
+        c.commit();
+        c.setAutoCommit(true);
+        return true;
+      } catch (SQLException e) {
+        drop();
+        throw e;
       }
-      c.commit();
-      c.setAutoCommit(true);
-      return true;
-    } catch (SQLException e) {
-      drop();
-      throw e;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -365,7 +421,12 @@ public final class LeaseTable implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    drop();
+  public void close() {
+    lock.lock();
+    try {
+      drop();
+    } finally {
+      lock.unlock();
+    }
   }
 }

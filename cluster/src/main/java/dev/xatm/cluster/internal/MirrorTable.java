@@ -32,7 +32,9 @@ import java.util.concurrent.locks.LockSupport;
  * statement and one commit; the forgotten decisions of ended transactions ride on the same round
  * trip, or go with a background flush every 200 ms.
  *
- * <p>Threading: any thread; one connection, used under this object's lock.
+ * <p>Threading: any thread; one connection, used under one {@link
+ * java.util.concurrent.locks.ReentrantLock} (not {@code synchronized}: a committing virtual thread
+ * that leads a batch must not pin its carrier across the database round trip).
  */
 public final class MirrorTable implements DecisionMirror, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(MirrorTable.class.getName());
@@ -80,7 +82,9 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
   private final ConcurrentLinkedQueue<byte[]> forgotten = new ConcurrentLinkedQueue<>();
   private final Thread writer;
   private volatile boolean closed;
-  private Connection connection; // guarded by this
+  private final java.util.concurrent.locks.ReentrantLock lock =
+      new java.util.concurrent.locks.ReentrantLock();
+  private Connection connection; // guarded by lock
 
   private record Pending(
       byte[] gtrid, byte[] record, CompletableFuture<Boolean> done, Thread waiter) {}
@@ -176,34 +180,39 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
   }
 
   @Override
-  public synchronized boolean settle(byte[] gtrid) throws MirrorException {
+  public boolean settle(byte[] gtrid) throws MirrorException {
+    lock.lock();
     try {
-      Connection c = connection();
-      try (PreparedStatement t = c.prepareStatement(TOMBSTONE)) {
-        t.setQueryTimeout(timeoutSeconds());
-        t.setLong(1, logId);
-        t.setBytes(2, gtrid);
-        t.setString(3, nodeId);
-        t.setLong(4, epoch);
-        t.executeUpdate();
-      }
-      try (PreparedStatement q = c.prepareStatement(OUTCOME)) {
-        q.setQueryTimeout(timeoutSeconds());
-        q.setString(1, nodeId);
-        q.setLong(2, logId);
-        q.setBytes(3, gtrid);
-        try (ResultSet r = q.executeQuery()) {
-          if (!r.next()) {
-            // Neither the decision nor the tombstone: the epoch moved on (a peer took the node
-            // id over, and its outcome is the one that counts) — never settle it here.
-            throw new MirrorException(refused() + "; the decision is the peer's to settle", null);
-          }
-          return !r.getBoolean(1);
+      try {
+        Connection c = connection();
+        try (PreparedStatement t = c.prepareStatement(TOMBSTONE)) {
+          t.setQueryTimeout(timeoutSeconds());
+          t.setLong(1, logId);
+          t.setBytes(2, gtrid);
+          t.setString(3, nodeId);
+          t.setLong(4, epoch);
+          t.executeUpdate();
         }
+        try (PreparedStatement q = c.prepareStatement(OUTCOME)) {
+          q.setQueryTimeout(timeoutSeconds());
+          q.setString(1, nodeId);
+          q.setLong(2, logId);
+          q.setBytes(3, gtrid);
+          try (ResultSet r = q.executeQuery()) {
+            if (!r.next()) {
+              // Neither the decision nor the tombstone: the epoch moved on (a peer took the node
+              // id over, and its outcome is the one that counts) — never settle it here.
+              throw new MirrorException(refused() + "; the decision is the peer's to settle", null);
+            }
+            return !r.getBoolean(1);
+          }
+        }
+      } catch (SQLException e) {
+        drop();
+        throw new MirrorException(describe(e), e);
       }
-    } catch (SQLException e) {
-      drop();
-      throw new MirrorException(describe(e), e);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -213,43 +222,53 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
   }
 
   @Override
-  public synchronized void put(MirrorRow row) throws MirrorException {
-    try (PreparedStatement p = connection().prepareStatement(PUT)) {
-      p.setQueryTimeout(timeoutSeconds());
-      p.setLong(1, logId);
-      p.setInt(2, row.kind().code());
-      p.setBytes(3, row.key());
-      p.setBytes(4, row.record());
-      p.setString(5, nodeId);
-      p.setLong(6, epoch);
-      if (p.executeUpdate() != 1) {
-        throw new MirrorException(refused(), null);
+  public void put(MirrorRow row) throws MirrorException {
+    lock.lock();
+    try {
+      try (PreparedStatement p = connection().prepareStatement(PUT)) {
+        p.setQueryTimeout(timeoutSeconds());
+        p.setLong(1, logId);
+        p.setInt(2, row.kind().code());
+        p.setBytes(3, row.key());
+        p.setBytes(4, row.record());
+        p.setString(5, nodeId);
+        p.setLong(6, epoch);
+        if (p.executeUpdate() != 1) {
+          throw new MirrorException(refused(), null);
+        }
+      } catch (SQLException e) {
+        drop();
+        throw new MirrorException(describe(e), e);
       }
-    } catch (SQLException e) {
-      drop();
-      throw new MirrorException(describe(e), e);
+    } finally {
+      lock.unlock();
     }
   }
 
   @Override
-  public synchronized List<MirrorRow> rows() throws MirrorException {
-    try (PreparedStatement p = connection().prepareStatement(ROWS)) {
-      p.setQueryTimeout(timeoutSeconds());
-      p.setString(1, nodeId);
-      p.setLong(2, logId);
-      p.setLong(3, epoch);
-      List<MirrorRow> out = new ArrayList<>();
-      try (ResultSet r = p.executeQuery()) {
-        while (r.next()) {
-          out.add(
-              new MirrorRow(
-                  MirrorRow.Kind.of(r.getInt(1)), r.getBytes(2), r.getBoolean(3), r.getBytes(4)));
+  public List<MirrorRow> rows() throws MirrorException {
+    lock.lock();
+    try {
+      try (PreparedStatement p = connection().prepareStatement(ROWS)) {
+        p.setQueryTimeout(timeoutSeconds());
+        p.setString(1, nodeId);
+        p.setLong(2, logId);
+        p.setLong(3, epoch);
+        List<MirrorRow> out = new ArrayList<>();
+        try (ResultSet r = p.executeQuery()) {
+          while (r.next()) {
+            out.add(
+                new MirrorRow(
+                    MirrorRow.Kind.of(r.getInt(1)), r.getBytes(2), r.getBoolean(3), r.getBytes(4)));
+          }
         }
+        return out;
+      } catch (SQLException e) {
+        drop();
+        throw new MirrorException(describe(e), e);
       }
-      return out;
-    } catch (SQLException e) {
-      drop();
-      throw new MirrorException(describe(e), e);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -285,58 +304,63 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
   }
 
   /** One round trip: the decisions, then the forgotten rows (they are independent). */
-  private synchronized void write(List<Pending> batch, List<byte[]> forget) {
+  private void write(List<Pending> batch, List<byte[]> forget) {
+    lock.lock();
     try {
-      Connection c = connection();
-      if (!batch.isEmpty()) {
-        Set<String> inserted = new HashSet<>();
-        byte[][] keys = new byte[batch.size()][];
-        byte[][] records = new byte[batch.size()][];
-        for (int i = 0; i < batch.size(); i++) {
-          keys[i] = batch.get(i).gtrid;
-          records[i] = batch.get(i).record;
-        }
-        try (PreparedStatement p = c.prepareStatement(DECIDE)) {
-          // No query timeout on the commit path (pgjdbc runs it on a timer thread): the socket
-          // timeout bounds the call, and an unanswered decision is settled later anyway.
-          p.setLong(1, logId);
-          Array k = c.createArrayOf("bytea", keys);
-          Array r = c.createArrayOf("bytea", records);
-          p.setArray(2, k);
-          p.setArray(3, r);
-          p.setString(4, nodeId);
-          p.setLong(5, epoch);
-          try (ResultSet rs = p.executeQuery()) {
-            while (rs.next()) {
-              inserted.add(java.util.HexFormat.of().formatHex(rs.getBytes(1)));
+      try {
+        Connection c = connection();
+        if (!batch.isEmpty()) {
+          Set<String> inserted = new HashSet<>();
+          byte[][] keys = new byte[batch.size()][];
+          byte[][] records = new byte[batch.size()][];
+          for (int i = 0; i < batch.size(); i++) {
+            keys[i] = batch.get(i).gtrid;
+            records[i] = batch.get(i).record;
+          }
+          try (PreparedStatement p = c.prepareStatement(DECIDE)) {
+            // No query timeout on the commit path (pgjdbc runs it on a timer thread): the socket
+            // timeout bounds the call, and an unanswered decision is settled later anyway.
+            p.setLong(1, logId);
+            Array k = c.createArrayOf("bytea", keys);
+            Array r = c.createArrayOf("bytea", records);
+            p.setArray(2, k);
+            p.setArray(3, r);
+            p.setString(4, nodeId);
+            p.setLong(5, epoch);
+            try (ResultSet rs = p.executeQuery()) {
+              while (rs.next()) {
+                inserted.add(java.util.HexFormat.of().formatHex(rs.getBytes(1)));
+              }
             }
           }
+          for (Pending d : batch) {
+            d.done.complete(inserted.contains(java.util.HexFormat.of().formatHex(d.gtrid)));
+            LockSupport.unpark(d.waiter);
+          }
         }
+      } catch (SQLException | RuntimeException e) {
+        drop();
         for (Pending d : batch) {
-          d.done.complete(inserted.contains(java.util.HexFormat.of().formatHex(d.gtrid)));
+          d.done.completeExceptionally(e);
           LockSupport.unpark(d.waiter);
         }
+        forgotten.addAll(forget); // harmless to keep: try again with the next batch
+        return;
       }
-    } catch (SQLException | RuntimeException e) {
-      drop();
-      for (Pending d : batch) {
-        d.done.completeExceptionally(e);
-        LockSupport.unpark(d.waiter);
+      if (!forget.isEmpty()) {
+        try (PreparedStatement p = connection().prepareStatement(FORGET)) {
+          p.setQueryTimeout(timeoutSeconds());
+          p.setString(1, nodeId);
+          p.setLong(2, logId);
+          p.setArray(3, connection().createArrayOf("bytea", forget.toArray(new byte[0][])));
+          p.executeUpdate();
+        } catch (SQLException e) {
+          drop();
+          LOG.log(Level.DEBUG, "forgetting " + forget.size() + " mirror rows failed; they stay", e);
+        }
       }
-      forgotten.addAll(forget); // harmless to keep: try again with the next batch
-      return;
-    }
-    if (!forget.isEmpty()) {
-      try (PreparedStatement p = connection().prepareStatement(FORGET)) {
-        p.setQueryTimeout(timeoutSeconds());
-        p.setString(1, nodeId);
-        p.setLong(2, logId);
-        p.setArray(3, connection().createArrayOf("bytea", forget.toArray(new byte[0][])));
-        p.executeUpdate();
-      } catch (SQLException e) {
-        drop();
-        LOG.log(Level.DEBUG, "forgetting " + forget.size() + " mirror rows failed; they stay", e);
-      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -392,8 +416,11 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    synchronized (this) {
+    lock.lock();
+    try {
       drop();
+    } finally {
+      lock.unlock();
     }
   }
 }
