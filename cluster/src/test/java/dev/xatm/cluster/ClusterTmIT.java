@@ -28,7 +28,20 @@ class ClusterTmIT {
    */
   static final int PRIVATE_PORT = 29442;
 
+  static final String PRIVATE_URL =
+      "jdbc:postgresql://127.0.0.1:" + PRIVATE_PORT + "/postgres?user=postgres";
+
   @TempDir Path dir;
+
+  /** A private server under {@code target/<name>}, started, stopped at exit at the latest. */
+  private static LocalPostgresCluster privateServer(String name) throws Exception {
+    LocalPostgresCluster pg =
+        LocalPostgresCluster.builder(Path.of("target", name).toAbsolutePath(), PRIVATE_PORT)
+            .build();
+    pg.start();
+    pg.stopOnExit();
+    return pg;
+  }
 
   @BeforeAll
   static void database() throws Exception {
@@ -136,17 +149,11 @@ class ClusterTmIT {
 
   @Test
   void theDatabaseGoneFencesTheNodeAndItDecidesAgainOnceItIsBack() throws Exception {
-    LocalPostgresCluster pg =
-        LocalPostgresCluster.builder(
-                Path.of("target", "pg-cluster-lease").toAbsolutePath(), PRIVATE_PORT)
-            .build();
-    pg.start();
-    pg.stopOnExit();
-    String privateUrl = "jdbc:postgresql://127.0.0.1:" + PRIVATE_PORT + "/postgres?user=postgres";
+    LocalPostgresCluster pg = privateServer("pg-cluster-lease");
     String node = node();
-    try (ClusterTm tm = ClusterTm.start(dir.resolve("a"), node, privateUrl)) {
+    try (ClusterTm tm = ClusterTm.start(dir.resolve("a"), node, PRIVATE_URL)) {
       assertNull(tm.transfer());
-      long epochBefore = epoch(privateUrl, node);
+      long epochBefore = epoch(PRIVATE_URL, node);
       pg.stop("immediate");
       long down = System.nanoTime();
       // Still within lease - margin of the last renewal: decisions go on for up to 2 s.
@@ -165,7 +172,7 @@ class ClusterTmIT {
         Thread.sleep(200);
       }
       assertNull(again, "decides again once a renewal succeeded (down " + upAfterMs + " ms)");
-      assertEquals(epochBefore, epoch(privateUrl, node), "nobody took the lease meanwhile");
+      assertEquals(epochBefore, epoch(PRIVATE_URL, node), "nobody took the lease meanwhile");
     } finally {
       pg.stop("fast");
     }
@@ -173,15 +180,9 @@ class ClusterTmIT {
 
   @Test
   void aDecisionTheDatabaseDidNotAnswerStaysPreparedAndIsSettledOnceItIsBack() throws Exception {
-    LocalPostgresCluster pg =
-        LocalPostgresCluster.builder(
-                Path.of("target", "pg-cluster-unknown").toAbsolutePath(), PRIVATE_PORT)
-            .build();
-    pg.start();
-    pg.stopOnExit();
-    String privateUrl = "jdbc:postgresql://127.0.0.1:" + PRIVATE_PORT + "/postgres?user=postgres";
+    LocalPostgresCluster pg = privateServer("pg-cluster-unknown");
     String node = node();
-    try (ClusterTm tm = ClusterTm.start(dir.resolve("a"), node, privateUrl)) {
+    try (ClusterTm tm = ClusterTm.start(dir.resolve("a"), node, PRIVATE_URL)) {
       assertNull(tm.transfer());
       long rollbacksBefore = tm.journal.count("a.rollback");
       pg.stop("immediate");
@@ -194,7 +195,7 @@ class ClusterTmIT {
       pg.start();
       long deadline = System.nanoTime() + 15_000_000_000L;
       long tombstones = 0;
-      while (System.nanoTime() < deadline && (tombstones = tombstones(privateUrl, node)) == 0) {
+      while (System.nanoTime() < deadline && (tombstones = tombstones(PRIVATE_URL, node)) == 0) {
         Thread.sleep(200);
       }
       assertEquals(1, tombstones, "settled as not decided: it can never be decided later");

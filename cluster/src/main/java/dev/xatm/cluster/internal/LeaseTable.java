@@ -6,12 +6,12 @@ import dev.xatm.tm.cluster.LeaseClaim;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,9 +19,8 @@ import java.util.Optional;
  * only by single statements whose conditions the database checks atomically, with the database's
  * clock. Rows are read as {@link Lease}s. Nothing here decides policy; {@link LeaseKeeper} does.
  *
- * <p>Threading: one connection, used by one thread at a time (the starting thread, then the renewal
- * thread); one lock (not {@code synchronized}: a virtual thread must not pin its carrier across a
- * database call) guards the hand-over and {@link #close()}.
+ * <p>Threading: one {@link ClusterDatabase} connection, used by one caller at a time (the starting
+ * thread, then the renewal thread).
  */
 public final class LeaseTable implements AutoCloseable {
   private static final String COLUMNS =
@@ -71,40 +70,28 @@ public final class LeaseTable implements AutoCloseable {
   private static final long SCHEMA_LOCK = 0x7861746dL;
 
   private final ClusterConfig config;
-  private final Duration callTimeout;
-  private final java.util.concurrent.locks.ReentrantLock lock =
-      new java.util.concurrent.locks.ReentrantLock();
-  private Connection connection; // null until connected or after a failure; guarded by lock
+  private final ClusterDatabase db;
 
   public LeaseTable(ClusterConfig config) {
     this.config = config;
     // A renewal must give up in time for the next one (and the fence) to be meaningful.
-    long seconds = Math.max(1, config.renewInterval().toSeconds());
-    this.callTimeout = Duration.ofSeconds(seconds);
+    this.db =
+        new ClusterDatabase(
+            config,
+            Duration.ofSeconds(Math.max(1, config.renewInterval().toSeconds())),
+            "xatm-lease");
   }
 
   /** Creates the table if it is absent (the user needs CREATE on the schema, or run the file). */
   public void ensureSchema() throws SQLException {
-    lock.lock();
-    try {
-      Connection c = connection();
-      try (Statement s = c.createStatement()) {
-        s.setQueryTimeout((int) callTimeout.toSeconds());
-        // CREATE TABLE IF NOT EXISTS is not atomic in PostgreSQL: nodes starting together on a
-        // fresh database race, and the loser fails with 23505 on pg_type_typname_nsp_index. One at
-        // a time, under a transaction-scoped advisory lock.
-        c.setAutoCommit(false);
-        s.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
-        s.execute(schema());
-        c.commit();
-        c.setAutoCommit(true);
-      } catch (SQLException e) {
-        drop();
-        throw e;
-      }
-    } finally {
-      lock.unlock();
-    }
+    // CREATE TABLE IF NOT EXISTS is not atomic in PostgreSQL: nodes starting together on a fresh
+    // database race, and the loser fails with 23505 on pg_type_typname_nsp_index. One at a time,
+    // under a transaction-scoped advisory lock.
+    db.transaction(
+        t -> {
+          t.call("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")", PreparedStatement::execute);
+          return t.call(schema(), PreparedStatement::execute);
+        });
   }
 
   /** The DDL of the lease table, as shipped in {@code dev/xatm/cluster/schema.sql}. */
@@ -126,24 +113,13 @@ public final class LeaseTable implements AutoCloseable {
    * @return the new row, or empty when it is held
    */
   public Optional<Lease> tryAcquire(LeaseClaim claim) throws SQLException {
-    lock.lock();
-    try {
-      try (PreparedStatement p = connection().prepareStatement(ACQUIRE)) {
-        p.setQueryTimeout((int) callTimeout.toSeconds());
-        p.setString(1, claim.nodeId());
-        p.setString(2, claim.holder());
-        p.setLong(3, claim.logId());
-        p.setLong(4, config.leaseDuration().toMillis());
-        try (ResultSet r = p.executeQuery()) {
-          return r.next() ? Optional.of(row(r)) : Optional.empty();
-        }
-      } catch (SQLException e) {
-        drop();
-        throw e;
-      }
-    } finally {
-      lock.unlock();
-    }
+    return db.call(
+        ACQUIRE,
+        LeaseTable::first,
+        claim.nodeId(),
+        claim.holder(),
+        claim.logId(),
+        config.leaseDuration().toMillis());
   }
 
   /**
@@ -153,82 +129,28 @@ public final class LeaseTable implements AutoCloseable {
    * @return false when the row is no longer this holder's (taken over, or released)
    */
   public boolean renew(String nodeId, long epoch) throws SQLException {
-    lock.lock();
-    try {
-      try (PreparedStatement p = connection().prepareStatement(RENEW)) {
-        p.setQueryTimeout((int) callTimeout.toSeconds());
-        p.setLong(1, config.leaseDuration().toMillis());
-        p.setString(2, nodeId);
-        p.setLong(3, epoch);
-        return p.executeUpdate() == 1;
-      } catch (SQLException e) {
-        drop();
-        throw e;
-      }
-    } finally {
-      lock.unlock();
-    }
+    return db.call(RENEW, LeaseTable::one, config.leaseDuration().toMillis(), nodeId, epoch);
   }
 
   /** Gives the lease up at once, if this holder still has it. */
   public void release(String nodeId, long epoch) throws SQLException {
-    lock.lock();
-    try {
-      try (PreparedStatement p = connection().prepareStatement(RELEASE)) {
-        p.setQueryTimeout((int) callTimeout.toSeconds());
-        p.setString(1, nodeId);
-        p.setLong(2, epoch);
-        p.executeUpdate();
-      } catch (SQLException e) {
-        drop();
-        throw e;
-      }
-    } finally {
-      lock.unlock();
-    }
+    db.call(RELEASE, PreparedStatement::executeUpdate, nodeId, epoch);
   }
 
   /** The row of {@code nodeId}, if there is one. */
   public Optional<Lease> read(String nodeId) throws SQLException {
-    lock.lock();
-    try {
-      try (PreparedStatement p = connection().prepareStatement(READ)) {
-        p.setQueryTimeout((int) callTimeout.toSeconds());
-        p.setString(1, nodeId);
-        try (ResultSet r = p.executeQuery()) {
-          return r.next() ? Optional.of(row(r)) : Optional.empty();
-        }
-      } catch (SQLException e) {
-        drop();
-        throw e;
-      }
-    } finally {
-      lock.unlock();
-    }
+    return db.call(READ, LeaseTable::first, nodeId);
   }
 
   /** Every row, by node id (an absent table reads as none). */
-  public java.util.List<Lease> list() throws SQLException {
-    lock.lock();
+  public List<Lease> list() throws SQLException {
     try {
-      try (PreparedStatement p = connection().prepareStatement(LIST)) {
-        p.setQueryTimeout((int) callTimeout.toSeconds());
-        java.util.List<Lease> out = new java.util.ArrayList<>();
-        try (ResultSet r = p.executeQuery()) {
-          while (r.next()) {
-            out.add(row(r));
-          }
-        }
-        return out;
-      } catch (SQLException e) {
-        drop();
-        if ("42P01".equals(e.getSQLState())) {
-          return java.util.List.of(); // undefined_table: no node ever started in cluster mode
-        }
-        throw e;
+      return db.call(LIST, LeaseTable::all);
+    } catch (SQLException e) {
+      if ("42P01".equals(e.getSQLState())) {
+        return List.of(); // undefined_table: no node ever started in cluster mode
       }
-    } finally {
-      lock.unlock();
+      throw e;
     }
   }
 
@@ -236,27 +158,8 @@ public final class LeaseTable implements AutoCloseable {
    * The leases of other node ids that expired more than {@code margin} ago, by the database's
    * clock, and that nobody released: candidates for a takeover.
    */
-  public java.util.List<Lease> expired(String self, Duration margin) throws SQLException {
-    lock.lock();
-    try {
-      try (PreparedStatement p = connection().prepareStatement(EXPIRED)) {
-        p.setQueryTimeout((int) callTimeout.toSeconds());
-        p.setString(1, self);
-        p.setLong(2, margin.toMillis());
-        java.util.List<Lease> out = new java.util.ArrayList<>();
-        try (ResultSet r = p.executeQuery()) {
-          while (r.next()) {
-            out.add(row(r));
-          }
-        }
-        return out;
-      } catch (SQLException e) {
-        drop();
-        throw e;
-      }
-    } finally {
-      lock.unlock();
-    }
+  public List<Lease> expired(String self, Duration margin) throws SQLException {
+    return db.call(EXPIRED, LeaseTable::all, self, margin.toMillis());
   }
 
   /**
@@ -267,25 +170,14 @@ public final class LeaseTable implements AutoCloseable {
    * @return the taken-over row, or empty when someone else got there first or its holder is back
    */
   public Optional<Lease> takeOver(Lease expired, String peer, Duration margin) throws SQLException {
-    lock.lock();
-    try {
-      try (PreparedStatement p = connection().prepareStatement(TAKE_OVER)) {
-        p.setQueryTimeout((int) callTimeout.toSeconds());
-        p.setLong(1, config.leaseDuration().toMillis());
-        p.setString(2, peer);
-        p.setString(3, expired.nodeId());
-        p.setLong(4, expired.epoch());
-        p.setLong(5, margin.toMillis());
-        try (ResultSet r = p.executeQuery()) {
-          return r.next() ? Optional.of(row(r)) : Optional.empty();
-        }
-      } catch (SQLException e) {
-        drop();
-        throw e;
-      }
-    } finally {
-      lock.unlock();
-    }
+    return db.call(
+        TAKE_OVER,
+        LeaseTable::first,
+        config.leaseDuration().toMillis(),
+        peer,
+        expired.nodeId(),
+        expired.epoch(),
+        margin.toMillis());
   }
 
   /**
@@ -294,45 +186,24 @@ public final class LeaseTable implements AutoCloseable {
    * @return false when the lease is no longer this holder's
    */
   public boolean bindLog(String nodeId, long epoch, long logId) throws SQLException {
-    lock.lock();
-    try {
-      try (PreparedStatement p = connection().prepareStatement(BIND_LOG)) {
-        p.setQueryTimeout((int) callTimeout.toSeconds());
-        p.setLong(1, logId);
-        p.setString(2, nodeId);
-        p.setLong(3, epoch);
-        return p.executeUpdate() == 1;
-      } catch (SQLException e) {
-        drop();
-        throw e;
-      }
-    } finally {
-      lock.unlock();
-    }
+    return db.call(BIND_LOG, LeaseTable::one, logId, nodeId, epoch);
   }
 
   /** The log ids of {@code nodeId} with mirror rows written before lease epoch {@code epoch}. */
-  public java.util.List<Long> logs(String nodeId, long epoch) throws SQLException {
-    lock.lock();
-    try {
-      try (PreparedStatement p = connection().prepareStatement(LOGS)) {
-        p.setQueryTimeout((int) callTimeout.toSeconds());
-        p.setString(1, nodeId);
-        p.setLong(2, epoch);
-        java.util.List<Long> out = new java.util.ArrayList<>();
-        try (ResultSet r = p.executeQuery()) {
-          while (r.next()) {
-            out.add(r.getLong(1));
+  public List<Long> logs(String nodeId, long epoch) throws SQLException {
+    return db.call(
+        LOGS,
+        p -> {
+          List<Long> out = new ArrayList<>();
+          try (ResultSet r = p.executeQuery()) {
+            while (r.next()) {
+              out.add(r.getLong(1));
+            }
           }
-        }
-        return out;
-      } catch (SQLException e) {
-        drop();
-        throw e;
-      }
-    } finally {
-      lock.unlock();
-    }
+          return out;
+        },
+        nodeId,
+        epoch);
   }
 
   /**
@@ -345,48 +216,49 @@ public final class LeaseTable implements AutoCloseable {
    */
   public boolean finishLog(String nodeId, long logId, long epoch, boolean release)
       throws SQLException {
-    lock.lock();
-    try {
-      Connection c = connection();
-      try {
-        c.setAutoCommit(false);
-        try (PreparedStatement hold = c.prepareStatement(HOLD)) {
-          hold.setQueryTimeout((int) callTimeout.toSeconds());
-          hold.setString(1, nodeId);
-          hold.setLong(2, epoch);
-          try (ResultSet r = hold.executeQuery()) {
-            if (!r.next()) {
-              c.rollback();
-              c.setAutoCommit(true);
-              return false;
-            }
+    return db.transaction(
+        t -> {
+          boolean held =
+              t.call(
+                  HOLD,
+                  p -> {
+                    try (ResultSet r = p.executeQuery()) {
+                      return r.next();
+                    }
+                  },
+                  nodeId,
+                  epoch);
+          if (!held) {
+            t.rollback();
+            return false;
           }
-        }
-        try (PreparedStatement d = c.prepareStatement(DROP_LOG)) {
-          d.setQueryTimeout((int) callTimeout.toSeconds());
-          d.setString(1, nodeId);
-          d.setLong(2, logId);
-          d.setLong(3, epoch);
-          d.executeUpdate();
-        }
-        if (release) {
-          try (PreparedStatement r = c.prepareStatement(RELEASE)) {
-            r.setQueryTimeout((int) callTimeout.toSeconds());
-            r.setString(1, nodeId);
-            r.setLong(2, epoch);
-            r.executeUpdate();
+          t.call(DROP_LOG, PreparedStatement::executeUpdate, nodeId, logId, epoch);
+          if (release) {
+            t.call(RELEASE, PreparedStatement::executeUpdate, nodeId, epoch);
           }
-        }
-        c.commit();
-        c.setAutoCommit(true);
-        return true;
-      } catch (SQLException e) {
-        drop();
-        throw e;
-      }
-    } finally {
-      lock.unlock();
+          return true;
+        });
+  }
+
+  /** The statement updated exactly one row. */
+  private static boolean one(PreparedStatement p) throws SQLException {
+    return p.executeUpdate() == 1;
+  }
+
+  private static Optional<Lease> first(PreparedStatement p) throws SQLException {
+    try (ResultSet r = p.executeQuery()) {
+      return r.next() ? Optional.of(row(r)) : Optional.empty();
     }
+  }
+
+  private static List<Lease> all(PreparedStatement p) throws SQLException {
+    List<Lease> out = new ArrayList<>();
+    try (ResultSet r = p.executeQuery()) {
+      while (r.next()) {
+        out.add(row(r));
+      }
+    }
+    return out;
   }
 
   private static Lease row(ResultSet r) throws SQLException {
@@ -401,32 +273,8 @@ public final class LeaseTable implements AutoCloseable {
         r.getString(8));
   }
 
-  private Connection connection() throws SQLException {
-    if (connection == null) {
-      connection = ClusterDatabase.connect(config, callTimeout, "xatm-lease");
-    }
-    return connection;
-  }
-
-  /** After a failure: the next call connects again (the server may have restarted). */
-  private void drop() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException ignored) {
-        // it is broken already
-      }
-      connection = null;
-    }
-  }
-
   @Override
   public void close() {
-    lock.lock();
-    try {
-      drop();
-    } finally {
-      lock.unlock();
-    }
+    db.close();
   }
 }

@@ -6,14 +6,13 @@ import dev.xatm.tm.cluster.DecisionMirror;
 import dev.xatm.tm.cluster.MirrorException;
 import dev.xatm.tm.cluster.MirrorRow;
 import java.lang.System.Logger.Level;
-import java.sql.Array;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -32,9 +31,9 @@ import java.util.concurrent.locks.LockSupport;
  * statement and one commit; the forgotten decisions of ended transactions ride on the same round
  * trip, or go with a background flush every 200 ms.
  *
- * <p>Threading: any thread; one connection, used under one {@link
- * java.util.concurrent.locks.ReentrantLock} (not {@code synchronized}: a committing virtual thread
- * that leads a batch must not pin its carrier across the database round trip).
+ * <p>Threading: any thread; one {@link ClusterDatabase} connection (a lock, not {@code
+ * synchronized}: a committing virtual thread that leads a batch must not pin its carrier across the
+ * database round trip).
  */
 public final class MirrorTable implements DecisionMirror, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(MirrorTable.class.getName());
@@ -82,9 +81,7 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
   private final ConcurrentLinkedQueue<byte[]> forgotten = new ConcurrentLinkedQueue<>();
   private final Thread writer;
   private volatile boolean closed;
-  private final java.util.concurrent.locks.ReentrantLock lock =
-      new java.util.concurrent.locks.ReentrantLock();
-  private Connection connection; // guarded by lock
+  private final ClusterDatabase db;
 
   private record Pending(
       byte[] gtrid, byte[] record, CompletableFuture<Boolean> done, Thread waiter) {}
@@ -105,6 +102,7 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
     this.logId = logId;
     this.epoch = epoch;
     this.callTimeout = Duration.ofSeconds(Math.max(1, config.renewInterval().toSeconds()));
+    this.db = new ClusterDatabase(config, callTimeout, "xatm-mirror");
     this.writer = new Thread(this::writeLoop, "xatm-mirror-" + nodeId);
     writer.setDaemon(true);
     writer.start();
@@ -181,38 +179,27 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
 
   @Override
   public boolean settle(byte[] gtrid) throws MirrorException {
-    lock.lock();
     try {
-      try {
-        Connection c = connection();
-        try (PreparedStatement t = c.prepareStatement(TOMBSTONE)) {
-          t.setQueryTimeout(timeoutSeconds());
-          t.setLong(1, logId);
-          t.setBytes(2, gtrid);
-          t.setString(3, nodeId);
-          t.setLong(4, epoch);
-          t.executeUpdate();
-        }
-        try (PreparedStatement q = c.prepareStatement(OUTCOME)) {
-          q.setQueryTimeout(timeoutSeconds());
-          q.setString(1, nodeId);
-          q.setLong(2, logId);
-          q.setBytes(3, gtrid);
-          try (ResultSet r = q.executeQuery()) {
-            if (!r.next()) {
-              // Neither the decision nor the tombstone: the epoch moved on (a peer took the node
-              // id over, and its outcome is the one that counts) — never settle it here.
-              throw new MirrorException(refused() + "; the decision is the peer's to settle", null);
-            }
-            return !r.getBoolean(1);
-          }
-        }
-      } catch (SQLException e) {
-        drop();
-        throw new MirrorException(describe(e), e);
+      db.call(TOMBSTONE, PreparedStatement::executeUpdate, logId, gtrid, nodeId, epoch);
+      Boolean aborted =
+          db.call(
+              OUTCOME,
+              q -> {
+                try (ResultSet r = q.executeQuery()) {
+                  return r.next() ? r.getBoolean(1) : null;
+                }
+              },
+              nodeId,
+              logId,
+              gtrid);
+      if (aborted == null) {
+        // Neither the decision nor the tombstone: the epoch moved on (a peer took the node id
+        // over, and its outcome is the one that counts): never settle it here.
+        throw new MirrorException(refused() + "; the decision is the peer's to settle", null);
       }
-    } finally {
-      lock.unlock();
+      return !aborted;
+    } catch (SQLException e) {
+      throw new MirrorException(describe(e), e);
     }
   }
 
@@ -223,52 +210,50 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
 
   @Override
   public void put(MirrorRow row) throws MirrorException {
-    lock.lock();
+    int written;
     try {
-      try (PreparedStatement p = connection().prepareStatement(PUT)) {
-        p.setQueryTimeout(timeoutSeconds());
-        p.setLong(1, logId);
-        p.setInt(2, row.kind().code());
-        p.setBytes(3, row.key());
-        p.setBytes(4, row.record());
-        p.setString(5, nodeId);
-        p.setLong(6, epoch);
-        if (p.executeUpdate() != 1) {
-          throw new MirrorException(refused(), null);
-        }
-      } catch (SQLException e) {
-        drop();
-        throw new MirrorException(describe(e), e);
-      }
-    } finally {
-      lock.unlock();
+      written =
+          db.call(
+              PUT,
+              PreparedStatement::executeUpdate,
+              logId,
+              row.kind().code(),
+              row.key(),
+              row.record(),
+              nodeId,
+              epoch);
+    } catch (SQLException e) {
+      throw new MirrorException(describe(e), e);
+    }
+    if (written != 1) {
+      throw new MirrorException(refused(), null);
     }
   }
 
   @Override
   public List<MirrorRow> rows() throws MirrorException {
-    lock.lock();
     try {
-      try (PreparedStatement p = connection().prepareStatement(ROWS)) {
-        p.setQueryTimeout(timeoutSeconds());
-        p.setString(1, nodeId);
-        p.setLong(2, logId);
-        p.setLong(3, epoch);
-        List<MirrorRow> out = new ArrayList<>();
-        try (ResultSet r = p.executeQuery()) {
-          while (r.next()) {
-            out.add(
-                new MirrorRow(
-                    MirrorRow.Kind.of(r.getInt(1)), r.getBytes(2), r.getBoolean(3), r.getBytes(4)));
-          }
-        }
-        return out;
-      } catch (SQLException e) {
-        drop();
-        throw new MirrorException(describe(e), e);
-      }
-    } finally {
-      lock.unlock();
+      return db.call(
+          ROWS,
+          p -> {
+            List<MirrorRow> out = new ArrayList<>();
+            try (ResultSet r = p.executeQuery()) {
+              while (r.next()) {
+                out.add(
+                    new MirrorRow(
+                        MirrorRow.Kind.of(r.getInt(1)),
+                        r.getBytes(2),
+                        r.getBoolean(3),
+                        r.getBytes(4)));
+              }
+            }
+            return out;
+          },
+          nodeId,
+          logId,
+          epoch);
+    } catch (SQLException e) {
+      throw new MirrorException(describe(e), e);
     }
   }
 
@@ -305,41 +290,35 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
 
   /** One round trip: the decisions, then the forgotten rows (they are independent). */
   private void write(List<Pending> batch, List<byte[]> forget) {
-    lock.lock();
-    try {
+    if (!batch.isEmpty()) {
+      byte[][] keys = new byte[batch.size()][];
+      byte[][] records = new byte[batch.size()][];
+      for (int i = 0; i < batch.size(); i++) {
+        keys[i] = batch.get(i).gtrid;
+        records[i] = batch.get(i).record;
+      }
+      Set<String> inserted;
       try {
-        Connection c = connection();
-        if (!batch.isEmpty()) {
-          Set<String> inserted = new HashSet<>();
-          byte[][] keys = new byte[batch.size()][];
-          byte[][] records = new byte[batch.size()][];
-          for (int i = 0; i < batch.size(); i++) {
-            keys[i] = batch.get(i).gtrid;
-            records[i] = batch.get(i).record;
-          }
-          try (PreparedStatement p = c.prepareStatement(DECIDE)) {
-            // No query timeout on the commit path (pgjdbc runs it on a timer thread): the socket
-            // timeout bounds the call, and an unanswered decision is settled later anyway.
-            p.setLong(1, logId);
-            Array k = c.createArrayOf("bytea", keys);
-            Array r = c.createArrayOf("bytea", records);
-            p.setArray(2, k);
-            p.setArray(3, r);
-            p.setString(4, nodeId);
-            p.setLong(5, epoch);
-            try (ResultSet rs = p.executeQuery()) {
-              while (rs.next()) {
-                inserted.add(java.util.HexFormat.of().formatHex(rs.getBytes(1)));
-              }
-            }
-          }
-          for (Pending d : batch) {
-            d.done.complete(inserted.contains(java.util.HexFormat.of().formatHex(d.gtrid)));
-            LockSupport.unpark(d.waiter);
-          }
-        }
+        // No query timeout on the commit path: the socket timeout bounds the call, and an
+        // unanswered decision is settled later anyway.
+        inserted =
+            db.callUntimed(
+                DECIDE,
+                p -> {
+                  p.setLong(1, logId);
+                  p.setArray(2, p.getConnection().createArrayOf("bytea", keys));
+                  p.setArray(3, p.getConnection().createArrayOf("bytea", records));
+                  p.setString(4, nodeId);
+                  p.setLong(5, epoch);
+                  Set<String> out = new HashSet<>();
+                  try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                      out.add(HexFormat.of().formatHex(rs.getBytes(1)));
+                    }
+                  }
+                  return out;
+                });
       } catch (SQLException | RuntimeException e) {
-        drop();
         for (Pending d : batch) {
           d.done.completeExceptionally(e);
           LockSupport.unpark(d.waiter);
@@ -347,43 +326,26 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
         forgotten.addAll(forget); // harmless to keep: try again with the next batch
         return;
       }
-      if (!forget.isEmpty()) {
-        try (PreparedStatement p = connection().prepareStatement(FORGET)) {
-          p.setQueryTimeout(timeoutSeconds());
-          p.setString(1, nodeId);
-          p.setLong(2, logId);
-          p.setArray(3, connection().createArrayOf("bytea", forget.toArray(new byte[0][])));
-          p.executeUpdate();
-        } catch (SQLException e) {
-          drop();
-          LOG.log(Level.DEBUG, "forgetting " + forget.size() + " mirror rows failed; they stay", e);
-        }
+      for (Pending d : batch) {
+        d.done.complete(inserted.contains(HexFormat.of().formatHex(d.gtrid)));
+        LockSupport.unpark(d.waiter);
       }
-    } finally {
-      lock.unlock();
     }
-  }
-
-  private Connection connection() throws SQLException {
-    if (connection == null) {
-      connection = ClusterDatabase.connect(config, callTimeout, "xatm-mirror");
-    }
-    return connection;
-  }
-
-  private void drop() {
-    if (connection != null) {
+    if (!forget.isEmpty()) {
       try {
-        connection.close();
-      } catch (SQLException ignored) {
-        // broken already
+        db.call(
+            FORGET,
+            p -> {
+              p.setString(1, nodeId);
+              p.setLong(2, logId);
+              p.setArray(
+                  3, p.getConnection().createArrayOf("bytea", forget.toArray(new byte[0][])));
+              return p.executeUpdate();
+            });
+      } catch (SQLException e) {
+        LOG.log(Level.DEBUG, "forgetting " + forget.size() + " mirror rows failed; they stay", e);
       }
-      connection = null;
     }
-  }
-
-  private int timeoutSeconds() {
-    return (int) callTimeout.toSeconds();
   }
 
   private String where() {
@@ -416,11 +378,6 @@ public final class MirrorTable implements DecisionMirror, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    lock.lock();
-    try {
-      drop();
-    } finally {
-      lock.unlock();
-    }
+    db.close();
   }
 }

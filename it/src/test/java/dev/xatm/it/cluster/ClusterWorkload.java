@@ -9,13 +9,9 @@ import dev.xatm.tm.Failpoints;
 import dev.xatm.tm.Gtrid;
 import dev.xatm.tm.XatmConfig;
 import dev.xatm.tm.XatmTransactionManager;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -40,13 +36,12 @@ import java.util.concurrent.locks.LockSupport;
  * {@code ACK <id>}, {@code FAIL <id> <exception>}, {@code HALT ...}, {@code DONE}.
  */
 public final class ClusterWorkload {
-  private static final PrintStream OUT = System.out;
   private static final AtomicBoolean halted = new AtomicBoolean();
 
   private ClusterWorkload() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> a = parse(args);
+    Map<String, String> a = CrashWorkload.parse(args);
     XatmConfig.Builder cb =
         XatmConfig.builder()
             .nodeId(a.get("node"))
@@ -74,9 +69,9 @@ public final class ClusterWorkload {
     Path hold = Path.of(a.getOrDefault("hold", a.get("stop") + ".hold"));
     try (XatmTransactionManager tm =
         XatmTransactionManager.builder(cb.build()).failpoints(fp).start()) {
-      XatmDataSource dsA = pool(tm, a, "a");
-      XatmDataSource dsB = pool(tm, a, "b");
-      line("READY " + tm.epoch());
+      XatmDataSource dsA = CrashWorkload.pool(tm, a, "a", 8);
+      XatmDataSource dsB = CrashWorkload.pool(tm, a, "b", 8);
+      CrashWorkload.line("READY " + tm.epoch());
       int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
       long pause = Long.parseLong(a.getOrDefault("pause", "20"));
       long seed = Long.parseLong(a.getOrDefault("seed", "1"));
@@ -93,7 +88,7 @@ public final class ClusterWorkload {
                       LockSupport.park(); // about to be killed: nothing more may begin
                     }
                     awaitNoHold(hold);
-                    transfer(
+                    CrashWorkload.transfer(
                         tm,
                         dsA,
                         dsB,
@@ -114,7 +109,7 @@ public final class ClusterWorkload {
       dsA.close();
       dsB.close();
     }
-    line("DONE");
+    CrashWorkload.line("DONE");
   }
 
   /** While the hold file exists, begins nothing; says {@code IDLE} once per hold. */
@@ -122,7 +117,7 @@ public final class ClusterWorkload {
     boolean said = false;
     while (Files.exists(hold)) {
       if (!said) {
-        line("IDLE " + Thread.currentThread().getName());
+        CrashWorkload.line("IDLE " + Thread.currentThread().getName());
         said = true;
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
@@ -133,65 +128,9 @@ public final class ClusterWorkload {
     if (!halted.compareAndSet(false, true)) {
       return; // another thread got there first; this one is not the halted transaction
     }
-    line("HALT " + point + " " + CrashLog.gtridText(gtrid) + " " + branch);
+    CrashWorkload.line("HALT " + point + " " + CrashLog.gtridText(gtrid) + " " + branch);
     while (true) {
       LockSupport.park(); // the parent SIGKILLs this process now
     }
-  }
-
-  private static void transfer(
-      XatmTransactionManager tm,
-      XatmDataSource dsA,
-      XatmDataSource dsB,
-      String id,
-      int from,
-      int to,
-      long amount) {
-    try {
-      Gtrid gtrid = CrashWorkload.beginTransfer(tm, dsA, dsB, id, from, to, amount);
-      line("BEGIN " + id + " " + CrashLog.gtridText(gtrid));
-      tm.commit();
-      line("ACK " + id);
-    } catch (Exception e) {
-      line("FAIL " + id + " " + e.toString().replace('\n', ' '));
-      try {
-        if (tm.getTransaction() != null) {
-          tm.rollback();
-        }
-      } catch (Exception r) {
-        line("FAIL " + id + " rollback: " + r.toString().replace('\n', ' '));
-      }
-    }
-  }
-
-  private static XatmDataSource pool(XatmTransactionManager tm, Map<String, String> a, String side)
-      throws SQLException {
-    return XatmDataSource.builder()
-        .url(a.get(side + ".url"))
-        .user(a.get(side + ".user"))
-        .password(a.getOrDefault(side + ".password", ""))
-        .maxPoolSize(8)
-        .acquireTimeout(Duration.ofSeconds(30))
-        .runtime(tm)
-        .build();
-  }
-
-  private static void line(String s) {
-    synchronized (OUT) {
-      OUT.println(s);
-      OUT.flush();
-    }
-  }
-
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> m = new LinkedHashMap<>();
-    for (String arg : args) {
-      int eq = arg.indexOf('=');
-      if (eq < 1) {
-        throw new IllegalArgumentException("expected key=value: " + arg);
-      }
-      m.put(arg.substring(0, eq), arg.substring(eq + 1));
-    }
-    return m;
   }
 }

@@ -120,7 +120,8 @@ public final class CrashWorkload {
     }
   }
 
-  private static void transfer(
+  /** One transfer, reported as BEGIN, then ACK or FAIL (also the cluster workload's). */
+  public static void transfer(
       XatmTransactionManager tm,
       XatmDataSource dsA,
       XatmDataSource dsB,
@@ -214,24 +215,32 @@ public final class CrashWorkload {
 
   private static XatmDataSource pool(XatmTransactionManager tm, Map<String, String> a, String side)
       throws SQLException {
+    return pool(tm, a, side, 16);
+  }
+
+  /** A pool on side {@code side} ({@code a} or {@code b}) of the arguments' databases. */
+  public static XatmDataSource pool(
+      XatmTransactionManager tm, Map<String, String> a, String side, int size) throws SQLException {
     return XatmDataSource.builder()
         .url(a.get(side + ".url"))
         .user(a.get(side + ".user"))
         .password(a.getOrDefault(side + ".password", ""))
-        .maxPoolSize(16)
+        .maxPoolSize(size)
         .acquireTimeout(Duration.ofSeconds(30))
         .runtime(tm)
         .build();
   }
 
-  private static void line(String s) {
+  /** One line of the protocol the parent reads, flushed at once. */
+  public static void line(String s) {
     synchronized (OUT) {
       OUT.println(s);
       OUT.flush();
     }
   }
 
-  private static Map<String, String> parse(String[] args) {
+  /** The {@code key=value} arguments. */
+  public static Map<String, String> parse(String[] args) {
     Map<String, String> m = new LinkedHashMap<>();
     for (String arg : args) {
       int eq = arg.indexOf('=');

@@ -9,6 +9,7 @@ import dev.xatm.tm.cluster.MirrorRow;
 import dev.xatm.tm.spi.ResourceDescriptor;
 import java.lang.System.Logger.Level;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -112,12 +113,12 @@ public final class MirroringTxLog implements TxLog {
     int fromMirror = 0;
     for (MirrorRow row : rows) {
       switch (row.kind()) {
-        case START -> mirroredStarts.add(java.util.HexFormat.of().formatHex(row.key()));
+        case START -> mirroredStarts.add(HexFormat.of().formatHex(row.key()));
         case RESOURCE ->
             mirroredResources.add(new String(row.key(), java.nio.charset.StandardCharsets.UTF_8));
         case DECISION -> {
           if (row.aborted()) {
-            tombstones.add(java.util.HexFormat.of().formatHex(row.key()));
+            tombstones.add(HexFormat.of().formatHex(row.key()));
             continue;
           }
           TxRecord.Committing c = decodeCommitting(row.record());
@@ -136,7 +137,7 @@ public final class MirroringTxLog implements TxLog {
       }
     }
     for (Gtrid g : state.decided().keySet()) {
-      if (tombstones.contains(java.util.HexFormat.of().formatHex(g.toBytes()))) {
+      if (tombstones.contains(HexFormat.of().formatHex(g.toBytes()))) {
         throw new TxLogException(
             "the local log holds a decision for "
                 + g
@@ -146,13 +147,13 @@ public final class MirroringTxLog implements TxLog {
       }
     }
     for (String t : tombstones) {
-      mirror.forget(java.util.HexFormat.of().parseHex(t)); // the new epoch fences the old writes
+      mirror.forget(HexFormat.of().parseHex(t)); // the new epoch fences the old writes
     }
     try {
       for (Map.Entry<Long, Set<Integer>> e : state.starts().entrySet()) {
         for (int incarnation : e.getValue()) {
           MirrorRow row = startRow(state.nodeId(), e.getKey(), incarnation, 0);
-          if (!mirroredStarts.contains(java.util.HexFormat.of().formatHex(row.key()))) {
+          if (!mirroredStarts.contains(HexFormat.of().formatHex(row.key()))) {
             mirror.put(row);
           }
         }
